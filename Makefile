@@ -1,0 +1,118 @@
+# dynamo: copy, truncate, restore and query DynamoDB tables.
+#
+#   make            build build/dynamo
+#   make check      unit + end-to-end tests (starts its own moto and dynalite)
+#   make asan       the same suite under AddressSanitizer + UBSan
+#   make demo       a cross-account copy against a local moto server
+#   make install PREFIX=/usr/local
+
+PREFIX   ?= /usr/local
+BUILD    ?= build
+CC       ?= cc
+PYTHON   ?= python3
+VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0)
+
+PKGS     := libcurl libcrypto libcjson zlib
+WARN     := -Wall -Wextra -Wpedantic -Wstrict-prototypes -Wmissing-prototypes \
+            -Wvla -Wwrite-strings -Wshadow -Wformat=2 -fno-common -Werror
+OPT      ?= -O2 -g
+SAN      ?=
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(SAN) $(WARN) -Iinclude \
+             -DDYNAMO_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm $(LDLIBS)
+
+# pkg-config is asked only when something is built, so 'make clean' works
+# on a machine without the libraries.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+LIB_SRC  := $(sort $(shell find src -name '*.c' ! -name main.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+MAIN_OBJ := $(BUILD)/src/main.o
+BIN      := $(BUILD)/dynamo
+LIB      := $(BUILD)/libdynamo.a
+
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps test-deps check unit e2e asan tsan valgrind fuzz bench demo \
+        install uninstall clean lint-docs
+
+all: deps $(BIN)
+
+deps:
+	@sh scripts/deps.sh build
+
+test-deps:
+	@sh scripts/deps.sh test
+	@sh tests/setup.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN): $(MAIN_OBJ) $(LIB)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(LIB) $(LDLIBS_ALL)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests/unit $< -o $@ $(LIB) $(SAN) $(LDFLAGS) \
+		$(shell pkg-config --cflags --libs cmocka) $(LDLIBS_ALL)
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do \
+		echo "== $$t"; DYNAMO_TEST_VECTORS=tests/vectors $$t; done
+
+e2e: $(BIN)
+	DYNAMO_BIN=$(abspath $(BIN)) $(PYTHON) tests/e2e/run.py $(E2E_ARGS)
+
+check: test-deps all
+	@$(MAKE) --no-print-directory unit e2e lint-docs
+
+lint-docs: $(BIN)
+	@sh tests/lint-docs.sh $(BIN)
+
+asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan OPT='-O1 -g -fno-omit-frame-pointer' \
+		SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' \
+		ASAN_OPTIONS=detect_leaks=1 unit e2e
+
+tsan:
+	@$(MAKE) --no-print-directory BUILD=build/tsan OPT='-O1 -g' SAN='-fsanitize=thread' \
+		E2E_ARGS='-k copy' unit e2e
+
+valgrind: $(BIN)
+	DYNAMO_BIN=$(abspath $(BIN)) DYNAMO_WRAP='valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite' \
+		$(PYTHON) tests/e2e/run.py -k valgrind_subset
+
+fuzz:
+	@$(MAKE) --no-print-directory -C tests/fuzz run FUZZ_TIME=$(or $(FUZZ_TIME),30)
+
+bench: $(BIN)
+	@sh bench/run.sh $(BENCH_ARGS)
+
+demo: all
+	@sh scripts/demo.sh $(BIN)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/dynamo
+	install -m 644 man/dynamo.1 $(DESTDIR)$(PREFIX)/share/man/man1/dynamo.1
+	install -m 644 completion/dynamo.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/dynamo
+	install -m 644 completion/_dynamo $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_dynamo
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/dynamo $(DESTDIR)$(PREFIX)/share/man/man1/dynamo.1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/dynamo \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_dynamo
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)

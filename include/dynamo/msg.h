@@ -1,0 +1,45 @@
+#ifndef DYNAMO_MSG_H
+#define DYNAMO_MSG_H
+
+#include <stddef.h>
+
+/*
+ * Messages on stderr. Every line starts with "dynamo: " and is written with
+ * one write(2) under a lock, so lines from worker threads never interleave
+ * and never tear a progress line (the progress hook clears it first).
+ */
+
+extern int msg_debug_on;	/* --debug */
+extern int msg_quiet;		/* --quiet: no info lines, no progress */
+
+void msg_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void msg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void msg_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void msg_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Writes a raw line (no prefix) to stderr under the message lock. */
+void msg_raw(const char *s, size_t n);
+
+/* Called with the message lock held before a line is written (progress). */
+void msg_set_hook(void (*before_line)(void));
+
+/*
+ * An error buffer, filled by library functions that fail. The first failure
+ * wins: later errf calls on a filled buffer are ignored, so the root cause
+ * is what the user reads. exit says which documented exit code it maps to.
+ */
+struct errbuf {
+	int exit;
+	int set;
+	char msg[1024];
+};
+
+#define ERRBUF_INIT { 0, 0, "" }
+
+/* Records a message and exit code; always returns -1 for `return errf(...)`. */
+int errf(struct errbuf *eb, int exit_code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void errbuf_clear(struct errbuf *eb);
+/* Prints eb as an error line and returns its exit code. */
+int errbuf_report(const struct errbuf *eb);
+
+#endif

@@ -1,0 +1,126 @@
+#include "dynamo/msg.h"
+#include "dynamo/buf.h"
+#include "dynamo/exitcode.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int msg_debug_on;
+int msg_quiet;
+
+static pthread_mutex_t msg_lock = PTHREAD_MUTEX_INITIALIZER;
+static void (*msg_hook)(void);
+
+void msg_set_hook(void (*before_line)(void))
+{
+	pthread_mutex_lock(&msg_lock);
+	msg_hook = before_line;
+	pthread_mutex_unlock(&msg_lock);
+}
+
+static void write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w <= 0)
+			return;
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+void msg_raw(const char *s, size_t n)
+{
+	pthread_mutex_lock(&msg_lock);
+	if (msg_hook)
+		msg_hook();
+	write_all(2, s, n);
+	pthread_mutex_unlock(&msg_lock);
+}
+
+static void emit(const char *prefix, const char *fmt, va_list ap)
+{
+	struct buf line = BUF_INIT;
+
+	buf_puts(&line, "dynamo: ");
+	buf_puts(&line, prefix);
+	buf_vprintf(&line, fmt, ap);
+	buf_putc(&line, '\n');
+	msg_raw(line.data, line.len);
+	buf_release(&line);
+}
+
+void msg_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit("", fmt, ap);
+	va_end(ap);
+}
+
+void msg_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void msg_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (msg_quiet)
+		return;
+	va_start(ap, fmt);
+	emit("", fmt, ap);
+	va_end(ap);
+}
+
+void msg_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!msg_debug_on)
+		return;
+	va_start(ap, fmt);
+	emit("debug: ", fmt, ap);
+	va_end(ap);
+}
+
+int errf(struct errbuf *eb, int exit_code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!eb || eb->set)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(eb->msg, sizeof(eb->msg), fmt, ap);
+	va_end(ap);
+	eb->exit = exit_code;
+	eb->set = 1;
+	return -1;
+}
+
+void errbuf_clear(struct errbuf *eb)
+{
+	eb->exit = 0;
+	eb->set = 0;
+	eb->msg[0] = '\0';
+}
+
+int errbuf_report(const struct errbuf *eb)
+{
+	if (!eb->set) {
+		msg_error("internal error: failure without a message");
+		return EXIT_FAILURE_RUNTIME;
+	}
+	msg_error("%s", eb->msg);
+	return eb->exit ? eb->exit : EXIT_FAILURE_RUNTIME;
+}

@@ -1,0 +1,43 @@
+#ifndef DYNAMO_TEST_UNIT_H
+#define DYNAMO_TEST_UNIT_H
+
+/* Common includes for the cmocka unit tests. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Reads a whole file under $DYNAMO_TEST_VECTORS (default tests/vectors) into
+ * a NUL-terminated malloc'd string; fails the test when it is missing.
+ */
+static inline char *unit_read_vector(const char *rel, size_t *len)
+{
+	const char *dir = getenv("DYNAMO_TEST_VECTORS");
+	char path[4096];
+	FILE *f;
+	char *data;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "tests/vectors", rel);
+	f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot open test vector %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	data = malloc((size_t)n + 1);
+	if (!data || fread(data, 1, (size_t)n, f) != (size_t)n)
+		fail_msg("cannot read test vector %s", path);
+	data[n] = '\0';
+	fclose(f);
+	if (len)
+		*len = (size_t)n;
+	return data;
+}
+
+#endif
