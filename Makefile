@@ -47,20 +47,26 @@ test-deps:
 	@sh scripts/deps.sh test
 	@sh tests/setup.sh
 
+# V=1 shows the full commands.
+Q := $(if $(V),,@)
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+	@$(if $(V),,echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(Q)$(AR) rcs $@ $^
 
 $(BIN): $(MAIN_OBJ) $(LIB)
-	$(CC) $(SAN) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(LIB) $(LDLIBS_ALL)
+	@$(if $(V),,echo "  LINK    $@")
+	$(Q)$(CC) $(SAN) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(LIB) $(LDLIBS_ALL)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB) tests/unit/unit.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests/unit $< -o $@ $(LIB) $(SAN) $(LDFLAGS) \
+	@$(if $(V),,echo "  TEST    $<")
+	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit $< -o $@ $(LIB) $(SAN) $(LDFLAGS) \
 		$(shell pkg-config --cflags --libs cmocka) $(LDLIBS_ALL)
 
 unit: $(UNIT_BIN)

@@ -1,0 +1,41 @@
+#ifndef DYNAMO_CMD_H
+#define DYNAMO_CMD_H
+
+#include "dynamo/ddb.h"
+#include "dynamo/options.h"
+#include "dynamo/profile.h"
+
+/* What every command gets from main: the parsed flags and the AWS config. */
+struct ctx {
+	struct options o;
+	struct aws_config cfg;
+	int stdin_tty;		/* may prompt */
+	int stderr_tty;		/* may draw progress */
+	struct errbuf eb;	/* the command's failure, reported by main */
+};
+
+struct command {
+	const char *name;
+	int (*run)(struct ctx *ctx);
+	const int *opts;	/* flags it takes, 0-terminated */
+	const char *synopsis;	/* "-t TABLE -e PROFILE [options]" */
+	const char *summary;
+};
+
+/* Opens the side named by a profile flag (NULL: the default profile). */
+int ctx_open(struct ctx *ctx, struct ddb *d, const char *profile,
+	     const char *region, const char *endpoint_url);
+/* Requires -t/--table (and checks the name). */
+int ctx_need_table(struct ctx *ctx);
+/*
+ * Asks before a destructive step. On a terminal, prompts with what (the
+ * thing to be destroyed) and wants "y"; elsewhere refuses unless --yes.
+ * Returns 0 to go ahead, -1 (eb set, EXIT_REFUSED) otherwise.
+ */
+int ctx_confirm(struct ctx *ctx, const char *what);
+
+/* Commands, one file each under src/cmd/. */
+int cmd_tables(struct ctx *ctx);
+int cmd_describe(struct ctx *ctx);
+
+#endif

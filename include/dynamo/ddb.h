@@ -1,0 +1,96 @@
+#ifndef DYNAMO_DDB_H
+#define DYNAMO_DDB_H
+
+#include <cJSON.h>
+#include "dynamo/creds.h"
+#include "dynamo/http.h"
+#include "dynamo/profile.h"
+
+/*
+ * One DynamoDB "side": an account (profile), a region and an endpoint, with
+ * the credentials to sign for them. A copy has two; query has one.
+ */
+struct ddb {
+	char *profile;			/* owned: the profile name shown to users */
+	char *region;			/* owned */
+	struct endpoint ep;		/* owned */
+	struct creds_provider *creds;	/* owned */
+	struct signer signer;		/* points at creds and region */
+};
+
+struct ddb_settings {
+	const struct aws_config *cfg;
+	const char *profile;		/* NULL: $AWS_PROFILE or default */
+	int profile_explicit;
+	const char *region;		/* --region (or --source-region ...) */
+	const char *endpoint_url;	/* --endpoint-url (or --source-endpoint-url ...) */
+	int interactive;
+};
+
+int ddb_open(struct ddb *d, const struct ddb_settings *s, struct errbuf *eb);
+void ddb_close(struct ddb *d);
+/* "profile 'prod' (us-east-1)" or with the endpoint when it is custom. */
+const char *ddb_where(const struct ddb *d, char *buf, size_t n);
+
+/* "DynamoDB_20120810.<op>" for the X-Amz-Target header; op must be a literal. */
+#define DDB_TARGET(op) ("DynamoDB_20120810." op)
+
+/* Points a call at this side: endpoint, signer, target. */
+void ddb_prepare(const struct ddb *d, struct http_call *c, const char *target);
+
+/*
+ * A synchronous control-plane request: body is a JSON string; on success
+ * *out is the parsed response (free with cJSON_Delete). Errors keep
+ * DynamoDB's __type and message.
+ */
+int ddb_request(const struct ddb *d, const char *target, const char *body,
+		cJSON **out, struct errbuf *eb);
+/* Same with a cJSON body (not freed). */
+int ddb_request_json(const struct ddb *d, const char *target, const cJSON *body,
+		     cJSON **out, struct errbuf *eb);
+
+/* ---- table descriptions (table.c) ---- */
+
+struct key_attr {
+	char *name;			/* owned */
+	char type;			/* 'S', 'N' or 'B' */
+};
+
+struct index_desc {
+	char *name;			/* owned */
+	int global;
+	struct key_attr hash, range;	/* range.name NULL when hash-only */
+	char *projection;		/* owned: ALL, KEYS_ONLY, INCLUDE */
+	char *status;			/* owned: ACTIVE, CREATING, ... */
+};
+
+struct table_desc {
+	char *name;			/* owned */
+	char *arn, *status, *billing_mode;	/* owned */
+	struct key_attr hash, range;	/* range.name NULL when hash-only */
+	struct index_desc *indexes;	/* owned array */
+	int nindexes;
+	long long item_count, size_bytes;
+	long long rcu, wcu;		/* provisioned throughput, 0 on demand */
+	cJSON *raw;			/* owned: the "Table" object */
+};
+
+/* DescribeTable. A missing table gives EXIT_NOT_FOUND naming table and side. */
+int table_describe(const struct ddb *d, const char *name, struct table_desc *t,
+		   struct errbuf *eb);
+/* Fills t from a DescribeTable "Table" object (takes ownership of raw). */
+int table_from_json(struct table_desc *t, cJSON *raw, struct errbuf *eb);
+void table_desc_release(struct table_desc *t);
+const struct index_desc *table_index(const struct table_desc *t, const char *name);
+/* The attribute type of name from AttributeDefinitions, or 0. */
+char table_attr_type(const struct table_desc *t, const char *name);
+/* Compares the key schemas; on a difference fills eb naming it and returns -1. */
+int table_same_keys(const struct table_desc *a, const struct table_desc *b,
+		    const char *a_where, const char *b_where, struct errbuf *eb);
+/* Waits until the table (and its indexes) are ACTIVE, or fails after timeout_s. */
+int table_wait_active(const struct ddb *d, const char *name, int timeout_s,
+		      struct errbuf *eb);
+/* Checks a table name against DynamoDB's rules (3-255 of [A-Za-z0-9_.-]). */
+int table_name_check(const char *flag, const char *name, struct errbuf *eb);
+
+#endif

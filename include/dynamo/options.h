@@ -1,0 +1,83 @@
+#ifndef DYNAMO_OPTIONS_H
+#define DYNAMO_OPTIONS_H
+
+#include <stdint.h>
+#include "dynamo/opt.h"
+
+/* Every flag dynamo knows; commands pick theirs (see main.c). */
+enum opt_id {
+	OPT_PROFILE = 256, OPT_REGION, OPT_ENDPOINT_URL, OPT_DEBUG, OPT_QUIET,
+	OPT_JSON, OPT_YES, OPT_DRY_RUN, OPT_NO_VERIFY_SSL, OPT_CA_BUNDLE,
+	OPT_CONNECT_TIMEOUT, OPT_TIMEOUT, OPT_MAX_RETRIES, OPT_HELP,
+	OPT_TABLE, OPT_TARGET_TABLE, OPT_SOURCE, OPT_TARGET,
+	OPT_SOURCE_REGION, OPT_TARGET_REGION, OPT_SOURCE_ENDPOINT,
+	OPT_TARGET_ENDPOINT, OPT_PK, OPT_SK, OPT_INDEX, OPT_PK_TYPE,
+	OPT_SEGMENTS, OPT_CONCURRENCY, OPT_NO_BACKUP, OPT_NO_TRUNCATE,
+	OPT_CREATE_TARGET, OPT_CHECKPOINT, OPT_MAX_RCU, OPT_MAX_WCU,
+	OPT_FROM_TABLE, OPT_KEEP_SOURCE, OPT_BACKUP_ARN, OPT_BACKUP_NAME,
+	OPT_FROM_FILE, OPT_UNIQUE, OPT_HEAD, OPT_LIMIT, OPT_DESC, OPT_COUNT,
+	OPT_OUTPUT, OPT_CONSISTENT, OPT_EXPORT_FILE, OPT_IMPORT_FILE,
+	OPT_PROGRESS,
+};
+
+enum output_format { OUTPUT_DDB, OUTPUT_JSON, OUTPUT_JSONL };
+
+#define MAX_PK_VALUES 256
+
+/*
+ * The parsed command line. Strings point into argv. Zero means "not given"
+ * (commands choose defaults from the table, e.g. segments).
+ */
+struct options {
+	/* every command */
+	const char *profile;		/* -e/--profile/--env */
+	const char *region;
+	const char *endpoint_url;
+	int debug, quiet, json, yes, dry_run, no_verify_ssl, help;
+	int progress;			/* --progress: force the progress display */
+	const char *ca_bundle;
+	uint64_t connect_timeout_ms, timeout_ms;
+	int max_retries;		/* -1: default */
+
+	/* tables and sides */
+	const char *table, *target_table;
+	const char *source, *target;
+	const char *source_region, *target_region;
+	const char *source_endpoint, *target_endpoint;
+
+	/* items */
+	const char *pk[MAX_PK_VALUES];	/* brace ranges already expanded */
+	int npk;
+	char *pk_owned[MAX_PK_VALUES];	/* expansions we allocated */
+	int npk_owned;
+	const char *sk;
+	const char *index;
+	char pk_type;			/* 'S' (default), 'N', 'B' */
+
+	/* jobs */
+	int segments, concurrency;
+	int no_backup, no_truncate, create_target, keep_source;
+	const char *checkpoint;
+	double max_rcu, max_wcu;
+	const char *from_table, *backup_arn, *backup_name, *from_file;
+	const char *file;		/* export -o / import -i */
+
+	/* query output */
+	const char *unique;
+	int head, desc, count, consistent;
+	uint64_t limit;
+	int output;			/* enum output_format */
+	int output_set;
+};
+
+extern const struct opt_def dynamo_opts[];
+
+void options_init(struct options *o);
+void options_release(struct options *o);
+/* The setter opt_parse calls; validates each value strictly. */
+int options_set(int id, const char *flag, const char *value, void *o,
+		struct errbuf *eb);
+/* Expands "USER#S{0..3}" into o->pk (exposed for tests). */
+int options_add_pk(struct options *o, const char *value, struct errbuf *eb);
+
+#endif

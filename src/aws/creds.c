@@ -1,0 +1,184 @@
+#include "dynamo/creds.h"
+#include "dynamo/buf.h"
+#include "dynamo/clock.h"
+#include "dynamo/exitcode.h"
+
+#include <cJSON.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+struct credentials *creds_new(const char *akid, const char *secret,
+			      const char *token, time_t expiration)
+{
+	struct credentials *c = xcalloc(1, sizeof(*c));
+
+	c->access_key_id = xstrdup(akid);
+	c->secret_access_key = xstrdup(secret);
+	c->session_token = token && *token ? xstrdup(token) : NULL;
+	c->expiration = expiration;
+	c->refs = 1;
+	return c;
+}
+
+void creds_put(struct credentials *c)
+{
+	if (!c || __atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	free_secret(c->access_key_id);
+	free_secret(c->secret_access_key);
+	free_secret(c->session_token);
+	wipe(c, sizeof(*c));
+	free(c);
+}
+
+static struct credentials *creds_ref(struct credentials *c)
+{
+	__atomic_add_fetch(&c->refs, 1, __ATOMIC_ACQ_REL);
+	return c;
+}
+
+void creds_provider_init(struct creds_provider *p,
+			 const struct creds_provider_ops *ops, const char *what)
+{
+	p->ops = ops;
+	p->what = xstrdup(what);
+	pthread_mutex_init(&p->lock, NULL);
+	p->cached = NULL;
+}
+
+void creds_provider_free(struct creds_provider *p)
+{
+	if (!p)
+		return;
+	creds_put(p->cached);
+	pthread_mutex_destroy(&p->lock);
+	free(p->what);
+	if (p->ops->destroy)
+		p->ops->destroy(p);
+	else
+		free(p);
+}
+
+static int fresh_enough(const struct credentials *c, time_t now)
+{
+	return !c->expiration || c->expiration - now > CREDS_REFRESH_WINDOW;
+}
+
+struct credentials *creds_get(struct creds_provider *p, struct errbuf *eb)
+{
+	struct credentials *fresh = NULL, *out;
+	struct errbuf why = ERRBUF_INIT;
+	time_t now = clock_wall();
+
+	pthread_mutex_lock(&p->lock);
+	if (p->cached && fresh_enough(p->cached, now)) {
+		out = creds_ref(p->cached);
+		pthread_mutex_unlock(&p->lock);
+		return out;
+	}
+	/* Refresh under the lock: other threads wait instead of stampeding STS. */
+	if (p->ops->fetch(p, &fresh, &why) == 0) {
+		creds_put(p->cached);
+		p->cached = fresh;
+		out = creds_ref(fresh);
+		pthread_mutex_unlock(&p->lock);
+		return out;
+	}
+	if (p->cached && p->cached->expiration - now > CREDS_MANDATORY_WINDOW) {
+		msg_warn("could not refresh the credentials of %s (%s); using the current ones until they expire",
+			 p->what, why.msg);
+		out = creds_ref(p->cached);
+		pthread_mutex_unlock(&p->lock);
+		return out;
+	}
+	pthread_mutex_unlock(&p->lock);
+	errf(eb, why.exit ? why.exit : EXIT_CONFIG, "%s", why.msg);
+	return NULL;
+}
+
+/* ---- static keys: environment or profile ---- */
+
+struct static_provider {
+	struct creds_provider base;
+	struct credentials *creds;
+};
+
+static int static_fetch(struct creds_provider *p, struct credentials **out,
+			struct errbuf *eb)
+{
+	struct static_provider *s = (struct static_provider *)p;
+
+	(void)eb;
+	*out = creds_ref(s->creds);
+	return 0;
+}
+
+static void static_destroy(struct creds_provider *p)
+{
+	struct static_provider *s = (struct static_provider *)p;
+
+	creds_put(s->creds);
+	free(s);
+}
+
+static const struct creds_provider_ops static_ops = {
+	"static", static_fetch, static_destroy
+};
+
+struct creds_provider *creds_static_new(const char *what, const char *akid,
+					const char *secret, const char *token)
+{
+	struct static_provider *s = xcalloc(1, sizeof(*s));
+
+	creds_provider_init(&s->base, &static_ops, what);
+	s->creds = creds_new(akid, secret, token, 0);
+	return &s->base;
+}
+
+struct creds_provider *creds_env_new(struct errbuf *eb)
+{
+	const char *akid = getenv("AWS_ACCESS_KEY_ID");
+	const char *secret = getenv("AWS_SECRET_ACCESS_KEY");
+	const char *token = getenv("AWS_SESSION_TOKEN");
+
+	if (!token || !*token)
+		token = getenv("AWS_SECURITY_TOKEN");
+	if (!akid || !*akid)
+		return NULL;
+	if (!secret || !*secret) {
+		errf(eb, EXIT_CONFIG,
+		     "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not: set both, or unset AWS_ACCESS_KEY_ID to use a profile");
+		return NULL;
+	}
+	return creds_static_new("the AWS_ACCESS_KEY_ID environment variable",
+				akid, secret, token);
+}
+
+int creds_from_json(const struct cJSON *obj, const char *akid_key,
+		    const char *secret_key, const char *token_key,
+		    const char *exp_key, int exp_is_ms, const char *what,
+		    struct credentials **out, struct errbuf *eb)
+{
+	const cJSON *akid = cJSON_GetObjectItemCaseSensitive(obj, akid_key);
+	const cJSON *secret = cJSON_GetObjectItemCaseSensitive(obj, secret_key);
+	const cJSON *token = cJSON_GetObjectItemCaseSensitive(obj, token_key);
+	const cJSON *exp = cJSON_GetObjectItemCaseSensitive(obj, exp_key);
+	time_t expiration = 0;
+
+	if (!cJSON_IsString(akid) || !*akid->valuestring ||
+	    !cJSON_IsString(secret) || !*secret->valuestring)
+		return errf(eb, EXIT_CONFIG,
+			    "%s returned no %s and %s", what, akid_key, secret_key);
+	if (exp_is_ms && cJSON_IsNumber(exp))
+		expiration = (time_t)(exp->valuedouble / 1000);
+	else if (cJSON_IsString(exp) &&
+		 clock_parse_iso8601(exp->valuestring, &expiration) < 0)
+		return errf(eb, EXIT_CONFIG,
+			    "%s returned an unreadable %s '%s'", what, exp_key,
+			    exp->valuestring);
+	*out = creds_new(akid->valuestring, secret->valuestring,
+			 cJSON_IsString(token) ? token->valuestring : NULL,
+			 expiration);
+	return 0;
+}

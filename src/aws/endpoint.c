@@ -1,0 +1,139 @@
+#include "dynamo/endpoint.h"
+#include "dynamo/exitcode.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const known_regions[] = {
+	"us-east-1", "us-east-2", "us-west-1", "us-west-2",
+	"af-south-1", "ap-east-1", "ap-east-2", "ap-south-1", "ap-south-2",
+	"ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
+	"ap-southeast-5", "ap-southeast-6", "ap-southeast-7",
+	"ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+	"ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2",
+	"eu-west-1", "eu-west-2", "eu-west-3", "eu-south-1", "eu-south-2",
+	"eu-north-1", "il-central-1", "me-south-1", "me-central-1",
+	"mx-central-1", "sa-east-1", "us-gov-east-1", "us-gov-west-1",
+	"cn-north-1", "cn-northwest-1", "eusc-de-east-1", NULL
+};
+
+static const char *nonempty(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
+int region_resolve(const struct aws_config *cfg, const char *profile,
+		   const char *override, const char **out, struct errbuf *eb)
+{
+	const char *r = nonempty(override);
+
+	if (!r)
+		r = nonempty(getenv("AWS_REGION"));
+	if (!r)
+		r = nonempty(getenv("AWS_DEFAULT_REGION"));
+	if (!r && profile)
+		r = nonempty(aws_profile_get(cfg, profile, "region"));
+	if (!r)
+		return errf(eb, EXIT_CONFIG,
+			    "no region for profile '%s': set 'region' for it in %s, set AWS_REGION, or pass --region",
+			    profile ? profile : "default", cfg->config.path);
+	*out = r;
+	return 0;
+}
+
+static int well_formed(const char *r)
+{
+	const char *p;
+
+	if (!islower((unsigned char)r[0]))
+		return 0;
+	for (p = r; *p; p++)
+		if (*p != '-' && !islower((unsigned char)*p) &&
+		    !isdigit((unsigned char)*p))
+			return 0;
+	return p - r < 64;
+}
+
+int region_check(const char *region, int custom_endpoint, struct errbuf *eb)
+{
+	int i;
+
+	if (!well_formed(region))
+		return errf(eb, EXIT_CONFIG,
+			    "region '%s' is not a valid region name (like us-east-1)",
+			    region);
+	if (custom_endpoint)
+		return 0;
+	for (i = 0; known_regions[i]; i++)
+		if (!strcmp(region, known_regions[i]))
+			return 0;
+	return errf(eb, EXIT_CONFIG,
+		    "region '%s' is not a known AWS region (check the spelling; for a new region or a local endpoint pass --endpoint-url)",
+		    region);
+}
+
+static int truthy(const char *s)
+{
+	return s && !strcasecmp(s, "true");
+}
+
+static const char *configured_url(const struct aws_config *cfg,
+				  const char *profile, const char *service)
+{
+	char env[64];
+	const char *v;
+	size_t i;
+
+	if (truthy(getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")) ||
+	    (profile && truthy(aws_profile_get(cfg, profile,
+					       "ignore_configured_endpoint_urls"))))
+		return NULL;
+	snprintf(env, sizeof(env), "AWS_ENDPOINT_URL_%s", service);
+	for (i = 0; env[i]; i++)
+		env[i] = (char)toupper((unsigned char)env[i]);
+	if ((v = nonempty(getenv(env))))
+		return v;
+	if ((v = nonempty(getenv("AWS_ENDPOINT_URL"))))
+		return v;
+	if (!profile)
+		return NULL;
+	if ((v = nonempty(aws_profile_service_get(cfg, profile, service,
+						  "endpoint_url"))))
+		return v;
+	return nonempty(aws_profile_get(cfg, profile, "endpoint_url"));
+}
+
+static void default_url(char *url, size_t n, const char *service,
+			const char *region)
+{
+	const char *suffix = strncmp(region, "cn-", 3) ? "amazonaws.com" :
+			     "amazonaws.com.cn";
+
+	if (!strcmp(service, "sso"))
+		snprintf(url, n, "https://portal.sso.%s.%s", region, suffix);
+	else
+		snprintf(url, n, "https://%s.%s.%s", service, region, suffix);
+}
+
+int endpoint_resolve(struct endpoint *ep, const struct aws_config *cfg,
+		     const char *profile, const char *service,
+		     const char *region, const char *override,
+		     struct errbuf *eb)
+{
+	const char *url = nonempty(override);
+	char def[256];
+
+	if (!url)
+		url = configured_url(cfg, profile, service);
+	if (url) {
+		if (endpoint_parse(ep, url, eb) < 0)
+			return -1;
+		ep->custom = 1;
+		return 0;
+	}
+	default_url(def, sizeof(def), service, region);
+	return endpoint_parse(ep, def, eb);
+}

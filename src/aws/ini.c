@@ -1,0 +1,338 @@
+#include "dynamo/ini.h"
+#include "dynamo/buf.h"
+#include "dynamo/exitcode.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define INI_MAX_BYTES (4u << 20)
+
+static const char *skip_blank(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	return p;
+}
+
+static const char *trim_end(const char *start, const char *end)
+{
+	while (end > start && isspace((unsigned char)end[-1]))
+		end--;
+	return end;
+}
+
+static char *lower_dup(const char *s, size_t n)
+{
+	char *d = xstrndup(s, n);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		d[i] = (char)tolower((unsigned char)d[i]);
+	return d;
+}
+
+static void kv_release(struct ini_kv *kv)
+{
+	size_t i;
+
+	for (i = 0; i < kv->nsub; i++)
+		kv_release(&kv->sub[i]);
+	free(kv->sub);
+	free(kv->key);
+	free_secret(kv->value);
+}
+
+void ini_release(struct ini_file *f)
+{
+	size_t i, j;
+
+	for (i = 0; i < f->nsec; i++) {
+		for (j = 0; j < f->sec[i].nkv; j++)
+			kv_release(&f->sec[i].kv[j]);
+		free(f->sec[i].kv);
+		free(f->sec[i].name);
+	}
+	free(f->sec);
+	free(f->path);
+	memset(f, 0, sizeof(*f));
+}
+
+/* Splits "k = v" or "k: v" on the first delimiter; -1 without one. */
+static int split_kv(const char *p, const char *end, const char **k_end,
+		    const char **v)
+{
+	const char *d;
+
+	for (d = p; d < end && *d != '=' && *d != ':'; d++)
+		;
+	if (d == end || d == p)
+		return -1;
+	*k_end = trim_end(p, d);
+	if (*k_end == p)
+		return -1;
+	*v = skip_blank(d + 1, end);
+	return 0;
+}
+
+static struct ini_kv *add_kv(struct ini_kv **arr, size_t *n)
+{
+	*arr = xrealloc(*arr, (*n + 1) * sizeof(**arr));
+	memset(&(*arr)[*n], 0, sizeof(**arr));
+	return &(*arr)[(*n)++];
+}
+
+/* A value that starts with a newline is a nested block of "k = v" lines. */
+static void parse_nested(struct ini_kv *kv)
+{
+	const char *p = kv->value, *end = p + strlen(p);
+
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *k_end, *v, *line_end;
+		struct ini_kv *sub;
+
+		if (!eol)
+			eol = end;
+		p = skip_blank(p, eol);
+		line_end = trim_end(p, eol);
+		if (p < line_end && split_kv(p, line_end, &k_end, &v) == 0 &&
+		    memchr(p, '=', (size_t)(line_end - p))) {
+			sub = add_kv(&kv->sub, &kv->nsub);
+			sub->key = lower_dup(p, (size_t)(k_end - p));
+			sub->value = xstrndup(v, (size_t)(line_end - v));
+			sub->line = kv->line;
+		}
+		p = eol + 1;
+	}
+}
+
+static int section_header(struct ini_file *f, const char *p, const char *end,
+			  int lineno, const char *display, struct errbuf *eb)
+{
+	const char *close = memchr(p, ']', (size_t)(end - p));
+	const char *ns, *ne;
+	struct ini_section *s;
+	size_t i;
+
+	if (!close || trim_end(close + 1, end) != close + 1)
+		return errf(eb, EXIT_CONFIG,
+			    "%s line %d: a section header must look like '[name]' (fix or remove the line)",
+			    display, lineno);
+	ns = skip_blank(p + 1, close);
+	ne = trim_end(ns, close);
+	for (i = 0; i < f->nsec; i++)
+		if (strlen(f->sec[i].name) == (size_t)(ne - ns) &&
+		    !memcmp(f->sec[i].name, ns, (size_t)(ne - ns)))
+			return errf(eb, EXIT_CONFIG,
+				    "%s line %d: section [%s] appears twice (first on line %d); merge them",
+				    display, lineno, f->sec[i].name,
+				    f->sec[i].line);
+	f->sec = xrealloc(f->sec, (f->nsec + 1) * sizeof(*f->sec));
+	s = &f->sec[f->nsec++];
+	memset(s, 0, sizeof(*s));
+	s->name = xstrndup(ns, (size_t)(ne - ns));
+	s->line = lineno;
+	return 0;
+}
+
+static void append_continuation(struct ini_kv *kv, const char *p, size_t n)
+{
+	size_t old = strlen(kv->value);
+	char *v = xmalloc(old + n + 2);
+
+	memcpy(v, kv->value, old);
+	v[old] = '\n';
+	memcpy(v + old + 1, p, n);
+	v[old + 1 + n] = '\0';
+	free_secret(kv->value);
+	kv->value = v;
+}
+
+static const struct ini_kv *ini_get_kv_n(const struct ini_section *s,
+					 const char *key, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < s->nkv; i++)
+		if (strlen(s->kv[i].key) == n &&
+		    !strncasecmp(s->kv[i].key, key, n))
+			return &s->kv[i];
+	return NULL;
+}
+
+static int parse_line(struct ini_file *f, struct ini_kv **cur, const char *p,
+		      const char *end, int lineno, const char *display,
+		      struct errbuf *eb)
+{
+	int indented = p < end && (*p == ' ' || *p == '\t');
+	const char *s = skip_blank(p, end), *e = trim_end(s, end);
+	const char *k_end, *v;
+	struct ini_section *sec;
+	struct ini_kv *kv;
+
+	if (s == e) {
+		*cur = NULL;
+		return 0;
+	}
+	if (*s == '#' || *s == ';')
+		return 0;
+	if (indented && *cur) {
+		append_continuation(*cur, s, (size_t)(e - s));
+		return 0;
+	}
+	*cur = NULL;
+	if (*s == '[')
+		return section_header(f, s, e, lineno, display, eb);
+	if (!f->nsec)
+		return errf(eb, EXIT_CONFIG,
+			    "%s line %d: a setting comes before any [section] header (add one above it)",
+			    display, lineno);
+	if (split_kv(s, e, &k_end, &v) < 0)
+		return errf(eb, EXIT_CONFIG,
+			    "%s line %d: expected 'key = value', a '[section]' or a comment",
+			    display, lineno);
+	sec = &f->sec[f->nsec - 1];
+	kv = (struct ini_kv *)ini_get_kv_n(sec, s, (size_t)(k_end - s));
+	if (kv)
+		return errf(eb, EXIT_CONFIG,
+			    "%s line %d: '%s' is set twice in [%s] (first on line %d); keep one",
+			    display, lineno, kv->key, sec->name, kv->line);
+	kv = add_kv(&sec->kv, &sec->nkv);
+	kv->key = lower_dup(s, (size_t)(k_end - s));
+	kv->value = xstrndup(v, (size_t)(e - v));
+	kv->line = lineno;
+	*cur = kv;
+	return 0;
+}
+
+static void finish_nested(struct ini_file *f)
+{
+	size_t i, j;
+
+	for (i = 0; i < f->nsec; i++)
+		for (j = 0; j < f->sec[i].nkv; j++)
+			if (f->sec[i].kv[j].value[0] == '\n')
+				parse_nested(&f->sec[i].kv[j]);
+}
+
+int ini_parse(struct ini_file *f, const char *text, size_t len,
+	      const char *display, struct errbuf *eb)
+{
+	const char *p = text, *end = text + len;
+	struct ini_kv *cur = NULL;
+	int lineno = 0;
+
+	memset(f, 0, sizeof(*f));
+	f->path = xstrdup(display);
+	if (len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
+		p += 3;
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+
+		if (!eol)
+			eol = end;
+		lineno++;
+		if (memchr(p, '\0', (size_t)(eol - p))) {
+			errf(eb, EXIT_CONFIG, "%s line %d: contains a NUL byte (is it a text file?)",
+			     display, lineno);
+			goto fail;
+		}
+		if (parse_line(f, &cur, p, eol, lineno, display, eb) < 0)
+			goto fail;
+		p = eol + 1;
+	}
+	finish_nested(f);
+	return 0;
+fail:
+	ini_release(f);
+	return -1;
+}
+
+int ini_load(struct ini_file *f, const char *path, const char *display,
+	     struct errbuf *eb)
+{
+	struct buf text = BUF_INIT;
+	char chunk[8192];
+	size_t n;
+	FILE *fp;
+	int r;
+
+	memset(f, 0, sizeof(*f));
+	fp = fopen(path, "rb");
+	if (!fp) {
+		if (errno == ENOENT) {
+			f->path = xstrdup(display);
+			f->missing = 1;
+			return 0;
+		}
+		return errf(eb, EXIT_CONFIG, "cannot read %s: %s", display,
+			    strerror(errno));
+	}
+	buf_init(&text, INI_MAX_BYTES);
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		if (buf_append(&text, chunk, n) < 0) {
+			fclose(fp);
+			buf_wipe_release(&text);
+			return errf(eb, EXIT_CONFIG,
+				    "%s is larger than 4 MB; is it the right file?",
+				    display);
+		}
+	if (ferror(fp)) {
+		fclose(fp);
+		buf_wipe_release(&text);
+		return errf(eb, EXIT_CONFIG, "cannot read %s: %s", display,
+			    strerror(errno));
+	}
+	fclose(fp);
+	wipe(chunk, sizeof(chunk));
+	r = ini_parse(f, text.data ? text.data : "", text.len, display, eb);
+	buf_wipe_release(&text);
+	return r;
+}
+
+const struct ini_section *ini_section(const struct ini_file *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->nsec; i++)
+		if (!strcmp(f->sec[i].name, name))
+			return &f->sec[i];
+	return NULL;
+}
+
+const struct ini_kv *ini_get_kv(const struct ini_section *s, const char *key)
+{
+	size_t i;
+
+	if (!s)
+		return NULL;
+	for (i = 0; i < s->nkv; i++)
+		if (!strcasecmp(s->kv[i].key, key))
+			return &s->kv[i];
+	return NULL;
+}
+
+const char *ini_get(const struct ini_section *s, const char *key)
+{
+	const struct ini_kv *kv = ini_get_kv(s, key);
+
+	return kv ? kv->value : NULL;
+}
+
+const char *ini_get_sub(const struct ini_section *s, const char *key,
+			const char *sub)
+{
+	const struct ini_kv *kv = ini_get_kv(s, key);
+	size_t i;
+
+	if (!kv)
+		return NULL;
+	for (i = 0; i < kv->nsub; i++)
+		if (!strcasecmp(kv->sub[i].key, sub))
+			return kv->sub[i].value;
+	return NULL;
+}

@@ -1,0 +1,87 @@
+#include "dynamo/sts.h"
+#include "dynamo/clock.h"
+#include "dynamo/exitcode.h"
+#include "dynamo/sigv4.h"
+#include "dynamo/xml.h"
+
+#include <string.h>
+
+void sts_form_add(struct buf *form, const char *key, const char *value)
+{
+	if (form->len)
+		buf_putc(form, '&');
+	sigv4_uri_encode(form, key, strlen(key), 0);
+	buf_putc(form, '=');
+	sigv4_uri_encode(form, value, strlen(value), 0);
+}
+
+int sts_post(const struct endpoint *ep, const struct signer *sign,
+	     const char *action, const char *form, struct buf *resp, const char *what,
+	     struct errbuf *eb)
+{
+	struct http_call c;
+	int r = 0;
+
+	http_call_init(&c);
+	c.ep = ep;
+	c.proto = PROTO_AWS_QUERY;
+	c.op = action;
+	c.content_type = "application/x-www-form-urlencoded; charset=utf-8";
+	c.sign = sign;
+	buf_puts(&c.body, form);
+	if (http_call_sync(&c, eb) == 0) {
+		buf_append(resp, c.resp.data, c.resp.len);
+	} else if (c.outcome == HTTP_REJECTED) {
+		/* Replace the generic message: say which profile and role. */
+		errbuf_clear(eb);
+		if (!strcmp(c.err.type, "CredentialsError"))
+			errf(eb, EXIT_CONFIG, "%s", c.err.message);
+		else
+			errf(eb, EXIT_CONFIG, "STS refused the credentials for %s (%s: %s)",
+			     what, c.err.type, c.err.message);
+		r = -1;
+	} else {
+		r = -1;
+	}
+	wipe(c.body.data, c.body.len);
+	wipe(c.resp.data, c.resp.len);
+	http_call_release(&c);
+	return r;
+}
+
+int sts_parse_credentials(const char *xml, size_t len, const char *what,
+			  struct credentials **out, struct errbuf *eb)
+{
+	struct buf akid = BUF_INIT, secret = BUF_INIT, token = BUF_INIT,
+		   exp = BUF_INIT;
+	const char *creds;
+	size_t n;
+	time_t expiration = 0;
+	int r = -1;
+
+	if (xml_find(xml, len, "Credentials", &creds, &n) < 0 ||
+	    xml_text(creds, n, "AccessKeyId", &akid) < 0 ||
+	    xml_text(creds, n, "SecretAccessKey", &secret) < 0 ||
+	    xml_text(creds, n, "SessionToken", &token) < 0 || !akid.len ||
+	    !secret.len) {
+		errf(eb, EXIT_CONFIG,
+		     "STS answered without credentials for %s (is the STS endpoint right?)",
+		     what);
+		goto cleanup;
+	}
+	if (xml_text(creds, n, "Expiration", &exp) == 0 &&
+	    clock_parse_iso8601(exp.data, &expiration) < 0) {
+		errf(eb, EXIT_CONFIG,
+		     "STS answered with an unreadable expiration time for %s",
+		     what);
+		goto cleanup;
+	}
+	*out = creds_new(akid.data, secret.data, token.data, expiration);
+	r = 0;
+cleanup:
+	buf_wipe_release(&akid);
+	buf_wipe_release(&secret);
+	buf_wipe_release(&token);
+	buf_release(&exp);
+	return r;
+}

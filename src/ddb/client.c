@@ -1,0 +1,112 @@
+#include "dynamo/ddb.h"
+#include "dynamo/endpoint.h"
+#include "dynamo/exitcode.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int ddb_open(struct ddb *d, const struct ddb_settings *s, struct errbuf *eb)
+{
+	struct creds_settings cs;
+	const char *profile = s->profile ? s->profile : aws_default_profile_name();
+	const char *region;
+
+	memset(d, 0, sizeof(*d));
+	if (s->profile_explicit && !aws_profile_exists(s->cfg, profile))
+		return errf(eb, EXIT_CONFIG,
+			    "profile '%s' not found in %s or %s (check the name, or create it with aws configure --profile %s)",
+			    profile, s->cfg->config.path, s->cfg->credentials.path,
+			    profile);
+	if (region_resolve(s->cfg, profile, s->region, &region, eb) < 0)
+		return -1;
+	if (endpoint_resolve(&d->ep, s->cfg, profile, "dynamodb", region,
+			     s->endpoint_url, eb) < 0)
+		return -1;
+	if (region_check(region, d->ep.custom, eb) < 0)
+		goto fail;
+	memset(&cs, 0, sizeof(cs));
+	cs.cfg = s->cfg;
+	cs.profile = s->profile;
+	cs.profile_explicit = s->profile_explicit;
+	cs.region = region;
+	cs.interactive = s->interactive;
+	d->creds = creds_resolve(&cs, eb);
+	if (!d->creds)
+		goto fail;
+	d->profile = xstrdup(profile);
+	d->region = xstrdup(region);
+	d->signer.creds = d->creds;
+	d->signer.region = d->region;
+	d->signer.service = "dynamodb";
+	return 0;
+fail:
+	endpoint_release(&d->ep);
+	return -1;
+}
+
+void ddb_close(struct ddb *d)
+{
+	creds_provider_free(d->creds);
+	endpoint_release(&d->ep);
+	free(d->profile);
+	free(d->region);
+	memset(d, 0, sizeof(*d));
+}
+
+const char *ddb_where(const struct ddb *d, char *buf, size_t n)
+{
+	if (d->ep.custom)
+		snprintf(buf, n, "profile '%s' (%s, %s)", d->profile, d->region,
+			 d->ep.url);
+	else
+		snprintf(buf, n, "profile '%s' (%s)", d->profile, d->region);
+	return buf;
+}
+
+void ddb_prepare(const struct ddb *d, struct http_call *c, const char *target)
+{
+	c->ep = &d->ep;
+	c->sign = &d->signer;
+	c->target = target;
+	c->proto = PROTO_AWS_JSON;
+}
+
+int ddb_request(const struct ddb *d, const char *target, const char *body,
+		cJSON **out, struct errbuf *eb)
+{
+	struct http_call c;
+	int r = -1;
+
+	http_call_init(&c);
+	ddb_prepare(d, &c, target);
+	buf_puts(&c.body, body);
+	if (http_call_sync(&c, eb) < 0)
+		goto cleanup;
+	*out = cJSON_ParseWithLength(c.resp.data ? c.resp.data : "", c.resp.len);
+	if (!*out || !cJSON_IsObject(*out)) {
+		cJSON_Delete(*out);
+		*out = NULL;
+		errf(eb, EXIT_FAILURE_RUNTIME,
+		     "%s answered %s with a body that is not a JSON object (is %s a DynamoDB endpoint?)",
+		     d->ep.host, http_call_name(&c), d->ep.url);
+		goto cleanup;
+	}
+	r = 0;
+cleanup:
+	http_call_release(&c);
+	return r;
+}
+
+int ddb_request_json(const struct ddb *d, const char *target, const cJSON *body,
+		     cJSON **out, struct errbuf *eb)
+{
+	char *s = cJSON_PrintUnformatted(body);
+	int r;
+
+	if (!s)
+		return errf(eb, EXIT_FAILURE_RUNTIME, "out of memory");
+	r = ddb_request(d, target, s, out, eb);
+	free(s);
+	return r;
+}

@@ -1,0 +1,303 @@
+/*
+ * dynamo: copy, truncate, restore and query DynamoDB tables.
+ *
+ * main parses the command line against the command table below, sets up what
+ * every command shares (messages, the request engine's settings, the AWS
+ * config files) and dispatches. Only main and the command entry points
+ * decide exit codes.
+ */
+#include "dynamo/buf.h"
+#include "dynamo/cmd.h"
+#include "dynamo/exitcode.h"
+#include "dynamo/http.h"
+#include "dynamo/msg.h"
+#include "dynamo/options.h"
+
+#include <cJSON.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <openssl/crypto.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define GLOBAL_OPTS OPT_PROFILE, OPT_REGION, OPT_ENDPOINT_URL, OPT_DEBUG, \
+	OPT_QUIET, OPT_NO_VERIFY_SSL, OPT_CA_BUNDLE, OPT_CONNECT_TIMEOUT, \
+	OPT_TIMEOUT, OPT_MAX_RETRIES, OPT_HELP
+
+static const int tables_opts[] = { OPT_JSON, GLOBAL_OPTS, 0 };
+static const int describe_opts[] = { OPT_TABLE, OPT_JSON, GLOBAL_OPTS, 0 };
+
+static const struct command commands[] = {
+	{ "tables", cmd_tables, tables_opts, "[-e PROFILE] [options]",
+	  "list the tables of an account and region" },
+	{ "describe", cmd_describe, describe_opts, "-t TABLE [-e PROFILE] [options]",
+	  "show a table's keys, indexes, item count, size and billing mode" },
+	{ NULL, NULL, NULL, NULL, NULL }
+};
+
+static const struct command *find_command(const char *name)
+{
+	const struct command *c;
+
+	for (c = commands; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+static void usage(FILE *out)
+{
+	const struct command *c;
+
+	fprintf(out, "usage: dynamo COMMAND [options]\n\n"
+		     "Copy, truncate, restore and query DynamoDB tables across accounts.\n\n"
+		     "commands:\n");
+	for (c = commands; c->name; c++)
+		fprintf(out, "  %-10s %s\n", c->name, c->summary);
+	fprintf(out, "\n'dynamo help COMMAND' or 'dynamo COMMAND --help' shows a command's flags;\n"
+		     "'man dynamo' has the details, examples and exit codes.\n");
+}
+
+static void command_help(const struct command *c)
+{
+	printf("usage: dynamo %s %s\n\n%s.\n\noptions:\n", c->name, c->synopsis,
+	       c->summary);
+	opt_print_help(stdout, dynamo_opts, c->opts);
+}
+
+static void version(void)
+{
+	curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
+
+	printf("dynamo %s (libcurl %s, %s, cJSON %s)\n", DYNAMO_VERSION,
+	       cv->version, OpenSSL_version(OPENSSL_VERSION), cJSON_Version());
+}
+
+/* ---- shared setup for commands ---- */
+
+int ctx_open(struct ctx *ctx, struct ddb *d, const char *profile,
+	     const char *region, const char *endpoint_url)
+{
+	struct ddb_settings s;
+
+	memset(&s, 0, sizeof(s));
+	s.cfg = &ctx->cfg;
+	s.profile = profile;
+	s.profile_explicit = profile != NULL;
+	s.region = region;
+	s.endpoint_url = endpoint_url;
+	s.interactive = ctx->stdin_tty;
+	return ddb_open(d, &s, &ctx->eb);
+}
+
+int ctx_need_table(struct ctx *ctx)
+{
+	if (!ctx->o.table)
+		return errf(&ctx->eb, EXIT_USAGE,
+			    "which table? pass -t/--table NAME");
+	return table_name_check("--table", ctx->o.table, &ctx->eb);
+}
+
+int ctx_confirm(struct ctx *ctx, const char *what)
+{
+	char answer[16];
+	FILE *tty;
+
+	if (ctx->o.yes || ctx->o.dry_run)
+		return 0;
+	if (!ctx->stdin_tty)
+		return errf(&ctx->eb, EXIT_REFUSED,
+			    "refusing to %s without confirmation: pass --yes (this is not a terminal)",
+			    what);
+	tty = fopen("/dev/tty", "r+");
+	if (!tty)
+		return errf(&ctx->eb, EXIT_REFUSED,
+			    "refusing to %s: cannot open /dev/tty to ask (pass --yes)",
+			    what);
+	fprintf(tty, "dynamo: about to %s. Continue? [y/N] ", what);
+	fflush(tty);
+	if (!fgets(answer, sizeof(answer), tty) ||
+	    (answer[0] != 'y' && answer[0] != 'Y')) {
+		fclose(tty);
+		return errf(&ctx->eb, EXIT_REFUSED, "stopped: nothing was changed");
+	}
+	fclose(tty);
+	return 0;
+}
+
+/* ---- process setup ---- */
+
+static void on_signal(int sig)
+{
+	/* A second signal stops at once. */
+	if (engine_stop)
+		signal(sig, SIG_DFL), raise(sig);
+	engine_stop = 1;
+}
+
+static void setup_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static int valid_utf8(const unsigned char *s)
+{
+	while (*s) {
+		int n = *s < 0x80 ? 0 : (*s & 0xe0) == 0xc0 ? 1 :
+			(*s & 0xf0) == 0xe0 ? 2 : (*s & 0xf8) == 0xf0 ? 3 : -1;
+
+		if (n < 0 || (n == 1 && *s < 0xc2))
+			return 0;
+		for (s++; n > 0; n--, s++)
+			if ((*s & 0xc0) != 0x80)
+				return 0;
+	}
+	return 1;
+}
+
+static int check_args(int argc, char **argv, struct errbuf *eb)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (!valid_utf8((const unsigned char *)argv[i]))
+			return errf(eb, EXIT_USAGE,
+				    "argument %d is not valid UTF-8 (check the terminal's locale or the script's encoding)",
+				    i);
+	return 0;
+}
+
+static void apply_engine_options(const struct options *o)
+{
+	struct engine_config *g = &engine_global_config;
+	const char *ca = getenv("AWS_CA_BUNDLE");
+
+	if (o->connect_timeout_ms)
+		g->connect_timeout_ms = o->connect_timeout_ms;
+	if (o->timeout_ms)
+		g->timeout_ms = o->timeout_ms;
+	if (o->max_retries >= 0)
+		g->max_attempts = o->max_retries + 1;
+	if (o->no_verify_ssl) {
+		g->verify_ssl = 0;
+		msg_warn("--no-verify-ssl: TLS certificates are not checked, so anyone on the network path can read and change this traffic");
+	}
+	if (o->ca_bundle)
+		g->ca_bundle = o->ca_bundle;
+	else if (ca && *ca)
+		g->ca_bundle = ca;
+}
+
+/* Flushes stdout; a failed write (full disk, closed pipe) is an error. */
+static int finish_stdout(struct errbuf *eb)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	if (errno == EPIPE)
+		return -1;
+	return errf(eb, EXIT_IO, "cannot write the output: %s", strerror(errno));
+}
+
+static int run_command(const struct command *cmd, int argc, char **argv)
+{
+	struct ctx ctx;
+	char **rest;
+	int nrest, code = EXIT_OK;
+
+	memset(&ctx, 0, sizeof(ctx));
+	options_init(&ctx.o);
+	if (opt_parse(cmd->name, dynamo_opts, cmd->opts, argc, argv,
+		      options_set, &ctx.o, &rest, &nrest, &ctx.eb) < 0)
+		goto fail;
+	if (ctx.o.help) {
+		command_help(cmd);
+		goto out;
+	}
+	if (nrest > 0) {
+		errf(&ctx.eb, EXIT_USAGE,
+		     "unexpected argument '%s' for '%s' (values go after flags, e.g. -t TABLE)",
+		     rest[0], cmd->name);
+		goto fail;
+	}
+	msg_debug_on = ctx.o.debug;
+	msg_quiet = ctx.o.quiet;
+	ctx.stdin_tty = isatty(0);
+	ctx.stderr_tty = isatty(2);
+	apply_engine_options(&ctx.o);
+	if (aws_config_load(&ctx.cfg, &ctx.eb) < 0)
+		goto fail;
+	if (cmd->run(&ctx) < 0) {
+		aws_config_release(&ctx.cfg);
+		goto fail;
+	}
+	aws_config_release(&ctx.cfg);
+out:
+	if (finish_stdout(&ctx.eb) < 0)
+		goto fail;
+	options_release(&ctx.o);
+	return code;
+fail:
+	fflush(stdout);
+	code = ctx.eb.set ? errbuf_report(&ctx.eb) : EXIT_IO;
+	options_release(&ctx.o);
+	return code;
+}
+
+int main(int argc, char **argv)
+{
+	struct errbuf eb = ERRBUF_INIT;
+	const struct command *cmd;
+	const char *name;
+	int code;
+
+	engine_config_defaults(&engine_global_config);
+	if (check_args(argc, argv, &eb) < 0)
+		return errbuf_report(&eb);
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		version();
+		return EXIT_OK;
+	}
+	name = argv[1];
+	if (!strcmp(name, "help")) {
+		if (argc < 3) {
+			usage(stdout);
+			return EXIT_OK;
+		}
+		if (!(cmd = find_command(argv[2]))) {
+			msg_error("unknown command '%s' (see 'dynamo --help')", argv[2]);
+			return EXIT_USAGE;
+		}
+		command_help(cmd);
+		return EXIT_OK;
+	}
+	cmd = find_command(name);
+	if (!cmd) {
+		msg_error("unknown command '%s' (see 'dynamo --help')", name);
+		return EXIT_USAGE;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		msg_error("cannot initialise libcurl");
+		return EXIT_FAILURE_RUNTIME;
+	}
+	setup_signals();
+	code = run_command(cmd, argc - 1, argv + 1);
+	http_sync_cleanup();
+	curl_global_cleanup();
+	if (engine_stop && code == EXIT_OK)
+		code = EXIT_INTERRUPTED;
+	return code;
+}

@@ -1,0 +1,265 @@
+/* dynamo's flags, declared once: --help and the man page check read this. */
+#include "dynamo/options.h"
+#include "dynamo/buf.h"
+#include "dynamo/exitcode.h"
+#include "dynamo/parse.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const struct opt_def dynamo_opts[] = {
+	{ OPT_PROFILE, "profile", 'e', "env", "PROFILE", "AWS profile to use (also -env/--env; default: $AWS_PROFILE or 'default')" },
+	{ OPT_REGION, "region", 0, NULL, "REGION", "AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION, the profile's region)" },
+	{ OPT_ENDPOINT_URL, "endpoint-url", 0, NULL, "URL", "DynamoDB endpoint (local emulators, VPC endpoints)" },
+	{ OPT_DEBUG, "debug", 0, NULL, NULL, "log each request (operation, status, latency, retries) to stderr; never secrets" },
+	{ OPT_QUIET, "quiet", 'q', NULL, NULL, "no progress and no informational lines, only the summary and errors" },
+	{ OPT_PROGRESS, "progress", 0, NULL, NULL, "show live progress even when stderr is not a terminal" },
+	{ OPT_JSON, "json", 0, NULL, NULL, "print a machine-readable JSON result on stdout" },
+	{ OPT_YES, "yes", 'y', NULL, NULL, "do destructive steps without asking (required when not on a terminal)" },
+	{ OPT_DRY_RUN, "dry-run", 'n', NULL, NULL, "print the plan (stages, tables, accounts, item estimates) and change nothing" },
+	{ OPT_NO_VERIFY_SSL, "no-verify-ssl", 0, NULL, NULL, "do not verify TLS certificates (unsafe; warns)" },
+	{ OPT_CA_BUNDLE, "ca-bundle", 0, NULL, "FILE", "CA certificates to verify TLS with (default: $AWS_CA_BUNDLE or the system's)" },
+	{ OPT_CONNECT_TIMEOUT, "connect-timeout", 0, NULL, "DURATION", "time allowed to connect (default 10s)" },
+	{ OPT_TIMEOUT, "timeout", 0, NULL, "DURATION", "time allowed for one request (default 60s)" },
+	{ OPT_MAX_RETRIES, "max-retries", 0, NULL, "N", "retries per request before giving up (default 9)" },
+	{ OPT_HELP, "help", 'h', NULL, NULL, "show this help" },
+	{ OPT_TABLE, "table", 't', NULL, "TABLE", "table name" },
+	{ OPT_TARGET_TABLE, "target-table", 0, NULL, "TABLE", "write into this table instead of one with the same name" },
+	{ OPT_SOURCE, "source", 0, "src", "PROFILE", "profile to copy from" },
+	{ OPT_TARGET, "target", 0, "tgt", "PROFILE", "profile to copy to" },
+	{ OPT_SOURCE_REGION, "source-region", 0, NULL, "REGION", "region of the source (default: as --region)" },
+	{ OPT_TARGET_REGION, "target-region", 0, NULL, "REGION", "region of the target (default: as --region)" },
+	{ OPT_SOURCE_ENDPOINT, "source-endpoint-url", 0, NULL, "URL", "endpoint of the source (default: as --endpoint-url)" },
+	{ OPT_TARGET_ENDPOINT, "target-endpoint-url", 0, NULL, "URL", "endpoint of the target (default: as --endpoint-url)" },
+	{ OPT_PK, "pk", 0, "pk", "VALUE", "partition key value; repeat it or use a brace range (USER#S{0..3}) for sharded keys" },
+	{ OPT_SK, "sk", 0, "sk", "PREFIX", "sort key prefix (begins_with)" },
+	{ OPT_INDEX, "index", 'i', NULL, "INDEX", "query this global or local secondary index" },
+	{ OPT_PK_TYPE, "pk-type", 0, NULL, "S|N|B", "type of the --pk and --sk values (default S; B takes base64)" },
+	{ OPT_SEGMENTS, "segments", 0, NULL, "N", "parallel scan segments (default: from the table size)" },
+	{ OPT_CONCURRENCY, "concurrency", 'c', NULL, "N", "requests in flight at most (default: from the table size)" },
+	{ OPT_NO_BACKUP, "no-backup", 0, NULL, NULL, "skip the on-demand backup of the target" },
+	{ OPT_NO_TRUNCATE, "no-truncate", 0, NULL, NULL, "keep the target's other items (upsert copy)" },
+	{ OPT_CREATE_TARGET, "create-target", 0, NULL, NULL, "create a missing target table from the source's description" },
+	{ OPT_CHECKPOINT, "checkpoint", 0, NULL, "FILE", "record progress in FILE and resume from it after a crash" },
+	{ OPT_MAX_RCU, "max-rcu", 0, NULL, "N", "cap read capacity units per second on the source" },
+	{ OPT_MAX_WCU, "max-wcu", 0, NULL, "N", "cap write capacity units per second on the target" },
+	{ OPT_FROM_TABLE, "from-table", 0, NULL, "TABLE", "restore from this table (a copy made earlier)" },
+	{ OPT_KEEP_SOURCE, "keep-source", 0, NULL, NULL, "keep the --from-table table after restoring" },
+	{ OPT_BACKUP_ARN, "backup-arn", 0, NULL, "ARN", "restore this on-demand backup" },
+	{ OPT_BACKUP_NAME, "backup-name", 0, NULL, "NAME", "restore the latest backup with this name" },
+	{ OPT_FROM_FILE, "from-file", 0, NULL, "FILE", "restore from an export file (truncate, then import)" },
+	{ OPT_UNIQUE, "unique", 'u', NULL, "ATTR", "print the distinct values of an attribute" },
+	{ OPT_HEAD, "head", 0, "head", NULL, "print the first item" },
+	{ OPT_LIMIT, "limit", 0, NULL, "N", "stop after N items" },
+	{ OPT_DESC, "desc", 0, NULL, NULL, "newest first (descending sort key)" },
+	{ OPT_COUNT, "count", 0, NULL, NULL, "count matching items without transferring them" },
+	{ OPT_OUTPUT, "output", 0, NULL, "FORMAT", "print items as ddb (DynamoDB JSON), json or jsonl" },
+	{ OPT_CONSISTENT, "consistent", 0, NULL, NULL, "strongly consistent reads" },
+	{ OPT_EXPORT_FILE, "file", 'o', NULL, "FILE", "write to FILE ('-' for stdout; gzip when it ends in .gz)" },
+	{ OPT_IMPORT_FILE, "file", 'i', NULL, "FILE", "read from FILE ('-' for stdin; gzip when it ends in .gz)" },
+	{ 0, NULL, 0, NULL, NULL, NULL }
+};
+
+void options_init(struct options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->max_retries = -1;
+	o->pk_type = 'S';
+}
+
+void options_release(struct options *o)
+{
+	int i;
+
+	for (i = 0; i < o->npk_owned; i++)
+		free(o->pk_owned[i]);
+	o->npk_owned = 0;
+}
+
+static int push_pk(struct options *o, const char *v, int owned,
+		   struct errbuf *eb)
+{
+	if (o->npk == MAX_PK_VALUES)
+		return errf(eb, EXIT_USAGE, "--pk is limited to %d values",
+			    MAX_PK_VALUES);
+	o->pk[o->npk++] = v;
+	if (owned)
+		o->pk_owned[o->npk_owned++] = (char *)v;
+	return 0;
+}
+
+/* "A{0..3}B" -> A0B A1B A2B A3B; only one numeric range is expanded. */
+int options_add_pk(struct options *o, const char *value, struct errbuf *eb)
+{
+	const char *open = strchr(value, '{'), *dots, *close;
+	long lo, hi, i;
+	char *end;
+	int width;
+
+	if (!open || !(dots = strstr(open, "..")) ||
+	    !(close = strchr(dots, '}')))
+		return push_pk(o, value, 0, eb);
+	lo = strtol(open + 1, &end, 10);
+	if (end != dots || open[1] == '-' || open[1] == '+')
+		return push_pk(o, value, 0, eb);
+	hi = strtol(dots + 2, &end, 10);
+	if (end != close || dots[2] == '-' || dots[2] == '+')
+		return push_pk(o, value, 0, eb);
+	if (hi < lo || hi - lo >= MAX_PK_VALUES)
+		return errf(eb, EXIT_USAGE,
+			    "--pk range '%s' must go up and cover at most %d values",
+			    value, MAX_PK_VALUES);
+	/* Zero-padded bounds ("{00..15}") keep their width, as in bash. */
+	width = open[1] == '0' && dots - open > 2 ? (int)(dots - open - 1) : 0;
+	for (i = lo; i <= hi; i++) {
+		struct buf b = BUF_INIT;
+
+		buf_append(&b, value, (size_t)(open - value));
+		buf_printf(&b, "%0*ld", width, i);
+		buf_puts(&b, close + 1);
+		if (push_pk(o, buf_detach(&b), 1, eb) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int set_count(const char *flag, const char *v, uint64_t min,
+		     uint64_t max, int *out, struct errbuf *eb)
+{
+	uint64_t n;
+
+	if (parse_count(flag, v, min, max, &n, eb) < 0)
+		return -1;
+	*out = (int)n;
+	return 0;
+}
+
+static int set_capacity(const char *flag, const char *v, double *out,
+			struct errbuf *eb)
+{
+	uint64_t n;
+
+	if (parse_count(flag, v, 1, 10000000, &n, eb) < 0)
+		return -1;
+	*out = (double)n;
+	return 0;
+}
+
+static int set_string(const char *flag, const char *v, const char **out,
+		      struct errbuf *eb)
+{
+	if (!*v)
+		return errf(eb, EXIT_USAGE, "%s needs a non-empty value", flag);
+	*out = v;
+	return 0;
+}
+
+static int set_switch(int id, struct options *o)
+{
+	switch (id) {
+	case OPT_DEBUG: o->debug = 1; break;
+	case OPT_QUIET: o->quiet = 1; break;
+	case OPT_PROGRESS: o->progress = 1; break;
+	case OPT_JSON: o->json = 1; break;
+	case OPT_YES: o->yes = 1; break;
+	case OPT_DRY_RUN: o->dry_run = 1; break;
+	case OPT_NO_VERIFY_SSL: o->no_verify_ssl = 1; break;
+	case OPT_HELP: o->help = 1; break;
+	case OPT_NO_BACKUP: o->no_backup = 1; break;
+	case OPT_NO_TRUNCATE: o->no_truncate = 1; break;
+	case OPT_CREATE_TARGET: o->create_target = 1; break;
+	case OPT_KEEP_SOURCE: o->keep_source = 1; break;
+	case OPT_HEAD: o->head = 1; break;
+	case OPT_DESC: o->desc = 1; break;
+	case OPT_COUNT: o->count = 1; break;
+	case OPT_CONSISTENT: o->consistent = 1; break;
+	default: return 0;
+	}
+	return 1;
+}
+
+static int set_string_opt(int id, const char *flag, const char *v,
+			  struct options *o, struct errbuf *eb)
+{
+	const char **slot;
+
+	switch (id) {
+	case OPT_PROFILE: slot = &o->profile; break;
+	case OPT_REGION: slot = &o->region; break;
+	case OPT_ENDPOINT_URL: slot = &o->endpoint_url; break;
+	case OPT_CA_BUNDLE: slot = &o->ca_bundle; break;
+	case OPT_TABLE: slot = &o->table; break;
+	case OPT_TARGET_TABLE: slot = &o->target_table; break;
+	case OPT_SOURCE: slot = &o->source; break;
+	case OPT_TARGET: slot = &o->target; break;
+	case OPT_SOURCE_REGION: slot = &o->source_region; break;
+	case OPT_TARGET_REGION: slot = &o->target_region; break;
+	case OPT_SOURCE_ENDPOINT: slot = &o->source_endpoint; break;
+	case OPT_TARGET_ENDPOINT: slot = &o->target_endpoint; break;
+	case OPT_INDEX: slot = &o->index; break;
+	case OPT_CHECKPOINT: slot = &o->checkpoint; break;
+	case OPT_FROM_TABLE: slot = &o->from_table; break;
+	case OPT_BACKUP_ARN: slot = &o->backup_arn; break;
+	case OPT_BACKUP_NAME: slot = &o->backup_name; break;
+	case OPT_FROM_FILE: slot = &o->from_file; break;
+	case OPT_UNIQUE: slot = &o->unique; break;
+	case OPT_EXPORT_FILE:
+	case OPT_IMPORT_FILE: slot = &o->file; break;
+	default: return 0;
+	}
+	return set_string(flag, v, slot, eb) < 0 ? -1 : 1;
+}
+
+int options_set(int id, const char *flag, const char *v, void *arg,
+		struct errbuf *eb)
+{
+	static const char *const outputs[] = { "ddb", "json", "jsonl", NULL };
+	static const char *const types[] = { "S", "N", "B", NULL };
+	struct options *o = arg;
+	uint64_t n;
+	int r, choice;
+
+	if (set_switch(id, o))
+		return 0;
+	if ((r = set_string_opt(id, flag, v, o, eb)) != 0)
+		return r < 0 ? -1 : 0;
+	switch (id) {
+	case OPT_CONNECT_TIMEOUT:
+		return parse_duration_ms(flag, v, 100, 600000, &o->connect_timeout_ms, eb);
+	case OPT_TIMEOUT:
+		return parse_duration_ms(flag, v, 100, 3600000, &o->timeout_ms, eb);
+	case OPT_MAX_RETRIES:
+		return set_count(flag, v, 0, 100, &o->max_retries, eb);
+	case OPT_SEGMENTS:
+		return set_count(flag, v, 1, 1000000, &o->segments, eb);
+	case OPT_CONCURRENCY:
+		return set_count(flag, v, 1, 4096, &o->concurrency, eb);
+	case OPT_MAX_RCU:
+		return set_capacity(flag, v, &o->max_rcu, eb);
+	case OPT_MAX_WCU:
+		return set_capacity(flag, v, &o->max_wcu, eb);
+	case OPT_LIMIT:
+		if (parse_count(flag, v, 1, UINT64_MAX / 2, &n, eb) < 0)
+			return -1;
+		o->limit = n;
+		return 0;
+	case OPT_PK:
+		return options_add_pk(o, v, eb);
+	case OPT_SK:
+		o->sk = v;	/* an empty prefix is allowed: matches everything */
+		return 0;
+	case OPT_OUTPUT:
+		if (parse_choice(flag, v, outputs, &choice, eb) < 0)
+			return -1;
+		o->output = choice;
+		o->output_set = 1;
+		return 0;
+	case OPT_PK_TYPE:
+		if (parse_choice(flag, v, types, &choice, eb) < 0)
+			return -1;
+		o->pk_type = types[choice][0];
+		return 0;
+	}
+	return errf(eb, EXIT_USAGE, "internal error: flag %s has no setter", flag);
+}

@@ -1,0 +1,141 @@
+#include "dynamo/opt.h"
+#include "dynamo/buf.h"
+#include "dynamo/exitcode.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+const struct opt_def *opt_find(const struct opt_def *defs, int id)
+{
+	for (; defs->id; defs++)
+		if (defs->id == id)
+			return defs;
+	return NULL;
+}
+
+static int count_ids(const int *ids)
+{
+	int n = 0;
+
+	while (ids[n])
+		n++;
+	return n;
+}
+
+/* Builds getopt's arrays from the command's flags. */
+static void build_getopt(const struct opt_def *defs, const int *ids,
+			 struct option *lo, char *shorts)
+{
+	int i, n = 0;
+	char *s = shorts;
+
+	*s++ = ':';	/* report a missing value as ':' */
+	for (i = 0; ids[i]; i++) {
+		const struct opt_def *d = opt_find(defs, ids[i]);
+		int has = d->arg ? required_argument : no_argument;
+
+		lo[n++] = (struct option){ d->name, has, NULL, d->id };
+		if (d->compat && strcmp(d->compat, d->name))
+			lo[n++] = (struct option){ d->compat, has, NULL, d->id };
+		if (d->short_name) {
+			*s++ = d->short_name;
+			if (d->arg)
+				*s++ = ':';
+		}
+	}
+	lo[n] = (struct option){ NULL, 0, NULL, 0 };
+	*s = '\0';
+}
+
+static int short_to_id(const struct opt_def *defs, const int *ids, int c)
+{
+	int i;
+
+	for (i = 0; ids[i]; i++) {
+		const struct opt_def *d = opt_find(defs, ids[i]);
+
+		if (d->short_name == c)
+			return d->id;
+	}
+	return 0;
+}
+
+int opt_parse(const char *cmd, const struct opt_def *defs, const int *ids,
+	      int argc, char **argv,
+	      int (*set)(int id, const char *flag, const char *value, void *arg,
+			 struct errbuf *eb),
+	      void *arg, char ***rest, int *nrest, struct errbuf *eb)
+{
+	int n = count_ids(ids), c, idx;
+	struct option *lo = xcalloc((size_t)(2 * n + 1), sizeof(*lo));
+	char *shorts = xcalloc((size_t)(3 * n + 2), 1);
+	char canonical[64];
+	int r = -1;
+
+	build_getopt(defs, ids, lo, shorts);
+	opterr = 0;
+	optind = 0;	/* full re-initialisation (glibc) */
+	while ((c = getopt_long_only(argc, argv, shorts, lo, &idx)) != -1) {
+		const char *flag = argv[optind - 1];
+		int id = c >= 256 ? c : short_to_id(defs, ids, c);
+
+		if (c == '?') {
+			errf(eb, EXIT_USAGE,
+			     "unknown flag '%s' for '%s' (see 'dynamo %s --help')",
+			     optopt && optopt < 256 ? (char[]){ '-', (char)optopt, 0 } :
+			     flag, cmd, cmd);
+			goto out;
+		}
+		if (c == ':') {
+			errf(eb, EXIT_USAGE, "flag '%s' needs a value (see 'dynamo %s --help')",
+			     flag, cmd);
+			goto out;
+		}
+		/* Messages about a value name the flag in its GNU form. */
+		snprintf(canonical, sizeof(canonical), "--%s",
+			 opt_find(defs, id)->name);
+		if (set(id, canonical, optarg, arg, eb) < 0)
+			goto out;
+	}
+	*rest = argv + optind;
+	*nrest = argc - optind;
+	r = 0;
+out:
+	free(lo);
+	free(shorts);
+	return r;
+}
+
+void opt_format_flag(const struct opt_def *d, char *out, size_t n)
+{
+	struct buf b = BUF_INIT;
+
+	if (d->short_name)
+		buf_printf(&b, "-%c, ", d->short_name);
+	if (d->compat && strcmp(d->compat, d->name))
+		buf_printf(&b, "-%s, ", d->compat);
+	else if (d->compat)
+		buf_printf(&b, "-%s, ", d->compat);
+	buf_printf(&b, "--%s", d->name);
+	if (d->arg)
+		buf_printf(&b, " %s", d->arg);
+	snprintf(out, n, "%s", b.data);
+	buf_release(&b);
+}
+
+void opt_print_help(FILE *out, const struct opt_def *defs, const int *ids)
+{
+	int i;
+
+	for (i = 0; ids[i]; i++) {
+		const struct opt_def *d = opt_find(defs, ids[i]);
+		char flag[128];
+
+		opt_format_flag(d, flag, sizeof(flag));
+		if (strlen(flag) <= 26)
+			fprintf(out, "  %-26s %s\n", flag, d->help);
+		else
+			fprintf(out, "  %s\n  %-26s %s\n", flag, "", d->help);
+	}
+}

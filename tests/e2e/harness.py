@@ -1,0 +1,437 @@
+"""End-to-end test harness: real servers, the real binary, boto3 as the judge.
+
+Every test runs the built dynamo against a DynamoDB implementation started
+here (moto, or dynalite for strict validation) and checks what the server
+ended up holding through boto3, never only through dynamo itself.
+
+Backends
+  moto      one moto_server; profile 'src' is account 123456789012 with
+            static keys, profile 'tgt' assumes
+            arn:aws:iam::222222222222:role/dynamo-e2e from it (cross-account
+            for real).
+  dynalite  two dynalite servers standing for two accounts; 'src' and 'tgt'
+            point at them through the profiles' endpoint_url.
+
+Servers are started on free ports by run.py and stopped by PID when the run
+ends, whether tests pass or fail (atexit plus signal handlers).
+"""
+
+import atexit
+import base64
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.request
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer
+from botocore.config import Config
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TESTS = os.path.dirname(HERE)
+ROOT = os.path.dirname(TESTS)
+BIN = os.environ.get("DYNAMO_BIN", os.path.join(ROOT, "build", "dynamo"))
+WRAP = os.environ.get("DYNAMO_WRAP", "").split()
+
+SRC_ACCOUNT = "123456789012"
+TGT_ACCOUNT = "222222222222"
+ROLE_ARN = "arn:aws:iam::%s:role/dynamo-e2e" % TGT_ACCOUNT
+SRC_KEY = "AKIAIOSFODNN7EXAMPLE"
+SRC_SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+
+_servers = []
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, proc, what, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("%s exited with status %s while starting" % (what, proc.returncode))
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("%s did not listen on port %d within %ds" % (what, port, timeout))
+
+
+class Server:
+    """A server process on a free port, stopped by PID at exit."""
+
+    def __init__(self, name, argv_for_port, env=None, ready=None):
+        self.name = name
+        self.argv_for_port = argv_for_port
+        self.env = env
+        self.ready = ready
+        self.proc = None
+        self.port = None
+        self.log = None
+
+    def start(self):
+        for attempt in range(5):
+            self.port = free_port()
+            self.log = tempfile.NamedTemporaryFile(prefix="dynamo-e2e-%s-" % self.name, suffix=".log", delete=False)
+            env = dict(os.environ)
+            env.update(self.env or {})
+            self.proc = subprocess.Popen(self.argv_for_port(self.port), stdout=self.log, stderr=subprocess.STDOUT,
+                                         env=env, cwd=TESTS, start_new_session=True)
+            _servers.append(self)
+            try:
+                wait_port(self.port, self.proc, self.name)
+                if self.ready:
+                    self.ready(self)
+                return self
+            except RuntimeError:
+                self.stop()
+                if attempt == 4:
+                    raise
+        return self
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:%d" % self.port
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        if self.log:
+            self.log.close()
+            try:
+                os.unlink(self.log.name)
+            except OSError:
+                pass
+            self.log = None
+
+
+def stop_all():
+    while _servers:
+        _servers.pop().stop()
+
+
+atexit.register(stop_all)
+
+
+def _on_signal(sig, frame):
+    stop_all()
+    sys.exit(128 + sig)
+
+
+signal.signal(signal.SIGTERM, _on_signal)
+
+
+def moto_argv(port):
+    exe = shutil.which("moto_server")
+    if exe:
+        return [exe, "-H", "127.0.0.1", "-p", str(port)]
+    return [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+
+
+def start_moto(env=None):
+    return Server("moto", moto_argv, env=env).start()
+
+
+def dynalite_argv(port):
+    cli = os.path.join(TESTS, "node_modules", "dynalite", "cli.js")
+    return ["node", cli, "--port", str(port), "--createTableMs", "0", "--deleteTableMs", "0",
+            "--updateTableMs", "0"]
+
+
+def start_dynalite():
+    return Server("dynalite", dynalite_argv).start()
+
+
+class Backend:
+    """Where 'src' and 'tgt' live, and how to reach them."""
+
+    def __init__(self, name):
+        self.name = name
+        self.servers = {}
+
+    def start(self):
+        if self.name == "moto":
+            self.servers["src"] = self.servers["tgt"] = start_moto()
+        elif self.name == "dynalite":
+            self.servers["src"] = start_dynalite()
+            self.servers["tgt"] = start_dynalite()
+        else:
+            raise ValueError("unknown backend %r" % self.name)
+        return self
+
+    def stop(self):
+        for s in set(self.servers.values()):
+            s.stop()
+
+    def endpoint(self, profile):
+        return self.servers[profile].url
+
+    @property
+    def cross_account_roles(self):
+        return self.name == "moto"
+
+
+BACKEND = None  # set by run.py
+
+
+def config_text(backend):
+    """~/.aws/config for the profiles the tests use."""
+    src = ["[profile src]", "region = us-east-1"]
+    tgt = ["[profile tgt]", "region = us-east-1"]
+    if backend.cross_account_roles:
+        tgt += ["role_arn = %s" % ROLE_ARN, "source_profile = src", "role_session_name = dynamo-e2e"]
+    else:
+        src.append("endpoint_url = %s" % backend.endpoint("src"))
+        tgt.append("endpoint_url = %s" % backend.endpoint("tgt"))
+    return "\n".join(["[default]", "region = us-east-1", ""] + src + [""] + tgt) + "\n"
+
+
+def credentials_text(backend):
+    text = "[src]\naws_access_key_id = %s\naws_secret_access_key = %s\n" % (SRC_KEY, SRC_SECRET)
+    if not backend.cross_account_roles:
+        text += "\n[tgt]\naws_access_key_id = AKIAI44QH8DHBEXAMPLE\naws_secret_access_key = je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY\n"
+    return text
+
+
+class Env:
+    """A private HOME with AWS config files, and the environment for dynamo."""
+
+    def __init__(self, backend):
+        self.backend = backend
+        self.home = tempfile.mkdtemp(prefix="dynamo-e2e-home-")
+        os.makedirs(os.path.join(self.home, ".aws"))
+        self.write(".aws/config", config_text(backend))
+        self.write(".aws/credentials", credentials_text(backend))
+
+    def write(self, rel, text, mode=0o600):
+        path = os.path.join(self.home, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+        os.chmod(path, mode)
+        return path
+
+    def environ(self, extra=None):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update({"HOME": self.home, "AWS_EC2_METADATA_DISABLED": "true", "LC_ALL": "C.UTF-8"})
+        if self.backend.cross_account_roles:
+            env["AWS_ENDPOINT_URL"] = self.backend.endpoint("src")
+        env.update(extra or {})
+        return {k: v for k, v in env.items() if v is not None}
+
+    def cleanup(self):
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+def run(env, *args, input=None, extra_env=None, timeout=120, check=None):
+    """Runs dynamo; returns CompletedProcess (text). check=N asserts the exit code."""
+    argv = WRAP + [BIN] + [str(a) for a in args]
+    p = subprocess.run(argv, input=input, capture_output=True, env=env.environ(extra_env), timeout=timeout,
+                       text=isinstance(input, str) or input is None)
+    if check is not None and p.returncode != check:
+        raise AssertionError("dynamo %s exited %d, wanted %d\nstdout: %s\nstderr: %s" %
+                             (" ".join(map(str, args)), p.returncode, check, p.stdout, p.stderr))
+    return p
+
+
+def boto_session(env, profile):
+    """A boto3 session that reads the test's config files, for the same account dynamo uses."""
+    os.environ["AWS_CONFIG_FILE"] = os.path.join(env.home, ".aws", "config")
+    os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.path.join(env.home, ".aws", "credentials")
+    os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+    for k in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+        os.environ.pop(k, None)
+    if env.backend.cross_account_roles:
+        # The role profile's STS call must reach the same moto.
+        os.environ["AWS_ENDPOINT_URL"] = env.backend.endpoint("src")
+    return boto3.Session(profile_name=profile)
+
+
+def client(env, profile, service="dynamodb"):
+    endpoint = env.backend.endpoint(profile)
+    cfg = Config(retries={"max_attempts": 10, "mode": "standard"}, connect_timeout=5, read_timeout=60)
+    if service == "sts":
+        return boto_session(env, "src").client("sts", endpoint_url=endpoint, config=cfg)
+    return boto_session(env, profile).client(service, endpoint_url=endpoint, config=cfg)
+
+
+# ---- tables and items through boto3 ----
+
+def create_table(ddb, name, hash_key=("PK", "S"), range_key=("SK", "S"), gsis=(), lsis=(), billing="PAY_PER_REQUEST"):
+    """gsis/lsis: (name, hash(name,type) or None for LSI, range(name,type) or None, projection)."""
+    attrs = {hash_key[0]: hash_key[1]}
+    schema = [{"AttributeName": hash_key[0], "KeyType": "HASH"}]
+    if range_key:
+        attrs[range_key[0]] = range_key[1]
+        schema.append({"AttributeName": range_key[0], "KeyType": "RANGE"})
+    kw = {}
+
+    def index(ix_name, h, r, projection):
+        ks = [{"AttributeName": h[0], "KeyType": "HASH"}]
+        attrs[h[0]] = h[1]
+        if r:
+            ks.append({"AttributeName": r[0], "KeyType": "RANGE"})
+            attrs[r[0]] = r[1]
+        proj = {"ProjectionType": projection if isinstance(projection, str) else "INCLUDE"}
+        if not isinstance(projection, str):
+            proj["NonKeyAttributes"] = list(projection)
+        out = {"IndexName": ix_name, "KeySchema": ks, "Projection": proj}
+        if billing == "PROVISIONED":
+            out["ProvisionedThroughput"] = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
+        return out
+
+    if gsis:
+        kw["GlobalSecondaryIndexes"] = [index(n, h, r, p) for (n, h, r, p) in gsis]
+    if lsis:
+        kw["LocalSecondaryIndexes"] = [index(n, hash_key, r, p) for (n, _, r, p) in lsis]
+        for ix in kw["LocalSecondaryIndexes"]:
+            ix.pop("ProvisionedThroughput", None)
+    if billing == "PROVISIONED":
+        kw["ProvisionedThroughput"] = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
+    ddb.create_table(TableName=name, KeySchema=schema,
+                     AttributeDefinitions=[{"AttributeName": k, "AttributeType": v} for k, v in attrs.items()],
+                     BillingMode=billing, **kw)
+    wait_active(ddb, name)
+
+
+def wait_active(ddb, name, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        t = ddb.describe_table(TableName=name)["Table"]
+        if t["TableStatus"] == "ACTIVE" and all(g.get("IndexStatus", "ACTIVE") == "ACTIVE"
+                                                 for g in t.get("GlobalSecondaryIndexes", [])):
+            return
+        time.sleep(0.1)
+    raise AssertionError("table %s not ACTIVE after %ds" % (name, timeout))
+
+
+def put_items(ddb, table, items):
+    """Writes items (DynamoDB JSON) with BatchWriteItem, retrying UnprocessedItems."""
+    for i in range(0, len(items), 25):
+        req = {table: [{"PutRequest": {"Item": it}} for it in items[i:i + 25]]}
+        while req:
+            resp = ddb.batch_write_item(RequestItems=req)
+            req = resp.get("UnprocessedItems") or None
+
+
+def scan_all(ddb, table, **kw):
+    out, start = [], None
+    while True:
+        args = dict(TableName=table, **kw)
+        if start:
+            args["ExclusiveStartKey"] = start
+        resp = ddb.scan(**args)
+        out.extend(resp["Items"])
+        start = resp.get("LastEvaluatedKey")
+        if not start:
+            return out
+
+
+_deser = TypeDeserializer()
+
+
+def canonical(item):
+    """A comparable form of a DynamoDB-JSON item: numbers as exact decimals, sets sorted, bytes as base64."""
+    def conv(v):
+        (t, x), = v.items()
+        if t == "S":
+            return ["S", x]
+        if t == "N":
+            return ["N", str(_deser.deserialize({"N": x}).normalize()) if x else x]
+        if t == "B":
+            b = x if isinstance(x, (bytes, bytearray)) else base64.b64decode(x)
+            return ["B", base64.b64encode(bytes(b)).decode()]
+        if t == "BOOL":
+            return ["BOOL", bool(x)]
+        if t == "NULL":
+            return ["NULL", True]
+        if t == "SS":
+            return ["SS", sorted(x)]
+        if t == "NS":
+            return ["NS", sorted(str(_deser.deserialize({"N": n}).normalize()) for n in x)]
+        if t == "BS":
+            return ["BS", sorted(base64.b64encode(bytes(b)).decode() for b in x)]
+        if t == "L":
+            return ["L", [conv(e) for e in x]]
+        if t == "M":
+            return ["M", sorted((k, conv(e)) for k, e in x.items())]
+        raise ValueError(t)
+    return json.dumps(sorted((k, conv(v)) for k, v in item.items()), sort_keys=True)
+
+
+def table_contents(ddb, table):
+    return sorted(canonical(it) for it in scan_all(ddb, table, ConsistentRead=True))
+
+
+def unique_name(prefix):
+    return "%s-%d-%d" % (prefix, os.getpid(), int(time.time() * 1000) % 10 ** 9)
+
+
+class TestCase(unittest.TestCase):
+    """Base class: a private HOME per test class, boto3 clients for both profiles."""
+
+    backends = ("moto", "dynalite")
+
+    @classmethod
+    def setUpClass(cls):
+        if BACKEND is None:
+            raise unittest.SkipTest("run through tests/e2e/run.py")
+        if BACKEND.name not in cls.backends:
+            raise unittest.SkipTest("not for %s" % BACKEND.name)
+        cls.backend = BACKEND
+        cls.env = Env(BACKEND)
+        cls.src = client(cls.env, "src")
+        cls.tgt = client(cls.env, "tgt")
+
+    @classmethod
+    def tearDownClass(cls):
+        env = getattr(cls, "env", None)
+        if env:
+            env.cleanup()
+
+    def dynamo(self, *args, **kw):
+        return run(self.env, *args, **kw)
+
+    def assertTablesEqual(self, src_client, src_table, tgt_client, tgt_table):
+        a = table_contents(src_client, src_table)
+        b = table_contents(tgt_client, tgt_table)
+        if a != b:
+            missing = set(a) - set(b)
+            extra = set(b) - set(a)
+            self.fail("tables differ: %d items only in %s, %d only in %s; first missing: %s; first extra: %s" %
+                      (len(missing), src_table, len(extra), tgt_table,
+                       next(iter(missing), None), next(iter(extra), None)))
+        return len(a)
+
+    def assertOneErrorLine(self, p, *needles):
+        """A failure must be one clear 'dynamo: ' line naming what went wrong."""
+        lines = [l for l in p.stderr.splitlines() if l.strip()]
+        self.assertEqual(len(lines), 1, "wanted one error line, got:\n" + p.stderr)
+        self.assertTrue(lines[0].startswith("dynamo: "), lines[0])
+        for n in needles:
+            self.assertIn(n, lines[0])
+        return lines[0]
+
+
+def http_get(url, timeout=5):
+    with urllib.request.urlopen(url, timeout=timeout) as r:
+        return r.read()

@@ -1,0 +1,30 @@
+#!/bin/sh
+# Installs what the end-to-end tests need beyond the build dependencies:
+# dynalite from the pinned lock file (tests/package-lock.json). moto, boto3
+# and the AWS CLI come from the machine's Python. Idempotent and quick when
+# everything is there.
+set -eu
+cd "$(dirname "$0")"
+
+need() {
+    echo "dynamo: the tests need $1: $2" >&2
+    exit 1
+}
+
+command -v python3 >/dev/null 2>&1 || need python3 "install python3 (apt-get install python3)"
+python3 -c 'import boto3' 2>/dev/null || need boto3 "install it for the machine's python3 (apt-get install python3-boto3)"
+command -v moto_server >/dev/null 2>&1 || python3 -c 'import moto.server' 2>/dev/null ||
+    need moto "install moto[server] for the machine's python3"
+
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm >&2
+    else
+        need "node and npm" "apt-get install nodejs npm"
+    fi
+fi
+if [ ! -f node_modules/dynalite/package.json ] ||
+   [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    echo "dynamo: installing dynalite from tests/package-lock.json" >&2
+    npm ci --no-audit --no-fund --loglevel=error >&2
+fi
