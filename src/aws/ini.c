@@ -164,27 +164,35 @@ static const struct ini_kv *ini_get_kv_n(const struct ini_section *s,
 	return NULL;
 }
 
-static int parse_line(struct ini_file *f, struct ini_kv **cur, const char *p,
+/* The value being read, which indented lines may continue. */
+struct cont {
+	struct ini_kv *kv;	/* or NULL */
+	size_t indent;		/* of the key's line */
+};
+
+/*
+ * One line, as configparser reads it: a line indented more than the current
+ * key's line continues its value; blank lines and full-line comments do not
+ * end a value (empty_lines_in_values); anything else is a section header or
+ * a new "key = value" / "key: value".
+ */
+static int parse_line(struct ini_file *f, struct cont *cur, const char *p,
 		      const char *end, int lineno, const char *display,
 		      struct errbuf *eb)
 {
-	int indented = p < end && (*p == ' ' || *p == '\t');
 	const char *s = skip_blank(p, end), *e = trim_end(s, end);
+	size_t indent = (size_t)(s - p);
 	const char *k_end, *v;
 	struct ini_section *sec;
 	struct ini_kv *kv;
 
-	if (s == e) {
-		*cur = NULL;
+	if (s == e || *s == '#' || *s == ';')
+		return 0;
+	if (cur->kv && indent > cur->indent) {
+		append_continuation(cur->kv, s, (size_t)(e - s));
 		return 0;
 	}
-	if (*s == '#' || *s == ';')
-		return 0;
-	if (indented && *cur) {
-		append_continuation(*cur, s, (size_t)(e - s));
-		return 0;
-	}
-	*cur = NULL;
+	cur->kv = NULL;
 	if (*s == '[')
 		return section_header(f, s, e, lineno, display, eb);
 	if (!f->nsec)
@@ -205,7 +213,8 @@ static int parse_line(struct ini_file *f, struct ini_kv **cur, const char *p,
 	kv->key = lower_dup(s, (size_t)(k_end - s));
 	kv->value = xstrndup(v, (size_t)(e - v));
 	kv->line = lineno;
-	*cur = kv;
+	cur->kv = kv;
+	cur->indent = indent;
 	return 0;
 }
 
@@ -223,7 +232,7 @@ int ini_parse(struct ini_file *f, const char *text, size_t len,
 	      const char *display, struct errbuf *eb)
 {
 	const char *p = text, *end = text + len;
-	struct ini_kv *cur = NULL;
+	struct cont cur = { NULL, 0 };
 	int lineno = 0;
 
 	memset(f, 0, sizeof(*f));
