@@ -36,6 +36,13 @@ int region_resolve(const struct aws_config *cfg, const char *profile,
 		r = nonempty(getenv("AWS_DEFAULT_REGION"));
 	if (!r && profile)
 		r = nonempty(aws_profile_get(cfg, profile, "region"));
+	/* AWS_PROFILE=typo: say so, rather than that "typo" has no region. */
+	if (!r && profile && strcmp(profile, "default") &&
+	    !aws_profile_exists(cfg, profile))
+		return errf(eb, EXIT_CONFIG,
+			    "profile '%s' not found in %s or %s (check the name, or create it with aws configure --profile %s)",
+			    profile, cfg->config.path, cfg->credentials.path,
+			    profile);
 	if (!r)
 		return errf(eb, EXIT_CONFIG,
 			    "no region for profile '%s': set 'region' for it in %s, set AWS_REGION, or pass --region",
