@@ -37,14 +37,27 @@ struct creds_provider_ops {
 struct creds_provider {
 	const struct creds_provider_ops *ops;
 	char *what;			/* owned: for messages, "profile 'prod'" */
-	pthread_mutex_t lock;
+	pthread_mutex_t lock;		/* guards the fields below */
 	struct credentials *cached;	/* owned reference */
+	time_t fetched;			/* when cached was fetched (creds_clock) */
+	time_t retry_after;		/* after a failed refresh: no new try before this */
+	int warned;			/* the failed refresh was reported */
 };
 
-/* Seconds before expiry at which credentials are refreshed. */
+/*
+ * Seconds before expiry at which credentials are refreshed; for credentials
+ * that live less than twice as long, half their lifetime (but at least
+ * CREDS_MANDATORY_WINDOW), so 15-minute role sessions are not refreshed on
+ * every request.
+ */
 #define CREDS_REFRESH_WINDOW 900
 /* Below this many seconds left, a failed refresh is fatal. */
 #define CREDS_MANDATORY_WINDOW 60
+/* After a failed refresh with time to spare, the next try waits this long. */
+#define CREDS_RETRY_INTERVAL 30
+
+/* The wall clock creds_get compares expirations with; tests replace it. */
+extern time_t (*creds_clock)(void);
 
 void creds_provider_init(struct creds_provider *p,
 			 const struct creds_provider_ops *ops, const char *what);
@@ -52,9 +65,10 @@ void creds_provider_free(struct creds_provider *p);
 
 /*
  * Current credentials with a reference the caller drops with creds_put.
- * Refreshes them when they expire within CREDS_REFRESH_WINDOW; if the
- * refresh fails while the old ones are still good for a while, warns once and
- * keeps using them. Thread-safe.
+ * Refreshes them when they expire within the refresh window; if the refresh
+ * fails while the old ones have more than CREDS_MANDATORY_WINDOW left, warns
+ * once, keeps using them and tries again after CREDS_RETRY_INTERVAL.
+ * Thread-safe: one thread refreshes while the others wait.
  */
 struct credentials *creds_get(struct creds_provider *p, struct errbuf *eb);
 void creds_put(struct credentials *c);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+time_t (*creds_clock)(void) = clock_wall;
+
 struct credentials *creds_new(const char *akid, const char *secret,
 			      const char *token, time_t expiration)
 {
@@ -45,6 +47,9 @@ void creds_provider_init(struct creds_provider *p,
 	p->what = xstrdup(what);
 	pthread_mutex_init(&p->lock, NULL);
 	p->cached = NULL;
+	p->fetched = 0;
+	p->retry_after = 0;
+	p->warned = 0;
 }
 
 void creds_provider_free(struct creds_provider *p)
@@ -60,41 +65,66 @@ void creds_provider_free(struct creds_provider *p)
 		free(p);
 }
 
-static int fresh_enough(const struct credentials *c, time_t now)
+/* Seconds before expiry at which a refresh is due (see creds.h). */
+static time_t refresh_window(const struct creds_provider *p)
 {
-	return !c->expiration || c->expiration - now > CREDS_REFRESH_WINDOW;
+	time_t half = (p->cached->expiration - p->fetched) / 2;
+
+	if (half >= CREDS_REFRESH_WINDOW)
+		return CREDS_REFRESH_WINDOW;
+	return half > CREDS_MANDATORY_WINDOW ? half : CREDS_MANDATORY_WINDOW;
+}
+
+static int fresh_enough(const struct creds_provider *p, time_t now)
+{
+	const struct credentials *c = p->cached;
+
+	return c && (!c->expiration ||
+		     c->expiration - now > refresh_window(p));
+}
+
+/* Still good enough to sign with while a refresh is failing. */
+static int usable(const struct credentials *c, time_t now)
+{
+	return c && (!c->expiration ||
+		     c->expiration - now > CREDS_MANDATORY_WINDOW);
 }
 
 struct credentials *creds_get(struct creds_provider *p, struct errbuf *eb)
 {
-	struct credentials *fresh = NULL, *out;
+	struct credentials *fresh = NULL, *out = NULL;
 	struct errbuf why = ERRBUF_INIT;
-	time_t now = clock_wall();
+	time_t now = creds_clock();
 
 	pthread_mutex_lock(&p->lock);
-	if (p->cached && fresh_enough(p->cached, now)) {
+	if (fresh_enough(p, now) ||
+	    (usable(p->cached, now) && now < p->retry_after)) {
 		out = creds_ref(p->cached);
-		pthread_mutex_unlock(&p->lock);
-		return out;
+		goto cleanup;
 	}
 	/* Refresh under the lock: other threads wait instead of stampeding STS. */
 	if (p->ops->fetch(p, &fresh, &why) == 0) {
 		creds_put(p->cached);
 		p->cached = fresh;
+		p->fetched = now;
+		p->retry_after = 0;
+		p->warned = 0;
 		out = creds_ref(fresh);
-		pthread_mutex_unlock(&p->lock);
-		return out;
+		goto cleanup;
 	}
-	if (p->cached && p->cached->expiration - now > CREDS_MANDATORY_WINDOW) {
-		msg_warn("could not refresh the credentials of %s (%s); using the current ones until they expire",
-			 p->what, why.msg);
+	if (usable(p->cached, now)) {
+		if (!p->warned)
+			msg_warn("could not refresh the credentials of %s (%s); using the current ones until they expire",
+				 p->what, why.msg);
+		p->warned = 1;
+		p->retry_after = now + CREDS_RETRY_INTERVAL;
 		out = creds_ref(p->cached);
-		pthread_mutex_unlock(&p->lock);
-		return out;
+		goto cleanup;
 	}
-	pthread_mutex_unlock(&p->lock);
 	errf(eb, why.exit ? why.exit : EXIT_CONFIG, "%s", why.msg);
-	return NULL;
+cleanup:
+	pthread_mutex_unlock(&p->lock);
+	return out;
 }
 
 /* ---- static keys: environment or profile ---- */
