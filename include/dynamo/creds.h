@@ -151,6 +151,8 @@ struct creds_provider *creds_sso_new(const char *what, const struct sso_params *
 
 /* credential_process: runs command, reads the JSON it prints (Version 1). */
 struct creds_provider *creds_process_new(const char *what, const char *command);
+/* How long a credential_process may run before it is killed (ms); tests shorten it. */
+extern int creds_process_timeout_ms;
 
 /* ECS/EKS container credentials; NULL (eb untouched) when the env does not ask for them. */
 struct creds_provider *creds_container_new(struct errbuf *eb);

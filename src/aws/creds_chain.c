@@ -59,7 +59,11 @@ static struct creds_provider *profile_keys(const struct chain *ch,
 		     profile, aws_profile_file(ch->set->cfg, profile));
 		return NULL;
 	}
-	describe(what, sizeof(what), profile);
+	/* Name the file the secret is in: a bad signature means "check it there". */
+	snprintf(what, sizeof(what), "profile '%s' in %s", profile,
+		 ini_get(ini_section(&ch->set->cfg->credentials, profile),
+			 "aws_secret_access_key") ?
+		 ch->set->cfg->credentials.path : ch->set->cfg->config.path);
 	return creds_static_new(what, akid, secret, token);
 }
 
@@ -290,6 +294,10 @@ static int enter_hop(struct chain *ch, const char *profile, struct errbuf *eb)
 		ch->hops[ch->nhops++] = profile;
 		return 0;
 	}
+	if (i == ch->nhops)
+		return errf(eb, EXIT_CONFIG,
+			    "the source_profile chain from profile '%s' is too long (more than %d profiles, at '%s'): shorten it in %s",
+			    ch->hops[0], MAX_HOPS, profile, ch->set->cfg->config.path);
 	for (i = 0; i < ch->nhops; i++) {
 		strncat(path, ch->hops[i], sizeof(path) - strlen(path) - 1);
 		strncat(path, " -> ", sizeof(path) - strlen(path) - 1);

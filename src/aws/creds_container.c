@@ -27,8 +27,9 @@ static int read_small_file(const char *path, struct buf *out, struct errbuf *eb)
 	size_t n;
 
 	if (!f)
-		return errf(eb, EXIT_CONFIG, "cannot read %s: %s", path,
-			    strerror(errno));
+		return errf(eb, EXIT_CONFIG,
+			    "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE '%s': %s",
+			    path, strerror(errno));
 	buf_init(out, 64u << 10);
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		if (buf_append(out, chunk, n) < 0)

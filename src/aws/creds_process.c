@@ -20,8 +20,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define PROCESS_TIMEOUT_MS 60000
 #define PROCESS_MAX_OUTPUT (64u << 10)
+
+int creds_process_timeout_ms = 60000;
 
 extern char **environ;
 
@@ -101,7 +102,7 @@ static void free_words(char **argv)
 static int read_output(int fd, pid_t pid, struct buf *out, const char *what,
 		       struct errbuf *eb)
 {
-	uint64_t deadline = clock_mono_ms() + PROCESS_TIMEOUT_MS;
+	uint64_t deadline = clock_mono_ms() + (uint64_t)creds_process_timeout_ms;
 	char chunk[4096];
 
 	buf_init(out, PROCESS_MAX_OUTPUT);
@@ -109,15 +110,20 @@ static int read_output(int fd, pid_t pid, struct buf *out, const char *what,
 		struct pollfd pfd = { fd, POLLIN, 0 };
 		uint64_t now = clock_mono_ms();
 		ssize_t n;
+		int r;
 
 		if (now >= deadline) {
 			kill(pid, SIGKILL);
 			return errf(eb, EXIT_CONFIG,
-				    "credential_process of %s did not finish within %d seconds",
-				    what, PROCESS_TIMEOUT_MS / 1000);
+				    "credential_process of %s did not finish within %g seconds",
+				    what, creds_process_timeout_ms / 1000.0);
 		}
-		if (poll(&pfd, 1, (int)(deadline - now)) < 0 && errno != EINTR)
+		r = poll(&pfd, 1, (int)(deadline - now));
+		if (r < 0 && errno != EINTR)
 			return errf(eb, EXIT_CONFIG, "poll: %s", strerror(errno));
+		/* Nothing to read yet: read() would block past the deadline. */
+		if (r <= 0)
+			continue;
 		n = read(fd, chunk, sizeof(chunk));
 		if (n == 0)
 			break;
