@@ -15,6 +15,14 @@ void sts_form_add(struct buf *form, const char *key, const char *value)
 	sigv4_uri_encode(form, value, strlen(value), 0);
 }
 
+/* Errors that mean the signing key is wrong, not that the role refused it. */
+static int source_key_problem(const char *type)
+{
+	return !strcmp(type, "SignatureDoesNotMatch") ||
+	       !strcmp(type, "InvalidClientTokenId") ||
+	       !strcmp(type, "IncompleteSignature");
+}
+
 int sts_post(const struct endpoint *ep, const struct signer *sign,
 	     const char *action, const char *form, struct buf *resp, const char *what,
 	     struct errbuf *eb)
@@ -36,6 +44,9 @@ int sts_post(const struct endpoint *ep, const struct signer *sign,
 		errbuf_clear(eb);
 		if (!strcmp(c.err.type, "CredentialsError"))
 			errf(eb, EXIT_CONFIG, "%s", c.err.message);
+		else if (sign && source_key_problem(c.err.type))
+			/* The source's key is at fault: name it and its file. */
+			aws_error_report(&c, eb);
 		else
 			errf(eb, EXIT_CONFIG, "STS refused the credentials for %s (%s: %s)",
 			     what, c.err.type, c.err.message);
