@@ -27,10 +27,42 @@
 	OPT_QUIET, OPT_NO_VERIFY_SSL, OPT_CA_BUNDLE, OPT_CONNECT_TIMEOUT, \
 	OPT_TIMEOUT, OPT_MAX_RETRIES, OPT_HELP
 
+#define JOB_OPTS OPT_SEGMENTS, OPT_CONCURRENCY, OPT_MAX_RCU, OPT_MAX_WCU, \
+	OPT_CHECKPOINT, OPT_YES, OPT_DRY_RUN, OPT_JSON, OPT_PROGRESS
+
 static const int tables_opts[] = { OPT_JSON, GLOBAL_OPTS, 0 };
 static const int describe_opts[] = { OPT_TABLE, OPT_JSON, GLOBAL_OPTS, 0 };
+static const int copy_opts[] = {
+	OPT_TABLE, OPT_SOURCE, OPT_TARGET, OPT_TARGET_TABLE, OPT_PK, OPT_SK,
+	OPT_INDEX, OPT_PK_TYPE, OPT_NO_BACKUP, OPT_NO_TRUNCATE, OPT_CREATE_TARGET,
+	OPT_SOURCE_REGION, OPT_TARGET_REGION, OPT_SOURCE_ENDPOINT,
+	OPT_TARGET_ENDPOINT, JOB_OPTS, GLOBAL_OPTS, 0
+};
+static const int truncate_opts[] = { OPT_TABLE, JOB_OPTS, GLOBAL_OPTS, 0 };
+static const int restore_opts[] = {
+	OPT_TABLE, OPT_FROM_TABLE, OPT_KEEP_SOURCE, OPT_BACKUP_ARN,
+	OPT_BACKUP_NAME, OPT_FROM_FILE, JOB_OPTS, GLOBAL_OPTS, 0
+};
+static const int backups_opts[] = { OPT_TABLE, OPT_JSON, GLOBAL_OPTS, 0 };
+static const int query_opts[] = {
+	OPT_TABLE, OPT_PK, OPT_SK, OPT_INDEX, OPT_PK_TYPE, OPT_UNIQUE, OPT_HEAD,
+	OPT_LIMIT, OPT_DESC, OPT_COUNT, OPT_OUTPUT, OPT_CONSISTENT,
+	OPT_CONCURRENCY, GLOBAL_OPTS, 0
+};
 
 static const struct command commands[] = {
+	{ "copy", cmd_copy, copy_opts,
+	  "-t TABLE --source PROFILE --target PROFILE [--pk VALUE [--sk PREFIX] [-i INDEX]] [options]",
+	  "copy a table, or the items of some partition keys, to another account, region or table" },
+	{ "query", cmd_query, query_opts, "-t TABLE -e PROFILE --pk VALUE [--sk PREFIX] [-i INDEX] [options]",
+	  "query a table or index by partition key (several keys are merged in sort order)" },
+	{ "truncate", cmd_truncate, truncate_opts, "-t TABLE -e PROFILE [options]",
+	  "delete every item of a table" },
+	{ "restore", cmd_restore, restore_opts,
+	  "-t TABLE -e PROFILE (--from-table TABLE | --backup-arn ARN | --backup-name NAME | --from-file FILE) [options]",
+	  "restore a table from a copy, an on-demand backup or an export file" },
+	{ "backups", cmd_backups, backups_opts, "-t TABLE [-e PROFILE] [options]",
+	  "list a table's on-demand backups" },
 	{ "tables", cmd_tables, tables_opts, "[-e PROFILE] [options]",
 	  "list the tables of an account and region" },
 	{ "describe", cmd_describe, describe_opts, "-t TABLE [-e PROFILE] [options]",
@@ -74,58 +106,6 @@ static void version(void)
 
 	printf("dynamo %s (libcurl %s, %s, cJSON %s)\n", DYNAMO_VERSION,
 	       cv->version, OpenSSL_version(OPENSSL_VERSION), cJSON_Version());
-}
-
-/* ---- shared setup for commands ---- */
-
-int ctx_open(struct ctx *ctx, struct ddb *d, const char *profile,
-	     const char *region, const char *endpoint_url)
-{
-	struct ddb_settings s;
-
-	memset(&s, 0, sizeof(s));
-	s.cfg = &ctx->cfg;
-	s.profile = profile;
-	s.profile_explicit = profile != NULL;
-	s.region = region;
-	s.endpoint_url = endpoint_url;
-	s.interactive = ctx->stdin_tty;
-	return ddb_open(d, &s, &ctx->eb);
-}
-
-int ctx_need_table(struct ctx *ctx)
-{
-	if (!ctx->o.table)
-		return errf(&ctx->eb, EXIT_USAGE,
-			    "which table? pass -t/--table NAME");
-	return table_name_check("--table", ctx->o.table, &ctx->eb);
-}
-
-int ctx_confirm(struct ctx *ctx, const char *what)
-{
-	char answer[16];
-	FILE *tty;
-
-	if (ctx->o.yes || ctx->o.dry_run)
-		return 0;
-	if (!ctx->stdin_tty)
-		return errf(&ctx->eb, EXIT_REFUSED,
-			    "refusing to %s without confirmation: pass --yes (this is not a terminal)",
-			    what);
-	tty = fopen("/dev/tty", "r+");
-	if (!tty)
-		return errf(&ctx->eb, EXIT_REFUSED,
-			    "refusing to %s: cannot open /dev/tty to ask (pass --yes)",
-			    what);
-	fprintf(tty, "dynamo: about to %s. Continue? [y/N] ", what);
-	fflush(tty);
-	if (!fgets(answer, sizeof(answer), tty) ||
-	    (answer[0] != 'y' && answer[0] != 'Y')) {
-		fclose(tty);
-		return errf(&ctx->eb, EXIT_REFUSED, "stopped: nothing was changed");
-	}
-	fclose(tty);
-	return 0;
 }
 
 /* ---- process setup ---- */

@@ -34,8 +34,16 @@ int ctx_need_table(struct ctx *ctx);
  */
 int ctx_confirm(struct ctx *ctx, const char *what);
 
+/* Checks --pk/--sk/--index/--pk-type against the table's key schema. */
+int query_keys_check(struct ctx *ctx, const struct table_desc *t);
+
 /* Commands, one file each under src/cmd/. */
 int cmd_tables(struct ctx *ctx);
 int cmd_describe(struct ctx *ctx);
+int cmd_copy(struct ctx *ctx);
+int cmd_truncate(struct ctx *ctx);
+int cmd_restore(struct ctx *ctx);
+int cmd_backups(struct ctx *ctx);
+int cmd_query(struct ctx *ctx);
 
 #endif

@@ -85,6 +85,7 @@ struct http_call {
 	uint64_t connect_timeout_ms;	/* 0: the engine's default */
 	struct rate_limiter *limiter;	/* borrowed, or NULL */
 	double cost;			/* estimated capacity units, for the limiter */
+	double reserved;		/* units reserved by all attempts since rearm (settle with this) */
 	http_done_fn done;		/* called once, with the outcome set */
 	void *owner;			/* for the done callback */
 

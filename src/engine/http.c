@@ -125,6 +125,7 @@ void http_call_rearm(struct http_call *c)
 	c->attempt = 0;
 	c->payload_hashed = 0;
 	c->first_started_ms = 0;
+	c->reserved = 0;
 	memset(&c->err, 0, sizeof(c->err));
 	c->request_id[0] = '\0';
 	buf_reset(&c->resp);
@@ -821,6 +822,7 @@ static void start_ready(struct engine *e)
 				heap_push(e, c);
 				continue;
 			}
+			c->reserved += c->cost;
 		}
 		start_call(e, c);
 	}

@@ -1,0 +1,31 @@
+#ifndef DYNAMO_ITEM_H
+#define DYNAMO_ITEM_H
+
+#include "dynamo/buf.h"
+#include "dynamo/ddb.h"
+
+/*
+ * Items as DynamoDB sends them: DynamoDB JSON text ({"PK":{"S":"x"},...}),
+ * handled as bytes. Numbers stay decimal strings end to end.
+ */
+
+/* An attribute value {"S":"..."}: its type tag ("S", "N", "BOOL", ...) and value bytes. */
+int av_split(struct slice av, char type[8], struct slice *val);
+/*
+ * Orders two key values of the same type as DynamoDB does: S by UTF-8
+ * bytes, N numerically (exactly, any number of digits), B by decoded bytes.
+ * Returns <0, 0, >0; a value of another type sorts last.
+ */
+int av_key_compare(struct slice a, struct slice b);
+/* Compares two decimal number strings exactly ("1e3" == "1000"). */
+int num_compare(const char *a, size_t an, const char *b, size_t bn);
+/* Builds {"k1":<v1>[,"k2":<v2>]} from an item's key attributes; -1 if one is missing. */
+int item_key(struct slice item, const struct key_attr *hash,
+	     const struct key_attr *range, struct buf *out);
+/* Appends the item (or an attribute value) as plain JSON: N as a bare number, B as base64. */
+int item_to_plain(struct slice item, struct buf *out);
+int av_to_plain(struct slice av, struct buf *out);
+/* Decodes standard base64 (for B keys); -1 if malformed. */
+int base64_decode(const char *s, size_t n, struct buf *out);
+
+#endif

@@ -1,0 +1,36 @@
+#ifndef DYNAMO_ITEMFILE_H
+#define DYNAMO_ITEMFILE_H
+
+#include <stdint.h>
+#include "dynamo/buf.h"
+#include "dynamo/job.h"
+
+/*
+ * Item files: DynamoDB JSON lines, one {"Item":{...}} per line, the format
+ * of DynamoDB's export to S3; gzip-compressed when the name ends in .gz;
+ * "-" is stdin/stdout. The reader also takes lines that are bare
+ * DynamoDB-JSON items, and gzip input whatever the name.
+ */
+
+struct item_reader;
+
+int item_reader_open(struct item_reader **out, const char *path,
+		     struct errbuf *eb);
+void item_reader_close(struct item_reader *r);
+/*
+ * The next item (valid until the next call), or NULL at the end of the file
+ * or on an error (then eb is set, naming file and line).
+ */
+const char *item_reader_next(void *reader, struct slice *item,
+			     struct errbuf *eb);
+
+struct item_writer;
+
+int item_writer_open(struct item_writer **out, const char *path,
+		     struct errbuf *eb);
+/* Flushes and closes; -1 (eb set) if anything could not be written. */
+int item_writer_close(struct item_writer *w, struct errbuf *eb);
+/* The export sink: job->sink_ctx is the item_writer. */
+extern const struct sink_ops item_file_sink_ops;
+
+#endif

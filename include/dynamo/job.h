@@ -1,0 +1,175 @@
+#ifndef DYNAMO_JOB_H
+#define DYNAMO_JOB_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include "dynamo/buf.h"
+#include "dynamo/ddb.h"
+#include "dynamo/http.h"
+#include "dynamo/rate.h"
+
+/*
+ * A data stage: items flow from a source (the segments of a parallel Scan,
+ * the queries of one or more partition keys, or a file) into a sink (batch
+ * puts, batch deletes, a file, stdout), one page at a time.
+ *
+ * The job is split over worker threads; each owns an engine (curl multi
+ * handle, connections), a share of the source units and its own sink, so
+ * the hot path shares nothing but counters, the rate limiters and the
+ * checkpoint. Items travel as the bytes DynamoDB sent: from the scan page
+ * straight into the batch request body.
+ *
+ * Backpressure: a unit asks for its next page only while its worker's sink
+ * has less than a bounded backlog and the unit has at most two pages not yet
+ * fully written, so memory stays bounded whatever the table size.
+ */
+
+struct job;
+struct worker;
+struct unit;
+struct checkpoint;
+
+/* A page of items from one unit; done when every item in it is handled. */
+struct page {
+	struct unit *unit;
+	size_t pending;		/* items fed to the sink and not yet handled */
+	int fed;		/* every item has been handed to the sink */
+	int last;		/* the unit has nothing after this page */
+	struct buf next_key;	/* owned: LastEvaluatedKey after this page */
+	struct page *next;
+};
+
+/* Tells the page's unit that n of its items are handled (written, deleted, saved). */
+void page_done(struct page *pg, size_t n);
+
+enum source_kind { SOURCE_SCAN, SOURCE_QUERY, SOURCE_FILE };
+
+/* One source stream: a scan segment, or the query of one partition key. */
+struct unit {
+	struct worker *w;
+	int index;		/* segment number, or position in the pk list */
+	struct http_call call;	/* reused page after page */
+	int in_flight;
+	int exhausted;		/* no more pages to ask for */
+	int complete;		/* every page handled (checkpoint: segment done) */
+	struct buf start_key;	/* owned: ExclusiveStartKey of the next request */
+	struct page *head, *tail;	/* pages not fully handled, in order */
+	int npages;
+	double est_cost;	/* read capacity to reserve for the next page */
+};
+
+struct sink_ops {
+	/* Takes one item (DynamoDB JSON object) of page pg. 0, or -1 on a fatal error (job failed). */
+	int (*item)(struct worker *w, struct slice item, struct page *pg);
+	/* Sends what is buffered (the partial batch) once no more items will come for a while. */
+	void (*flush)(struct worker *w);
+	/* Bytes accepted and not yet handled (for backpressure). */
+	size_t (*backlog)(struct worker *w);
+	/* Frees the worker's sink state. */
+	void (*release)(struct worker *w);
+	/* Per-worker setup (worker->sink_state). */
+	int (*init)(struct worker *w);
+	/* Optional: every item of pg has been given to item(). */
+	void (*page_end)(struct worker *w, struct page *pg);
+};
+
+enum sink_kind { SINK_PUT, SINK_DELETE, SINK_CUSTOM };
+
+struct job_counters {
+	uint64_t read;		/* items received from the source */
+	uint64_t written;	/* items put */
+	uint64_t deleted;	/* items deleted */
+	uint64_t saved;		/* items written to a file or stdout */
+	uint64_t failed;	/* items that could not be handled */
+	uint64_t pages;
+	uint64_t requests, retries, throttles;	/* from the engines */
+};
+
+struct job {
+	/* --- what to do: set by the planner --- */
+	const char *name;		/* "copy", "truncate", ... for messages */
+	enum source_kind source;
+	const struct ddb *src;		/* where items are read */
+	const char *src_table;
+	const struct table_desc *src_desc;
+	const char *index;		/* query: index name or NULL */
+	int segments;			/* scan: TotalSegments */
+	int seg_first, seg_count;	/* scan: this run's slice of segments */
+	int keys_only;			/* scan: project only the key attributes */
+	int page_limit;			/* scan/query: Limit per page, 0 = DynamoDB's 1 MB pages */
+	int select_count;		/* query: Select COUNT (counts land in c.read) */
+	int consistent;			/* scan/query: ConsistentRead */
+	const char *const *pk_values;	/* query: one unit per value */
+	int npk;
+	char pk_type;			/* 'S', 'N', 'B' */
+	const char *sk_prefix;		/* query: begins_with on the sort key, or NULL */
+	int scan_forward;		/* query order */
+	const char *(*file_next)(void *ctx, struct slice *item, struct errbuf *eb);	/* file source */
+	void *file_ctx;
+
+	enum sink_kind sink;
+	const struct sink_ops *custom_sink;
+	void *sink_ctx;			/* for custom sinks */
+	const struct ddb *dst;		/* where items are written */
+	const char *dst_table;
+	const struct table_desc *dst_desc;	/* delete: the key schema */
+
+	int concurrency;		/* requests in flight, all workers */
+	int workers;			/* threads; 0 = from the CPU count */
+	struct rate_limiter *read_rate;	/* NULL: unlimited */
+	struct rate_limiter *write_rate;
+	struct checkpoint *ck;		/* NULL: no checkpoint */
+	int ck_stage;			/* which stage of the checkpoint this job is */
+	uint64_t estimate;		/* items expected, for progress (0 = unknown) */
+
+	/* --- state --- */
+	struct job_counters c;		/* atomics */
+	pthread_mutex_t lock;
+	int failed;			/* a fatal error: stop asking for pages */
+	int satisfied;			/* the sink has all it wants (--limit): stop, successfully */
+	struct errbuf eb;		/* the first fatal error */
+	uint64_t started_us, ended_us;
+	struct worker *workers_arr;
+	int nworkers;
+};
+
+struct worker {
+	struct job *job;
+	int id;
+	struct engine *eng;
+	struct unit *units;
+	int nunits;
+	void *sink_state;
+	pthread_t thread;
+	int joined;
+};
+
+void job_init(struct job *j, const char *name);
+void job_release(struct job *j);
+/*
+ * Runs the job to the end on its worker threads; the calling thread draws
+ * progress and saves the checkpoint meanwhile. Returns 0 when every item was
+ * handled, -1 otherwise (j->eb says why; j->c.failed counts what is left).
+ */
+int job_run(struct job *j);
+/* The sink needs no more items: stop asking for pages, and succeed. */
+void job_satisfied(struct job *j);
+/* Records a fatal error: the job stops asking for pages and fails. */
+void job_fail(struct job *j, int exit_code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void job_add(uint64_t *counter, uint64_t n);
+uint64_t job_get(const uint64_t *counter);
+
+/* The job's sink: the batch writer, or its custom sink. */
+const struct sink_ops *job_sink(const struct job *j);
+
+/* The built-in sinks. */
+extern const struct sink_ops batch_writer_ops;
+
+/*
+ * Parses a DynamoDB ConsumedCapacity (an object, or the array BatchWriteItem
+ * returns) into total capacity units; 0 when absent.
+ */
+double consumed_capacity(struct slice resp);
+
+#endif

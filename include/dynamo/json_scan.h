@@ -1,0 +1,46 @@
+#ifndef DYNAMO_JSON_SCAN_H
+#define DYNAMO_JSON_SCAN_H
+
+#include <stddef.h>
+#include "dynamo/buf.h"
+
+/*
+ * A validating JSON scanner that never builds a tree: it finds where values
+ * start and end, so items move from scan pages into batch requests as the
+ * bytes DynamoDB sent (the copy hot path), and numbers are never parsed.
+ *
+ * Everything is bounds-checked; malformed or truncated input makes a
+ * function return NULL or -1, never read past end. Nesting deeper than
+ * JS_MAX_DEPTH is refused (DynamoDB allows 32 levels).
+ */
+#define JS_MAX_DEPTH 64
+
+const char *js_ws(const char *p, const char *end);
+/* Skips the value at p (leading blanks allowed); NULL when malformed. */
+const char *js_skip(const char *p, const char *end);
+
+/* Iterates the members of an object or the elements of an array. */
+struct js_iter {
+	const char *p, *end;
+	char close;		/* '}' or ']' */
+	int started;
+};
+
+/* Starts iterating v, which must be an object ('{') or array ('['). */
+int js_begin(struct js_iter *it, struct slice v, char open);
+/*
+ * The next member: key is the raw string without quotes (escapes kept),
+ * val the value's bytes. Returns 1, 0 at the end, -1 when malformed.
+ */
+int js_next_member(struct js_iter *it, struct slice *key, struct slice *val);
+int js_next_element(struct js_iter *it, struct slice *val);
+/* Finds a member of an object by its (unescaped ASCII) name. 1 found, 0 not, -1 malformed. */
+int js_find(struct slice obj, const char *key, struct slice *val);
+/* True if s is exactly one valid JSON value (blanks allowed around it). */
+int js_valid(struct slice s);
+/* Decodes a JSON string literal (quotes included) into out; -1 if malformed. */
+int js_unescape(struct slice lit, struct buf *out);
+/* Compares a raw member key (no quotes, escapes kept) with a plain name. */
+int js_key_is(struct slice key, const char *name);
+
+#endif

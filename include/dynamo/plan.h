@@ -1,0 +1,90 @@
+#ifndef DYNAMO_PLAN_H
+#define DYNAMO_PLAN_H
+
+#include "dynamo/cmd.h"
+#include "dynamo/job.h"
+
+/*
+ * The planner turns a command into stages; the stages run in order, each a
+ * control-plane step (backup, create, restore, delete) or a data job
+ * (truncate, copy, query copy, export, import) on the shared engine.
+ * --dry-run prints the stages instead; destructive stages are confirmed
+ * once, up front; --checkpoint skips the stages a killed run finished.
+ *
+ * Room is left for what comes next: a verify stage (scan both sides, diff),
+ * filtered copies (a key prefix or filter expression on the scan), and runs
+ * over a slice of the segments (seg_first/seg_count) on several machines.
+ */
+
+enum stage_kind {
+	STAGE_CREATE_TABLE,	/* target from the source's description */
+	STAGE_BACKUP,		/* on-demand backup of the target */
+	STAGE_TRUNCATE,		/* keys-only scan + batch deletes */
+	STAGE_COPY,		/* parallel scan + batch puts */
+	STAGE_QUERY_DELETE,	/* query the target's matching items, delete them */
+	STAGE_QUERY_COPY,	/* query the source, put into the target */
+	STAGE_RESTORE_BACKUP,	/* RestoreTableFromBackup + wait until ACTIVE */
+	STAGE_DELETE_TABLE,
+	STAGE_EXPORT,		/* parallel scan into a file */
+	STAGE_IMPORT,		/* a file into batch puts */
+	STAGE_QUERY,		/* query into a custom sink (stdout) */
+};
+
+struct stage {
+	enum stage_kind kind;
+	const char *name;		/* "copy", "truncate": progress, --dry-run, checkpoint */
+	const struct ddb *src;		/* read side (or the only side) */
+	const char *src_table;
+	const struct table_desc *src_desc;
+	const struct ddb *dst;		/* write side */
+	const char *dst_table;
+	const struct table_desc *dst_desc;
+	int segments;			/* scan stages */
+	uint64_t estimate;		/* items, from DescribeTable */
+	int destructive;		/* needs confirmation */
+	char what[2048];		/* one line for --dry-run and the prompt */
+	const char *arg;		/* backup ARN, file name, ... */
+	void *job_ctx;			/* for custom stages (export/import) */
+	const struct sink_ops *sink;	/* export: the file sink */
+	const char *(*file_next)(void *ctx, struct slice *item, struct errbuf *eb);
+
+	/* results */
+	struct job_counters c;
+	double seconds;
+	int skipped;			/* done by an earlier run (checkpoint) */
+	char result[512];		/* e.g. the backup's ARN */
+};
+
+#define PLAN_MAX_STAGES 8
+
+struct plan {
+	const char *command;
+	struct ctx *ctx;
+	struct stage st[PLAN_MAX_STAGES];
+	int n;
+	int concurrency;
+	struct rate_limiter read_rate, write_rate;
+	struct checkpoint *ck;
+	uint64_t started_us;
+	const char *saved_word;		/* how the summary names items sent to a sink ("saved") */
+};
+
+void plan_init(struct plan *p, struct ctx *ctx, const char *command);
+void plan_release(struct plan *p);
+struct stage *plan_add(struct plan *p, enum stage_kind kind, const char *name);
+
+/*
+ * Confirms, then runs every stage, then prints the summary (one line on
+ * stderr; a JSON object on stdout with --json; Markdown in
+ * $GITHUB_STEP_SUMMARY when set). With --dry-run, prints the plan instead.
+ */
+int plan_run(struct plan *p);
+
+/* Defaults from the table's size (measured: see README's performance section). */
+int plan_default_segments(const struct table_desc *t);
+int plan_default_concurrency(int segments);
+/* Whether a table holds any item (one keys-only Scan with Limit 1). */
+int plan_table_empty(const struct ddb *d, const struct table_desc *t,
+		     int *empty, struct errbuf *eb);
+
+#endif

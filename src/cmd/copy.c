@@ -1,0 +1,225 @@
+/*
+ * dynamo copy: a whole table (backup the target, empty it, copy every item)
+ * or the items of some partition keys (delete the target's, put the
+ * source's), between accounts, regions and endpoints.
+ */
+#include "dynamo/cmd.h"
+#include "dynamo/exitcode.h"
+#include "dynamo/plan.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct copy {
+	struct ctx *ctx;
+	struct ddb src, dst;
+	int src_open, dst_open;
+	struct table_desc sd, td;
+	int have_sd, have_td;
+	const char *target_table;
+	char src_where[512], dst_where[512];
+};
+
+static int open_sides(struct copy *c)
+{
+	const struct options *o = &c->ctx->o;
+
+	if (!o->source || !o->target)
+		return errf(&c->ctx->eb, EXIT_USAGE,
+			    "copy needs both --source PROFILE and --target PROFILE (also -src/-tgt)");
+	if (ctx_open(c->ctx, &c->src, o->source,
+		     o->source_region ? o->source_region : o->region,
+		     o->source_endpoint ? o->source_endpoint : o->endpoint_url) < 0)
+		return -1;
+	c->src_open = 1;
+	if (ctx_open(c->ctx, &c->dst, o->target,
+		     o->target_region ? o->target_region : o->region,
+		     o->target_endpoint ? o->target_endpoint : o->endpoint_url) < 0)
+		return -1;
+	c->dst_open = 1;
+	ddb_where(&c->src, c->src_where, sizeof(c->src_where));
+	ddb_where(&c->dst, c->dst_where, sizeof(c->dst_where));
+	return 0;
+}
+
+/* Describes both tables; a missing target is fine only with --create-target. */
+static int describe_tables(struct copy *c)
+{
+	struct errbuf why = ERRBUF_INIT;
+	struct errbuf *eb = &c->ctx->eb;
+
+	if (table_describe(&c->src, c->ctx->o.table, &c->sd, eb) < 0)
+		return -1;
+	c->have_sd = 1;
+	if (table_describe(&c->dst, c->target_table, &c->td, &why) == 0) {
+		c->have_td = 1;
+	} else if (why.exit != EXIT_NOT_FOUND) {
+		*eb = why;
+		return -1;
+	} else if (!c->ctx->o.create_target) {
+		return errf(eb, EXIT_NOT_FOUND,
+			    "target table '%s' not found in %s: pass --create-target to create it from the source's description",
+			    c->target_table, c->dst_where);
+	}
+	if (c->have_td && c->sd.arn && c->td.arn && !strcmp(c->sd.arn, c->td.arn) &&
+	    !strcmp(c->src.ep.url, c->dst.ep.url))
+		return errf(eb, EXIT_USAGE,
+			    "source and target are the same table (%s): copying would empty it; check --source, --target and --target-table",
+			    c->sd.arn);
+	if (c->have_td &&
+	    table_same_keys(&c->sd, &c->td, c->src_where, c->dst_where, eb) < 0)
+		return -1;
+	return 0;
+}
+
+static void whole_table_stages(struct copy *c, struct plan *p, int segments,
+			       int target_empty)
+{
+	const struct options *o = &c->ctx->o;
+	struct stage *s;
+
+	if (!c->have_td) {
+		s = plan_add(p, STAGE_CREATE_TABLE, "create");
+		s->src = &c->src;
+		s->src_table = o->table;
+		s->src_desc = &c->sd;
+		s->dst = &c->dst;
+		s->dst_table = c->target_table;
+		snprintf(s->what, sizeof(s->what),
+			 "create table '%s' in %s like '%s' in %s (keys, indexes, billing, TTL)",
+			 c->target_table, c->dst_where, o->table, c->src_where);
+	}
+	if (c->have_td && !o->no_backup) {
+		s = plan_add(p, STAGE_BACKUP, "backup");
+		s->dst = &c->dst;
+		s->dst_table = c->target_table;
+		snprintf(s->what, sizeof(s->what), "on-demand backup of '%s' in %s",
+			 c->target_table, c->dst_where);
+	}
+	if (c->have_td && !o->no_truncate && !target_empty) {
+		s = plan_add(p, STAGE_TRUNCATE, "truncate");
+		s->src = s->dst = &c->dst;
+		s->src_table = s->dst_table = c->target_table;
+		s->src_desc = s->dst_desc = &c->td;
+		s->segments = o->segments ? o->segments : plan_default_segments(&c->td);
+		s->estimate = (uint64_t)c->td.item_count;
+		s->destructive = 1;
+		snprintf(s->what, sizeof(s->what),
+			 "delete every item of '%s' in %s (about %lld items)",
+			 c->target_table, c->dst_where, c->td.item_count);
+	}
+	s = plan_add(p, STAGE_COPY, "copy");
+	s->src = &c->src;
+	s->src_table = o->table;
+	s->src_desc = &c->sd;
+	s->dst = &c->dst;
+	s->dst_table = c->target_table;
+	s->dst_desc = c->have_td ? &c->td : &c->sd;
+	s->segments = segments;
+	s->estimate = (uint64_t)c->sd.item_count;
+	s->destructive = c->have_td && o->no_truncate && !target_empty;
+	snprintf(s->what, sizeof(s->what),
+		 "%s every item of '%s' in %s into '%s' in %s (about %lld items, %d segments)",
+		 s->destructive ? "put (overwriting items with the same keys)" : "copy",
+		 o->table, c->src_where, c->target_table, c->dst_where,
+		 c->sd.item_count, segments);
+}
+
+static int check_index(struct copy *c)
+{
+	const char *ix = c->ctx->o.index;
+
+	if (!ix)
+		return 0;
+	if (!table_index(&c->sd, ix))
+		return errf(&c->ctx->eb, EXIT_NOT_FOUND,
+			    "table '%s' in %s has no index '%s' (see dynamo describe)",
+			    c->ctx->o.table, c->src_where, ix);
+	if (c->have_td && !table_index(&c->td, ix))
+		return errf(&c->ctx->eb, EXIT_NOT_FOUND,
+			    "target table '%s' in %s has no index '%s'; it is needed to find the items to replace",
+			    c->target_table, c->dst_where, ix);
+	return 0;
+}
+
+static void describe_keys(const struct options *o, char *out, size_t n)
+{
+	int i, len;
+
+	len = snprintf(out, n, "%s = ", o->index ? "index key" : "partition key");
+	for (i = 0; i < o->npk && len < (int)n; i++)
+		len += snprintf(out + len, n - (size_t)len, "%s'%s'", i ? " or " : "", o->pk[i]);
+	if (o->sk && len < (int)n)
+		snprintf(out + len, n - (size_t)len, ", sort key beginning with '%s'", o->sk);
+}
+
+static void item_stages(struct copy *c, struct plan *p)
+{
+	const struct options *o = &c->ctx->o;
+	char keys[512];
+	struct stage *s;
+
+	describe_keys(o, keys, sizeof(keys));
+	if (c->have_td && !o->no_truncate) {
+		s = plan_add(p, STAGE_QUERY_DELETE, "delete");
+		s->src = s->dst = &c->dst;
+		s->src_table = s->dst_table = c->target_table;
+		s->src_desc = s->dst_desc = &c->td;
+		s->destructive = 1;
+		snprintf(s->what, sizeof(s->what), "delete the items of '%s' in %s with %s%s%s",
+			 c->target_table, c->dst_where, keys, o->index ? " in index " : "",
+			 o->index ? o->index : "");
+	}
+	s = plan_add(p, STAGE_QUERY_COPY, "copy");
+	s->src = &c->src;
+	s->src_table = o->table;
+	s->src_desc = &c->sd;
+	s->dst = &c->dst;
+	s->dst_table = c->target_table;
+	s->dst_desc = c->have_td ? &c->td : &c->sd;
+	snprintf(s->what, sizeof(s->what), "copy the items of '%s' in %s with %s into '%s' in %s",
+		 o->table, c->src_where, keys, c->target_table, c->dst_where);
+}
+
+static void release(struct copy *c)
+{
+	if (c->have_sd)
+		table_desc_release(&c->sd);
+	if (c->have_td)
+		table_desc_release(&c->td);
+	if (c->src_open)
+		ddb_close(&c->src);
+	if (c->dst_open)
+		ddb_close(&c->dst);
+}
+
+int cmd_copy(struct ctx *ctx)
+{
+	const struct options *o = &ctx->o;
+	struct copy c;
+	struct plan p;
+	int r = -1, segments, empty = 0;
+
+	memset(&c, 0, sizeof(c));
+	c.ctx = ctx;
+	c.target_table = o->target_table ? o->target_table : o->table;
+	if (ctx_need_table(ctx) < 0 ||
+	    (o->target_table && table_name_check("--target-table", o->target_table, &ctx->eb) < 0) ||
+	    open_sides(&c) < 0 || describe_tables(&c) < 0 || check_index(&c) < 0 ||
+	    query_keys_check(ctx, &c.sd) < 0)
+		goto out;
+	segments = o->segments ? o->segments : plan_default_segments(&c.sd);
+	if (!o->npk && c.have_td && plan_table_empty(&c.dst, &c.td, &empty, &ctx->eb) < 0)
+		goto out;
+	plan_init(&p, ctx, "copy");
+	p.concurrency = o->concurrency ? o->concurrency : plan_default_concurrency(segments);
+	if (o->npk)
+		item_stages(&c, &p);
+	else
+		whole_table_stages(&c, &p, segments, empty);
+	r = plan_run(&p);
+	plan_release(&p);
+out:
+	release(&c);
+	return r;
+}

@@ -1,0 +1,384 @@
+/*
+ * dynamo query: the items of one or more partition keys of a table or
+ * index, streamed to stdout as pages arrive. Several keys (write-sharded
+ * partitions, --pk 'USER#hot#S{0..3}') are queried in parallel and merged
+ * in sort-key order, honouring --desc and --limit.
+ *
+ * Without --output it prints what dynamo-cmdline printed: the number of
+ * items, the first one with --head, the distinct values of an attribute
+ * with --unique.
+ */
+#include "dynamo/cmd.h"
+#include "dynamo/exitcode.h"
+#include "dynamo/item.h"
+#include "dynamo/json_scan.h"
+#include "dynamo/plan.h"
+#include "dynamo/strset.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OUT_FLUSH (64u << 10)
+
+struct entry {
+	size_t off, len;		/* the item in queue.data */
+	size_t sk_off, sk_len;		/* its sort-key value, len 0 when absent */
+	struct page *pg;
+};
+
+/* Items of one partition key waiting for their turn in the merge. */
+struct queue {
+	struct buf data;
+	struct entry *e;
+	size_t head, n, cap;
+};
+
+struct printer {
+	struct ctx *ctx;
+	struct job *job;
+	struct queue *q;		/* one per --pk value */
+	int nq;
+	const char *sort_attr;		/* the table's or index's sort key, or NULL */
+	uint64_t emitted;
+	int summary;			/* dynamo-cmdline output: count, --head, --unique */
+	struct buf first;		/* --head in summary mode */
+	struct strset uniq;
+	struct buf out;
+	int out_failed;
+};
+
+/* ---- output ---- */
+
+static void out_flush(struct printer *pr)
+{
+	if (!pr->out.len || pr->out_failed)
+		return;
+	if (fwrite(pr->out.data, 1, pr->out.len, stdout) != pr->out.len ||
+	    fflush(stdout) != 0) {
+		pr->out_failed = errno ? errno : EIO;
+		if (pr->out_failed == EPIPE)
+			job_satisfied(pr->job);	/* the reader went away: stop quietly */
+		else
+			job_fail(pr->job, EXIT_IO, "cannot write the output: %s",
+				 strerror(pr->out_failed));
+	}
+	buf_reset(&pr->out);
+}
+
+static void unique_add(struct printer *pr, struct slice item)
+{
+	struct slice v;
+
+	if (js_find(item, pr->ctx->o.unique, &v) == 1)
+		strset_add(&pr->uniq, v.p, v.n);
+}
+
+static void emit(struct printer *pr, struct slice item)
+{
+	const struct options *o = &pr->ctx->o;
+
+	if (o->unique)
+		unique_add(pr, item);
+	if (pr->summary) {
+		if (!pr->first.len)
+			buf_append(&pr->first, item.p, item.n);
+		return;
+	}
+	if (o->unique)
+		return;
+	if (o->output == OUTPUT_JSONL) {
+		item_to_plain(item, &pr->out);
+		buf_putc(&pr->out, '\n');
+	} else {
+		buf_puts(&pr->out, pr->emitted ? ",\n" : "[\n");
+		if (o->output == OUTPUT_JSON)
+			item_to_plain(item, &pr->out);
+		else
+			buf_append(&pr->out, item.p, item.n);
+	}
+	if (pr->out.len >= OUT_FLUSH)
+		out_flush(pr);
+}
+
+/* ---- merging ---- */
+
+static int entry_compare(const struct printer *pr, const struct queue *a,
+			 const struct queue *b)
+{
+	const struct entry *x = &a->e[a->head], *y = &b->e[b->head];
+	int c;
+
+	if (!pr->sort_attr)
+		return 0;
+	c = av_key_compare((struct slice){ a->data.data + x->sk_off, x->sk_len },
+			   (struct slice){ b->data.data + y->sk_off, y->sk_len });
+	return pr->ctx->o.desc ? -c : c;
+}
+
+static void queue_pop(struct queue *q)
+{
+	q->head++;
+	if (q->head == q->n) {
+		q->head = q->n = 0;
+		buf_reset(&q->data);
+	}
+}
+
+/* Emits while every key that may still produce items has one waiting. */
+static void merge(struct worker *w)
+{
+	struct printer *pr = w->job->sink_ctx;
+	const struct options *o = &pr->ctx->o;
+
+	for (;;) {
+		int i, best = -1;
+
+		if (o->limit && pr->emitted >= o->limit)
+			return;
+		for (i = 0; i < pr->nq; i++) {
+			struct queue *q = &pr->q[i];
+
+			if (q->head == q->n) {
+				if (!w->units[i].exhausted)
+					return;	/* wait for this key's next page */
+				continue;
+			}
+			if (best < 0 || entry_compare(pr, q, &pr->q[best]) < 0)
+				best = i;
+		}
+		if (best < 0)
+			return;
+		{
+			struct queue *q = &pr->q[best];
+			struct entry *e = &q->e[q->head];
+			struct page *pg = e->pg;
+
+			emit(pr, (struct slice){ q->data.data + e->off, e->len });
+			pr->emitted++;
+			job_add(&w->job->c.saved, 1);
+			queue_pop(q);
+			page_done(pg, 1);
+		}
+		if (o->limit && pr->emitted >= o->limit) {
+			job_satisfied(w->job);
+			return;
+		}
+	}
+}
+
+/* ---- the sink ---- */
+
+static int printer_item(struct worker *w, struct slice item, struct page *pg)
+{
+	struct printer *pr = w->job->sink_ctx;
+	struct queue *q = &pr->q[pg->unit->index];
+	struct entry *e;
+	struct slice sk;
+
+	if (q->n == q->cap) {
+		q->cap = q->cap ? q->cap * 2 : 256;
+		q->e = xrealloc(q->e, q->cap * sizeof(*q->e));
+	}
+	e = &q->e[q->n++];
+	e->off = q->data.len;
+	e->len = item.n;
+	e->pg = pg;
+	e->sk_off = e->sk_len = 0;
+	buf_append(&q->data, item.p, item.n);
+	if (pr->sort_attr && js_find(item, pr->sort_attr, &sk) == 1) {
+		e->sk_off = e->off + (size_t)(sk.p - item.p);
+		e->sk_len = sk.n;
+	}
+	return 0;
+}
+
+static void printer_page_end(struct worker *w, struct page *pg)
+{
+	(void)pg;
+	merge(w);
+}
+
+static void printer_flush(struct worker *w)
+{
+	merge(w);
+	out_flush(w->job->sink_ctx);
+}
+
+static size_t printer_backlog(struct worker *w)
+{
+	(void)w;
+	return 0;
+}
+
+static int printer_init(struct worker *w)
+{
+	struct printer *pr = w->job->sink_ctx;
+
+	pr->job = w->job;
+	return 0;
+}
+
+static void printer_release(struct worker *w)
+{
+	(void)w;
+}
+
+static const struct sink_ops printer_ops = {
+	printer_item, printer_flush, printer_backlog, printer_release,
+	printer_init, printer_page_end
+};
+
+/* ---- the command ---- */
+
+static void print_value(struct printer *pr, const char *raw, size_t n)
+{
+	struct slice v;
+	char t[8];
+
+	/* Strings print as themselves; other types as plain JSON. */
+	if (av_split((struct slice){ raw, n }, t, &v) == 0 && !strcmp(t, "S") &&
+	    !pr->ctx->o.output_set) {
+		js_unescape(v, &pr->out);
+	} else {
+		av_to_plain((struct slice){ raw, n }, &pr->out);
+	}
+	buf_putc(&pr->out, '\n');
+}
+
+static void print_unique(struct printer *pr)
+{
+	size_t *lens, i;
+	const char **v = strset_sorted(&pr->uniq, &lens);
+
+	for (i = 0; i < pr->uniq.n; i++)
+		print_value(pr, v[i], lens[i]);
+	free(v);
+	free(lens);
+}
+
+static void print_summary(struct printer *pr, uint64_t count)
+{
+	if (!count) {
+		buf_puts(&pr->out, "No item was found.\n");
+		return;
+	}
+	buf_printf(&pr->out, "%llu items queried.\n", (unsigned long long)count);
+	if (pr->ctx->o.head && pr->first.len) {
+		cJSON *j = cJSON_ParseWithLength(pr->first.data, pr->first.len);
+		char *s = j ? cJSON_Print(j) : NULL;
+
+		buf_printf(&pr->out, "%s\n------------------------------\n",
+			   s ? s : pr->first.data);
+		free(s);
+		cJSON_Delete(j);
+	}
+	if (pr->ctx->o.unique)
+		print_unique(pr);
+}
+
+static void finish_output(struct printer *pr, const struct stage *s)
+{
+	const struct options *o = &pr->ctx->o;
+
+	if (o->count)
+		buf_printf(&pr->out, "%llu\n", (unsigned long long)s->c.read);
+	else if (pr->summary)
+		print_summary(pr, pr->emitted);
+	else if (o->unique)
+		print_unique(pr);
+	else if (o->output != OUTPUT_JSONL)
+		buf_puts(&pr->out, pr->emitted ? "\n]\n" : "[]\n");
+	out_flush(pr);
+}
+
+static void printer_setup(struct printer *pr, struct ctx *ctx,
+			  const struct table_desc *t)
+{
+	const struct options *o = &ctx->o;
+	const struct index_desc *ix = o->index ? table_index(t, o->index) : NULL;
+	int i;
+
+	memset(pr, 0, sizeof(*pr));
+	pr->ctx = ctx;
+	pr->nq = o->npk;
+	pr->q = xcalloc((size_t)o->npk, sizeof(*pr->q));
+	for (i = 0; i < o->npk; i++)
+		buf_init(&pr->q[i].data, 0);
+	pr->sort_attr = ix ? ix->range.name : t->range.name;
+	pr->summary = !o->output_set && !o->count;
+	strset_init(&pr->uniq);
+}
+
+static void printer_free(struct printer *pr)
+{
+	int i;
+
+	for (i = 0; i < pr->nq; i++) {
+		buf_release(&pr->q[i].data);
+		free(pr->q[i].e);
+	}
+	free(pr->q);
+	buf_release(&pr->first);
+	buf_release(&pr->out);
+	strset_release(&pr->uniq);
+}
+
+int cmd_query(struct ctx *ctx)
+{
+	struct options *o = &ctx->o;
+	struct table_desc t;
+	struct printer pr;
+	struct ddb d;
+	struct plan p;
+	struct stage *s;
+	char where[512];
+	int r = -1;
+
+	if (ctx_need_table(ctx) < 0)
+		return -1;
+	if (!o->npk)
+		return errf(&ctx->eb, EXIT_USAGE, "query needs --pk VALUE (or -pk)");
+	/* With --output, --head prints one item; without, it shows the first of all counted. */
+	if (o->head && o->output_set)
+		o->limit = 1;
+	if (ctx_open(ctx, &d, o->profile, o->region, o->endpoint_url) < 0)
+		return -1;
+	if (table_describe(&d, o->table, &t, &ctx->eb) < 0)
+		goto out;
+	if (query_keys_check(ctx, &t) < 0)
+		goto out_t;
+	if (o->consistent && o->index && table_index(&t, o->index)->global) {
+		errf(&ctx->eb, EXIT_USAGE,
+		     "--consistent is not possible on global secondary index '%s' (DynamoDB only reads them eventually consistently)",
+		     o->index);
+		goto out_t;
+	}
+	printer_setup(&pr, ctx, &t);
+	plan_init(&p, ctx, "query");
+	p.saved_word = "printed";
+	p.concurrency = o->concurrency ? o->concurrency : 16;
+	s = plan_add(&p, STAGE_QUERY, "query");
+	s->src = &d;
+	s->src_table = o->table;
+	s->src_desc = &t;
+	s->sink = &printer_ops;
+	s->job_ctx = &pr;
+	snprintf(s->what, sizeof(s->what), "query '%s'%s%s in %s", o->table,
+		 o->index ? " index " : "", o->index ? o->index : "",
+		 ddb_where(&d, where, sizeof(where)));
+	r = plan_run(&p);
+	if (r == 0 && !o->dry_run)
+		finish_output(&pr, s);
+	if (pr.out_failed && pr.out_failed != EPIPE && r == 0)
+		r = errf(&ctx->eb, EXIT_IO, "cannot write the output: %s",
+			 strerror(pr.out_failed));
+	plan_release(&p);
+	printer_free(&pr);
+out_t:
+	table_desc_release(&t);
+out:
+	ddb_close(&d);
+	return r;
+}

@@ -1,0 +1,39 @@
+/* dynamo truncate: delete every item of a table (keys-only parallel scan, batch deletes). */
+#include "dynamo/cmd.h"
+#include "dynamo/plan.h"
+
+#include <stdio.h>
+
+int cmd_truncate(struct ctx *ctx)
+{
+	const struct options *o = &ctx->o;
+	struct table_desc t;
+	struct ddb d;
+	struct plan p;
+	struct stage *s;
+	char where[512];
+	int r = -1;
+
+	if (ctx_need_table(ctx) < 0 ||
+	    ctx_open(ctx, &d, o->profile, o->region, o->endpoint_url) < 0)
+		return -1;
+	if (table_describe(&d, o->table, &t, &ctx->eb) < 0)
+		goto out;
+	plan_init(&p, ctx, "truncate");
+	s = plan_add(&p, STAGE_TRUNCATE, "truncate");
+	s->src = s->dst = &d;
+	s->src_table = s->dst_table = o->table;
+	s->src_desc = s->dst_desc = &t;
+	s->segments = o->segments ? o->segments : plan_default_segments(&t);
+	s->estimate = (uint64_t)t.item_count;
+	s->destructive = 1;
+	snprintf(s->what, sizeof(s->what), "delete every item of '%s' in %s (about %lld items, %d segments)",
+		 o->table, ddb_where(&d, where, sizeof(where)), t.item_count, s->segments);
+	p.concurrency = o->concurrency ? o->concurrency : plan_default_concurrency(s->segments);
+	r = plan_run(&p);
+	plan_release(&p);
+	table_desc_release(&t);
+out:
+	ddb_close(&d);
+	return r;
+}

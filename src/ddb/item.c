@@ -1,0 +1,319 @@
+#include "dynamo/item.h"
+#include "dynamo/json_scan.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+int av_split(struct slice av, char type[8], struct slice *val)
+{
+	struct js_iter it;
+	struct slice k;
+
+	if (js_begin(&it, av, '{') < 0 || js_next_member(&it, &k, val) != 1 ||
+	    k.n == 0 || k.n >= 8)
+		return -1;
+	memcpy(type, k.p, k.n);
+	type[k.n] = '\0';
+	return 0;
+}
+
+/* ---- exact decimal comparison ---- */
+
+/* value = (neg ? -1 : 1) * 0.d[0]d[1]... * 10^exp; n == 0 means zero. */
+struct decimal {
+	int neg;
+	char d[96];
+	size_t n;
+	long exp;
+};
+
+static int parse_decimal(const char *s, size_t len, struct decimal *x)
+{
+	const char *p = s, *end = s + len;
+	char digs[sizeof(x->d)];
+	size_t nd = 0, first = 0;
+	long point = 0, e = 0;
+	int seen_point = 0, any = 0;
+
+	memset(x, 0, sizeof(*x));
+	if (p < end && (*p == '-' || *p == '+'))
+		x->neg = *p++ == '-';
+	for (; p < end; p++) {
+		if (*p == '.' && !seen_point) {
+			seen_point = 1;
+			continue;
+		}
+		if (!isdigit((unsigned char)*p))
+			break;
+		any = 1;
+		if (nd == 0 && *p == '0') {
+			/* Leading zeros move the point, not the digits. */
+			if (seen_point)
+				point--;
+			continue;
+		}
+		if (nd == sizeof(digs))
+			return -1;
+		digs[nd++] = *p;
+		if (!seen_point)
+			point++;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		char *ee;
+
+		e = strtol(p + 1, &ee, 10);
+		if (ee == p + 1 || ee != end)
+			return -1;
+		p = end;
+	}
+	if (p != end || !any)
+		return -1;
+	while (nd > first && digs[nd - 1] == '0')
+		nd--;
+	memcpy(x->d, digs, nd);
+	x->n = nd;
+	x->exp = point + e;
+	return 0;
+}
+
+int num_compare(const char *a, size_t an, const char *b, size_t bn)
+{
+	struct decimal x, y;
+	size_t n;
+	int sign, c;
+
+	if (parse_decimal(a, an, &x) < 0 || parse_decimal(b, bn, &y) < 0)
+		return an == bn ? memcmp(a, b, an) : an < bn ? -1 : 1;
+	if (!x.n || !y.n) {
+		if (!x.n && !y.n)
+			return 0;
+		if (!x.n)
+			return y.neg ? 1 : -1;
+		return x.neg ? -1 : 1;
+	}
+	if (x.neg != y.neg)
+		return x.neg ? -1 : 1;
+	sign = x.neg ? -1 : 1;
+	if (x.exp != y.exp)
+		return x.exp < y.exp ? -sign : sign;
+	n = x.n < y.n ? x.n : y.n;
+	c = memcmp(x.d, y.d, n);
+	if (!c)
+		c = x.n < y.n ? -1 : x.n > y.n ? 1 : 0;
+	return c * sign;
+}
+
+/* ---- base64 ---- */
+
+static int b64val(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+int base64_decode(const char *s, size_t n, struct buf *out)
+{
+	unsigned long acc = 0;
+	int bits = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int v;
+
+		if (s[i] == '=')
+			break;
+		if ((v = b64val((unsigned char)s[i])) < 0)
+			return -1;
+		acc = (acc << 6) | (unsigned long)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (buf_putc(out, (char)((acc >> bits) & 0xff)) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int compare_bytes(struct slice a, struct slice b)
+{
+	size_t n = a.n < b.n ? a.n : b.n;
+	int c = memcmp(a.p, b.p, n);
+
+	if (c)
+		return c;
+	return a.n < b.n ? -1 : a.n > b.n ? 1 : 0;
+}
+
+int av_key_compare(struct slice a, struct slice b)
+{
+	char ta[8], tb[8];
+	struct slice va, vb;
+	struct buf da = BUF_INIT, db = BUF_INIT;
+	int c;
+
+	if (av_split(a, ta, &va) < 0)
+		return 1;
+	if (av_split(b, tb, &vb) < 0)
+		return -1;
+	if (strcmp(ta, tb))
+		return strcmp(ta, tb);
+	if (!strcmp(ta, "N") && va.n >= 2 && vb.n >= 2)
+		return num_compare(va.p + 1, va.n - 2, vb.p + 1, vb.n - 2);
+	/* S and B: compare the decoded bytes (escapes and base64 undone). */
+	if (js_unescape(va, &da) < 0 || js_unescape(vb, &db) < 0) {
+		c = compare_bytes(va, vb);
+	} else if (!strcmp(ta, "B")) {
+		struct buf ba = BUF_INIT, bb = BUF_INIT;
+
+		base64_decode(da.data ? da.data : "", da.len, &ba);
+		base64_decode(db.data ? db.data : "", db.len, &bb);
+		c = compare_bytes((struct slice){ ba.data ? ba.data : "", ba.len },
+				  (struct slice){ bb.data ? bb.data : "", bb.len });
+		buf_release(&ba);
+		buf_release(&bb);
+	} else {
+		c = compare_bytes((struct slice){ da.data ? da.data : "", da.len },
+				  (struct slice){ db.data ? db.data : "", db.len });
+	}
+	buf_release(&da);
+	buf_release(&db);
+	return c;
+}
+
+/* ---- keys ---- */
+
+static int put_key_attr(struct slice item, const char *name, struct buf *out)
+{
+	struct slice v;
+
+	if (js_find(item, name, &v) != 1)
+		return -1;
+	buf_json_str(out, name, strlen(name));
+	buf_putc(out, ':');
+	return buf_append(out, v.p, v.n);
+}
+
+int item_key(struct slice item, const struct key_attr *hash,
+	     const struct key_attr *range, struct buf *out)
+{
+	buf_putc(out, '{');
+	if (put_key_attr(item, hash->name, out) < 0)
+		return -1;
+	if (range && range->name) {
+		buf_putc(out, ',');
+		if (put_key_attr(item, range->name, out) < 0)
+			return -1;
+	}
+	return buf_putc(out, '}');
+}
+
+/* ---- plain JSON ---- */
+
+static int is_json_number(struct slice lit)
+{
+	const char *p, *end;
+
+	if (lit.n < 3)
+		return 0;
+	p = lit.p + 1;
+	end = lit.p + lit.n - 1;
+	if (*p == '-')
+		p++;
+	if (p >= end || !isdigit((unsigned char)*p))
+		return 0;
+	if (*p == '0' && p + 1 < end && isdigit((unsigned char)p[1]))
+		return 0;
+	return js_valid((struct slice){ lit.p + 1, lit.n - 2 });
+}
+
+static int plain_list(struct slice arr, int numbers, struct buf *out);
+
+int av_to_plain(struct slice av, struct buf *out)
+{
+	struct slice v;
+	char t[8];
+
+	if (av_split(av, t, &v) < 0)
+		return -1;
+	if (!strcmp(t, "S") || !strcmp(t, "B") || !strcmp(t, "BOOL"))
+		return buf_append(out, v.p, v.n);
+	if (!strcmp(t, "NULL"))
+		return buf_puts(out, "null");
+	if (!strcmp(t, "N")) {
+		/* Exactly as stored; a number JSON cannot spell stays a string. */
+		if (is_json_number(v))
+			return buf_append(out, v.p + 1, v.n - 2);
+		return buf_append(out, v.p, v.n);
+	}
+	if (!strcmp(t, "SS") || !strcmp(t, "BS"))
+		return buf_append(out, v.p, v.n);
+	if (!strcmp(t, "NS"))
+		return plain_list(v, 1, out);
+	if (!strcmp(t, "L"))
+		return plain_list(v, 0, out);
+	if (!strcmp(t, "M"))
+		return item_to_plain(v, out);
+	return -1;
+}
+
+static int plain_list(struct slice arr, int numbers, struct buf *out)
+{
+	struct js_iter it;
+	struct slice e;
+	int r, first = 1;
+
+	if (js_begin(&it, arr, '[') < 0)
+		return -1;
+	buf_putc(out, '[');
+	while ((r = js_next_element(&it, &e)) == 1) {
+		if (!first)
+			buf_putc(out, ',');
+		first = 0;
+		if (numbers) {
+			if (is_json_number(e))
+				buf_append(out, e.p + 1, e.n - 2);
+			else
+				buf_append(out, e.p, e.n);
+		} else if (av_to_plain(e, out) < 0) {
+			return -1;
+		}
+	}
+	if (r < 0)
+		return -1;
+	return buf_putc(out, ']');
+}
+
+int item_to_plain(struct slice item, struct buf *out)
+{
+	struct js_iter it;
+	struct slice k, v;
+	int r, first = 1;
+
+	if (js_begin(&it, item, '{') < 0)
+		return -1;
+	buf_putc(out, '{');
+	while ((r = js_next_member(&it, &k, &v)) == 1) {
+		if (!first)
+			buf_putc(out, ',');
+		first = 0;
+		buf_putc(out, '"');
+		buf_append(out, k.p, k.n);
+		buf_puts(out, "\":");
+		if (av_to_plain(v, out) < 0)
+			return -1;
+	}
+	if (r < 0)
+		return -1;
+	return buf_putc(out, '}');
+}

@@ -1,0 +1,351 @@
+/*
+ * Running a data stage: worker threads, each with its own engine, units and
+ * sink; page accounting (which drives checkpoints); the monitor loop on the
+ * calling thread (progress, checkpoint saves).
+ */
+#include "dynamo/job.h"
+#include "dynamo/checkpoint.h"
+#include "dynamo/clock.h"
+#include "dynamo/exitcode.h"
+#include "dynamo/json_scan.h"
+#include "dynamo/progress.h"
+#include "dynamo/source.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* A unit keeps at most this many pages not fully written. */
+#define MAX_PAGES_PER_UNIT 2
+/* Bytes a worker's sink may hold before units stop asking for pages. */
+#define MIN_BACKLOG (4u << 20)
+
+void job_add(uint64_t *counter, uint64_t n)
+{
+	__atomic_add_fetch(counter, n, __ATOMIC_RELAXED);
+}
+
+uint64_t job_get(const uint64_t *counter)
+{
+	return __atomic_load_n(counter, __ATOMIC_RELAXED);
+}
+
+void job_init(struct job *j, const char *name)
+{
+	memset(j, 0, sizeof(*j));
+	j->name = name;
+	j->pk_type = 'S';
+	j->scan_forward = 1;
+	j->consistent = 1;
+	pthread_mutex_init(&j->lock, NULL);
+}
+
+void job_release(struct job *j)
+{
+	pthread_mutex_destroy(&j->lock);
+}
+
+void job_fail(struct job *j, int exit_code, const char *fmt, ...)
+{
+	char msg[sizeof(j->eb.msg)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&j->lock);
+	if (!j->failed) {
+		errf(&j->eb, exit_code, "%s", msg);
+		__atomic_store_n(&j->failed, 1, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&j->lock);
+}
+
+void job_satisfied(struct job *j)
+{
+	__atomic_store_n(&j->satisfied, 1, __ATOMIC_RELEASE);
+}
+
+static int job_stopping(const struct job *j)
+{
+	return __atomic_load_n(&j->failed, __ATOMIC_ACQUIRE) ||
+	       __atomic_load_n(&j->satisfied, __ATOMIC_ACQUIRE) || engine_stop;
+}
+
+/* ---- pages ---- */
+
+static void unit_settle(struct unit *u)
+{
+	struct job *j = u->w->job;
+
+	while (u->head && u->head->fed && !u->head->pending) {
+		struct page *pg = u->head;
+
+		u->head = pg->next;
+		if (!u->head)
+			u->tail = NULL;
+		u->npages--;
+		if (pg->last)
+			u->complete = 1;
+		if (j->ck)
+			checkpoint_advance(j->ck, j->ck_stage, u->index,
+					   pg->last ? NULL : &pg->next_key);
+		buf_release(&pg->next_key);
+		free(pg);
+	}
+}
+
+void page_done(struct page *pg, size_t n)
+{
+	pg->pending -= n;
+	if (!pg->pending && pg->fed)
+		unit_settle(pg->unit);
+}
+
+struct page *unit_new_page(struct unit *u)
+{
+	struct page *pg = xcalloc(1, sizeof(*pg));
+
+	pg->unit = u;
+	buf_init(&pg->next_key, 0);
+	if (u->tail)
+		u->tail->next = pg;
+	else
+		u->head = pg;
+	u->tail = pg;
+	u->npages++;
+	return pg;
+}
+
+void unit_page_fed(struct unit *u, struct page *pg)
+{
+	pg->fed = 1;
+	job_add(&u->w->job->c.pages, 1);
+	unit_settle(u);
+}
+
+/* ---- workers ---- */
+
+const struct sink_ops *job_sink(const struct job *j)
+{
+	return j->sink == SINK_CUSTOM ? j->custom_sink : &batch_writer_ops;
+}
+
+static size_t backlog_limit(void)
+{
+	size_t n = (size_t)engine_global_config.max_in_flight * 64 * 1024;
+
+	return n > MIN_BACKLOG ? n : MIN_BACKLOG;
+}
+
+static int can_request(struct worker *w, const struct unit *u, size_t limit)
+{
+	return !u->in_flight && !u->exhausted &&
+	       u->npages < MAX_PAGES_PER_UNIT &&
+	       job_sink(w->job)->backlog(w) < limit;
+}
+
+static void worker_loop(struct worker *w)
+{
+	struct job *j = w->job;
+	const struct sink_ops *s = job_sink(j);
+	size_t limit = backlog_limit();
+	int i;
+
+	for (;;) {
+		int active = 0, stopping = job_stopping(j);
+
+		for (i = 0; i < w->nunits && !stopping; i++) {
+			struct unit *u = &w->units[i];
+
+			if (!u->exhausted)
+				active = 1;
+			if (can_request(w, u, limit))
+				source_request(u);
+		}
+		/* Nothing more is coming: send the partial batch. */
+		if (!active || stopping)
+			s->flush(w);
+		if (!engine_pending(w->eng) && (!active || stopping))
+			break;
+		engine_step(w->eng, 100);
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	worker_loop(w);
+	return NULL;
+}
+
+static int default_workers(const struct job *j, int nunits)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int n = j->workers ? j->workers : (int)(cpus > 0 ? cpus : 1);
+
+	if (n > nunits)
+		n = nunits;
+	if (n > j->concurrency)
+		n = j->concurrency;
+	if (n > 64)
+		n = 64;
+	return n < 1 ? 1 : n;
+}
+
+static void setup_workers(struct job *j, int nunits)
+{
+	struct engine_config cfg = engine_global_config;
+	int n = default_workers(j, nunits), i, k;
+
+	j->nworkers = n;
+	j->workers_arr = xcalloc((size_t)n, sizeof(*j->workers_arr));
+	cfg.max_in_flight = (j->concurrency + n - 1) / n;
+	for (i = 0; i < n; i++) {
+		struct worker *w = &j->workers_arr[i];
+
+		w->job = j;
+		w->id = i;
+		w->eng = engine_new(&cfg);
+		w->units = xcalloc((size_t)(nunits / n + 1), sizeof(*w->units));
+	}
+	for (k = 0; k < nunits; k++) {
+		struct worker *w = &j->workers_arr[k % n];
+
+		source_unit_init(&w->units[w->nunits++], w, k);
+	}
+}
+
+static void free_workers(struct job *j)
+{
+	const struct sink_ops *s = job_sink(j);
+	int i, k;
+
+	for (i = 0; i < j->nworkers; i++) {
+		struct worker *w = &j->workers_arr[i];
+
+		for (k = 0; k < w->nunits; k++)
+			source_unit_release(&w->units[k]);
+		if (s->release)
+			s->release(w);
+		free(w->units);
+		engine_free(w->eng);
+	}
+	free(j->workers_arr);
+	j->workers_arr = NULL;
+	j->nworkers = 0;
+}
+
+static void sum_engine_stats(struct job *j)
+{
+	int i;
+
+	j->c.requests = j->c.retries = j->c.throttles = 0;
+	for (i = 0; i < j->nworkers; i++) {
+		const struct engine_stats *st = engine_stats(j->workers_arr[i].eng);
+
+		j->c.requests += st->requests;
+		j->c.retries += st->retries;
+		j->c.throttles += st->throttles;
+	}
+}
+
+/* Waits for the workers, drawing progress and saving the checkpoint. */
+static void monitor(struct job *j)
+{
+	int i, running = 1;
+
+	while (running) {
+		struct timespec ts = { 0, 200 * 1000000L };
+
+		nanosleep(&ts, NULL);
+		running = 0;
+		for (i = 0; i < j->nworkers; i++) {
+			struct worker *w = &j->workers_arr[i];
+
+			if (w->joined)
+				continue;
+			if (pthread_tryjoin_np(w->thread, NULL) == 0)
+				w->joined = 1;
+			else
+				running = 1;
+		}
+		sum_engine_stats(j);
+		progress_update(j);
+		if (j->ck)
+			checkpoint_save(j->ck, 0, NULL);
+	}
+}
+
+int job_run(struct job *j)
+{
+	const struct sink_ops *s = job_sink(j);
+	int nunits = source_unit_count(j), i, started = 0;
+
+	j->started_us = clock_mono_us();
+	if (nunits == 0) {
+		j->ended_us = j->started_us;
+		return 0;
+	}
+	setup_workers(j, nunits);
+	for (i = 0; i < j->nworkers; i++) {
+		struct worker *w = &j->workers_arr[i];
+
+		if (s->init && s->init(w) < 0)
+			break;
+		if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+			job_fail(j, EXIT_FAILURE_RUNTIME, "cannot start a worker thread");
+			break;
+		}
+		started++;
+	}
+	if (started < j->nworkers) {
+		for (i = 0; i < started; i++)
+			pthread_join(j->workers_arr[i].thread, NULL);
+	} else {
+		progress_start(j);
+		monitor(j);
+		progress_end(j);
+	}
+	sum_engine_stats(j);
+	j->ended_us = clock_mono_us();
+	free_workers(j);
+	if (j->ck)
+		checkpoint_save(j->ck, 1, NULL);
+	if (!j->failed && engine_stop)
+		errf(&j->eb, EXIT_INTERRUPTED, "interrupted");
+	return j->failed || engine_stop ? -1 : 0;
+}
+
+/* ---- capacity ---- */
+
+static double units_of(struct slice obj)
+{
+	struct slice v;
+	char num[64];
+
+	if (js_find(obj, "CapacityUnits", &v) != 1 || v.n >= sizeof(num))
+		return 0;
+	memcpy(num, v.p, v.n);
+	num[v.n] = '\0';
+	return strtod(num, NULL);
+}
+
+double consumed_capacity(struct slice resp)
+{
+	struct slice cc, e;
+	struct js_iter it;
+	double total = 0;
+
+	if (js_find(resp, "ConsumedCapacity", &cc) != 1)
+		return 0;
+	if (js_begin(&it, cc, '[') < 0)
+		return units_of(cc);
+	while (js_next_element(&it, &e) == 1)
+		total += units_of(e);
+	return total;
+}

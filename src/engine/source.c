@@ -1,0 +1,360 @@
+#include "dynamo/source.h"
+#include "dynamo/checkpoint.h"
+#include "dynamo/exitcode.h"
+#include "dynamo/item.h"
+#include "dynamo/json_scan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Read capacity of a full 1 MB page: 4 KB per unit, halved when eventually consistent. */
+#define FULL_PAGE_RCU 256.0
+
+int source_unit_count(const struct job *j)
+{
+	switch (j->source) {
+	case SOURCE_SCAN: return j->seg_count;
+	case SOURCE_QUERY: return j->npk;
+	case SOURCE_FILE: return 1;
+	}
+	return 0;
+}
+
+void source_unit_init(struct unit *u, struct worker *w, int k)
+{
+	struct job *j = w->job;
+
+	memset(u, 0, sizeof(*u));
+	u->w = w;
+	u->index = j->source == SOURCE_SCAN ? j->seg_first + k : k;
+	http_call_init(&u->call);
+	buf_init(&u->start_key, 0);
+	u->est_cost = j->consistent ? FULL_PAGE_RCU : FULL_PAGE_RCU / 2;
+	if (j->page_limit)
+		u->est_cost = 1;
+	if (j->ck && checkpoint_unit(j->ck, j->ck_stage, u->index, &u->start_key)) {
+		u->exhausted = u->complete = 1;
+	}
+}
+
+void source_unit_release(struct unit *u)
+{
+	while (u->head) {
+		struct page *pg = u->head;
+
+		u->head = pg->next;
+		buf_release(&pg->next_key);
+		free(pg);
+	}
+	http_call_release(&u->call);
+	buf_release(&u->start_key);
+}
+
+int source_key_value(struct buf *out, char type, const char *value)
+{
+	struct buf tmp = BUF_INIT;
+	int ok = 1;
+
+	if (type == 'N') {
+		size_t n = strlen(value);
+
+		/* A DynamoDB number: optional sign, digits, fraction, exponent. */
+		ok = n > 0 && n < 64 && js_valid((struct slice){ value, n }) &&
+		     value[0] != '"' && value[0] != '{' && value[0] != '[' &&
+		     value[0] != 't' && value[0] != 'f' && value[0] != 'n';
+	} else if (type == 'B') {
+		ok = *value && base64_decode(value, strlen(value), &tmp) == 0 &&
+		     strlen(value) % 4 == 0;
+	}
+	buf_release(&tmp);
+	if (!ok)
+		return -1;
+	buf_printf(out, "{\"%c\":", type);
+	buf_json_str(out, value, strlen(value));
+	return buf_putc(out, '}');
+}
+
+/* ---- requests ---- */
+
+static void add_key_projection(struct buf *b, const struct table_desc *t)
+{
+	buf_puts(b, ",\"ProjectionExpression\":\"#k0");
+	if (t->range.name)
+		buf_puts(b, ",#k1");
+	buf_puts(b, "\",\"ExpressionAttributeNames\":{\"#k0\":");
+	buf_json_str(b, t->hash.name, strlen(t->hash.name));
+	if (t->range.name) {
+		buf_puts(b, ",\"#k1\":");
+		buf_json_str(b, t->range.name, strlen(t->range.name));
+	}
+	buf_putc(b, '}');
+}
+
+static void scan_body(const struct unit *u, struct buf *b)
+{
+	const struct job *j = u->w->job;
+
+	buf_puts(b, "{\"TableName\":");
+	buf_json_str(b, j->src_table, strlen(j->src_table));
+	buf_printf(b, ",\"Segment\":%d,\"TotalSegments\":%d", u->index,
+		   j->segments);
+	buf_puts(b, ",\"ReturnConsumedCapacity\":\"TOTAL\"");
+	if (j->consistent)
+		buf_puts(b, ",\"ConsistentRead\":true");
+	if (j->page_limit)
+		buf_printf(b, ",\"Limit\":%d", j->page_limit);
+	if (j->keys_only)
+		add_key_projection(b, j->src_desc);
+	if (u->start_key.len) {
+		buf_puts(b, ",\"ExclusiveStartKey\":");
+		buf_append(b, u->start_key.data, u->start_key.len);
+	}
+	buf_putc(b, '}');
+}
+
+static void query_names(const struct job *j, const struct key_attr **h,
+			const struct key_attr **r)
+{
+	const struct index_desc *ix = j->index ? table_index(j->src_desc, j->index) : NULL;
+
+	*h = ix ? &ix->hash : &j->src_desc->hash;
+	*r = ix ? &ix->range : &j->src_desc->range;
+}
+
+static void query_body(const struct unit *u, struct buf *b)
+{
+	const struct job *j = u->w->job;
+	const struct key_attr *h, *r;
+	int sk = j->sk_prefix != NULL;
+
+	query_names(j, &h, &r);
+	sk = sk && r->name;
+	buf_puts(b, "{\"TableName\":");
+	buf_json_str(b, j->src_table, strlen(j->src_table));
+	if (j->index) {
+		buf_puts(b, ",\"IndexName\":");
+		buf_json_str(b, j->index, strlen(j->index));
+	}
+	/* Numbers have no prefixes: --sk on a numeric sort key means equality. */
+	buf_printf(b, ",\"KeyConditionExpression\":\"#qp = :qp%s\"",
+		   !sk ? "" : r->type == 'N' ? " AND #qs = :qs" :
+		   " AND begins_with(#qs, :qs)");
+	buf_puts(b, ",\"ExpressionAttributeNames\":{\"#qp\":");
+	buf_json_str(b, h->name, strlen(h->name));
+	if (sk) {
+		buf_puts(b, ",\"#qs\":");
+		buf_json_str(b, r->name, strlen(r->name));
+	}
+	if (j->keys_only) {
+		/* The base table's keys, also when querying an index. */
+		const struct table_desc *t = j->src_desc;
+
+		buf_puts(b, ",\"#k0\":");
+		buf_json_str(b, t->hash.name, strlen(t->hash.name));
+		if (t->range.name) {
+			buf_puts(b, ",\"#k1\":");
+			buf_json_str(b, t->range.name, strlen(t->range.name));
+		}
+	}
+	buf_puts(b, "},\"ExpressionAttributeValues\":{\":qp\":");
+	source_key_value(b, h->type, j->pk_values[u->index]);
+	if (sk) {
+		buf_puts(b, ",\":qs\":");
+		source_key_value(b, r->type, j->sk_prefix);
+	}
+	buf_putc(b, '}');
+	if (j->keys_only)
+		buf_printf(b, ",\"ProjectionExpression\":\"#k0%s\"",
+			   j->src_desc->range.name ? ",#k1" : "");
+	if (!j->scan_forward)
+		buf_puts(b, ",\"ScanIndexForward\":false");
+	if (j->consistent && !(j->index && table_index(j->src_desc, j->index)->global))
+		buf_puts(b, ",\"ConsistentRead\":true");
+	if (j->page_limit)
+		buf_printf(b, ",\"Limit\":%d", j->page_limit);
+	if (j->select_count)
+		buf_puts(b, ",\"Select\":\"COUNT\"");
+	buf_puts(b, ",\"ReturnConsumedCapacity\":\"TOTAL\"");
+	if (u->start_key.len) {
+		buf_puts(b, ",\"ExclusiveStartKey\":");
+		buf_append(b, u->start_key.data, u->start_key.len);
+	}
+	buf_putc(b, '}');
+}
+
+/* ---- responses ---- */
+
+static void unit_failed(struct unit *u)
+{
+	struct job *j = u->w->job;
+	struct errbuf eb = ERRBUF_INIT;
+	char where[64] = "";
+
+	if (u->call.outcome == HTTP_CANCELLED)
+		return;
+	if (j->source == SOURCE_SCAN && j->segments > 1)
+		snprintf(where, sizeof(where), " (segment %d of %d)", u->index,
+			 j->segments);
+	if (u->call.outcome == HTTP_GAVE_UP)
+		errf(&eb, EXIT_INCOMPLETE, "%s of '%s'%s gave up after %d attempts: %s%s%s",
+		     http_call_name(&u->call), j->src_table, where,
+		     u->call.attempt, u->call.err.type,
+		     u->call.err.message[0] ? ": " : "", u->call.err.message);
+	else
+		aws_error_report(&u->call, &eb);
+	job_fail(j, eb.exit, "%s%s", eb.msg, where);
+}
+
+/* The parts of a Scan/Query response a page needs. */
+static int split_response(struct slice resp, struct slice *items,
+			  struct slice *lek, uint64_t *count)
+{
+	struct js_iter it;
+	struct slice k, v;
+	int r;
+
+	items->n = lek->n = 0;
+	*count = 0;
+	if (js_begin(&it, resp, '{') < 0)
+		return -1;
+	while ((r = js_next_member(&it, &k, &v)) == 1) {
+		if (js_key_is(k, "Items"))
+			*items = v;
+		else if (js_key_is(k, "LastEvaluatedKey"))
+			*lek = v;
+		else if (js_key_is(k, "Count"))
+			*count = strtoull(v.p, NULL, 10);
+	}
+	return r < 0 ? -1 : 0;
+}
+
+static int feed_items(struct unit *u, struct page *pg, struct slice items)
+{
+	struct worker *w = u->w;
+	struct job *j = w->job;
+	const struct sink_ops *s = job_sink(j);
+	struct js_iter it;
+	struct slice item;
+	uint64_t n = 0;
+	int r;
+
+	if (!items.n)
+		return 0;
+	if (js_begin(&it, items, '[') < 0)
+		return -1;
+	while ((r = js_next_element(&it, &item)) == 1) {
+		pg->pending++;
+		n++;
+		if (s->item(w, item, pg) < 0)
+			break;
+	}
+	job_add(&j->c.read, n);
+	return r < 0 ? -1 : 0;
+}
+
+/* Every item of the page is with the sink. */
+static void page_end(struct unit *u, struct page *pg)
+{
+	const struct sink_ops *s = job_sink(u->w->job);
+
+	if (s->page_end)
+		s->page_end(u->w, pg);
+	unit_page_fed(u, pg);
+}
+
+static void on_page(struct http_call *c)
+{
+	struct unit *u = c->owner;
+	struct job *j = u->w->job;
+	struct slice resp = { c->resp.data ? c->resp.data : "", c->resp.len };
+	struct slice items, lek;
+	struct page *pg;
+	uint64_t count;
+	double used;
+
+	u->in_flight = 0;
+	if (c->outcome != HTTP_OK) {
+		unit_failed(u);
+		return;
+	}
+	if (split_response(resp, &items, &lek, &count) < 0) {
+		job_fail(j, EXIT_FAILURE_RUNTIME,
+			 "%s of '%s' answered with malformed JSON (%zu bytes); is %s a DynamoDB endpoint?",
+			 http_call_name(c), j->src_table, c->resp.len, j->src->ep.url);
+		return;
+	}
+	used = consumed_capacity(resp);
+	if (j->read_rate)
+		rate_settle(j->read_rate, c->reserved, used);
+	if (used > 0)
+		u->est_cost = used;
+	pg = unit_new_page(u);
+	if (lek.n) {
+		buf_reset(&u->start_key);
+		buf_append(&u->start_key, lek.p, lek.n);
+		buf_append(&pg->next_key, lek.p, lek.n);
+	} else {
+		u->exhausted = 1;
+		pg->last = 1;
+	}
+	if (j->select_count)
+		job_add(&j->c.read, count);
+	if (feed_items(u, pg, items) < 0)
+		job_fail(j, EXIT_FAILURE_RUNTIME,
+			 "%s of '%s' answered with malformed items", http_call_name(c),
+			 j->src_table);
+	page_end(u, pg);
+}
+
+static void file_request(struct unit *u)
+{
+	struct job *j = u->w->job;
+	const struct sink_ops *s = job_sink(j);
+	struct page *pg = unit_new_page(u);
+	struct errbuf eb = ERRBUF_INIT;
+	struct slice item;
+	int n;
+
+	/* A chunk of items per turn, so writes start while the file is read. */
+	for (n = 0; n < 1000; n++) {
+		if (!j->file_next(j->file_ctx, &item, &eb)) {
+			if (eb.set)
+				job_fail(j, eb.exit, "%s", eb.msg);
+			u->exhausted = 1;
+			pg->last = 1;
+			break;
+		}
+		pg->pending++;
+		job_add(&j->c.read, 1);
+		if (s->item(u->w, item, pg) < 0)
+			break;
+	}
+	page_end(u, pg);
+}
+
+void source_request(struct unit *u)
+{
+	struct job *j = u->w->job;
+	struct http_call *c = &u->call;
+
+	if (j->source == SOURCE_FILE) {
+		file_request(u);
+		return;
+	}
+	http_call_rearm(c);
+	buf_reset(&c->body);
+	if (j->source == SOURCE_SCAN) {
+		scan_body(u, &c->body);
+		ddb_prepare(j->src, c, DDB_TARGET("Scan"));
+	} else {
+		query_body(u, &c->body);
+		ddb_prepare(j->src, c, DDB_TARGET("Query"));
+	}
+	c->done = on_page;
+	c->owner = u;
+	c->limiter = j->read_rate;
+	c->cost = u->est_cost;
+	u->in_flight = 1;
+	engine_submit(u->w->eng, c);
+}

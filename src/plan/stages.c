@@ -1,0 +1,222 @@
+/* What each kind of stage does. Data stages are jobs on the shared engine. */
+#include "dynamo/stages.h"
+#include "dynamo/checkpoint.h"
+#include "dynamo/clock.h"
+#include "dynamo/exitcode.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int stage_units(const struct plan *p, const struct stage *s)
+{
+	switch (s->kind) {
+	case STAGE_TRUNCATE:
+	case STAGE_COPY:
+	case STAGE_EXPORT:
+		return s->segments;
+	default:
+		(void)p;
+		return 0;
+	}
+}
+
+/* ---- control plane ---- */
+
+static int create_backup(struct plan *p, struct stage *s)
+{
+	struct errbuf *eb = &p->ctx->eb;
+	struct errbuf why = ERRBUF_INIT;
+	cJSON *body = cJSON_CreateObject(), *resp = NULL;
+	const cJSON *arn;
+	char name[300], stamp[32];
+	int r;
+
+	clock_format_name(clock_wall(), stamp);
+	snprintf(name, sizeof(name), "%.200s-%s", s->dst_table, stamp);
+	cJSON_AddStringToObject(body, "TableName", s->dst_table);
+	cJSON_AddStringToObject(body, "BackupName", name);
+	r = ddb_request_json(s->dst, DDB_TARGET("CreateBackup"), body, &resp, &why);
+	cJSON_Delete(body);
+	if (r < 0) {
+		if (strstr(why.msg, "UnknownOperation") || strstr(why.msg, "not supported") ||
+		    strstr(why.msg, "not yet implemented"))
+			return errf(eb, EXIT_FAILURE_RUNTIME,
+				    "cannot back up '%s' before overwriting it: the endpoint does not support backups (%s); pass --no-backup to go on without one",
+				    s->dst_table, why.msg);
+		return errf(eb, why.exit, "cannot back up '%s' before overwriting it: %s (pass --no-backup to go on without one)",
+			    s->dst_table, why.msg);
+	}
+	arn = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(resp, "BackupDetails"), "BackupArn");
+	snprintf(s->result, sizeof(s->result), "%s",
+		 cJSON_IsString(arn) ? arn->valuestring : name);
+	cJSON_Delete(resp);
+	msg_info("backed up '%s' as '%s' (%s)", s->dst_table, name, s->result);
+	return 0;
+}
+
+static int delete_table(struct plan *p, struct stage *s)
+{
+	cJSON *body = cJSON_CreateObject(), *resp = NULL;
+	int r;
+
+	cJSON_AddStringToObject(body, "TableName", s->src_table);
+	r = ddb_request_json(s->src, DDB_TARGET("DeleteTable"), body, &resp, &p->ctx->eb);
+	cJSON_Delete(body);
+	cJSON_Delete(resp);
+	if (r == 0)
+		msg_info("deleted table '%s'", s->src_table);
+	return r;
+}
+
+static int restore_backup(struct plan *p, struct stage *s)
+{
+	cJSON *body = cJSON_CreateObject(), *resp = NULL;
+	int r;
+
+	cJSON_AddStringToObject(body, "TargetTableName", s->dst_table);
+	cJSON_AddStringToObject(body, "BackupArn", s->arg);
+	r = ddb_request_json(s->dst, DDB_TARGET("RestoreTableFromBackup"), body,
+			     &resp, &p->ctx->eb);
+	cJSON_Delete(body);
+	cJSON_Delete(resp);
+	if (r < 0)
+		return -1;
+	msg_info("restoring '%s' from %s; waiting until it is ACTIVE", s->dst_table, s->arg);
+	return table_wait_active(s->dst, s->dst_table, 3600, &p->ctx->eb);
+}
+
+/* ---- data jobs ---- */
+
+static void setup_job(struct plan *p, struct stage *s, struct job *j,
+		      int ck_stage)
+{
+	const struct options *o = &p->ctx->o;
+
+	job_init(j, s->name);
+	j->src = s->src;
+	j->src_table = s->src_table;
+	j->src_desc = s->src_desc;
+	j->dst = s->dst;
+	j->dst_table = s->dst_table;
+	j->dst_desc = s->dst_desc;
+	j->segments = s->segments;
+	j->seg_first = 0;
+	j->seg_count = s->segments;
+	j->concurrency = p->concurrency;
+	j->read_rate = &p->read_rate;
+	j->write_rate = &p->write_rate;
+	j->estimate = s->estimate;
+	j->consistent = 1;
+	if (p->ck && ck_stage >= 0 && stage_units(p, s)) {
+		j->ck = p->ck;
+		j->ck_stage = ck_stage;
+	}
+	if (o->max_rcu > 0 && s->src_desc && s->src_desc->item_count > 0) {
+		/* Pages small enough that one costs at most half the cap. */
+		long long avg = s->src_desc->size_bytes / s->src_desc->item_count + 1;
+		long long lim = (long long)(o->max_rcu / 2 * 4096) / avg;
+
+		j->page_limit = lim < 1 ? 1 : lim > 10000 ? 0 : (int)lim;
+	}
+}
+
+static void describe_failure(struct plan *p, struct stage *s, struct job *j)
+{
+	uint64_t handled = j->c.written + j->c.deleted + j->c.saved;
+	uint64_t left = j->c.read > handled ? j->c.read - handled : 0;
+	const char *ck = p->ck ? checkpoint_path(p->ck) : NULL;
+	char more[400] = "";
+
+	if (s->kind == STAGE_TRUNCATE || s->kind == STAGE_COPY ||
+	    s->kind == STAGE_QUERY_COPY || s->kind == STAGE_QUERY_DELETE ||
+	    s->kind == STAGE_IMPORT) {
+		if (ck)
+			snprintf(more, sizeof(more),
+				 "; %llu items read were not %s, and the rest not read yet: run the same command again to resume from checkpoint '%s'",
+				 (unsigned long long)left,
+				 s->kind == STAGE_TRUNCATE || s->kind == STAGE_QUERY_DELETE ?
+				 "deleted" : "written", ck);
+		else
+			snprintf(more, sizeof(more),
+				 "; %llu items read were not %s, and the rest not read yet: run it again (add --checkpoint FILE to resume where a run stops)",
+				 (unsigned long long)left,
+				 s->kind == STAGE_TRUNCATE || s->kind == STAGE_QUERY_DELETE ?
+				 "deleted" : "written");
+	}
+	if (j->eb.exit == EXIT_INTERRUPTED)
+		errf(&p->ctx->eb, EXIT_INTERRUPTED, "%s interrupted%s", s->name, more);
+	else
+		errf(&p->ctx->eb, j->eb.exit ? j->eb.exit : EXIT_FAILURE_RUNTIME,
+		     "%s%s", j->eb.msg, more);
+}
+
+static int run_job(struct plan *p, struct stage *s, int ck_stage,
+		   enum source_kind source, enum sink_kind sink, int keys_only)
+{
+	const struct options *o = &p->ctx->o;
+	struct job j;
+	int r;
+
+	setup_job(p, s, &j, ck_stage);
+	j.source = source;
+	j.sink = sink;
+	j.keys_only = keys_only;
+	if (source == SOURCE_QUERY) {
+		j.pk_values = o->pk;
+		j.npk = o->npk;
+		j.pk_type = o->pk_type;
+		j.sk_prefix = o->sk;
+		j.index = o->index;
+	}
+	if (s->kind == STAGE_QUERY) {
+		/* One thread: the merge of several keys is ordered. */
+		j.workers = 1;
+		j.consistent = o->consistent;
+		j.scan_forward = !o->desc;
+		j.select_count = o->count;
+		if (o->limit && o->limit < 1000)
+			j.page_limit = (int)o->limit;
+	}
+	if (sink == SINK_CUSTOM)
+		j.custom_sink = s->sink;
+	j.sink_ctx = s->job_ctx;
+	j.file_next = s->file_next;
+	j.file_ctx = s->job_ctx;
+	r = job_run(&j);
+	s->c = j.c;
+	if (r < 0)
+		describe_failure(p, s, &j);
+	job_release(&j);
+	return r;
+}
+
+int stage_run(struct plan *p, struct stage *s, int ck_stage)
+{
+	switch (s->kind) {
+	case STAGE_CREATE_TABLE:
+		return stage_create_table(p, s);
+	case STAGE_BACKUP:
+		return create_backup(p, s);
+	case STAGE_TRUNCATE:
+		return run_job(p, s, ck_stage, SOURCE_SCAN, SINK_DELETE, 1);
+	case STAGE_COPY:
+		return run_job(p, s, ck_stage, SOURCE_SCAN, SINK_PUT, 0);
+	case STAGE_QUERY_DELETE:
+		return run_job(p, s, -1, SOURCE_QUERY, SINK_DELETE, 1);
+	case STAGE_QUERY_COPY:
+		return run_job(p, s, -1, SOURCE_QUERY, s->sink ? SINK_CUSTOM : SINK_PUT, 0);
+	case STAGE_RESTORE_BACKUP:
+		return restore_backup(p, s);
+	case STAGE_DELETE_TABLE:
+		return delete_table(p, s);
+	case STAGE_EXPORT:
+		return run_job(p, s, ck_stage, SOURCE_SCAN, SINK_CUSTOM, 0);
+	case STAGE_IMPORT:
+		return run_job(p, s, -1, SOURCE_FILE, SINK_PUT, 0);
+	case STAGE_QUERY:
+		return run_job(p, s, -1, SOURCE_QUERY, SINK_CUSTOM, 0);
+	}
+	return errf(&p->ctx->eb, EXIT_FAILURE_RUNTIME, "internal error: unknown stage");
+}

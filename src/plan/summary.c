@@ -1,0 +1,166 @@
+/*
+ * The end of a run: one summary line on stderr; with --json one object on
+ * stdout; in GitHub Actions (GITHUB_STEP_SUMMARY set) a Markdown table for
+ * the job's summary page.
+ */
+#include "dynamo/stages.h"
+#include "dynamo/clock.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct totals {
+	uint64_t read, written, deleted, saved, failed, retries, throttles;
+	double seconds;
+};
+
+static void add_up(const struct plan *p, struct totals *t)
+{
+	int i;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < p->n; i++) {
+		const struct job_counters *c = &p->st[i].c;
+
+		t->read += c->read;
+		t->written += c->written;
+		t->deleted += c->deleted;
+		t->saved += c->saved;
+		t->failed += c->failed;
+		t->retries += c->retries;
+		t->throttles += c->throttles;
+	}
+	t->seconds = (double)(clock_mono_us() - p->started_us) / 1e6;
+}
+
+static double rate(const struct totals *t)
+{
+	uint64_t done = t->written + t->deleted + t->saved;
+
+	return t->seconds > 0 ? (double)done / t->seconds : 0;
+}
+
+static void print_line(const struct plan *p, const struct totals *t, int ok)
+{
+	struct buf line = BUF_INIT;
+
+	buf_printf(&line, "dynamo: %s %s: %llu read, %llu written, %llu deleted",
+		   p->command, ok ? "done" : "stopped",
+		   (unsigned long long)t->read, (unsigned long long)t->written,
+		   (unsigned long long)t->deleted);
+	if (t->saved)
+		buf_printf(&line, ", %llu %s", (unsigned long long)t->saved,
+			   p->saved_word ? p->saved_word : "saved");
+	buf_printf(&line, "; %llu retries, %llu throttles; %.1f s, %.0f items/s\n",
+		   (unsigned long long)t->retries, (unsigned long long)t->throttles,
+		   t->seconds, rate(t));
+	msg_raw(line.data, line.len);
+	buf_release(&line);
+}
+
+static cJSON *side(const struct ddb *d, const char *table)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "table", table);
+	cJSON_AddStringToObject(o, "profile", d->profile);
+	cJSON_AddStringToObject(o, "region", d->region);
+	if (d->ep.custom)
+		cJSON_AddStringToObject(o, "endpoint", d->ep.url);
+	return o;
+}
+
+static void print_json(const struct plan *p, const struct totals *t, int ok)
+{
+	cJSON *o = cJSON_CreateObject(), *stages = cJSON_CreateArray();
+	char *s;
+	int i;
+
+	cJSON_AddStringToObject(o, "command", p->command);
+	cJSON_AddBoolToObject(o, "ok", ok);
+	if (!ok && p->ctx->eb.set)
+		cJSON_AddStringToObject(o, "error", p->ctx->eb.msg);
+	cJSON_AddNumberToObject(o, "read", (double)t->read);
+	cJSON_AddNumberToObject(o, "written", (double)t->written);
+	cJSON_AddNumberToObject(o, "deleted", (double)t->deleted);
+	cJSON_AddNumberToObject(o, "saved", (double)t->saved);
+	cJSON_AddNumberToObject(o, "failed", (double)t->failed);
+	cJSON_AddNumberToObject(o, "retries", (double)t->retries);
+	cJSON_AddNumberToObject(o, "throttles", (double)t->throttles);
+	cJSON_AddNumberToObject(o, "seconds", t->seconds);
+	cJSON_AddNumberToObject(o, "items_per_second", rate(t));
+	for (i = 0; i < p->n; i++) {
+		const struct stage *st = &p->st[i];
+		cJSON *x = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(x, "name", st->name);
+		if (st->src && st->src_table)
+			cJSON_AddItemToObject(x, "source", side(st->src, st->src_table));
+		if (st->dst && st->dst_table)
+			cJSON_AddItemToObject(x, "target", side(st->dst, st->dst_table));
+		cJSON_AddBoolToObject(x, "skipped", st->skipped);
+		cJSON_AddNumberToObject(x, "read", (double)st->c.read);
+		cJSON_AddNumberToObject(x, "written", (double)st->c.written);
+		cJSON_AddNumberToObject(x, "deleted", (double)st->c.deleted);
+		cJSON_AddNumberToObject(x, "seconds", st->seconds);
+		if (st->result[0])
+			cJSON_AddStringToObject(x, "result", st->result);
+		cJSON_AddItemToArray(stages, x);
+	}
+	cJSON_AddItemToObject(o, "stages", stages);
+	s = cJSON_PrintUnformatted(o);
+	printf("%s\n", s);
+	free(s);
+	cJSON_Delete(o);
+}
+
+static void md_side(FILE *f, const struct ddb *d, const char *table)
+{
+	if (!d || !table) {
+		fputs(" |", f);
+		return;
+	}
+	fprintf(f, " `%s` (%s, %s) |", table, d->profile, d->region);
+}
+
+static void github_summary(const struct plan *p, const struct totals *t, int ok)
+{
+	const char *path = getenv("GITHUB_STEP_SUMMARY");
+	FILE *f;
+	int i;
+
+	if (!path || !*path || !(f = fopen(path, "a")))
+		return;
+	fprintf(f, "### dynamo %s %s\n\n", p->command, ok ? "succeeded" : "failed");
+	fprintf(f, "| stage | source | target | read | written | deleted | seconds |\n");
+	fprintf(f, "|---|---|---|---:|---:|---:|---:|\n");
+	for (i = 0; i < p->n; i++) {
+		const struct stage *st = &p->st[i];
+
+		fprintf(f, "| %s%s |", st->name, st->skipped ? " (resumed: done earlier)" : "");
+		md_side(f, st->src, st->src_table);
+		md_side(f, st->dst, st->dst_table);
+		fprintf(f, " %llu | %llu | %llu | %.1f |\n",
+			(unsigned long long)st->c.read, (unsigned long long)st->c.written,
+			(unsigned long long)st->c.deleted, st->seconds);
+	}
+	fprintf(f, "\n**%llu** items handled in **%.1f s** (%.0f items/s), %llu retries, %llu throttles.\n",
+		(unsigned long long)(t->written + t->deleted + t->saved), t->seconds,
+		rate(t), (unsigned long long)t->retries, (unsigned long long)t->throttles);
+	if (!ok && p->ctx->eb.set)
+		fprintf(f, "\n> **Error:** %s\n", p->ctx->eb.msg);
+	fputc('\n', f);
+	fclose(f);
+}
+
+void plan_summary(struct plan *p, int ok)
+{
+	struct totals t;
+
+	add_up(p, &t);
+	print_line(p, &t, ok);
+	if (p->ctx->o.json)
+		print_json(p, &t, ok);
+	github_summary(p, &t, ok);
+}
