@@ -161,6 +161,50 @@ def start_dynalite():
     return Server("dynalite", dynalite_argv).start()
 
 
+FAKES = os.path.join(TESTS, "fakes")
+
+
+class FakeServer(Server):
+    """A stdlib fake from tests/fakes (SSO portal, container, IMDS) on a free port.
+
+    Every request it receives is logged; requests() returns them as dicts
+    ({"method", "path", "query", "headers", "status"}). The credentials it
+    hands out are read from a JSON file on each request, so set_creds() may
+    change them while it runs.
+    """
+
+    def __init__(self, script, args=(), env=None, creds=None):
+        # Kept until the run ends: Server.start may stop and restart on another port.
+        self.dir = tempfile.mkdtemp(prefix="dynamo-e2e-%s-" % script)
+        atexit.register(shutil.rmtree, self.dir, True)
+        self.req_log = os.path.join(self.dir, "requests.jsonl")
+        self.creds_file = os.path.join(self.dir, "creds.json")
+        open(self.req_log, "w").close()
+        self.set_creds(creds or {"AccessKeyId": "AKIAFAKEFAKEFAKE0000", "SecretAccessKey": "fake-secret"})
+        path = os.path.join(FAKES, script + ".py")
+        extra = [str(a) for a in args]
+        super().__init__(script, lambda port: [sys.executable, path, "--port", str(port), "--log", self.req_log,
+                                               "--creds-file", self.creds_file] + extra, env=env)
+
+    def set_creds(self, creds):
+        with open(self.creds_file, "w") as f:
+            json.dump(creds, f)
+
+    def requests(self):
+        with open(self.req_log) as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+
+def start_fake(script, *args, env=None, creds=None):
+    """Starts tests/fakes/SCRIPT.py (passed --port, --log, --creds-file and args); stop it with .stop()."""
+    return FakeServer(script, args, env=env, creds=creds).start()
+
+
+def moto_state(endpoint):
+    """moto's own view of its backends (GET /moto-api/data.json): assumed roles, IAM users, ..."""
+    return json.loads(http_get(endpoint + "/moto-api/data.json"))
+
+
 class Backend:
     """Where 'src' and 'tgt' live, and how to reach them."""
 
