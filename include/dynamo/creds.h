@@ -144,6 +144,7 @@ struct sso_params {
 	const char *role_name;
 	const char *session_name;	/* the sso-session name, or NULL for the legacy form */
 	const char *profile;		/* for "run aws sso login --profile X" */
+	const char *config_file;	/* where the profile is, for messages; or NULL */
 };
 /* SSO portal GetRoleCredentials with the token from ~/.aws/sso/cache. */
 struct creds_provider *creds_sso_new(const char *what, const struct sso_params *p,

@@ -267,6 +267,7 @@ static struct creds_provider *sso(const struct chain *ch, const char *profile,
 	sp.account_id = get(ch, profile, "sso_account_id");
 	sp.role_name = get(ch, profile, "sso_role_name");
 	sp.profile = profile;
+	sp.config_file = aws_profile_file(cfg, profile);
 	if (!sp.start_url || !sp.sso_region || !sp.account_id || !sp.role_name) {
 		errf(eb, EXIT_CONFIG,
 		     "SSO profile '%s' in %s is incomplete: it needs sso_start_url and sso_region (in the profile or its sso-session), sso_account_id and sso_role_name (run aws configure sso --profile %s)",

@@ -22,6 +22,7 @@ struct sso_provider {
 	struct creds_provider base;
 	char *cache_key;	/* session name or start URL */
 	char *account_id, *role_name, *profile;
+	char *config_file;
 	struct endpoint portal;
 };
 
@@ -126,9 +127,21 @@ static int sso_fetch(struct creds_provider *p, struct credentials **out,
 	c.op = "GetRoleCredentials";
 	c.extra_header = hdr.data;
 	if (http_call_sync(&c, eb) < 0) {
-		if (c.outcome == HTTP_REJECTED && (c.status == 401 || c.status == 403)) {
+		/*
+		 * 401 UnauthorizedException: the token is no good, log in again.
+		 * 403 ForbiddenException: the login is fine but this account and
+		 * role are not assigned to it; logging in again will not help.
+		 */
+		if (c.outcome == HTTP_REJECTED && c.status == 401) {
 			errbuf_clear(eb);
 			login_hint(s, eb, "the SSO portal refused the token");
+		} else if (c.outcome == HTTP_REJECTED && c.status == 403) {
+			errbuf_clear(eb);
+			errf(eb, EXIT_CONFIG,
+			     "the SSO portal refused role '%s' in account %s for profile '%s'%s%s%s: check sso_account_id and sso_role_name in %s (aws sso list-account-roles shows what you may use)",
+			     s->role_name, s->account_id, s->profile,
+			     c.err.message[0] ? " (" : "", c.err.message,
+			     c.err.message[0] ? ")" : "", s->config_file);
 		}
 		goto cleanup;
 	}
@@ -155,6 +168,7 @@ static void sso_destroy(struct creds_provider *p)
 	free(s->account_id);
 	free(s->role_name);
 	free(s->profile);
+	free(s->config_file);
 	endpoint_release(&s->portal);
 	free(s);
 }
@@ -171,6 +185,7 @@ struct creds_provider *creds_sso_new(const char *what, const struct sso_params *
 	s->account_id = xstrdup(p->account_id);
 	s->role_name = xstrdup(p->role_name);
 	s->profile = xstrdup(p->profile);
+	s->config_file = xstrdup(p->config_file ? p->config_file : "~/.aws/config");
 	endpoint_copy(&s->portal, portal);
 	return &s->base;
 }
