@@ -68,8 +68,20 @@ static int container_fetch(struct creds_provider *p, struct credentials **out,
 		buf_printf(&hdr, "Authorization: %s", tok.data);
 		c.extra_header = hdr.data;
 	}
-	if (http_call_sync(&c, eb) < 0)
+	if (http_call_sync(&c, eb) < 0) {
+		/* "ContainerCredentials is not allowed for the credentials" helps nobody. */
+		if (c.outcome == HTTP_REJECTED) {
+			errbuf_clear(eb);
+			errf(eb, EXIT_CONFIG,
+			     "the container credentials endpoint %s%s answered %ld (%s%s%s)%s",
+			     cp->ep.url, cp->path, c.status, c.err.type,
+			     c.err.message[0] ? ": " : "", c.err.message,
+			     c.status == 401 || c.status == 403 ?
+			     ": check AWS_CONTAINER_AUTHORIZATION_TOKEN or AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE" :
+			     "");
+		}
 		goto cleanup;
+	}
 	j = cJSON_ParseWithLength(c.resp.data ? c.resp.data : "", c.resp.len);
 	if (!j) {
 		errf(eb, EXIT_CONFIG, "%s answered with something that is not JSON",
