@@ -25,32 +25,6 @@ static const char *nonempty(const char *s)
 	return s && *s ? s : NULL;
 }
 
-int region_resolve(const struct aws_config *cfg, const char *profile,
-		   const char *override, const char **out, struct errbuf *eb)
-{
-	const char *r = nonempty(override);
-
-	if (!r)
-		r = nonempty(getenv("AWS_REGION"));
-	if (!r)
-		r = nonempty(getenv("AWS_DEFAULT_REGION"));
-	if (!r && profile)
-		r = nonempty(aws_profile_get(cfg, profile, "region"));
-	/* AWS_PROFILE=typo: say so, rather than that "typo" has no region. */
-	if (!r && profile && strcmp(profile, "default") &&
-	    !aws_profile_exists(cfg, profile))
-		return errf(eb, EXIT_CONFIG,
-			    "profile '%s' not found in %s or %s (check the name, or create it with aws configure --profile %s)",
-			    profile, cfg->config.path, cfg->credentials.path,
-			    profile);
-	if (!r)
-		return errf(eb, EXIT_CONFIG,
-			    "no region for profile '%s': set 'region' for it in %s, set AWS_REGION, or pass --region",
-			    profile ? profile : "default", cfg->config.path);
-	*out = r;
-	return 0;
-}
-
 static int well_formed(const char *r)
 {
 	const char *p;
@@ -62,6 +36,46 @@ static int well_formed(const char *r)
 		    !isdigit((unsigned char)*p))
 			return 0;
 	return p - r < 64;
+}
+
+int region_resolve(const struct aws_config *cfg, const char *profile,
+		   const char *override, const char **out, struct errbuf *eb)
+{
+	const char *r = nonempty(override), *from = "--region";
+
+	if (!r && (r = nonempty(getenv("AWS_REGION"))))
+		from = "AWS_REGION";
+	if (!r && (r = nonempty(getenv("AWS_DEFAULT_REGION"))))
+		from = "AWS_DEFAULT_REGION";
+	if (!r && profile)
+		r = nonempty(aws_profile_get(cfg, profile, "region")), from = NULL;
+	/* AWS_PROFILE=typo: say so, rather than that "typo" has no region. */
+	if (!r && profile && strcmp(profile, "default") &&
+	    !aws_profile_exists(cfg, profile))
+		return errf(eb, EXIT_CONFIG,
+			    "profile '%s' not found in %s or %s (check the name, or create it with aws configure --profile %s)",
+			    profile, cfg->config.path, cfg->credentials.path,
+			    profile);
+	if (!r)
+		return errf(eb, EXIT_CONFIG,
+			    "no region for profile '%s': set 'region' for it in %s, set AWS_REGION, or pass --region",
+			    profile ? profile : "default", cfg->config.path);
+	/* Say where a malformed name came from ("region = us-east-1 # home"). */
+	if (!well_formed(r)) {
+		if (from)
+			return errf(eb, EXIT_CONFIG,
+				    "region '%s' from %s is not a valid region name (like us-east-1)",
+				    r, from);
+		if (strchr(r, '\n'))
+			return errf(eb, EXIT_CONFIG,
+				    "the region of profile '%s' in %s goes on over several lines (a line indented more than 'region' continues it)",
+				    profile, aws_profile_file(cfg, profile));
+		return errf(eb, EXIT_CONFIG,
+			    "region '%s' of profile '%s' in %s is not a valid region name (like us-east-1; comments must be on a line of their own)",
+			    r, profile, aws_profile_file(cfg, profile));
+	}
+	*out = r;
+	return 0;
 }
 
 int region_check(const char *region, int custom_endpoint, struct errbuf *eb)

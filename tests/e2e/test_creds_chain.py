@@ -283,6 +283,12 @@ class Chain(harness.TestCase):
         self.assertEqual(p.returncode, 3)
         self.assertOneErrorLine(p, "'us-esat-1'", "not a known AWS region")
 
+    def test_malformed_region_names_profile_and_file(self):
+        cfg = self.env.write("alt/commented-region", "[profile src]\nregion = us-east-1 # home\n")
+        p = self.dynamo("tables", "-e", "src", extra_env={"AWS_CONFIG_FILE": cfg})
+        self.assertEqual(p.returncode, 3)
+        self.assertOneErrorLine(p, "'us-east-1 # home'", "profile 'src'", cfg)
+
     # ---- endpoints ----
 
     def test_endpoint_order(self):

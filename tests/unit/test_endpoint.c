@@ -127,6 +127,42 @@ static void test_missing_profile_is_not_a_missing_region(void **state)
 	assert_string_equal(region("prdo", "us-east-2"), "us-east-2");
 }
 
+/* A malformed region says where it came from, on one line. */
+static void test_malformed_region_names_its_source(void **state)
+{
+	static const char text[] =
+		"[profile commented]\n"
+		"region = us-east-1 # home region\n"
+		"[profile wrapped]\n"
+		"region = us-east-1\n"
+		"  eu-west-1\n";
+	struct errbuf eb = ERRBUF_INIT;
+	const char *r = NULL;
+
+	(void)state;
+	aws_config_release(&cfg);
+	memset(&cfg, 0, sizeof(cfg));
+	assert_int_equal(ini_parse(&cfg.config, text, strlen(text), "~/.aws/config", &eb), 0);
+	assert_int_equal(ini_parse(&cfg.credentials, "", 0, "~/.aws/credentials", &eb), 0);
+	assert_int_equal(region_resolve(&cfg, "commented", NULL, &r, &eb), -1);
+	assert_int_equal(eb.exit, EXIT_CONFIG);
+	assert_non_null(strstr(eb.msg, "'us-east-1 # home region'"));
+	assert_non_null(strstr(eb.msg, "profile 'commented'"));
+	assert_non_null(strstr(eb.msg, "~/.aws/config"));
+	errbuf_clear(&eb);
+	assert_int_equal(region_resolve(&cfg, "wrapped", NULL, &r, &eb), -1);
+	assert_null(strchr(eb.msg, '\n'));
+	assert_non_null(strstr(eb.msg, "profile 'wrapped'"));
+	assert_non_null(strstr(eb.msg, "~/.aws/config"));
+	errbuf_clear(&eb);
+	setenv("AWS_REGION", "US-EAST-1", 1);
+	assert_int_equal(region_resolve(&cfg, "commented", NULL, &r, &eb), -1);
+	assert_non_null(strstr(eb.msg, "from AWS_REGION"));
+	errbuf_clear(&eb);
+	assert_int_equal(region_resolve(&cfg, "commented", "us east", &r, &eb), -1);
+	assert_non_null(strstr(eb.msg, "from --region"));
+}
+
 static void test_region_check(void **state)
 {
 	struct errbuf eb = ERRBUF_INIT;
@@ -240,6 +276,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_region_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_region_names_profile_and_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_profile_is_not_a_missing_region, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_malformed_region_names_its_source, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_region_check, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dynamodb_endpoint_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_profile_endpoint_url_without_services, setup, teardown),
