@@ -58,18 +58,16 @@ static int assume_fetch(struct creds_provider *p, struct credentials **out,
 	struct assume_provider *a = (struct assume_provider *)p;
 	struct signer sign = { a->source, a->region, "sts" };
 	struct buf form = BUF_INIT, resp = BUF_INIT;
-	char session[64], num[16], code[32] = "";
+	char session[32], num[16], code[32] = "";
 	int r = -1;
 
-	if (a->session_name)
-		snprintf(session, sizeof(session), "%s", a->session_name);
-	else
-		snprintf(session, sizeof(session), "dynamo-%lld",
-			 (long long)clock_wall());
+	/* As given: STS checks the length (2-64), we must not cut it short. */
+	snprintf(session, sizeof(session), "dynamo-%lld", (long long)clock_wall());
 	sts_form_add(&form, "Action", "AssumeRole");
 	sts_form_add(&form, "Version", "2011-06-15");
 	sts_form_add(&form, "RoleArn", a->role_arn);
-	sts_form_add(&form, "RoleSessionName", session);
+	sts_form_add(&form, "RoleSessionName",
+		     a->session_name ? a->session_name : session);
 	if (a->duration) {
 		snprintf(num, sizeof(num), "%d", a->duration);
 		sts_form_add(&form, "DurationSeconds", num);

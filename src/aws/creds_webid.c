@@ -57,20 +57,18 @@ static int webid_fetch(struct creds_provider *p, struct credentials **out,
 {
 	struct webid_provider *w = (struct webid_provider *)p;
 	struct buf tok = BUF_INIT, form = BUF_INIT, resp = BUF_INIT;
-	char session[64];
+	char session[32];
 	int r = -1;
 
 	if (read_token(w, &tok, eb) < 0)
 		goto cleanup;
-	if (w->session_name)
-		snprintf(session, sizeof(session), "%s", w->session_name);
-	else
-		snprintf(session, sizeof(session), "dynamo-%lld",
-			 (long long)clock_wall());
+	/* As given: STS checks the length (2-64), we must not cut it short. */
+	snprintf(session, sizeof(session), "dynamo-%lld", (long long)clock_wall());
 	sts_form_add(&form, "Action", "AssumeRoleWithWebIdentity");
 	sts_form_add(&form, "Version", "2011-06-15");
 	sts_form_add(&form, "RoleArn", w->role_arn);
-	sts_form_add(&form, "RoleSessionName", session);
+	sts_form_add(&form, "RoleSessionName",
+		     w->session_name ? w->session_name : session);
 	sts_form_add(&form, "WebIdentityToken", tok.data);
 	/* Not signed: the token is the proof. */
 	if (sts_post(&w->sts, NULL, "AssumeRoleWithWebIdentity", form.data, &resp, w->base.what, eb) < 0 ||

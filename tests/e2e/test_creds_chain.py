@@ -161,6 +161,14 @@ class Chain(harness.TestCase):
 
     # ---- roles ----
 
+    def test_long_role_session_name_is_sent_whole(self):
+        name = "s" * 64
+        cfg = self.env.write("alt/long-session", harness.config_text(self.backend) +
+                             "\n[profile longsession]\nregion = us-east-1\nrole_arn = %s\n"
+                             "source_profile = src\nrole_session_name = %s\n" % (role(ALT_ACCOUNT, "long"), name))
+        self.tables("-e", "longsession", extra_env={"AWS_CONFIG_FILE": cfg})
+        self.assertIn(name, [r["session_name"] for r in assumed_roles(role(ALT_ACCOUNT, "long"))])
+
     def test_role_chain_of_several_hops(self):
         before = len(assumed_roles(role(HOP_ACCOUNTS[2], "last-hop")))
         listed = self.tables("-e", "hop3")
