@@ -88,12 +88,14 @@ const struct ini_section *aws_config_section(const struct aws_config *c,
 	const struct ini_section *found = NULL;
 	size_t i;
 
+	/*
+	 * "[default]" and "[profile default]" (or "[profile  x]" and
+	 * "[profile x]") both name one profile: as in botocore, which builds
+	 * a dict in file order, the later section wins.
+	 */
 	for (i = 0; i < c->config.nsec; i++)
-		if (section_is(c->config.sec[i].name, kind, name)) {
-			/* "[profile default]" wins over "[default]", as in botocore. */
-			if (!found || strcmp(c->config.sec[i].name, "default"))
-				found = &c->config.sec[i];
-		}
+		if (section_is(c->config.sec[i].name, kind, name))
+			found = &c->config.sec[i];
 	return found;
 }
 

@@ -105,14 +105,21 @@ static void test_what_is_not_a_profile(void **state)
 	aws_config_release(&c);
 }
 
-static void test_profile_default_section_wins_over_default(void **state)
+/* Two sections for one profile: the later one wins, as botocore builds its dict in file order. */
+static void test_later_section_for_the_same_profile_wins(void **state)
 {
 	struct aws_config c;
 
 	(void)state;
-	load(&c, "[profile default]\nregion = eu-north-1\n\n[default]\nregion = us-east-1\noutput = text\n", "");
+	load(&c, "[profile default]\nregion = eu-north-1\n\n[default]\nregion = us-east-1\n", "");
+	assert_string_equal(aws_profile_get(&c, "default", "region"), "us-east-1");
+	aws_config_release(&c);
+	load(&c, "[default]\nregion = us-east-1\n\n[profile default]\nregion = eu-north-1\n", "");
 	assert_string_equal(aws_profile_get(&c, "default", "region"), "eu-north-1");
 	assert_true(aws_profile_exists(&c, "default"));
+	aws_config_release(&c);
+	load(&c, "[profile x]\nregion = us-east-1\n\n[profile  x]\nregion = eu-north-1\n", "");
+	assert_string_equal(aws_profile_get(&c, "x", "region"), "eu-north-1");
 	aws_config_release(&c);
 }
 
@@ -282,7 +289,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_and_credentials_sections),
 		cmocka_unit_test(test_what_is_not_a_profile),
-		cmocka_unit_test(test_profile_default_section_wins_over_default),
+		cmocka_unit_test(test_later_section_for_the_same_profile_wins),
 		cmocka_unit_test(test_services_block),
 		cmocka_unit_test(test_profile_names),
 		cmocka_unit_test(test_default_profile_name),
