@@ -16,6 +16,7 @@
 #include <cJSON.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <malloc.h>
 #include <openssl/crypto.h>
 #include <signal.h>
 #include <stdio.h>
@@ -240,6 +241,14 @@ int main(int argc, char **argv)
 	const char *name;
 	int code;
 
+	/*
+	 * Page-sized buffers (1 MB scan pages, batch bodies) are freed and
+	 * allocated all the time; keep them in the heap instead of handing them
+	 * back to the kernel and faulting fresh zeroed pages in (measured: 15%
+	 * of a copy's CPU went to clearing pages).
+	 */
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	engine_config_defaults(&engine_global_config);
 	if (check_args(argc, argv, &eb) < 0)
 		return errbuf_report(&eb);

@@ -59,6 +59,7 @@ struct aws_error {
 	long status;		/* HTTP status, 0 for a transport error */
 	char type[128];		/* "ValidationException" (the part after '#') */
 	char message[1024];
+	int exit;		/* for CredentialsError: the exit code of the cause */
 	unsigned throttle:1;	/* throttling: counts toward backoff and AIMD */
 	unsigned retryable:1;
 	unsigned transport:1;	/* connection error, timeout, bad checksum */

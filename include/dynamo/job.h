@@ -139,7 +139,8 @@ struct worker {
 	struct engine *eng;
 	struct unit *units;
 	int nunits;
-	void *sink_state;
+	void *sink_state;		/* the job's sink's per-worker state */
+	void *writer;			/* the batch writer's, which other sinks may feed */
 	pthread_t thread;
 	int joined;
 };
@@ -165,11 +166,19 @@ const struct sink_ops *job_sink(const struct job *j);
 
 /* The built-in sinks. */
 extern const struct sink_ops batch_writer_ops;
+/*
+ * For item copies through an index that does not project every attribute:
+ * fetches the whole items by their table keys (BatchGetItem, 100 at a time,
+ * UnprocessedKeys retried), then hands them to the batch writer.
+ */
+extern const struct sink_ops fetch_then_write_ops;
 
 /*
  * Parses a DynamoDB ConsumedCapacity (an object, or the array BatchWriteItem
  * returns) into total capacity units; 0 when absent.
  */
 double consumed_capacity(struct slice resp);
+/* The same from the ConsumedCapacity value itself (it may run on past the value). */
+double capacity_units(struct slice cc);
 
 #endif

@@ -34,6 +34,17 @@ int js_begin(struct js_iter *it, struct slice v, char open);
  */
 int js_next_member(struct js_iter *it, struct slice *key, struct slice *val);
 int js_next_element(struct js_iter *it, struct slice *val);
+/*
+ * The next member's key only, leaving it->p at the value, so the caller can
+ * walk into the value (one pass over a scan page) and then js_resume() past
+ * it, or js_skip_value() it. Returns 1, 0 at the end, -1 when malformed.
+ */
+int js_next_key(struct js_iter *it, struct slice *key);
+int js_skip_value(struct js_iter *it);
+/* The value the caller walked through ends at p. */
+void js_resume(struct js_iter *it, const char *p);
+/* The rest of the input from the iterator's position (to js_begin a nested value). */
+struct slice js_rest(const struct js_iter *it);
 /* Finds a member of an object by its (unescaped ASCII) name. 1 found, 0 not, -1 malformed. */
 int js_find(struct slice obj, const char *key, struct slice *val);
 /* True if s is exactly one valid JSON value (blanks allowed around it). */

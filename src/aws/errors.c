@@ -46,41 +46,17 @@ int aws_error_exit_code(const char *type)
 	return EXIT_FAILURE_RUNTIME;
 }
 
-/*
- * The error of a JSON-protocol call that came back as an XML <Error> body
- * (moto with IAM authentication on, proxies, some gateways): the engine saw
- * only "HTTP403"; take Code and Message from the XML.
- */
-static const struct aws_error *effective_error(const struct http_call *c,
-					       struct aws_error *tmp)
-{
-	const char *body = c->resp.data;
-	size_t i = 0;
-
-	if (c->proto == PROTO_AWS_QUERY || strncmp(c->err.type, "HTTP", 4) ||
-	    !body)
-		return &c->err;
-	while (i < c->resp.len && (body[i] == ' ' || body[i] == '\n' ||
-				   body[i] == '\r' || body[i] == '\t'))
-		i++;
-	if (i == c->resp.len || body[i] != '<')
-		return &c->err;
-	aws_error_parse(tmp, PROTO_AWS_QUERY, c->status, body, c->resp.len);
-	return strncmp(tmp->type, "HTTP", 4) ? tmp : &c->err;
-}
-
 int aws_error_report(const struct http_call *c, struct errbuf *eb)
 {
 	const char *who = c->sign && c->sign->creds ? c->sign->creds->what :
 			  "the credentials";
-	struct aws_error tmp;
-	const struct aws_error *err = effective_error(c, &tmp);
+	const struct aws_error *err = &c->err;
 	const char *op = http_call_name(c), *type = err->type;
 	const char *sep = err->message[0] ? ": " : "";
 	int code = aws_error_exit_code(type);
 
 	if (!strcmp(type, "CredentialsError"))
-		return errf(eb, EXIT_CONFIG, "%s", err->message);
+		return errf(eb, err->exit ? err->exit : EXIT_CONFIG, "%s", err->message);
 	if (is_one_of(type, signature_errors))
 		return errf(eb, code,
 			    "%s was refused because the request signature does not match (%s%s%s): check the secret access key of %s and that this machine's clock is right",

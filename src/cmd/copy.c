@@ -179,6 +179,12 @@ static void item_stages(struct copy *c, struct plan *p)
 	s->dst_desc = c->have_td ? &c->td : &c->sd;
 	snprintf(s->what, sizeof(s->what), "copy the items of '%s' in %s with %s into '%s' in %s",
 		 o->table, c->src_where, keys, c->target_table, c->dst_where);
+	if (o->index && strcmp(table_index(&c->sd, o->index)->projection, "ALL")) {
+		/* The index holds part of each item: read them whole first. */
+		s->sink = &fetch_then_write_ops;
+		strncat(s->what, " (read whole through BatchGetItem: the index does not project every attribute)",
+			sizeof(s->what) - strlen(s->what) - 1);
+	}
 }
 
 static void release(struct copy *c)

@@ -12,7 +12,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include <zlib.h>
+
+/*
+ * On Linux the engine waits with epoll and drives curl with
+ * curl_multi_socket_action, so a turn of the loop costs what the ready
+ * sockets cost, not what all connections cost (curl_multi_poll scans every
+ * socket each time; measured: a quarter of the CPU at 128 connections).
+ */
+#ifdef __linux__
+#include <sys/epoll.h>
+#define USE_EPOLL 1
+#endif
 
 volatile sig_atomic_t engine_stop;
 
@@ -31,6 +43,10 @@ struct engine {
 	struct engine_stats stats;
 	unsigned int seed;		/* jitter PRNG */
 	int running;			/* inside engine_run (sync re-entrancy guard) */
+#ifdef USE_EPOLL
+	int epfd;
+	uint64_t timer_at_ms;		/* when curl wants a timeout action; UINT64_MAX: never */
+#endif
 };
 
 void engine_config_defaults(struct engine_config *cfg)
@@ -213,8 +229,15 @@ void aws_error_parse(struct aws_error *err, enum http_proto proto, long status,
 	const char *v;
 	size_t n;
 
+	size_t i = 0;
+
 	memset(err, 0, sizeof(*err));
 	err->status = status;
+	/* Some servers and proxies answer JSON calls with XML errors (moto with IAM auth). */
+	while (i < len && (body[i] == ' ' || body[i] == '\n' || body[i] == '\r' || body[i] == '\t'))
+		i++;
+	if (i < len && body[i] == '<')
+		proto = PROTO_AWS_QUERY;
 	if (proto == PROTO_AWS_QUERY) {
 		if (xml_find(body, len, "Code", &v, &n) == 0)
 			copy_bounded(err->type, sizeof(err->type), v, n);
@@ -321,6 +344,42 @@ static struct http_call *ready_pop(struct engine *e)
 
 /* ---- engine ---- */
 
+#ifdef USE_EPOLL
+static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp,
+		     void *socketp)
+{
+	struct engine *e = userp;
+	struct epoll_event ev;
+
+	(void)easy;
+	if (what == CURL_POLL_REMOVE) {
+		/* The fd may already be closed; epoll then forgot it by itself. */
+		epoll_ctl(e->epfd, EPOLL_CTL_DEL, fd, NULL);
+		curl_multi_assign(e->multi, fd, NULL);
+		return 0;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.data.fd = fd;
+	ev.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0) |
+		    ((what & CURL_POLL_OUT) ? EPOLLOUT : 0);
+	if (socketp || epoll_ctl(e->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		epoll_ctl(e->epfd, EPOLL_CTL_MOD, fd, &ev);
+	if (!socketp)
+		curl_multi_assign(e->multi, fd, e);
+	return 0;
+}
+
+static int on_timer(CURLM *multi, long timeout_ms, void *userp)
+{
+	struct engine *e = userp;
+
+	(void)multi;
+	e->timer_at_ms = timeout_ms < 0 ? UINT64_MAX :
+			 clock_mono_ms() + (uint64_t)timeout_ms;
+	return 0;
+}
+#endif
+
 struct engine *engine_new(const struct engine_config *cfg)
 {
 	struct engine *e = xcalloc(1, sizeof(*e));
@@ -341,6 +400,18 @@ struct engine *engine_new(const struct engine_config *cfg)
 			  (long)e->cfg.max_in_flight + 4);
 	e->idle = xcalloc((size_t)e->cfg.max_in_flight, sizeof(*e->idle));
 	e->seed = (unsigned int)(clock_mono_us() ^ (uintptr_t)e);
+#ifdef USE_EPOLL
+	e->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (e->epfd < 0) {
+		fputs("dynamo: cannot create an epoll instance\n", stderr);
+		abort();
+	}
+	e->timer_at_ms = UINT64_MAX;
+	curl_multi_setopt(e->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(e->multi, CURLMOPT_SOCKETDATA, e);
+	curl_multi_setopt(e->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+	curl_multi_setopt(e->multi, CURLMOPT_TIMERDATA, e);
+#endif
 	return e;
 }
 
@@ -354,6 +425,9 @@ void engine_free(struct engine *e)
 		curl_easy_cleanup(e->idle[i]);
 	free(e->idle);
 	curl_multi_cleanup(e->multi);
+#ifdef USE_EPOLL
+	close(e->epfd);
+#endif
 	free(e->heap);
 	free(e);
 }
@@ -606,6 +680,7 @@ static void fail_before_start(struct engine *e, struct http_call *c,
 	memset(&c->err, 0, sizeof(c->err));
 	snprintf(c->err.type, sizeof(c->err.type), "CredentialsError");
 	memcpy(c->err.message, eb->msg, sizeof(c->err.message));
+	c->err.exit = eb->exit;
 	finish(e, c, HTTP_REJECTED);
 }
 
@@ -828,32 +903,75 @@ static void start_ready(struct engine *e)
 	}
 }
 
-void engine_step(struct engine *e, int max_wait_ms)
+/* How long the loop may wait: until the next delayed call, at most max_wait_ms. */
+static int wait_budget(struct engine *e, int max_wait_ms)
 {
-	int running = 0, wait = max_wait_ms;
+	uint64_t now = clock_mono_ms();
+	int wait = max_wait_ms;
 
-	if (engine_stop)
-		cancel_queued(e);
-	else
-		start_ready(e);
-	curl_multi_perform(e->multi, &running);
-	drain_completed(e);
-	if (engine_stop)
-		cancel_queued(e);
-	else
-		start_ready(e);
 	if (e->nready && e->in_flight < e->cfg.max_in_flight)
-		return;
+		return 0;
 	if (e->nheap) {
-		uint64_t now = clock_mono_ms(), nb = e->heap[0]->not_before_ms;
+		uint64_t nb = e->heap[0]->not_before_ms;
 		uint64_t until = nb > now ? nb - now : 0;
 
 		if (until < (uint64_t)wait)
 			wait = (int)until;
 	}
+#ifdef USE_EPOLL
+	if (e->timer_at_ms != UINT64_MAX) {
+		uint64_t until = e->timer_at_ms > now ? e->timer_at_ms - now : 0;
+
+		if (until < (uint64_t)wait)
+			wait = (int)until;
+	}
+#endif
+	return wait;
+}
+
+#ifdef USE_EPOLL
+static void wait_and_drive(struct engine *e, int wait)
+{
+	struct epoll_event ev[64];
+	int n, i, running;
+
+	n = epoll_wait(e->epfd, ev, 64, wait);
+	for (i = 0; i < n; i++) {
+		int flags = ((ev[i].events & EPOLLIN) ? CURL_CSELECT_IN : 0) |
+			    ((ev[i].events & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
+			    ((ev[i].events & (EPOLLERR | EPOLLHUP)) ? CURL_CSELECT_ERR : 0);
+
+		curl_multi_socket_action(e->multi, ev[i].data.fd, flags, &running);
+	}
+	if (e->timer_at_ms <= clock_mono_ms()) {
+		e->timer_at_ms = UINT64_MAX;
+		curl_multi_socket_action(e->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	}
+}
+#else
+static void wait_and_drive(struct engine *e, int wait)
+{
+	int running;
+
+	curl_multi_poll(e->multi, NULL, 0, wait, NULL);
+	curl_multi_perform(e->multi, &running);
+}
+#endif
+
+void engine_step(struct engine *e, int max_wait_ms)
+{
+	if (engine_stop)
+		cancel_queued(e);
+	else
+		start_ready(e);
 	if (!e->in_flight && !e->nheap && !e->nready)
 		return;
-	curl_multi_poll(e->multi, NULL, 0, wait, NULL);
+	wait_and_drive(e, wait_budget(e, max_wait_ms));
+	drain_completed(e);
+	if (engine_stop)
+		cancel_queued(e);
+	else
+		start_ready(e);
 }
 
 int engine_run(struct engine *e)

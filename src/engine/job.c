@@ -166,8 +166,12 @@ static void worker_loop(struct worker *w)
 			if (can_request(w, u, limit))
 				source_request(u);
 		}
-		/* Nothing more is coming: send the partial batch. */
-		if (!active || stopping)
+		/*
+		 * Nothing more is coming, or nothing is in flight (every unit
+		 * waits for its pages to be written, e.g. with 400 KB items that
+		 * fill a page with three): send the partial batch.
+		 */
+		if (!active || stopping || !engine_pending(w->eng))
 			s->flush(w);
 		if (!engine_pending(w->eng) && (!active || stopping))
 			break;
@@ -337,12 +341,19 @@ static double units_of(struct slice obj)
 
 double consumed_capacity(struct slice resp)
 {
-	struct slice cc, e;
-	struct js_iter it;
-	double total = 0;
+	struct slice cc;
 
 	if (js_find(resp, "ConsumedCapacity", &cc) != 1)
 		return 0;
+	return capacity_units(cc);
+}
+
+double capacity_units(struct slice cc)
+{
+	struct slice e;
+	struct js_iter it;
+	double total = 0;
+
 	if (js_begin(&it, cc, '[') < 0)
 		return units_of(cc);
 	while (js_next_element(&it, &e) == 1)

@@ -97,8 +97,10 @@ static void scan_body(const struct unit *u, struct buf *b)
 
 	buf_puts(b, "{\"TableName\":");
 	buf_json_str(b, j->src_table, strlen(j->src_table));
-	buf_printf(b, ",\"Segment\":%d,\"TotalSegments\":%d", u->index,
-		   j->segments);
+	/* One segment is a plain Scan (moto fails segmented scans of binary keys). */
+	if (j->segments > 1)
+		buf_printf(b, ",\"Segment\":%d,\"TotalSegments\":%d", u->index,
+			   j->segments);
 	buf_puts(b, ",\"ReturnConsumedCapacity\":\"TOTAL\"");
 	if (j->consistent)
 		buf_puts(b, ",\"ConsistentRead\":true");
@@ -206,51 +208,57 @@ static void unit_failed(struct unit *u)
 	job_fail(j, eb.exit, "%s%s", eb.msg, where);
 }
 
-/* The parts of a Scan/Query response a page needs. */
-static int split_response(struct slice resp, struct slice *items,
-			  struct slice *lek, uint64_t *count)
-{
-	struct js_iter it;
-	struct slice k, v;
-	int r;
-
-	items->n = lek->n = 0;
-	*count = 0;
-	if (js_begin(&it, resp, '{') < 0)
-		return -1;
-	while ((r = js_next_member(&it, &k, &v)) == 1) {
-		if (js_key_is(k, "Items"))
-			*items = v;
-		else if (js_key_is(k, "LastEvaluatedKey"))
-			*lek = v;
-		else if (js_key_is(k, "Count"))
-			*count = strtoull(v.p, NULL, 10);
-	}
-	return r < 0 ? -1 : 0;
-}
-
-static int feed_items(struct unit *u, struct page *pg, struct slice items)
+/*
+ * Walks a Scan/Query response once: items go to the sink as the walk meets
+ * them; LastEvaluatedKey and Count are picked up wherever they are.
+ */
+static int walk_response(struct unit *u, struct page *pg, struct slice resp,
+			 struct slice *lek, struct slice *cc, uint64_t *count)
 {
 	struct worker *w = u->w;
 	struct job *j = w->job;
 	const struct sink_ops *s = job_sink(j);
-	struct js_iter it;
-	struct slice item;
+	struct js_iter it, arr;
+	struct slice k, item;
 	uint64_t n = 0;
-	int r;
+	int r, failed = 0;
 
-	if (!items.n)
-		return 0;
-	if (js_begin(&it, items, '[') < 0)
+	lek->n = cc->n = 0;
+	*count = 0;
+	if (js_begin(&it, resp, '{') < 0)
 		return -1;
-	while ((r = js_next_element(&it, &item)) == 1) {
-		pg->pending++;
-		n++;
-		if (s->item(w, item, pg) < 0)
-			break;
+	while ((r = js_next_key(&it, &k)) == 1) {
+		if (js_key_is(k, "Items")) {
+			if (js_begin(&arr, js_rest(&it), '[') < 0)
+				return -1;
+			while ((r = js_next_element(&arr, &item)) == 1) {
+				n++;
+				if (failed)
+					continue;
+				pg->pending++;
+				failed = s->item(w, item, pg) < 0;
+			}
+			if (r < 0)
+				return -1;
+			js_resume(&it, arr.p);
+			continue;
+		}
+		if (js_key_is(k, "LastEvaluatedKey")) {
+			lek->p = it.p;
+			if (js_skip_value(&it) < 0)
+				return -1;
+			lek->n = (size_t)(it.p - lek->p);
+			continue;
+		}
+		if (js_key_is(k, "Count"))
+			*count = strtoull(it.p, NULL, 10);
+		if (js_key_is(k, "ConsumedCapacity"))
+			*cc = js_rest(&it);
+		if (js_skip_value(&it) < 0)
+			return -1;
 	}
-	job_add(&j->c.read, n);
-	return r < 0 ? -1 : 0;
+	job_add(&j->c.read, j->select_count ? *count : n);
+	return r;
 }
 
 /* Every item of the page is with the sink. */
@@ -268,7 +276,7 @@ static void on_page(struct http_call *c)
 	struct unit *u = c->owner;
 	struct job *j = u->w->job;
 	struct slice resp = { c->resp.data ? c->resp.data : "", c->resp.len };
-	struct slice items, lek;
+	struct slice lek, cc;
 	struct page *pg;
 	uint64_t count;
 	double used;
@@ -278,18 +286,19 @@ static void on_page(struct http_call *c)
 		unit_failed(u);
 		return;
 	}
-	if (split_response(resp, &items, &lek, &count) < 0) {
+	pg = unit_new_page(u);
+	if (walk_response(u, pg, resp, &lek, &cc, &count) < 0) {
 		job_fail(j, EXIT_FAILURE_RUNTIME,
 			 "%s of '%s' answered with malformed JSON (%zu bytes); is %s a DynamoDB endpoint?",
 			 http_call_name(c), j->src_table, c->resp.len, j->src->ep.url);
+		u->exhausted = 1;
 		return;
 	}
-	used = consumed_capacity(resp);
+	used = cc.n ? capacity_units(cc) : 0;
 	if (j->read_rate)
 		rate_settle(j->read_rate, c->reserved, used);
 	if (used > 0)
 		u->est_cost = used;
-	pg = unit_new_page(u);
 	if (lek.n) {
 		buf_reset(&u->start_key);
 		buf_append(&u->start_key, lek.p, lek.n);
@@ -298,12 +307,6 @@ static void on_page(struct http_call *c)
 		u->exhausted = 1;
 		pg->last = 1;
 	}
-	if (j->select_count)
-		job_add(&j->c.read, count);
-	if (feed_items(u, pg, items) < 0)
-		job_fail(j, EXIT_FAILURE_RUNTIME,
-			 "%s of '%s' answered with malformed items", http_call_name(c),
-			 j->src_table);
 	page_end(u, pg);
 }
 

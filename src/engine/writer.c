@@ -46,7 +46,7 @@ struct writer {
 
 static struct writer *writer_of(struct worker *w)
 {
-	return w->sink_state;
+	return w->writer;
 }
 
 static int writer_init(struct worker *w)
@@ -58,7 +58,7 @@ static int writer_init(struct worker *w)
 	buf_json_str(&wr->prefix, j->dst_table, strlen(j->dst_table));
 	buf_puts(&wr->prefix, ":[");
 	wr->deleting = j->sink == SINK_DELETE;
-	w->sink_state = wr;
+	w->writer = wr;
 	return 0;
 }
 
@@ -84,7 +84,7 @@ static void writer_release(struct worker *w)
 	buf_release(&wr->prefix);
 	buf_release(&wr->key);
 	free(wr);
-	w->sink_state = NULL;
+	w->writer = NULL;
 }
 
 static struct batch *batch_get(struct worker *w)

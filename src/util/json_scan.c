@@ -234,6 +234,47 @@ int js_next_member(struct js_iter *it, struct slice *key, struct slice *val)
 	return 1;
 }
 
+int js_next_key(struct js_iter *it, struct slice *key)
+{
+	const char *p, *e;
+	int r = advance(it);
+
+	if (r <= 0)
+		return r;
+	p = it->p;
+	if (*p != '"' || !(e = skip_string(p, it->end)))
+		return -1;
+	key->p = p + 1;
+	key->n = (size_t)(e - p - 2);
+	p = js_ws(e, it->end);
+	if (p >= it->end || *p != ':')
+		return -1;
+	it->p = js_ws(p + 1, it->end);
+	return 1;
+}
+
+int js_skip_value(struct js_iter *it)
+{
+	const char *e = js_skip(it->p, it->end);
+
+	if (!e)
+		return -1;
+	it->p = e;
+	return 0;
+}
+
+void js_resume(struct js_iter *it, const char *p)
+{
+	it->p = p;
+}
+
+struct slice js_rest(const struct js_iter *it)
+{
+	struct slice s = { it->p, (size_t)(it->end - it->p) };
+
+	return s;
+}
+
 int js_key_is(struct slice key, const char *name)
 {
 	size_t n = strlen(name);

@@ -18,6 +18,7 @@ ends, whether tests pass or fail (atexit plus signal handlers).
 
 import atexit
 import base64
+import decimal
 import json
 import os
 import shutil
@@ -393,6 +394,19 @@ def scan_all(ddb, table, **kw):
 _deser = TypeDeserializer()
 
 
+def num(x):
+    """A DynamoDB number, exactly (boto3's own context rounds 126-digit expansions)."""
+    d = decimal.Decimal(x)
+    return "0" if d == 0 else str(d.normalize(decimal.Context(prec=200)))
+
+
+def b64(x):
+    """Binary as boto3 returns it (bytes) or as test data spells it (base64 text), in base64."""
+    if isinstance(x, str):
+        x = base64.b64decode(x)
+    return base64.b64encode(bytes(x)).decode()
+
+
 def canonical(item):
     """A comparable form of a DynamoDB-JSON item: numbers as exact decimals, sets sorted, bytes as base64."""
     def conv(v):
@@ -400,10 +414,9 @@ def canonical(item):
         if t == "S":
             return ["S", x]
         if t == "N":
-            return ["N", str(_deser.deserialize({"N": x}).normalize()) if x else x]
+            return ["N", num(x)]
         if t == "B":
-            b = x if isinstance(x, (bytes, bytearray)) else base64.b64decode(x)
-            return ["B", base64.b64encode(bytes(b)).decode()]
+            return ["B", b64(x)]
         if t == "BOOL":
             return ["BOOL", bool(x)]
         if t == "NULL":
@@ -411,9 +424,9 @@ def canonical(item):
         if t == "SS":
             return ["SS", sorted(x)]
         if t == "NS":
-            return ["NS", sorted(str(_deser.deserialize({"N": n}).normalize()) for n in x)]
+            return ["NS", sorted(num(n) for n in x)]
         if t == "BS":
-            return ["BS", sorted(base64.b64encode(bytes(b)).decode() for b in x)]
+            return ["BS", sorted(b64(b) for b in x)]
         if t == "L":
             return ["L", [conv(e) for e in x]]
         if t == "M":
