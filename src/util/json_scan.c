@@ -2,6 +2,10 @@
 
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 /* Bytes that end a run of plain string characters. */
 static const unsigned char stop[256] = {
 	['"'] = 1, ['\\'] = 1,
@@ -154,6 +158,131 @@ const char *js_skip(const char *p, const char *end)
 	return skip_depth(p, end, 0);
 }
 
+/*
+ * The fast path for walking pages of items: an object or array is skipped
+ * by tracking only nesting and strings (escapes included), 16 bytes at a time
+ * with SSE2 bit masks, at about a tenth of the cost of the validating walk
+ * (measured with callgrind on Scan pages). Bounds and depth are checked;
+ * what lies inside is not validated, which is fine for items that are sent
+ * back to a DynamoDB that validates them.
+ */
+struct fast_state {
+	int depth;
+	int in_string;
+	int escape;	/* the next byte is escaped */
+};
+
+/* One byte of the walk; returns 1 when the container closed, -1 on error. */
+static int fast_byte(struct fast_state *st, char c)
+{
+	if (st->escape) {
+		st->escape = 0;
+		return 0;
+	}
+	if (st->in_string) {
+		if (c == '\\')
+			st->escape = 1;
+		else if (c == '"')
+			st->in_string = 0;
+		return 0;
+	}
+	switch (c) {
+	case '"':
+		st->in_string = 1;
+		return 0;
+	case '{': case '[':
+		return ++st->depth > JS_MAX_DEPTH ? -1 : 0;
+	case '}': case ']':
+		return --st->depth == 0 ? 1 : 0;
+	case '\\':
+		return -1;
+	default:
+		return 0;
+	}
+}
+
+#if defined(__SSE2__)
+static unsigned mask_of(__m128i v, char c)
+{
+	return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
+}
+
+/* Walks one 16-byte block: the offset just past the close (1..16), 0 when still open, -1 bad. */
+static int fast_block(struct fast_state *st, const char *q)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+	unsigned quote = mask_of(v, '"'), bs = mask_of(v, '\\');
+	unsigned open = mask_of(v, '{') | mask_of(v, '[');
+	unsigned close = mask_of(v, '}') | mask_of(v, ']');
+	unsigned done = 0;	/* bits at or below the last handled position */
+
+	if (st->escape) {
+		st->escape = 0;
+		done = 1;
+	}
+	for (;;) {
+		unsigned live = (st->in_string ? quote | bs : quote | bs | open | close) & ~done;
+		int i;
+
+		if (!live)
+			return 0;
+		i = __builtin_ctz(live);
+		done = i == 31 ? ~0u : (2u << i) - 1;
+		if (st->in_string) {
+			if (q[i] == '\\') {
+				if (i == 15) {
+					st->escape = 1;
+					return 0;
+				}
+				done |= 2u << i;	/* the escaped byte */
+			} else {
+				st->in_string = 0;
+			}
+			continue;
+		}
+		switch (fast_byte(st, q[i])) {
+		case 1: return i + 1;
+		case -1: return -1;
+		}
+	}
+}
+#endif
+
+static const char *skip_container_fast(const char *p, const char *end)
+{
+	struct fast_state st = { 1, 0, 0 };
+	const char *q = p + 1;
+
+#if defined(__SSE2__)
+	while (end - q >= 16) {
+		int r = fast_block(&st, q);
+
+		if (r < 0)
+			return NULL;
+		if (r > 0)
+			return q + r;
+		q += 16;
+	}
+#endif
+	for (; q < end; q++) {
+		int r = fast_byte(&st, *q);
+
+		if (r < 0)
+			return NULL;
+		if (r)
+			return q + 1;
+	}
+	return NULL;
+}
+
+/* Skips a value inside an iteration: containers take the fast path. */
+static const char *skip_member_value(const char *p, const char *end)
+{
+	if (p < end && (*p == '{' || *p == '['))
+		return skip_container_fast(p, end);
+	return js_skip(p, end);
+}
+
 int js_valid(struct slice s)
 {
 	const char *e = js_skip(s.p, s.p + s.n);
@@ -202,7 +331,7 @@ int js_next_element(struct js_iter *it, struct slice *val)
 
 	if (r <= 0)
 		return r;
-	if (!(e = js_skip(it->p, it->end)))
+	if (!(e = skip_member_value(it->p, it->end)))
 		return -1;
 	val->p = it->p;
 	val->n = (size_t)(e - it->p);
@@ -226,7 +355,7 @@ int js_next_member(struct js_iter *it, struct slice *key, struct slice *val)
 	if (p >= it->end || *p != ':')
 		return -1;
 	p = js_ws(p + 1, it->end);
-	if (!(e = js_skip(p, it->end)))
+	if (!(e = skip_member_value(p, it->end)))
 		return -1;
 	val->p = p;
 	val->n = (size_t)(e - p);
@@ -255,7 +384,7 @@ int js_next_key(struct js_iter *it, struct slice *key)
 
 int js_skip_value(struct js_iter *it)
 {
-	const char *e = js_skip(it->p, it->end);
+	const char *e = skip_member_value(it->p, it->end);
 
 	if (!e)
 		return -1;
