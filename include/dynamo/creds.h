@@ -72,6 +72,8 @@ void creds_provider_free(struct creds_provider *p);
  */
 struct credentials *creds_get(struct creds_provider *p, struct errbuf *eb);
 void creds_put(struct credentials *c);
+/* Another reference to c (returns c). */
+struct credentials *creds_hold(struct credentials *c);
 
 /* New credentials (refs = 1); token and expiration optional. Copies strings. */
 struct credentials *creds_new(const char *akid, const char *secret,

@@ -68,6 +68,8 @@ struct aws_error {
 struct http_call;
 typedef void (*http_done_fn)(struct http_call *call);
 
+#define HTTP_MAX_HEADERS 10
+
 struct http_call {
 	/* --- request: set by the owner before engine_submit --- */
 	const char *method;		/* default "POST" */
@@ -102,7 +104,10 @@ struct http_call {
 	/* --- engine private --- */
 	struct engine *eng;
 	void *easy;
-	void *headers;
+	struct buf hdr_text;		/* request header lines, NUL-separated (wiped) */
+	size_t hdr_off[HTTP_MAX_HEADERS];
+	void *hdr_nodes;		/* owned: curl list nodes pointing into hdr_text */
+	int nhdr;
 	uint64_t not_before_ms;
 	uint64_t started_us;
 	uint64_t first_started_ms;

@@ -39,6 +39,12 @@ struct sigv4_scope {
 	const char *region;		/* "us-east-1" */
 	const char *service;		/* "dynamodb", "sts", "awsssoportal" */
 	time_t now;			/* injected clock, seconds since the epoch (UTC) */
+	/*
+	 * Optional: the signing key for this secret, region, service and the
+	 * UTC date of now (sigv4_signing_key), so callers that sign thousands
+	 * of requests a second derive it once a day instead of per request.
+	 */
+	const unsigned char *signing_key;
 };
 
 /*

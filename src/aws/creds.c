@@ -34,7 +34,7 @@ void creds_put(struct credentials *c)
 	free(c);
 }
 
-static struct credentials *creds_ref(struct credentials *c)
+struct credentials *creds_hold(struct credentials *c)
 {
 	__atomic_add_fetch(&c->refs, 1, __ATOMIC_ACQ_REL);
 	return c;
@@ -99,7 +99,7 @@ struct credentials *creds_get(struct creds_provider *p, struct errbuf *eb)
 	pthread_mutex_lock(&p->lock);
 	if (fresh_enough(p, now) ||
 	    (usable(p->cached, now) && now < p->retry_after)) {
-		out = creds_ref(p->cached);
+		out = creds_hold(p->cached);
 		goto cleanup;
 	}
 	/* Refresh under the lock: other threads wait instead of stampeding STS. */
@@ -109,7 +109,7 @@ struct credentials *creds_get(struct creds_provider *p, struct errbuf *eb)
 		p->fetched = now;
 		p->retry_after = 0;
 		p->warned = 0;
-		out = creds_ref(fresh);
+		out = creds_hold(fresh);
 		goto cleanup;
 	}
 	if (usable(p->cached, now)) {
@@ -118,7 +118,7 @@ struct credentials *creds_get(struct creds_provider *p, struct errbuf *eb)
 				 p->what, why.msg);
 		p->warned = 1;
 		p->retry_after = now + CREDS_RETRY_INTERVAL;
-		out = creds_ref(p->cached);
+		out = creds_hold(p->cached);
 		goto cleanup;
 	}
 	errf(eb, why.exit ? why.exit : EXIT_CONFIG, "%s", why.msg);
@@ -140,7 +140,7 @@ static int static_fetch(struct creds_provider *p, struct credentials **out,
 	struct static_provider *s = (struct static_provider *)p;
 
 	(void)eb;
-	*out = creds_ref(s->creds);
+	*out = creds_hold(s->creds);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
@@ -120,7 +121,7 @@ void sigv4_sha256_hex(const void *data, size_t n, char out[65])
  * the one-shot HMAC() looks the algorithm up on every call, which cost more
  * than the hashing (1.2 us against 0.4 us a step).
  */
-static EVP_MAC_CTX *hmac_new(void)
+static EVP_MAC_CTX *hmac_create(void)
 {
 	static char digest[] = "SHA256";
 	OSSL_PARAM params[] = {
@@ -132,6 +133,36 @@ static EVP_MAC_CTX *hmac_new(void)
 
 	EVP_MAC_free(mac);	/* the context keeps its own reference */
 	crypto_check(ctx && EVP_MAC_CTX_set_params(ctx, params));
+	return ctx;
+}
+
+/*
+ * Fetching the HMAC algorithm costs more than a signature, so each thread
+ * keeps one context (freed when the thread ends).
+ */
+static pthread_key_t hmac_key;
+static pthread_once_t hmac_once = PTHREAD_ONCE_INIT;
+
+static void hmac_free(void *ctx)
+{
+	EVP_MAC_CTX_free(ctx);
+}
+
+static void hmac_key_init(void)
+{
+	pthread_key_create(&hmac_key, hmac_free);
+}
+
+static EVP_MAC_CTX *hmac_new(void)
+{
+	EVP_MAC_CTX *ctx;
+
+	pthread_once(&hmac_once, hmac_key_init);
+	ctx = pthread_getspecific(hmac_key);
+	if (!ctx) {
+		ctx = hmac_create();
+		pthread_setspecific(hmac_key, ctx);
+	}
 	return ctx;
 }
 
@@ -549,7 +580,6 @@ void sigv4_signing_key(const char *secret, const char *date8,
 	EVP_MAC_CTX *ctx = hmac_new();
 
 	signing_key(ctx, secret, date8, region, service, key);
-	EVP_MAC_CTX_free(ctx);
 }
 
 void sigv4_signature(const unsigned char key[32], const struct buf *string_to_sign,
@@ -558,7 +588,6 @@ void sigv4_signature(const unsigned char key[32], const struct buf *string_to_si
 	EVP_MAC_CTX *ctx = hmac_new();
 
 	signature(ctx, key, string_to_sign, out);
-	EVP_MAC_CTX_free(ctx);
 }
 
 static int valid_sha256_hex(const char *s)
@@ -604,10 +633,12 @@ int sigv4_sign(const struct sigv4_request *req,
 	memcpy(date8, out->amz_date, 8);
 	date8[8] = '\0';
 	ctx = hmac_new();
-	signing_key(ctx, cred->secret_access_key, date8, scope->region,
-		    scope->service, key);
+	if (scope->signing_key)
+		memcpy(key, scope->signing_key, sizeof(key));
+	else
+		signing_key(ctx, cred->secret_access_key, date8, scope->region,
+			    scope->service, key);
 	signature(ctx, key, &out->string_to_sign, out->signature);
-	EVP_MAC_CTX_free(ctx);	/* cleanses the keys it held */
 	wipe(key, sizeof(key));
 
 	buf_reset(&out->authorization);

@@ -1,5 +1,6 @@
 #include "dynamo/http.h"
 #include "dynamo/clock.h"
+#include "dynamo/crc32.h"
 #include "dynamo/creds.h"
 #include "dynamo/exitcode.h"
 #include "dynamo/rate.h"
@@ -43,6 +44,12 @@ struct engine {
 	struct engine_stats stats;
 	unsigned int seed;		/* jitter PRNG */
 	int running;			/* inside engine_run (sync re-entrancy guard) */
+	struct sigv4_signed sig;	/* reused for every signature */
+	/* The SigV4 signing key of the last credentials, scope and day. */
+	struct credentials *key_creds;	/* owned reference */
+	char key_date[9];
+	char key_scope[96];		/* "region/service" */
+	unsigned char key[32];
 #ifdef USE_EPOLL
 	int epfd;
 	uint64_t timer_at_ms;		/* when curl wants a timeout action; UINT64_MAX: never */
@@ -126,12 +133,16 @@ void http_call_init(struct http_call *c)
 	memset(c, 0, sizeof(*c));
 	buf_init(&c->body, 0);
 	buf_init(&c->resp, 0);
+	buf_init(&c->hdr_text, 0);
 }
 
 void http_call_release(struct http_call *c)
 {
 	buf_release(&c->body);
 	buf_release(&c->resp);
+	buf_wipe_release(&c->hdr_text);
+	free(c->hdr_nodes);
+	c->hdr_nodes = NULL;
 }
 
 void http_call_rearm(struct http_call *c)
@@ -399,6 +410,7 @@ struct engine *engine_new(const struct engine_config *cfg)
 	curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS,
 			  (long)e->cfg.max_in_flight + 4);
 	e->idle = xcalloc((size_t)e->cfg.max_in_flight, sizeof(*e->idle));
+	sigv4_signed_init(&e->sig);
 	e->seed = (unsigned int)(clock_mono_us() ^ (uintptr_t)e);
 #ifdef USE_EPOLL
 	e->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -423,6 +435,9 @@ void engine_free(struct engine *e)
 		return;
 	for (i = 0; i < e->nidle; i++)
 		curl_easy_cleanup(e->idle[i]);
+	creds_put(e->key_creds);
+	wipe(e->key, sizeof(e->key));
+	sigv4_signed_release(&e->sig);
 	free(e->idle);
 	curl_multi_cleanup(e->multi);
 #ifdef USE_EPOLL
@@ -535,36 +550,75 @@ static size_t on_header(char *p, size_t size, size_t n, void *userdata)
 
 /* ---- starting a call ---- */
 
-static struct curl_slist *add_header(struct curl_slist *h, const char *name,
-				     const char *value)
+/*
+ * Request headers live in the call's own buffer, one line after another,
+ * linked by the call's own list nodes: no allocation per request (curl
+ * copies nothing from the list and we own it).
+ */
+static void header_add(struct http_call *c, const char *name, const char *value)
 {
-	struct buf line = BUF_INIT;
-	struct curl_slist *r;
-
-	buf_printf(&line, "%s: %s", name, value);
-	r = curl_slist_append(h, line.data);
-	buf_wipe_release(&line);
-	return r;
+	if (c->nhdr == HTTP_MAX_HEADERS)
+		return;
+	c->hdr_off[c->nhdr++] = c->hdr_text.len;
+	buf_puts(&c->hdr_text, name);
+	if (value) {
+		buf_puts(&c->hdr_text, ": ");
+		buf_puts(&c->hdr_text, value);
+	}
+	buf_putc(&c->hdr_text, '\0');
 }
 
-static void free_headers(struct curl_slist *h)
+static struct curl_slist *header_list(struct http_call *c)
 {
-	struct curl_slist *p;
+	struct curl_slist *node;
+	int i;
 
-	/* Authorization and the session token are in here: wipe them. */
-	for (p = h; p; p = p->next)
-		wipe(p->data, strlen(p->data));
-	curl_slist_free_all(h);
+	if (!c->hdr_nodes)
+		c->hdr_nodes = xcalloc(HTTP_MAX_HEADERS, sizeof(struct curl_slist));
+	node = c->hdr_nodes;
+	for (i = 0; i < c->nhdr; i++) {
+		node[i].data = c->hdr_text.data + c->hdr_off[i];
+		node[i].next = i + 1 < c->nhdr ? &node[i + 1] : NULL;
+	}
+	return c->nhdr ? node : NULL;
 }
 
-static int sign_call(struct http_call *c, struct curl_slist **h,
-		     struct errbuf *eb)
+/* Authorization and the session token were in there. */
+static void headers_done(struct http_call *c)
+{
+	if (c->hdr_text.data)
+		wipe(c->hdr_text.data, c->hdr_text.len);
+	buf_reset(&c->hdr_text);
+	c->nhdr = 0;
+}
+
+/* The signing key for these credentials, scope and day, derived once a day. */
+static const unsigned char *signing_key(struct engine *e, struct credentials *cr,
+					const struct signer *s, time_t now)
+{
+	char date[17], scope[96];
+
+	sigv4_amz_date(now, date);
+	date[8] = '\0';
+	snprintf(scope, sizeof(scope), "%s/%s", s->region, s->service);
+	if (e->key_creds != cr || strcmp(e->key_date, date) ||
+	    strcmp(e->key_scope, scope)) {
+		creds_put(e->key_creds);
+		e->key_creds = creds_hold(cr);
+		memcpy(e->key_date, date, sizeof(e->key_date));
+		memcpy(e->key_scope, scope, sizeof(e->key_scope));
+		sigv4_signing_key(cr->secret_access_key, date, s->region,
+				  s->service, e->key);
+	}
+	return e->key;
+}
+
+static int sign_call(struct engine *e, struct http_call *c, struct errbuf *eb)
 {
 	struct sigv4_header extra[2];
 	struct sigv4_request req;
 	struct sigv4_credentials sc;
 	struct sigv4_scope scope;
-	struct sigv4_signed out;
 	struct credentials *cr;
 	char path[1024];
 	size_t nextra = 0;
@@ -599,16 +653,15 @@ static int sign_call(struct http_call *c, struct curl_slist **h,
 	scope.region = c->sign->region;
 	scope.service = c->sign->service;
 	scope.now = clock_wall();
-	sigv4_signed_init(&out);
-	r = sigv4_sign(&req, &sc, &scope, &out);
+	scope.signing_key = signing_key(e, cr, c->sign, scope.now);
+	r = sigv4_sign(&req, &sc, &scope, &e->sig);
 	if (r == 0) {
-		*h = add_header(*h, "X-Amz-Date", out.amz_date);
-		*h = add_header(*h, "Authorization", out.authorization.data);
+		header_add(c, "X-Amz-Date", e->sig.amz_date);
+		header_add(c, "Authorization", e->sig.authorization.data);
 		if (cr->session_token && *cr->session_token)
-			*h = add_header(*h, "X-Amz-Security-Token",
-					cr->session_token);
+			header_add(c, "X-Amz-Security-Token", cr->session_token);
 	}
-	sigv4_signed_release(&out);
+	wipe(e->sig.authorization.data, e->sig.authorization.len);
 	creds_put(cr);
 	if (r < 0)
 		return errf(eb, EXIT_CONFIG, "cannot sign the %s request",
@@ -630,10 +683,15 @@ static CURL *get_easy(struct engine *e)
 	return h;
 }
 
-static void put_easy(struct engine *e, CURL *h)
+/*
+ * A handle that ran a plain POST keeps its options: the next call sets all
+ * it needs. Others (GET, custom methods) are reset so nothing leaks over.
+ */
+static void put_easy(struct engine *e, CURL *h, int plain_post)
 {
 	if (e->nidle < e->cfg.max_in_flight) {
-		curl_easy_reset(h);
+		if (!plain_post)
+			curl_easy_reset(h);
 		e->idle[e->nidle++] = h;
 	} else {
 		curl_easy_cleanup(h);
@@ -687,8 +745,9 @@ static void fail_before_start(struct engine *e, struct http_call *c,
 static void start_call(struct engine *e, struct http_call *c)
 {
 	struct errbuf eb = ERRBUF_INIT;
-	struct curl_slist *hdrs = NULL;
-	struct buf url = BUF_INIT;
+	struct buf longurl = BUF_INIT;
+	char url[2048];
+	const char *u = url;
 	CURL *h;
 
 	if (!c->method)
@@ -706,25 +765,30 @@ static void start_call(struct engine *e, struct http_call *c)
 	buf_reset(&c->resp);
 	c->resp.max = e->cfg.max_response;
 
-	hdrs = add_header(hdrs, "Content-Type", c->content_type);
+	headers_done(c);
+	header_add(c, "Content-Type", c->content_type);
 	if (c->target)
-		hdrs = add_header(hdrs, "X-Amz-Target", c->target);
-	hdrs = curl_slist_append(hdrs, "Expect:");
-	hdrs = curl_slist_append(hdrs, "Accept-Encoding: identity");
+		header_add(c, "X-Amz-Target", c->target);
+	header_add(c, "Expect:", NULL);
+	header_add(c, "Accept-Encoding: identity", NULL);
 	if (c->extra_header)
-		hdrs = curl_slist_append(hdrs, c->extra_header);
-	if (c->sign && sign_call(c, &hdrs, &eb) < 0) {
-		free_headers(hdrs);
+		header_add(c, c->extra_header, NULL);
+	if (c->sign && sign_call(e, c, &eb) < 0) {
+		headers_done(c);
 		fail_before_start(e, c, &eb);
 		return;
 	}
-	buf_printf(&url, "%s%s%s%s%s", c->ep->url, c->ep->path, c->path,
-		   c->query && *c->query ? "?" : "", c->query ? c->query : "");
+	if ((size_t)snprintf(url, sizeof(url), "%s%s%s%s%s", c->ep->url, c->ep->path,
+			     c->path, c->query && *c->query ? "?" : "",
+			     c->query ? c->query : "") >= sizeof(url)) {
+		buf_printf(&longurl, "%s%s%s%s%s", c->ep->url, c->ep->path, c->path,
+			   c->query && *c->query ? "?" : "", c->query ? c->query : "");
+		u = longurl.data;
+	}
 	h = get_easy(e);
-	set_easy_options(e, c, h, url.data, hdrs);
-	buf_release(&url);
+	set_easy_options(e, c, h, u, header_list(c));	/* curl copies the URL */
+	buf_release(&longurl);
 	c->easy = h;
-	c->headers = hdrs;
 	c->attempt++;
 	c->started_us = clock_mono_us();
 	if (!c->first_started_ms)
@@ -749,8 +813,7 @@ static int crc_matches(const struct http_call *c)
 	want = strtoul(c->crc32, &end, 10);
 	if (*end)
 		return 0;
-	got = crc32(0L, (const Bytef *)(c->resp.data ? c->resp.data : ""),
-		    (uInt)c->resp.len);
+	got = crc32_update(0, c->resp.data ? c->resp.data : "", c->resp.len);
 	return want == got;
 }
 
@@ -826,9 +889,8 @@ static void complete(struct engine *e, CURL *h, CURLcode rc)
 	curl_easy_getinfo(h, CURLINFO_PRIVATE, (char **)&c);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &c->status);
 	curl_multi_remove_handle(e->multi, h);
-	put_easy(e, h);
-	free_headers(c->headers);
-	c->headers = NULL;
+	put_easy(e, h, !strcmp(c->method, "POST"));
+	headers_done(c);
 	c->easy = NULL;
 	e->in_flight--;
 	c->latency_us = clock_mono_us() - c->started_us;

@@ -190,7 +190,9 @@ static void *worker_main(void *arg)
 static int default_workers(const struct job *j, int nunits)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	int n = j->workers ? j->workers : (int)(cpus > 0 ? cpus : 1);
+	const char *env = getenv("DYNAMO_WORKERS");	/* for experiments */
+	int n = j->workers ? j->workers : env ? atoi(env) :
+		(int)(cpus > 0 ? cpus : 1);
 
 	if (n > nunits)
 		n = nunits;

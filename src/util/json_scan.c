@@ -1,5 +1,6 @@
 #include "dynamo/json_scan.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #if defined(__SSE2__)
@@ -160,117 +161,155 @@ const char *js_skip(const char *p, const char *end)
 
 /*
  * The fast path for walking pages of items: an object or array is skipped
- * by tracking only nesting and strings (escapes included), 16 bytes at a time
- * with SSE2 bit masks, at about a tenth of the cost of the validating walk
- * (measured with callgrind on Scan pages). Bounds and depth are checked;
- * what lies inside is not validated, which is fine for items that are sent
- * back to a DynamoDB that validates them.
+ * by tracking only nesting and strings, 64 bytes at a time, the way simdjson
+ * finds structure: bit masks of quotes, backslashes and brackets; escaped
+ * characters from runs of backslashes; the inside of strings from a prefix
+ * XOR of the real quotes; then a whole chunk is skipped by counting brackets
+ * unless the nesting could close inside it. Bounds and depth are checked;
+ * what lies inside is not validated, which is fine for items that go back
+ * to a DynamoDB that validates them. (Measured with perf on Scan pages: the
+ * validating descent cost about 3.5 cycles a byte.)
  */
-struct fast_state {
-	int depth;
-	int in_string;
-	int escape;	/* the next byte is escaped */
+struct chunk_state {
+	long depth;
+	uint64_t prev_escaped;		/* the chunk's first byte is escaped */
+	uint64_t prev_in_string;	/* all ones when a string runs over */
 };
 
-/* One byte of the walk; returns 1 when the container closed, -1 on error. */
-static int fast_byte(struct fast_state *st, char c)
-{
-	if (st->escape) {
-		st->escape = 0;
-		return 0;
-	}
-	if (st->in_string) {
-		if (c == '\\')
-			st->escape = 1;
-		else if (c == '"')
-			st->in_string = 0;
-		return 0;
-	}
-	switch (c) {
-	case '"':
-		st->in_string = 1;
-		return 0;
-	case '{': case '[':
-		return ++st->depth > JS_MAX_DEPTH ? -1 : 0;
-	case '}': case ']':
-		return --st->depth == 0 ? 1 : 0;
-	case '\\':
-		return -1;
-	default:
-		return 0;
-	}
-}
+struct chunk_masks {
+	uint64_t quote, backslash, open, close;
+};
 
 #if defined(__SSE2__)
-static unsigned mask_of(__m128i v, char c)
+static uint64_t mask16(__m128i v, char c)
 {
-	return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
+	return (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
 }
 
-/* Walks one 16-byte block: the offset just past the close (1..16), 0 when still open, -1 bad. */
-static int fast_block(struct fast_state *st, const char *q)
+static void chunk_masks(const char *p, struct chunk_masks *m)
 {
-	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
-	unsigned quote = mask_of(v, '"'), bs = mask_of(v, '\\');
-	unsigned open = mask_of(v, '{') | mask_of(v, '[');
-	unsigned close = mask_of(v, '}') | mask_of(v, ']');
-	unsigned done = 0;	/* bits at or below the last handled position */
+	int i;
 
-	if (st->escape) {
-		st->escape = 0;
-		done = 1;
+	memset(m, 0, sizeof(*m));
+	for (i = 0; i < 4; i++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
+		int sh = 16 * i;
+
+		m->quote |= mask16(v, '"') << sh;
+		m->backslash |= mask16(v, '\\') << sh;
+		m->open |= (mask16(v, '{') | mask16(v, '[')) << sh;
+		m->close |= (mask16(v, '}') | mask16(v, ']')) << sh;
 	}
-	for (;;) {
-		unsigned live = (st->in_string ? quote | bs : quote | bs | open | close) & ~done;
-		int i;
+}
+#else
+static void chunk_masks(const char *p, struct chunk_masks *m)
+{
+	int i;
 
-		if (!live)
-			return 0;
-		i = __builtin_ctz(live);
-		done = i == 31 ? ~0u : (2u << i) - 1;
-		if (st->in_string) {
-			if (q[i] == '\\') {
-				if (i == 15) {
-					st->escape = 1;
-					return 0;
-				}
-				done |= 2u << i;	/* the escaped byte */
-			} else {
-				st->in_string = 0;
-			}
-			continue;
-		}
-		switch (fast_byte(st, q[i])) {
-		case 1: return i + 1;
-		case -1: return -1;
+	memset(m, 0, sizeof(*m));
+	for (i = 0; i < 64; i++) {
+		uint64_t bit = (uint64_t)1 << i;
+
+		switch (p[i]) {
+		case '"': m->quote |= bit; break;
+		case '\\': m->backslash |= bit; break;
+		case '{': case '[': m->open |= bit; break;
+		case '}': case ']': m->close |= bit; break;
 		}
 	}
 }
 #endif
 
+/* Bytes escaped by an odd run of backslashes (runs may cross chunks). */
+static uint64_t escaped_bytes(uint64_t backslash, uint64_t *prev)
+{
+	const uint64_t even = 0x5555555555555555ULL;
+	uint64_t follows, odd_starts, sum, inverted;
+
+	backslash &= ~*prev;
+	follows = backslash << 1 | *prev;
+	odd_starts = backslash & ~even & ~follows;
+	*prev = __builtin_add_overflow(odd_starts, backslash, &sum);
+	inverted = sum << 1;
+	return (even ^ inverted) & follows;
+}
+
+/* Bits set in x; SWAR, since the x86-64 baseline has no popcnt instruction. */
+static int popcount64(uint64_t x)
+{
+	x = x - ((x >> 1) & 0x5555555555555555ULL);
+	x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (int)((x * 0x0101010101010101ULL) >> 56);
+}
+
+static uint64_t prefix_xor(uint64_t x)
+{
+	x ^= x << 1;
+	x ^= x << 2;
+	x ^= x << 4;
+	x ^= x << 8;
+	x ^= x << 16;
+	x ^= x << 32;
+	return x;
+}
+
+/* Walks one chunk: the offset just past the close (1..64), 0 when still open, -1 bad. */
+static int walk_chunk(struct chunk_state *st, const char *p)
+{
+	struct chunk_masks m;
+	uint64_t in_string, brackets;
+	int opens, closes;
+
+	chunk_masks(p, &m);
+	m.quote &= ~escaped_bytes(m.backslash, &st->prev_escaped);
+	in_string = prefix_xor(m.quote) ^ st->prev_in_string;
+	st->prev_in_string = (uint64_t)((int64_t)in_string >> 63);
+	m.open &= ~in_string;
+	m.close &= ~in_string;
+	opens = popcount64(m.open);
+	closes = popcount64(m.close);
+	if (st->depth > closes && st->depth + opens <= JS_MAX_DEPTH) {
+		/* The nesting can neither close nor get too deep in this chunk. */
+		st->depth += opens - closes;
+		return 0;
+	}
+	for (brackets = m.open | m.close; brackets; brackets &= brackets - 1) {
+		int i = __builtin_ctzll(brackets);
+
+		if ((m.open >> i) & 1) {
+			if (++st->depth > JS_MAX_DEPTH)
+				return -1;
+		} else if (--st->depth == 0) {
+			return i + 1;
+		}
+	}
+	return 0;
+}
+
 static const char *skip_container_fast(const char *p, const char *end)
 {
-	struct fast_state st = { 1, 0, 0 };
-	const char *q = p + 1;
+	struct chunk_state st = { 0, 0, 0 };
+	const char *q = p;
+	char tail[64];
 
-#if defined(__SSE2__)
-	while (end - q >= 16) {
-		int r = fast_block(&st, q);
+	for (; end - q >= 64; q += 64) {
+		int r = walk_chunk(&st, q);
 
 		if (r < 0)
 			return NULL;
 		if (r > 0)
 			return q + r;
-		q += 16;
 	}
-#endif
-	for (; q < end; q++) {
-		int r = fast_byte(&st, *q);
+	if (q < end) {
+		/* The last bytes, padded with blanks that carry no structure. */
+		int r;
 
-		if (r < 0)
-			return NULL;
-		if (r)
-			return q + 1;
+		memset(tail, ' ', sizeof(tail));
+		memcpy(tail, q, (size_t)(end - q));
+		r = walk_chunk(&st, tail);
+		if (r > 0 && r <= end - q)
+			return q + r;
 	}
 	return NULL;
 }

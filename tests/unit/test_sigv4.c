@@ -285,6 +285,34 @@ static void test_sign_end_to_end(void **state)
 	sigv4_signed_release(&s);
 }
 
+/* A signing key derived ahead (the engine's daily cache) signs the same; a wrong one does not. */
+static void test_given_signing_key(void **state)
+{
+	struct sigv4_signed s;
+	unsigned char key[32];
+	char date8[17];
+	size_t i;
+
+	(void)state;
+	sigv4_signed_init(&s);
+	for (i = 0; i < ncases; i++) {
+		const struct vcase *c = &cases[i];
+		struct sigv4_scope scope = c->scope;
+
+		sigv4_amz_date(scope.now, date8);
+		date8[8] = '\0';
+		sigv4_signing_key(c->cred.secret_access_key, date8, scope.region,
+				  scope.service, key);
+		scope.signing_key = key;
+		assert_int_equal(sigv4_sign(&c->req, &c->cred, &scope, &s), 0);
+		same(c, "signature with a given key", c->sig, s.signature);
+		key[0] ^= 1;
+		assert_int_equal(sigv4_sign(&c->req, &c->cred, &scope, &s), 0);
+		assert_string_not_equal(s.signature, c->sig);
+	}
+	sigv4_signed_release(&s);
+}
+
 /* Proves the comparisons can fail: any change to what is signed shows. */
 static void test_any_change_changes_signature(void **state)
 {
@@ -467,7 +495,7 @@ static const struct sigv4_credentials ddb_cred = {
 	"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", NULL,
 };
 
-static const struct sigv4_scope ddb_scope = { "us-east-1", "dynamodb", 1440938160 };
+static const struct sigv4_scope ddb_scope = { "us-east-1", "dynamodb", 1440938160, NULL };
 
 static void test_missing_fields_fail(void **state)
 {
@@ -627,6 +655,7 @@ int main(void)
 		cmocka_unit_test(test_string_to_sign),
 		cmocka_unit_test(test_signature),
 		cmocka_unit_test(test_sign_end_to_end),
+		cmocka_unit_test(test_given_signing_key),
 		cmocka_unit_test(test_any_change_changes_signature),
 		cmocka_unit_test(test_signing_key_aws_example),
 		cmocka_unit_test(test_signing_key_long_secret),
