@@ -45,6 +45,8 @@ static const int restore_opts[] = {
 	OPT_BACKUP_NAME, OPT_FROM_FILE, JOB_OPTS, GLOBAL_OPTS, 0
 };
 static const int backups_opts[] = { OPT_TABLE, OPT_JSON, GLOBAL_OPTS, 0 };
+static const int export_opts[] = { OPT_TABLE, OPT_EXPORT_FILE, JOB_OPTS, GLOBAL_OPTS, 0 };
+static const int import_opts[] = { OPT_TABLE, OPT_IMPORT_FILE, JOB_OPTS, GLOBAL_OPTS, 0 };
 static const int query_opts[] = {
 	OPT_TABLE, OPT_PK, OPT_SK, OPT_INDEX, OPT_PK_TYPE, OPT_UNIQUE, OPT_HEAD,
 	OPT_LIMIT, OPT_DESC, OPT_COUNT, OPT_OUTPUT, OPT_CONSISTENT,
@@ -62,6 +64,10 @@ static const struct command commands[] = {
 	{ "restore", cmd_restore, restore_opts,
 	  "-t TABLE -e PROFILE (--from-table TABLE | --backup-arn ARN | --backup-name NAME | --from-file FILE) [options]",
 	  "restore a table from a copy, an on-demand backup or an export file" },
+	{ "export", cmd_export, export_opts, "-t TABLE -e PROFILE -o FILE [options]",
+	  "write a table to DynamoDB JSON lines (as DynamoDB exports to S3), gzip for .gz" },
+	{ "import", cmd_import, import_opts, "-t TABLE -e PROFILE -i FILE [options]",
+	  "write the items of an export file (or DynamoDB JSON lines) into a table" },
 	{ "backups", cmd_backups, backups_opts, "-t TABLE [-e PROFILE] [options]",
 	  "list a table's on-demand backups" },
 	{ "tables", cmd_tables, tables_opts, "[-e PROFILE] [options]",

@@ -45,5 +45,7 @@ int cmd_truncate(struct ctx *ctx);
 int cmd_restore(struct ctx *ctx);
 int cmd_backups(struct ctx *ctx);
 int cmd_query(struct ctx *ctx);
+int cmd_export(struct ctx *ctx);
+int cmd_import(struct ctx *ctx);
 
 #endif

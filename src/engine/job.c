@@ -250,13 +250,14 @@ static void sum_engine_stats(struct job *j)
 {
 	int i;
 
-	j->c.requests = j->c.retries = j->c.throttles = 0;
+	j->c.requests = j->c.retries = j->c.throttles = j->c.peak_in_flight = 0;
 	for (i = 0; i < j->nworkers; i++) {
 		const struct engine_stats *st = engine_stats(j->workers_arr[i].eng);
 
 		j->c.requests += st->requests;
 		j->c.retries += st->retries;
 		j->c.throttles += st->throttles;
+		j->c.peak_in_flight += (uint64_t)st->peak_in_flight;
 	}
 }
 

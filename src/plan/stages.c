@@ -122,34 +122,36 @@ static void setup_job(struct plan *p, struct stage *s, struct job *j,
 	}
 }
 
+/*
+ * Why the stage stopped, and what is left: how many items read were not
+ * handled and how to go on. A problem with the input (a malformed file,
+ * a refused item) is not fixed by running again, so no resume hint then.
+ */
 static void describe_failure(struct plan *p, struct stage *s, struct job *j)
 {
 	uint64_t handled = j->c.written + j->c.deleted + j->c.saved;
 	uint64_t left = j->c.read > handled ? j->c.read - handled : 0;
+	int exit = j->eb.exit ? j->eb.exit : EXIT_FAILURE_RUNTIME;
+	int deleting = s->kind == STAGE_TRUNCATE || s->kind == STAGE_QUERY_DELETE;
+	int resumable = stage_units(p, s) > 0;
 	const char *ck = p->ck ? checkpoint_path(p->ck) : NULL;
-	char more[400] = "";
+	char more[600] = "";
 
-	if (s->kind == STAGE_TRUNCATE || s->kind == STAGE_COPY ||
-	    s->kind == STAGE_QUERY_COPY || s->kind == STAGE_QUERY_DELETE ||
-	    s->kind == STAGE_IMPORT) {
-		if (ck)
-			snprintf(more, sizeof(more),
-				 "; %llu items read were not %s, and the rest not read yet: run the same command again to resume from checkpoint '%s'",
-				 (unsigned long long)left,
-				 s->kind == STAGE_TRUNCATE || s->kind == STAGE_QUERY_DELETE ?
-				 "deleted" : "written", ck);
-		else
-			snprintf(more, sizeof(more),
-				 "; %llu items read were not %s, and the rest not read yet: run it again (add --checkpoint FILE to resume where a run stops)",
-				 (unsigned long long)left,
-				 s->kind == STAGE_TRUNCATE || s->kind == STAGE_QUERY_DELETE ?
-				 "deleted" : "written");
-	}
-	if (j->eb.exit == EXIT_INTERRUPTED)
+	if (exit == EXIT_INCOMPLETE || exit == EXIT_INTERRUPTED ||
+	    exit == EXIT_FAILURE_RUNTIME)
+		snprintf(more, sizeof(more),
+			 "; %llu items read were not %s%s: %s",
+			 (unsigned long long)left, deleting ? "deleted" : "written",
+			 j->source == SOURCE_FILE ? "" : " and the rest were not read yet",
+			 ck ? "run the same command again to resume from the checkpoint" :
+			 resumable ? "run it again (with --checkpoint FILE a run resumes where it stopped)" :
+			 "run it again");
+	if (ck && more[0])
+		snprintf(more + strlen(more), sizeof(more) - strlen(more), " '%s'", ck);
+	if (exit == EXIT_INTERRUPTED)
 		errf(&p->ctx->eb, EXIT_INTERRUPTED, "%s interrupted%s", s->name, more);
 	else
-		errf(&p->ctx->eb, j->eb.exit ? j->eb.exit : EXIT_FAILURE_RUNTIME,
-		     "%s%s", j->eb.msg, more);
+		errf(&p->ctx->eb, exit, "%s%s", j->eb.msg, more);
 }
 
 static int run_job(struct plan *p, struct stage *s, int ck_stage,

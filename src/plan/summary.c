@@ -12,6 +12,7 @@
 
 struct totals {
 	uint64_t read, written, deleted, saved, failed, retries, throttles;
+	uint64_t requests, peak_in_flight;
 	double seconds;
 };
 
@@ -30,6 +31,9 @@ static void add_up(const struct plan *p, struct totals *t)
 		t->failed += c->failed;
 		t->retries += c->retries;
 		t->throttles += c->throttles;
+		t->requests += c->requests;
+		if (c->peak_in_flight > t->peak_in_flight)
+			t->peak_in_flight = c->peak_in_flight;
 	}
 	t->seconds = (double)(clock_mono_us() - p->started_us) / 1e6;
 }
@@ -88,6 +92,8 @@ static void print_json(const struct plan *p, const struct totals *t, int ok)
 	cJSON_AddNumberToObject(o, "failed", (double)t->failed);
 	cJSON_AddNumberToObject(o, "retries", (double)t->retries);
 	cJSON_AddNumberToObject(o, "throttles", (double)t->throttles);
+	cJSON_AddNumberToObject(o, "requests", (double)t->requests);
+	cJSON_AddNumberToObject(o, "peak_in_flight", (double)t->peak_in_flight);
 	cJSON_AddNumberToObject(o, "seconds", t->seconds);
 	cJSON_AddNumberToObject(o, "items_per_second", rate(t));
 	for (i = 0; i < p->n; i++) {
@@ -103,6 +109,9 @@ static void print_json(const struct plan *p, const struct totals *t, int ok)
 		cJSON_AddNumberToObject(x, "read", (double)st->c.read);
 		cJSON_AddNumberToObject(x, "written", (double)st->c.written);
 		cJSON_AddNumberToObject(x, "deleted", (double)st->c.deleted);
+		cJSON_AddNumberToObject(x, "saved", (double)st->c.saved);
+		cJSON_AddNumberToObject(x, "retries", (double)st->c.retries);
+		cJSON_AddNumberToObject(x, "peak_in_flight", (double)st->c.peak_in_flight);
 		cJSON_AddNumberToObject(x, "seconds", st->seconds);
 		if (st->result[0])
 			cJSON_AddStringToObject(x, "result", st->result);

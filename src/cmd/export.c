@@ -1,0 +1,59 @@
+/*
+ * dynamo export: a parallel scan into DynamoDB JSON lines, one
+ * {"Item":{...}} per line (the format of DynamoDB's export to S3), gzip when
+ * the file name ends in .gz, '-' for stdout. Streams in bounded memory.
+ */
+#include "dynamo/cmd.h"
+#include "dynamo/exitcode.h"
+#include "dynamo/itemfile.h"
+#include "dynamo/plan.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int cmd_export(struct ctx *ctx)
+{
+	const struct options *o = &ctx->o;
+	struct item_writer *w = NULL;
+	struct table_desc t;
+	struct stage *s;
+	struct plan p;
+	struct ddb d;
+	char where[512];
+	int r = -1;
+
+	if (ctx_need_table(ctx) < 0)
+		return -1;
+	if (!o->file)
+		return errf(&ctx->eb, EXIT_USAGE,
+			    "where to? pass -o/--file FILE ('-' for stdout, .gz to compress)");
+	if (ctx_open(ctx, &d, o->profile, o->region, o->endpoint_url) < 0)
+		return -1;
+	if (table_describe(&d, o->table, &t, &ctx->eb) < 0)
+		goto out;
+	plan_init(&p, ctx, "export");
+	s = plan_add(&p, STAGE_EXPORT, "export");
+	s->src = &d;
+	s->src_table = o->table;
+	s->src_desc = &t;
+	s->segments = o->segments ? o->segments : plan_default_segments(&t);
+	s->estimate = (uint64_t)t.item_count;
+	s->sink = &item_file_sink_ops;
+	s->arg = o->file;
+	snprintf(s->what, sizeof(s->what), "write every item of '%s' in %s to %s (about %lld items)",
+		 o->table, ddb_where(&d, where, sizeof(where)),
+		 strcmp(o->file, "-") ? o->file : "stdout", t.item_count);
+	p.concurrency = o->concurrency ? o->concurrency : plan_default_concurrency(s->segments);
+	if (!o->dry_run && item_writer_open(&w, o->file, &ctx->eb) < 0)
+		goto out_plan;
+	s->job_ctx = w;
+	r = plan_run(&p);
+	if (w && item_writer_close(w, r == 0 ? &ctx->eb : NULL) < 0)
+		r = -1;
+out_plan:
+	plan_release(&p);
+	table_desc_release(&t);
+out:
+	ddb_close(&d);
+	return r;
+}

@@ -1,0 +1,61 @@
+/*
+ * dynamo import: items from DynamoDB JSON lines ({"Item":{...}} per line,
+ * as DynamoDB's export to S3 writes them, or bare DynamoDB-JSON items;
+ * gzip or plain; '-' for stdin) into a table, with batch writes and the
+ * same retry guarantees as copy. Items with the same key overwrite each
+ * other, as puts do.
+ */
+#include "dynamo/cmd.h"
+#include "dynamo/exitcode.h"
+#include "dynamo/itemfile.h"
+#include "dynamo/plan.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int cmd_import(struct ctx *ctx)
+{
+	const struct options *o = &ctx->o;
+	struct item_reader *rd = NULL;
+	struct table_desc t;
+	struct stage *s;
+	struct plan p;
+	struct ddb d;
+	char where[512];
+	int r = -1, empty = 1;
+
+	if (ctx_need_table(ctx) < 0)
+		return -1;
+	if (!o->file)
+		return errf(&ctx->eb, EXIT_USAGE,
+			    "from where? pass -i/--file FILE ('-' for stdin)");
+	if (ctx_open(ctx, &d, o->profile, o->region, o->endpoint_url) < 0)
+		return -1;
+	if (table_describe(&d, o->table, &t, &ctx->eb) < 0)
+		goto out;
+	if (plan_table_empty(&d, &t, &empty, &ctx->eb) < 0 ||
+	    item_reader_open(&rd, o->file, &ctx->eb) < 0)
+		goto out_t;
+	plan_init(&p, ctx, "import");
+	s = plan_add(&p, STAGE_IMPORT, "import");
+	s->dst = &d;
+	s->dst_table = o->table;
+	s->dst_desc = &t;
+	s->arg = o->file;
+	s->job_ctx = rd;
+	s->file_next = item_reader_next;
+	s->destructive = !empty;
+	snprintf(s->what, sizeof(s->what), "%s every item of %s into '%s' in %s",
+		 empty ? "write" : "put (overwriting items with the same keys)",
+		 strcmp(o->file, "-") ? o->file : "stdin", o->table,
+		 ddb_where(&d, where, sizeof(where)));
+	p.concurrency = o->concurrency ? o->concurrency : 64;
+	r = plan_run(&p);
+	plan_release(&p);
+	item_reader_close(rd);
+out_t:
+	table_desc_release(&t);
+out:
+	ddb_close(&d);
+	return r;
+}
