@@ -98,8 +98,8 @@ valgrind: $(BIN)
 fuzz:
 	@$(MAKE) --no-print-directory -C tests/fuzz run FUZZ_TIME=$(or $(FUZZ_TIME),30)
 
-bench: $(BIN)
-	@sh bench/run.sh $(BENCH_ARGS)
+bench: all
+	@ENDPOINT='$(ENDPOINT)' TARGET_ENDPOINT='$(TARGET_ENDPOINT)' sh bench/run.sh $(BENCH_ARGS)
 
 demo: all
 	@sh scripts/demo.sh $(BIN)

@@ -142,6 +142,10 @@ struct worker {
 	int nunits;
 	void *sink_state;		/* the job's sink's per-worker state */
 	void *writer;			/* the batch writer's, which other sinks may feed */
+	int pages_in_flight;		/* Scan/Query requests out */
+	struct buf *page_pool;		/* owned: response buffers for pages, kept sized */
+	int npool;
+	int next_unit;			/* round-robin start, so every unit gets its turn */
 	pthread_t thread;
 	int joined;
 };

@@ -20,6 +20,12 @@
 
 /* A unit keeps at most this many pages not fully written. */
 #define MAX_PAGES_PER_UNIT 2
+/*
+ * Pages a worker asks for at once, whatever the number of segments: each
+ * needs a response buffer of up to a few MB (1 MB of items is about 2 MB of
+ * JSON), and a few pages in flight keep the writes busy.
+ */
+#define MAX_PAGES_IN_FLIGHT 4
 /* Bytes a worker's sink may hold before units stop asking for pages. */
 #define MIN_BACKLOG (4u << 20)
 
@@ -145,6 +151,7 @@ static int can_request(struct worker *w, const struct unit *u, size_t limit)
 {
 	return !u->in_flight && !u->exhausted &&
 	       u->npages < MAX_PAGES_PER_UNIT &&
+	       w->pages_in_flight < MAX_PAGES_IN_FLIGHT &&
 	       job_sink(w->job)->backlog(w) < limit;
 }
 
@@ -153,19 +160,20 @@ static void worker_loop(struct worker *w)
 	struct job *j = w->job;
 	const struct sink_ops *s = job_sink(j);
 	size_t limit = backlog_limit();
-	int i;
 
 	for (;;) {
-		int active = 0, stopping = job_stopping(j);
+		int active = 0, stopping = job_stopping(j), k;
 
-		for (i = 0; i < w->nunits && !stopping; i++) {
-			struct unit *u = &w->units[i];
+		for (k = 0; k < w->nunits && !stopping; k++) {
+			struct unit *u = &w->units[(w->next_unit + k) % w->nunits];
 
 			if (!u->exhausted)
 				active = 1;
 			if (can_request(w, u, limit))
 				source_request(u);
 		}
+		if (w->nunits)
+			w->next_unit = (w->next_unit + 1) % w->nunits;
 		/*
 		 * Nothing more is coming, or nothing is in flight (every unit
 		 * waits for its pages to be written, e.g. with 400 KB items that
@@ -236,6 +244,9 @@ static void free_workers(struct job *j)
 
 		for (k = 0; k < w->nunits; k++)
 			source_unit_release(&w->units[k]);
+		for (k = 0; k < w->npool; k++)
+			buf_release(&w->page_pool[k]);
+		free(w->page_pool);
 		if (s->release)
 			s->release(w);
 		free(w->units);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define MAX_POOLED_PAGES 8
+
 /* Read capacity of a full 1 MB page: 4 KB per unit, halved when eventually consistent. */
 #define FULL_PAGE_RCU 256.0
 
@@ -271,6 +273,38 @@ static void page_end(struct unit *u, struct page *pg)
 	unit_page_fed(u, pg);
 }
 
+/* Response buffers for pages come from the worker's pool, already sized. */
+#define PAGE_BUFFER (2u << 20)
+
+static void page_buffer_take(struct unit *u)
+{
+	struct worker *w = u->w;
+
+	buf_release(&u->call.resp);
+	if (w->npool) {
+		u->call.resp = w->page_pool[--w->npool];
+	} else {
+		buf_init(&u->call.resp, 0);
+		buf_reserve(&u->call.resp, PAGE_BUFFER);
+	}
+	w->pages_in_flight++;
+}
+
+static void page_buffer_give_back(struct unit *u)
+{
+	struct worker *w = u->w;
+
+	if (!w->page_pool)
+		w->page_pool = xcalloc(MAX_POOLED_PAGES, sizeof(*w->page_pool));
+	if (w->npool < MAX_POOLED_PAGES && u->call.resp.cap <= 2 * PAGE_BUFFER) {
+		w->page_pool[w->npool++] = u->call.resp;
+		buf_init(&u->call.resp, 0);
+	} else {
+		buf_release(&u->call.resp);
+	}
+	w->pages_in_flight--;
+}
+
 static void on_page(struct http_call *c)
 {
 	struct unit *u = c->owner;
@@ -284,6 +318,7 @@ static void on_page(struct http_call *c)
 	u->in_flight = 0;
 	if (c->outcome != HTTP_OK) {
 		unit_failed(u);
+		page_buffer_give_back(u);
 		return;
 	}
 	pg = unit_new_page(u);
@@ -292,6 +327,7 @@ static void on_page(struct http_call *c)
 			 "%s of '%s' answered with malformed JSON (%zu bytes); is %s a DynamoDB endpoint?",
 			 http_call_name(c), j->src_table, c->resp.len, j->src->ep.url);
 		u->exhausted = 1;
+		page_buffer_give_back(u);
 		return;
 	}
 	used = cc.n ? capacity_units(cc) : 0;
@@ -308,6 +344,7 @@ static void on_page(struct http_call *c)
 		pg->last = 1;
 	}
 	page_end(u, pg);
+	page_buffer_give_back(u);
 }
 
 static void file_request(struct unit *u)
@@ -359,5 +396,6 @@ void source_request(struct unit *u)
 	c->limiter = j->read_rate;
 	c->cost = u->est_cost;
 	u->in_flight = 1;
+	page_buffer_take(u);
 	engine_submit(u->w->eng, c);
 }
