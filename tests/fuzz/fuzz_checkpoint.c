@@ -1,0 +1,175 @@
+/*
+ * Checkpoint files (src/plan/checkpoint.c): what a crashed or killed run
+ * left behind, read back by the next run with --checkpoint.
+ *
+ * Each input is parsed twice: for a fixed copy job (as plan.c describes
+ * one), and for the job the file itself names, so the stages are reached
+ * whatever the job. Checks: a refused file leaves nothing behind and says
+ * why; an accepted one answers checkpoint_stage and checkpoint_unit as the
+ * file says (done flags, saved keys); and what checkpoint_save writes, the
+ * next checkpoint_open reads back the same.
+ */
+#include "fuzz.h"
+
+#include <cJSON.h>
+#include <unistd.h>
+
+#include "dynamo/buf.h"
+#include "dynamo/checkpoint.h"
+
+#define MAX_STAGES 16
+#define MAX_UNITS 16
+
+static const char fixed_job[] =
+	"{\"command\":\"copy\",\"stages\":[{\"name\":\"copy\","
+	"\"source_table\":\"orders\",\"source\":\"profile 'prod' (us-east-1)\","
+	"\"target_table\":\"orders\",\"target\":\"profile 'dr' (eu-west-1)\","
+	"\"segments\":4}]}";
+
+static char path[64];
+
+static void remove_files(void)
+{
+	char tmp[80];
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	unlink(path);
+	unlink(tmp);
+}
+
+/* The stage index checkpoint_stage must give for stage i of the file. */
+static int first_like(const cJSON *stages, int i)
+{
+	const cJSON *a = cJSON_GetArrayItem(stages, i);
+	const char *name = cJSON_GetObjectItemCaseSensitive(a, "name")->valuestring;
+	int n = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(a, "units"));
+	int j;
+
+	for (j = 0; j < i; j++) {
+		const cJSON *b = cJSON_GetArrayItem(stages, j);
+
+		if (!strcmp(cJSON_GetObjectItemCaseSensitive(b, "name")->valuestring, name) &&
+		    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(b, "units")) == n)
+			return j;
+	}
+	return i;
+}
+
+/* Checks ck against the stages of the file it was read from. */
+static void check_against(struct checkpoint *ck, const cJSON *stages)
+{
+	struct buf key = BUF_INIT;
+	int i, nst = cJSON_GetArraySize(stages);
+
+	for (i = 0; i < nst && i < MAX_STAGES; i++) {
+		const cJSON *st = cJSON_GetArrayItem(stages, i);
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(st, "name");
+		const cJSON *units = cJSON_GetObjectItemCaseSensitive(st, "units");
+		int n = cJSON_IsArray(units) ? cJSON_GetArraySize(units) : 0;
+		int idx = first_like(stages, i), k;
+
+		FUZZ_CHECK(checkpoint_stage(ck, name->valuestring, n) == idx);
+		if (idx != i)
+			continue;
+		FUZZ_CHECK(checkpoint_stage_done(ck, i) ==
+			   cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "done")));
+		for (k = 0; k < n && k < MAX_UNITS; k++) {
+			const cJSON *u = cJSON_GetArrayItem(units, k);
+			const cJSON *kj = cJSON_GetObjectItemCaseSensitive(u, "key");
+			int done = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(u, "done"));
+			char *want = kj && !done ? cJSON_PrintUnformatted(kj) : NULL;
+
+			FUZZ_CHECK(checkpoint_unit(ck, i, k, &key) == done);
+			FUZZ_CHECK(key.len == (want ? strlen(want) : 0));
+			FUZZ_CHECK(!want || !strcmp(key.data, want));
+			free(want);
+		}
+	}
+	buf_release(&key);
+}
+
+/* Saves ck and reads the file back: every stage and unit must match. */
+static void check_round_trip(struct checkpoint *ck, const cJSON *job,
+			     const cJSON *stages)
+{
+	struct errbuf eb = ERRBUF_INIT;
+	struct checkpoint *again = NULL;
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	int i, nst = cJSON_GetArraySize(stages), extra;
+
+	/* A new stage makes the checkpoint dirty, so save writes it. */
+	extra = checkpoint_stage(ck, "fuzz: round trip", 2);
+	checkpoint_advance(ck, extra, 1, NULL);
+	if (checkpoint_save(ck, 1, &eb) < 0) {
+		fprintf(stderr, "cannot save %s: %s\n", path, eb.msg);
+		abort();
+	}
+	if (checkpoint_open(&again, path, cJSON_Duplicate(job, 1), &eb) < 0) {
+		fprintf(stderr, "the saved checkpoint was refused: %s\n", eb.msg);
+		abort();
+	}
+	FUZZ_CHECK(checkpoint_resuming(again));
+	FUZZ_CHECK(checkpoint_stage(again, "fuzz: round trip", 2) == extra);
+	FUZZ_CHECK(checkpoint_unit(again, extra, 1, &a) == 1);
+	for (i = 0; i < nst && i < MAX_STAGES; i++) {
+		const cJSON *st = cJSON_GetArrayItem(stages, i);
+		const char *name = cJSON_GetObjectItemCaseSensitive(st, "name")->valuestring;
+		const cJSON *units = cJSON_GetObjectItemCaseSensitive(st, "units");
+		int n = cJSON_IsArray(units) ? cJSON_GetArraySize(units) : 0, k;
+		int s1 = checkpoint_stage(ck, name, n), s2 = checkpoint_stage(again, name, n);
+
+		FUZZ_CHECK(s1 == s2);
+		FUZZ_CHECK(checkpoint_stage_done(ck, s1) == checkpoint_stage_done(again, s2));
+		for (k = 0; k < n && k < MAX_UNITS; k++) {
+			FUZZ_CHECK(checkpoint_unit(ck, s1, k, &a) ==
+				   checkpoint_unit(again, s2, k, &b));
+			FUZZ_CHECK(a.len == b.len && (!a.len || !memcmp(a.data, b.data, a.len)));
+		}
+	}
+	buf_release(&a);
+	buf_release(&b);
+	checkpoint_free(again);
+	remove_files();
+}
+
+static void parse_for(const char *text, size_t len, cJSON *job, const cJSON *doc)
+{
+	struct errbuf eb = ERRBUF_INIT;
+	struct checkpoint *ck = NULL;
+	cJSON *job_copy = cJSON_Duplicate(job, 1);
+	const cJSON *stages;
+
+	if (checkpoint_parse(&ck, path, text, len, job, &eb) < 0) {
+		FUZZ_CHECK(eb.set && eb.msg[0] && !ck);
+		cJSON_Delete(job_copy);
+		return;
+	}
+	/* Accepted: the file is JSON, and the fuzzer's parse agrees. */
+	FUZZ_CHECK(ck && !eb.set && checkpoint_resuming(ck) && doc);
+	stages = cJSON_GetObjectItemCaseSensitive(doc, "stages");
+	FUZZ_CHECK(cJSON_IsArray(stages));
+	check_against(ck, stages);
+	check_round_trip(ck, job_copy, stages);
+	checkpoint_free(ck);
+	cJSON_Delete(job_copy);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *text = fuzz_dup(data, size);
+	cJSON *doc = cJSON_ParseWithLength(text, size);
+	const cJSON *own = cJSON_GetObjectItemCaseSensitive(doc, "job");
+
+	if (!path[0]) {
+		snprintf(path, sizeof(path), "%s/dynamo-fuzz-%ld.ck",
+			 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp",
+			 (long)getpid());
+		atexit(remove_files);
+	}
+	parse_for(text, size, cJSON_Parse(fixed_job), doc);
+	if (cJSON_IsObject(own))
+		parse_for(text, size, cJSON_Duplicate(own, 1), doc);
+	cJSON_Delete(doc);
+	free(text);
+	return 0;
+}
