@@ -69,8 +69,11 @@ static const char *skip_number(const char *p, const char *end)
 	if (p < end && *p == '-')
 		p++;
 	s = p;
-	while (p < end && *p >= '0' && *p <= '9')
-		p++;
+	if (p < end && *p == '0')
+		p++;	/* a leading zero stands alone (RFC 8259): "01" is not a number */
+	else
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
 	if (p == s)
 		return NULL;
 	if (p < end && *p == '.') {
@@ -357,6 +360,8 @@ static int advance(struct js_iter *it)
 		if (*p != ',')
 			return -1;
 		p = js_ws(p + 1, it->end);
+		if (p >= it->end)
+			return -1;	/* "[1," cut short: nothing after the comma */
 	}
 	it->started = 1;
 	it->p = p;
