@@ -20,75 +20,99 @@ int av_split(struct slice av, char type[8], struct slice *val)
 
 /* ---- exact decimal comparison ---- */
 
-/* value = (neg ? -1 : 1) * 0.d[0]d[1]... * 10^exp; n == 0 means zero. */
+/*
+ * A number as written: (neg ? -1 : 1) * 0.DIGITS * 10^exp, where DIGITS are
+ * the text from sig to sig_end with the point skipped, first and last
+ * non-zero; no significant digit (sig NULL) means zero. The digits are
+ * compared where they stand, so numbers of any length compare exactly.
+ */
 struct decimal {
 	int neg;
-	char d[96];
-	size_t n;
-	long exp;
+	const char *sig, *sig_end;
+	long long exp;
 };
 
+/*
+ * An exponent beyond this cannot belong to a DynamoDB number (1E-130 to
+ * 9.9999999999999999999999999999999999999E+125); refusing it keeps exp far
+ * from overflowing.
+ */
+#define DEC_MAX_EXP 1000000000LL
+
+/* [+-] digits [. digits] [e [+-] digits], reading only s[0..len). */
 static int parse_decimal(const char *s, size_t len, struct decimal *x)
 {
-	const char *p = s, *end = s + len;
-	char digs[sizeof(x->d)];
-	size_t nd = 0, first = 0;
-	long point = 0, e = 0;
-	int seen_point = 0, any = 0;
+	const char *p = s, *end = s + len, *digits, *point = NULL;
+	long long e = 0;
+	int eneg = 0;
 
 	memset(x, 0, sizeof(*x));
 	if (p < end && (*p == '-' || *p == '+'))
 		x->neg = *p++ == '-';
-	for (; p < end; p++) {
-		if (*p == '.' && !seen_point) {
-			seen_point = 1;
+	for (digits = p; p < end; p++) {
+		if (*p == '.' && !point) {
+			point = p;
 			continue;
 		}
 		if (!isdigit((unsigned char)*p))
 			break;
-		any = 1;
-		if (nd == 0 && *p == '0') {
-			/* Leading zeros move the point, not the digits. */
-			if (seen_point)
-				point--;
-			continue;
+		if (*p != '0') {
+			if (!x->sig)
+				x->sig = p;
+			x->sig_end = p + 1;
 		}
-		if (nd == sizeof(digs))
-			return -1;
-		digs[nd++] = *p;
-		if (!seen_point)
-			point++;
 	}
+	if (p - digits == (point ? 1 : 0))
+		return -1;	/* no digit */
+	if (!point)
+		point = p;
 	if (p < end && (*p == 'e' || *p == 'E')) {
-		char *ee;
+		const char *ds;
 
-		e = strtol(p + 1, &ee, 10);
-		if (ee == p + 1 || ee != end)
+		if (++p < end && (*p == '+' || *p == '-'))
+			eneg = *p++ == '-';
+		for (ds = p; p < end && isdigit((unsigned char)*p); p++)
+			if ((e = e * 10 + (*p - '0')) > DEC_MAX_EXP)
+				return -1;
+		if (p == ds)
 			return -1;
-		p = end;
 	}
-	if (p != end || !any)
+	if (p != end)
 		return -1;
-	while (nd > first && digs[nd - 1] == '0')
-		nd--;
-	memcpy(x->d, digs, nd);
-	x->n = nd;
-	x->exp = point + e;
+	if (x->sig)
+		x->exp = (point > x->sig ? (long long)(point - x->sig) :
+			  -(long long)(x->sig - point - 1)) + (eneg ? -e : e);
 	return 0;
+}
+
+/* Compares the significant digits of two non-zero numbers of equal exponent. */
+static int compare_digits(const struct decimal *x, const struct decimal *y)
+{
+	const char *a = x->sig, *b = y->sig;
+
+	for (;; a++, b++) {
+		if (a < x->sig_end && *a == '.')
+			a++;
+		if (b < y->sig_end && *b == '.')
+			b++;
+		if (a == x->sig_end || b == y->sig_end)
+			return (a != x->sig_end) - (b != y->sig_end);
+		if (*a != *b)
+			return *a < *b ? -1 : 1;
+	}
 }
 
 int num_compare(const char *a, size_t an, const char *b, size_t bn)
 {
 	struct decimal x, y;
-	size_t n;
 	int sign, c;
 
 	if (parse_decimal(a, an, &x) < 0 || parse_decimal(b, bn, &y) < 0)
 		return an == bn ? memcmp(a, b, an) : an < bn ? -1 : 1;
-	if (!x.n || !y.n) {
-		if (!x.n && !y.n)
+	if (!x.sig || !y.sig) {
+		if (!x.sig && !y.sig)
 			return 0;
-		if (!x.n)
+		if (!x.sig)
 			return y.neg ? 1 : -1;
 		return x.neg ? -1 : 1;
 	}
@@ -97,10 +121,7 @@ int num_compare(const char *a, size_t an, const char *b, size_t bn)
 	sign = x.neg ? -1 : 1;
 	if (x.exp != y.exp)
 		return x.exp < y.exp ? -sign : sign;
-	n = x.n < y.n ? x.n : y.n;
-	c = memcmp(x.d, y.d, n);
-	if (!c)
-		c = x.n < y.n ? -1 : x.n > y.n ? 1 : 0;
+	c = compare_digits(&x, &y);
 	return c * sign;
 }
 
@@ -160,12 +181,11 @@ int av_key_compare(struct slice a, struct slice b)
 	char ta[8], tb[8];
 	struct slice va, vb;
 	struct buf da = BUF_INIT, db = BUF_INIT;
-	int c;
+	int sa = av_split(a, ta, &va), sb = av_split(b, tb, &vb), c;
 
-	if (av_split(a, ta, &va) < 0)
-		return 1;
-	if (av_split(b, tb, &vb) < 0)
-		return -1;
+	/* What is not an attribute value sorts last, and among itself by bytes. */
+	if (sa < 0 || sb < 0)
+		return sa < 0 && sb < 0 ? compare_bytes(a, b) : sa < 0 ? 1 : -1;
 	if (strcmp(ta, tb))
 		return strcmp(ta, tb);
 	if (!strcmp(ta, "N") && va.n >= 2 && vb.n >= 2)
