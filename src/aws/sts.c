@@ -80,8 +80,9 @@ int sts_parse_credentials(const char *xml, size_t len, const char *what,
 		     what);
 		goto cleanup;
 	}
+	/* An empty <Expiration/> leaves exp.data NULL: unreadable, like junk. */
 	if (xml_text(creds, n, "Expiration", &exp) == 0 &&
-	    clock_parse_iso8601(exp.data, &expiration) < 0) {
+	    clock_parse_iso8601(exp.data ? exp.data : "", &expiration) < 0) {
 		errf(eb, EXIT_CONFIG,
 		     "STS answered with an unreadable expiration time for %s",
 		     what);

@@ -1,7 +1,6 @@
 #include "dynamo/xml.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 int xml_find(const char *body, size_t len, const char *tag, const char **val,
@@ -44,6 +43,17 @@ static int put_utf8(struct buf *out, unsigned long cp)
 	return buf_append(out, u, n);
 }
 
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 static int decode_entity(const char *p, const char *end, struct buf *out,
 			 const char **next)
 {
@@ -58,11 +68,23 @@ static int decode_entity(const char *p, const char *end, struct buf *out,
 		return -1;
 	*next = semi + 1;
 	if (p[1] == '#') {
-		char *e;
-		unsigned long cp = p[2] == 'x' ? strtoul(p + 3, &e, 16) :
-				   strtoul(p + 2, &e, 10);
+		/* &#DIGITS; or &#xHEX; naming an XML character: not NUL, not a surrogate. */
+		int base = p[2] == 'x' ? 16 : 10;
+		const char *d = base == 16 ? p + 3 : p + 2;
+		unsigned long cp = 0;
 
-		if (e != semi)
+		if (d == semi)
+			return -1;
+		for (; d < semi; d++) {
+			int v = hex_digit(*d);
+
+			if (v < 0 || v >= base)
+				return -1;
+			cp = cp * (unsigned long)base + (unsigned long)v;
+			if (cp > 0x10ffff)
+				return -1;
+		}
+		if (!cp || (cp >= 0xd800 && cp < 0xe000))
 			return -1;
 		return put_utf8(out, cp);
 	}

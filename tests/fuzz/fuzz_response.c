@@ -7,8 +7,9 @@
  *    errors: type and message are bounded, one printable line, and a type
  *    is always set;
  *  - sts_parse_credentials and xml_text (src/aws/sts.c, src/util/xml.c):
- *    credentials come back whole or not at all; decoding XML text never
- *    makes it longer;
+ *    credentials come back whole or not at all; xml_text decodes exactly
+ *    what a reference decoder of XML 1.0 references does (no NUL, no
+ *    surrogate, nothing past U+10FFFF), and never makes text longer;
  *  - table_from_json (src/ddb/table.c) on a DescribeTable "Table" object:
  *    a table it accepts has a hash key with a type, indexes with names,
  *    projections and key schemas, and lookups that find them;
@@ -63,6 +64,69 @@ static void check_error(const char *body, size_t len)
 		}
 }
 
+/* XML 1.0 text with the five entities and character references decoded. */
+static int ref_xml_text(const char *p, size_t n, struct buf *out)
+{
+	static const char *const names[] = { "amp", "lt", "gt", "quot", "apos" };
+	static const char chars[] = "&<>\"'";
+	const char *end = p + n;
+
+	while (p < end) {
+		const char *semi;
+		unsigned long cp = 0;
+		size_t i, k;
+
+		if (*p != '&') {
+			buf_putc(out, *p++);
+			continue;
+		}
+		if (!(semi = memchr(p, ';', (size_t)(end - p))))
+			return -1;
+		k = (size_t)(semi - p - 1);
+		for (i = 0; i < 5; i++)
+			if (k == strlen(names[i]) && !memcmp(p + 1, names[i], k))
+				break;
+		if (i < 5) {
+			buf_putc(out, chars[i]);
+			p = semi + 1;
+			continue;
+		}
+		if (k < 2 || p[1] != '#' || (p[2] == 'x' && k < 3))
+			return -1;
+		for (i = p[2] == 'x' ? 2 : 1; i < k; i++) {
+			char c = p[1 + i];
+			int v = c >= '0' && c <= '9' ? c - '0' :
+				p[2] == 'x' && c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+				p[2] == 'x' && c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+
+			if (v < 0)
+				return -1;
+			cp = cp * (p[2] == 'x' ? 16 : 10) + (unsigned long)v;
+			if (cp > 0x10ffff)
+				return -1;
+		}
+		if (!cp || (cp >= 0xd800 && cp < 0xe000))
+			return -1;
+		if (cp < 0x80) {
+			buf_putc(out, (char)cp);
+		} else if (cp < 0x800) {
+			buf_putc(out, (char)(0xc0 | (cp >> 6)));
+			buf_putc(out, (char)(0x80 | (cp & 0x3f)));
+		} else if (cp < 0x10000) {
+			buf_putc(out, (char)(0xe0 | (cp >> 12)));
+			buf_putc(out, (char)(0x80 | ((cp >> 6) & 0x3f)));
+			buf_putc(out, (char)(0x80 | (cp & 0x3f)));
+		} else {
+			buf_putc(out, (char)(0xf0 | (cp >> 18)));
+			buf_putc(out, (char)(0x80 | ((cp >> 12) & 0x3f)));
+			buf_putc(out, (char)(0x80 | ((cp >> 6) & 0x3f)));
+			buf_putc(out, (char)(0x80 | (cp & 0x3f)));
+		}
+		p = semi + 1;
+	}
+	return 0;
+}
+
 static void check_sts(const char *body, size_t len)
 {
 	static const char *const tags[] = {
@@ -81,16 +145,28 @@ static void check_sts(const char *body, size_t len)
 		FUZZ_CHECK(eb.set && eb.msg[0]);
 	}
 	for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++) {
-		struct buf out = BUF_INIT;
+		struct buf out = BUF_INIT, ref = BUF_INIT;
 		const char *v;
 		size_t n;
 
 		if (xml_find(body, len, tags[i], &v, &n) == 0) {
+			int r = xml_text(body, len, tags[i], &out);
+			int rr = ref_xml_text(v, n, &ref);
+
 			FUZZ_CHECK(fuzz_within(v, n, body, len));
-			if (xml_text(body, len, tags[i], &out) == 0)
-				FUZZ_CHECK(out.len <= n);
+			if (r != rr || (!r && (out.len != ref.len ||
+					       memcmp(out.data ? out.data : "",
+						      ref.data ? ref.data : "", ref.len)))) {
+				fprintf(stderr, "xml_text(<%s>%.*s) = %d '%.*s', should be %d '%.*s'\n",
+					tags[i], (int)n, v, r, (int)out.len,
+					out.data ? out.data : "", rr, (int)ref.len,
+					ref.data ? ref.data : "");
+				abort();
+			}
+			FUZZ_CHECK(r || out.len <= n);
 		}
 		buf_release(&out);
+		buf_release(&ref);
 	}
 }
 
