@@ -27,8 +27,12 @@ import threading
 import time
 import urllib.request
 
+import shutil
+
 import boto3
 from botocore.config import Config
+
+GNU_TIME = shutil.which("time") if os.path.exists("/usr/bin/time") else None
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -155,6 +159,11 @@ class Runner:
         cmd = [self.args.dynamo] + argv + ["--region", self.args.region, "--quiet"]
         if not to_null:
             cmd.append("--json")
+        # The peak RSS comes from GNU time: wait4's ru_maxrss would include the
+        # image of this Python process, which the child had until its exec.
+        timefile = os.path.join(self.home, "time.out")
+        if GNU_TIME:
+            cmd = [GNU_TIME, "-f", "%M %U %S", "-o", timefile] + cmd
         t0 = time.monotonic()
         p = subprocess.Popen(cmd, env=self.env, stdin=subprocess.PIPE if stdin_lines else subprocess.DEVNULL,
                              stdout=subprocess.DEVNULL if to_null else subprocess.PIPE, stderr=subprocess.PIPE)
@@ -179,13 +188,18 @@ class Runner:
             raise SystemExit("bench: %s failed (exit %d):\n%s" % (name, p.returncode, err[-2000:]))
         summary = summary_of_stderr(err) if to_null else json.loads(out.decode().strip().splitlines()[-1])
         items = items_of(summary)
-        cpu = ru.ru_utime + ru.ru_stime
+        user, system, rss_kb = ru.ru_utime, ru.ru_stime, None
+        if GNU_TIME:
+            with open(timefile) as f:
+                kb, u, sy = f.read().split()[-3:]
+            rss_kb, user, system = int(kb), float(u), float(sy)
+        cpu = user + system
         return {
             "run": name, "items": items, "seconds": round(summary["seconds"], 3),
             "items_per_s": round(items / summary["seconds"]) if summary["seconds"] else 0,
             "cpu_us_per_item": round(cpu * 1e6 / items, 2) if items else None,
-            "user_s": round(ru.ru_utime, 3), "sys_s": round(ru.ru_stime, 3),
-            "peak_rss_mb": round(ru.ru_maxrss / 1024, 1),
+            "user_s": round(user, 3), "sys_s": round(system, 3),
+            "peak_rss_mb": round(rss_kb / 1024, 1) if rss_kb else None,
             "peak_in_flight": summary.get("peak_in_flight"), "requests": summary.get("requests"),
             "retries": summary.get("retries"), "throttles": summary.get("throttles"),
             "wall_s": round(wall, 3), "argv": " ".join(argv),

@@ -176,39 +176,64 @@ static int compare_bytes(struct slice a, struct slice b)
 	return a.n < b.n ? -1 : a.n > b.n ? 1 : 0;
 }
 
-int av_key_compare(struct slice a, struct slice b)
+/* The type tag and raw value of an attribute value, without copying. */
+static int type_of(struct slice av, struct slice *tag, struct slice *val)
 {
-	char ta[8], tb[8];
-	struct slice va, vb;
-	struct buf da = BUF_INIT, db = BUF_INIT;
-	int sa = av_split(a, ta, &va), sb = av_split(b, tb, &vb), c;
+	struct js_iter it;
 
-	/* What is not an attribute value sorts last, and among itself by bytes. */
-	if (sa < 0 || sb < 0)
-		return sa < 0 && sb < 0 ? compare_bytes(a, b) : sa < 0 ? 1 : -1;
-	if (strcmp(ta, tb))
-		return strcmp(ta, tb);
-	if (!strcmp(ta, "N") && va.n >= 2 && vb.n >= 2)
-		return num_compare(va.p + 1, va.n - 2, vb.p + 1, vb.n - 2);
-	/* S and B: compare the decoded bytes (escapes and base64 undone). */
+	return js_begin(&it, av, '{') < 0 || js_next_member(&it, tag, val) != 1 ||
+	       !tag->n ? -1 : 0;
+}
+
+static int has_escape(struct slice s)
+{
+	return memchr(s.p, '\\', s.n) != NULL;
+}
+
+static int compare_decoded(struct slice va, struct slice vb, int binary)
+{
+	struct buf da = BUF_INIT, db = BUF_INIT, ba = BUF_INIT, bb = BUF_INIT;
+	int c;
+
 	if (js_unescape(va, &da) < 0 || js_unescape(vb, &db) < 0) {
 		c = compare_bytes(va, vb);
-	} else if (!strcmp(ta, "B")) {
-		struct buf ba = BUF_INIT, bb = BUF_INIT;
-
+	} else if (binary) {
 		base64_decode(da.data ? da.data : "", da.len, &ba);
 		base64_decode(db.data ? db.data : "", db.len, &bb);
 		c = compare_bytes((struct slice){ ba.data ? ba.data : "", ba.len },
 				  (struct slice){ bb.data ? bb.data : "", bb.len });
-		buf_release(&ba);
-		buf_release(&bb);
 	} else {
 		c = compare_bytes((struct slice){ da.data ? da.data : "", da.len },
 				  (struct slice){ db.data ? db.data : "", db.len });
 	}
 	buf_release(&da);
 	buf_release(&db);
+	buf_release(&ba);
+	buf_release(&bb);
 	return c;
+}
+
+int av_key_compare(struct slice a, struct slice b)
+{
+	struct slice ta, tb, va, vb;
+	int sa = type_of(a, &ta, &va), sb = type_of(b, &tb, &vb), c;
+
+	/* What is not an attribute value sorts last, and among itself by bytes. */
+	if (sa < 0 || sb < 0)
+		return sa < 0 && sb < 0 ? compare_bytes(a, b) : sa < 0 ? 1 : -1;
+	if ((c = compare_bytes(ta, tb)))
+		return c;
+	if (ta.n == 1 && ta.p[0] == 'N' && va.n >= 2 && vb.n >= 2)
+		return num_compare(va.p + 1, va.n - 2, vb.p + 1, vb.n - 2);
+	/*
+	 * Strings compare by their UTF-8 bytes; without escapes those are the
+	 * JSON bytes themselves (the common case: no copy, no allocation).
+	 */
+	if (ta.n == 1 && ta.p[0] == 'S' && va.n >= 2 && vb.n >= 2 &&
+	    !has_escape(va) && !has_escape(vb))
+		return compare_bytes((struct slice){ va.p + 1, va.n - 2 },
+				     (struct slice){ vb.p + 1, vb.n - 2 });
+	return compare_decoded(va, vb, ta.n == 1 && ta.p[0] == 'B');
 }
 
 /* ---- keys ---- */

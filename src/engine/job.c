@@ -147,11 +147,19 @@ static size_t backlog_limit(void)
 	return n > MIN_BACKLOG ? n : MIN_BACKLOG;
 }
 
+/* Scans ask for a few 1 MB pages at a time; queries of many keys, one per key. */
+static int max_pages_in_flight(const struct job *j)
+{
+	if (j->source == SOURCE_QUERY && j->npk > MAX_PAGES_IN_FLIGHT)
+		return j->npk < 64 ? j->npk : 64;
+	return MAX_PAGES_IN_FLIGHT;
+}
+
 static int can_request(struct worker *w, const struct unit *u, size_t limit)
 {
 	return !u->in_flight && !u->exhausted &&
 	       u->npages < MAX_PAGES_PER_UNIT &&
-	       w->pages_in_flight < MAX_PAGES_IN_FLIGHT &&
+	       w->pages_in_flight < max_pages_in_flight(w->job) &&
 	       job_sink(w->job)->backlog(w) < limit;
 }
 

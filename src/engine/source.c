@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_POOLED_PAGES 8
+#define MAX_POOLED_PAGES 64
 
 /* Read capacity of a full 1 MB page: 4 KB per unit, halved when eventually consistent. */
 #define FULL_PAGE_RCU 256.0
@@ -285,7 +285,7 @@ static void page_buffer_take(struct unit *u)
 		u->call.resp = w->page_pool[--w->npool];
 	} else {
 		buf_init(&u->call.resp, 0);
-		buf_reserve(&u->call.resp, PAGE_BUFFER);
+		buf_reserve(&u->call.resp, w->job->page_limit ? PAGE_BUFFER / 4 : PAGE_BUFFER);
 	}
 	w->pages_in_flight++;
 }

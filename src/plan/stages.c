@@ -178,6 +178,13 @@ static int run_job(struct plan *p, struct stage *s, int ck_stage,
 		j.consistent = o->consistent;
 		j.scan_forward = !o->desc;
 		j.select_count = o->count;
+		/*
+		 * The merge of several keys holds up to two pages per key:
+		 * pages of 1000 items keep it near 1 MB a key (16 shards of
+		 * 1 MB pages measured 72 MB).
+		 */
+		if (o->npk > 1 && !o->count)
+			j.page_limit = 1000;
 		if (o->limit && o->limit < 1000)
 			j.page_limit = (int)o->limit;
 	}
