@@ -49,6 +49,52 @@ struct printer {
 	int out_failed;
 };
 
+/* ---- attribute names ---- */
+
+/* Decodes a member name as json_scan gives it (escapes kept, no quotes). */
+static int name_decode(struct slice raw, struct buf *out)
+{
+	struct buf lit = BUF_INIT;
+	int r;
+
+	buf_putc(&lit, '"');
+	buf_append(&lit, raw.p, raw.n);
+	buf_putc(&lit, '"');
+	r = js_unescape((struct slice){ lit.data, lit.len }, out);
+	buf_release(&lit);
+	return r;
+}
+
+/*
+ * Finds an item's attribute by name. DynamoDB's JSON may escape a name
+ * (moto writes "gr\u00f6\u00dfe", every server writes "say \"hi\""), so
+ * a name with an escape is decoded before it is compared. 1 found, 0 not.
+ */
+static int find_attr(struct slice item, const char *name, struct slice *val)
+{
+	size_t n = strlen(name);
+	struct buf dec = BUF_INIT;
+	struct js_iter it;
+	struct slice k, v;
+	int found = 0;
+
+	if (js_begin(&it, item, '{') < 0)
+		return 0;
+	while (!found && js_next_member(&it, &k, &v) == 1) {
+		if (!memchr(k.p, '\\', k.n)) {
+			found = k.n == n && !memcmp(k.p, name, n);
+		} else {
+			buf_reset(&dec);
+			found = name_decode(k, &dec) == 0 && dec.len == n &&
+				!memcmp(dec.data, name, n);
+		}
+		if (found)
+			*val = v;
+	}
+	buf_release(&dec);
+	return found;
+}
+
 /* ---- output ---- */
 
 static void out_flush(struct printer *pr)
@@ -71,7 +117,7 @@ static void unique_add(struct printer *pr, struct slice item)
 {
 	struct slice v;
 
-	if (js_find(item, pr->ctx->o.unique, &v) == 1)
+	if (find_attr(item, pr->ctx->o.unique, &v))
 		strset_add(&pr->uniq, v.p, v.n);
 }
 
@@ -187,7 +233,7 @@ static int printer_item(struct worker *w, struct slice item, struct page *pg)
 	e->pg = pg;
 	e->sk_off = e->sk_len = 0;
 	buf_append(&q->data, item.p, item.n);
-	if (pr->sort_attr && js_find(item, pr->sort_attr, &sk) == 1) {
+	if (pr->sort_attr && find_attr(item, pr->sort_attr, &sk)) {
 		e->sk_off = e->off + (size_t)(sk.p - item.p);
 		e->sk_len = sk.n;
 	}
