@@ -35,6 +35,21 @@ struct queue {
 	size_t head, n, cap;
 };
 
+/* A value seen by --unique: as first received, and its canonical form. */
+struct seen {
+	char *raw;			/* owned: the attribute value (DynamoDB JSON) */
+	size_t raw_len;
+	char *canon;			/* owned: see canon_value() */
+	char type[8];
+};
+
+/* The distinct values of an attribute, equal as DynamoDB compares them. */
+struct distinct {
+	struct strset keys;		/* canonical forms */
+	struct seen *v;			/* owned array, in arrival order */
+	size_t n, cap;
+};
+
 struct printer {
 	struct ctx *ctx;
 	struct job *job;
@@ -44,7 +59,7 @@ struct printer {
 	uint64_t emitted;
 	int summary;			/* dynamo-cmdline output: count, --head, --unique */
 	struct buf first;		/* --head in summary mode */
-	struct strset uniq;
+	struct distinct uniq;		/* --unique */
 	struct buf out;
 	int out_failed;
 };
@@ -95,6 +110,30 @@ static int find_attr(struct slice item, const char *name, struct slice *val)
 	return found;
 }
 
+/* A string literal, decoded and escaped again one way (buf_json_str's). */
+static int restring(struct slice lit, struct buf *out)
+{
+	struct buf dec = BUF_INIT;
+	int r = js_unescape(lit, &dec);
+
+	if (r == 0)
+		r = buf_json_str(out, dec.data ? dec.data : "", dec.len);
+	buf_release(&dec);
+	return r;
+}
+
+/* The same for a member name. */
+static int rename_member(struct slice raw, struct buf *out)
+{
+	struct buf dec = BUF_INIT;
+	int r = name_decode(raw, &dec);
+
+	if (r == 0)
+		r = buf_json_str(out, dec.data ? dec.data : "", dec.len);
+	buf_release(&dec);
+	return r;
+}
+
 /* ---- output ---- */
 
 static void out_flush(struct printer *pr)
@@ -113,12 +152,233 @@ static void out_flush(struct printer *pr)
 	buf_reset(&pr->out);
 }
 
+/* ---- --unique: distinct values of any type ---- */
+
+static int exponent(const char *p, const char *end, long *exp)
+{
+	char num[16], *e;
+	size_t k = (size_t)(end - p);
+
+	if (k == 0 || k >= sizeof(num))
+		return -1;
+	memcpy(num, p, k);
+	num[k] = '\0';
+	errno = 0;
+	*exp = strtol(num, &e, 10);
+	return *e || errno ? -1 : 0;
+}
+
+/*
+ * A decimal number in one spelling per value: "1.50", "15E-1" and "0.15e1"
+ * all become "15e-1" (the digits without leading or trailing zeros, then the
+ * power of ten they are multiplied by); zero is "0". -1 if s is no number.
+ */
+static int canon_number(const char *s, size_t n, struct buf *out)
+{
+	const char *p = s, *end = s + n;
+	struct buf digits = BUF_INIT;
+	long point = 0, exp = 0;	/* s = 0.DIGITS * 10^(point + exp) */
+	int neg = 0, dot = 0, any = 0, r = -1;
+
+	if (p < end && (*p == '-' || *p == '+'))
+		neg = *p++ == '-';
+	for (; p < end; p++) {
+		if (*p == '.' && !dot) {
+			dot = 1;
+			continue;
+		}
+		if (*p < '0' || *p > '9')
+			break;
+		any = 1;
+		if (!digits.len && *p == '0') {
+			point -= dot;	/* 0.001: zeros after the point move it */
+			continue;
+		}
+		buf_putc(&digits, *p);
+		point += !dot;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		if (exponent(p + 1, end, &exp) < 0)
+			goto out;
+		p = end;
+	}
+	if (p != end || !any)
+		goto out;
+	while (digits.len && digits.data[digits.len - 1] == '0')
+		digits.data[--digits.len] = '\0';
+	if (!digits.len)
+		r = buf_putc(out, '0');
+	else
+		r = buf_printf(out, "%s%se%ld", neg ? "-" : "", digits.data,
+			       point + exp - (long)digits.len);
+out:
+	buf_release(&digits);
+	return r < 0 ? -1 : 0;
+}
+
+static int canon_value(struct slice av, struct buf *out);
+
+static int by_string(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Sets and maps: the canonical forms of the members, sorted (and, for sets,
+ * without duplicates), joined by commas.
+ */
+static int canon_sorted(struct slice v, int is_map, char elem_type,
+			struct buf *out)
+{
+	char **parts = NULL;
+	size_t n = 0, cap = 0, i;
+	struct js_iter it;
+	struct slice k, e;
+	int r;
+
+	if (js_begin(&it, v, is_map ? '{' : '[') < 0)
+		return -1;
+	for (;;) {
+		struct buf one = BUF_INIT;
+
+		r = is_map ? js_next_member(&it, &k, &e) : js_next_element(&it, &e);
+		if (r != 1)
+			break;
+		if (is_map) {
+			r = rename_member(k, &one);
+			buf_putc(&one, ':');
+			if (r == 0)
+				r = canon_value(e, &one);
+		} else if (elem_type == 'N') {
+			r = e.n >= 2 && e.p[0] == '"' ?
+			    canon_number(e.p + 1, e.n - 2, &one) : -1;
+		} else {
+			r = restring(e, &one);
+		}
+		if (r < 0) {
+			buf_release(&one);
+			break;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			parts = xrealloc(parts, cap * sizeof(*parts));
+		}
+		parts[n++] = buf_detach(&one);
+	}
+	if (r == 0) {
+		qsort(parts, n, sizeof(*parts), by_string);
+		for (i = 0; i < n; i++) {
+			if (!is_map && i && !strcmp(parts[i], parts[i - 1]))
+				continue;
+			if (i)
+				buf_putc(out, ',');
+			buf_puts(out, parts[i]);
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(parts[i]);
+	free(parts);
+	return r < 0 ? -1 : 0;
+}
+
+/*
+ * One text per value as DynamoDB compares values: numbers by value, strings
+ * by their characters (however escaped), sets and maps whatever the order of
+ * their members. The type comes first, so values of different types differ.
+ */
+static int canon_value(struct slice av, struct buf *out)
+{
+	struct js_iter it;
+	struct slice v, e;
+	char t[8];
+	int r, first = 1;
+
+	if (av_split(av, t, &v) < 0)
+		return -1;
+	buf_printf(out, "%s(", t);
+	if (!strcmp(t, "S") || !strcmp(t, "B")) {
+		r = restring(v, out);
+	} else if (!strcmp(t, "N")) {
+		r = v.n >= 2 && v.p[0] == '"' ? canon_number(v.p + 1, v.n - 2, out) : -1;
+	} else if (!strcmp(t, "SS") || !strcmp(t, "BS") || !strcmp(t, "NS")) {
+		r = canon_sorted(v, 0, t[0], out);
+	} else if (!strcmp(t, "M")) {
+		r = canon_sorted(v, 1, 0, out);
+	} else if (!strcmp(t, "L")) {
+		r = js_begin(&it, v, '[');
+		while (r == 0 && (r = js_next_element(&it, &e)) == 1) {
+			if (!first)
+				buf_putc(out, ',');
+			first = 0;
+			r = canon_value(e, out) < 0 ? -1 : 0;
+		}
+	} else {
+		r = buf_append(out, v.p, v.n);	/* BOOL, NULL */
+	}
+	buf_putc(out, ')');
+	return r < 0 ? -1 : 0;
+}
+
+static void distinct_init(struct distinct *d)
+{
+	memset(d, 0, sizeof(*d));
+	strset_init(&d->keys);
+}
+
+static void distinct_release(struct distinct *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		free(d->v[i].raw);
+		free(d->v[i].canon);
+	}
+	free(d->v);
+	strset_release(&d->keys);
+}
+
 static void unique_add(struct printer *pr, struct slice item)
 {
-	struct slice v;
+	struct distinct *d = &pr->uniq;
+	struct buf canon = BUF_INIT;
+	struct slice v, val;
+	struct seen *x;
 
-	if (find_attr(item, pr->ctx->o.unique, &v))
-		strset_add(&pr->uniq, v.p, v.n);
+	if (!find_attr(item, pr->ctx->o.unique, &v))
+		return;
+	if (canon_value(v, &canon) < 0) {
+		buf_reset(&canon);
+		buf_append(&canon, v.p, v.n);	/* not DynamoDB JSON: compare as sent */
+	}
+	if (strset_add(&d->keys, canon.data, canon.len)) {
+		if (d->n == d->cap) {
+			d->cap = d->cap ? d->cap * 2 : 64;
+			d->v = xrealloc(d->v, d->cap * sizeof(*d->v));
+		}
+		x = &d->v[d->n++];
+		x->raw = xstrndup(v.p, v.n);
+		x->raw_len = v.n;
+		x->canon = buf_detach(&canon);
+		if (av_split(v, x->type, &val) < 0)
+			x->type[0] = '\0';
+	}
+	buf_release(&canon);
+}
+
+/* Keys' types in key order (numbers by value), anything else by canonical text. */
+static int seen_compare(const void *a, const void *b)
+{
+	const struct seen *x = a, *y = b;
+
+	if (!strcmp(x->type, y->type) &&
+	    (!strcmp(x->type, "S") || !strcmp(x->type, "N") || !strcmp(x->type, "B"))) {
+		int c = av_key_compare((struct slice){ x->raw, x->raw_len },
+				       (struct slice){ y->raw, y->raw_len });
+
+		if (c)
+			return c;
+	}
+	return strcmp(x->canon, y->canon);
 }
 
 static void emit(struct printer *pr, struct slice item)
@@ -295,13 +555,12 @@ static void print_value(struct printer *pr, const char *raw, size_t n)
 
 static void print_unique(struct printer *pr)
 {
-	size_t *lens, i;
-	const char **v = strset_sorted(&pr->uniq, &lens);
+	struct distinct *d = &pr->uniq;
+	size_t i;
 
-	for (i = 0; i < pr->uniq.n; i++)
-		print_value(pr, v[i], lens[i]);
-	free(v);
-	free(lens);
+	qsort(d->v, d->n, sizeof(*d->v), seen_compare);
+	for (i = 0; i < d->n; i++)
+		print_value(pr, d->v[i].raw, d->v[i].raw_len);
 }
 
 static void print_summary(struct printer *pr, uint64_t count)
@@ -354,7 +613,7 @@ static void printer_setup(struct printer *pr, struct ctx *ctx,
 		buf_init(&pr->q[i].data, 0);
 	pr->sort_attr = ix ? ix->range.name : t->range.name;
 	pr->summary = !o->output_set && !o->count;
-	strset_init(&pr->uniq);
+	distinct_init(&pr->uniq);
 }
 
 static void printer_free(struct printer *pr)
@@ -368,7 +627,7 @@ static void printer_free(struct printer *pr)
 	free(pr->q);
 	buf_release(&pr->first);
 	buf_release(&pr->out);
-	strset_release(&pr->uniq);
+	distinct_release(&pr->uniq);
 }
 
 int cmd_query(struct ctx *ctx)

@@ -199,6 +199,25 @@ class QuerySummary(QueryBase):
 
 class QueryDistinct(QueryBase):
 
+    def test_unique_numbers_equal_in_value_are_one(self):
+        name = unique_name("q-uniq")
+        create_table(self.src, name)
+        spellings = ["1.50", "1.5", "15E-1", "0.15e1", "2", "2.0", "-0", "0", "100", "1E2"]
+        put_items(self.src, name, [{"PK": {"S": "P"}, "SK": {"S": "%02d" % i}, "n": {"N": v},
+                                    "m": {"M": {"a": {"N": v}, "b": {"S": "x"}}},
+                                    "ss": {"SS": ["b", "a"] if i % 2 else ["a", "b"]}}
+                                   for i, v in enumerate(spellings)])
+        items = boto_query(self.src, name, ("PK", "S"), "P")
+        want = {decimal.Decimal(it["n"]["N"]) for it in items}  # what boto3 calls distinct
+        p = self.query("-t", name, "--pk", "P", "--unique", "n")
+        got = [decimal.Decimal(l) for l in p.stdout.split("\n")[1:-1]]
+        self.assertEqual(sorted(got), sorted(want), p.stdout)
+        p = self.query("-t", name, "--pk", "P", "--unique", "m")
+        self.assertEqual(len(p.stdout.split("\n")[1:-1]), len(want), p.stdout)
+        p = self.query("-t", name, "--pk", "P", "--unique", "ss")
+        got = [sorted(json.loads(l)) for l in p.stdout.split("\n")[1:-1]]
+        self.assertEqual(got, [["a", "b"]], p.stdout)
+
     def test_unique_on_attribute_names_that_need_escaping(self):
         name = unique_name("q-uniq-names")
         create_table(self.src, name)
