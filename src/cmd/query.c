@@ -502,7 +502,12 @@ static int printer_item(struct worker *w, struct slice item, struct page *pg)
 
 static void printer_page_end(struct worker *w, struct page *pg)
 {
+	const struct options *o = &((struct printer *)w->job->sink_ctx)->ctx->o;
+
 	(void)pg;
+	/* --count --limit N: the counts of the pages so far reach N. */
+	if (o->count && o->limit && job_get(&w->job->c.read) >= o->limit)
+		job_satisfied(w->job);
 	merge(w);
 }
 
@@ -588,7 +593,8 @@ static void finish_output(struct printer *pr, const struct stage *s)
 	const struct options *o = &pr->ctx->o;
 
 	if (o->count)
-		buf_printf(&pr->out, "%llu\n", (unsigned long long)s->c.read);
+		buf_printf(&pr->out, "%llu\n", (unsigned long long)
+			   (o->limit && s->c.read > o->limit ? o->limit : s->c.read));
 	else if (pr->summary)
 		print_summary(pr, pr->emitted);
 	else if (o->unique)

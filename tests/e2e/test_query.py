@@ -292,6 +292,14 @@ class QueryOutput(QueryBase):
         p = self.query("-t", self.name, "--pk", "STATUS#1", "-i", "GSI1", "--count")
         self.assertEqual(p.stdout, "%d\n" % want)
 
+    def test_count_stops_at_limit(self):
+        total = len(boto_query(self.src, self.name, ("PK", "S"), "USER#3"))
+        self.assertGreater(total, 3)
+        p = self.query("-t", self.name, "--pk", "USER#3", "--count", "--limit", "3")
+        self.assertEqual(p.stdout, "3\n")
+        p = self.query("-t", self.name, "--pk", "USER#{0..4}", "--count", "--limit", "1000")
+        self.assertEqual(p.stdout, "%d\n" % len(self.items))
+
 class QueryShards(QueryBase):
     """Write-sharded partitions: several --pk, queried in parallel, merged in sort-key order."""
 
