@@ -140,6 +140,7 @@ static void out_flush(struct printer *pr)
 {
 	if (!pr->out.len || pr->out_failed)
 		return;
+	errno = 0;
 	if (fwrite(pr->out.data, 1, pr->out.len, stdout) != pr->out.len ||
 	    fflush(stdout) != 0) {
 		pr->out_failed = errno ? errno : EIO;
@@ -685,6 +686,13 @@ int cmd_query(struct ctx *ctx)
 	if (pr.out_failed && pr.out_failed != EPIPE && r == 0)
 		r = errf(&ctx->eb, EXIT_IO, "cannot write the output: %s",
 			 strerror(pr.out_failed));
+	/*
+	 * The reader went away (dynamo query | head): stop quietly, but not
+	 * successfully. A failure without a message is main's EXIT_IO, as for
+	 * a closed pipe found when stdout is flushed at exit.
+	 */
+	if (pr.out_failed == EPIPE && r == 0)
+		r = -1;
 	plan_release(&p);
 	printer_free(&pr);
 out_t:

@@ -300,6 +300,24 @@ class QueryOutput(QueryBase):
         p = self.query("-t", self.name, "--pk", "USER#{0..4}", "--count", "--limit", "1000")
         self.assertEqual(p.stdout, "%d\n" % len(self.items))
 
+    def test_a_closed_pipe_ends_quietly(self):
+        # `dynamo query ... | head -1`: the reader leaves after the first line,
+        # long before the 800 KB of output are written. Like a closed pipe
+        # found at exit (main.c), that is EXIT_IO without an error message.
+        name = unique_name("q-pipe")
+        create_table(self.src, name)
+        put_items(self.src, name, [{"PK": {"S": "P"}, "SK": {"S": "%04d" % i}, "pad": {"S": "x" * 2000}}
+                                   for i in range(400)])
+        sh = "%s query -e src -t %s --pk P --output jsonl | head -1; echo \"status ${PIPESTATUS[0]}\"" % (
+            harness.BIN, name)
+        p = subprocess.run(["bash", "-c", sh], capture_output=True, text=True, env=self.env.environ(), timeout=60)
+        out = p.stdout.split("\n")
+        self.assertEqual(parse_plain(out[0])["SK"], "0000")
+        self.assertEqual(out[1], "status 7", p.stderr)
+        self.assertNotIn("cannot write", p.stderr)
+        self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)  # the summary line
+
+
 class QueryShards(QueryBase):
     """Write-sharded partitions: several --pk, queried in parallel, merged in sort-key order."""
 
