@@ -569,6 +569,60 @@ static void print_unique(struct printer *pr)
 		print_value(pr, d->v[i].raw, d->v[i].raw_len);
 }
 
+static void indent(struct buf *out, int depth)
+{
+	buf_printf(out, "\n%*s", depth * 4, "");
+}
+
+/*
+ * The item as dynamo-cmdline printed it, json.dumps(item, indent=4): four
+ * spaces a level, "key": value, empty containers as {} and []. Strings are
+ * decoded and escaped again one way, so every server's item looks the same.
+ */
+static int pretty(struct slice v, int depth, struct buf *out)
+{
+	struct js_iter it;
+	struct slice k, e;
+	int r, n = 0;
+
+	while (v.n && (*v.p == ' ' || *v.p == '\n' || *v.p == '\r' || *v.p == '\t'))
+		v.p++, v.n--;
+	if (!v.n)
+		return -1;
+	if (*v.p == '"')
+		return restring(v, out);
+	if (*v.p != '{' && *v.p != '[')
+		return buf_append(out, v.p, v.n);
+	if (js_begin(&it, v, *v.p) < 0)
+		return -1;
+	buf_putc(out, *v.p);
+	for (;;) {
+		if (*v.p == '{') {
+			if ((r = js_next_member(&it, &k, &e)) != 1)
+				break;
+			indent(out, depth + 1);
+			if (rename_member(k, out) < 0)
+				return -1;
+			buf_puts(out, ": ");
+		} else {
+			if ((r = js_next_element(&it, &e)) != 1)
+				break;
+			indent(out, depth + 1);
+		}
+		if (pretty(e, depth + 1, out) < 0)
+			return -1;
+		buf_putc(out, ',');
+		n++;
+	}
+	if (r < 0)
+		return -1;
+	if (n) {
+		out->data[--out->len] = '\0';	/* the last comma */
+		indent(out, depth);
+	}
+	return buf_putc(out, *v.p == '{' ? '}' : ']');
+}
+
 static void print_summary(struct printer *pr, uint64_t count)
 {
 	if (!count) {
@@ -577,13 +631,15 @@ static void print_summary(struct printer *pr, uint64_t count)
 	}
 	buf_printf(&pr->out, "%llu items queried.\n", (unsigned long long)count);
 	if (pr->ctx->o.head && pr->first.len) {
-		cJSON *j = cJSON_ParseWithLength(pr->first.data, pr->first.len);
-		char *s = j ? cJSON_Print(j) : NULL;
+		size_t mark = pr->out.len;
 
-		buf_printf(&pr->out, "%s\n------------------------------\n",
-			   s ? s : pr->first.data);
-		free(s);
-		cJSON_Delete(j);
+		if (pretty((struct slice){ pr->first.data, pr->first.len }, 0,
+			   &pr->out) < 0) {
+			pr->out.len = mark;	/* not JSON after all: as received */
+			pr->out.data[mark] = '\0';
+			buf_append(&pr->out, pr->first.data, pr->first.len);
+		}
+		buf_puts(&pr->out, "\n------------------------------\n");
 	}
 	if (pr->ctx->o.unique)
 		print_unique(pr);

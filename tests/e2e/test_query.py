@@ -173,6 +173,12 @@ class QuerySummary(QueryBase):
             head = json.loads("\n".join(lines[1:-2]))
             self.assertEqual(harness.canonical(head), harness.canonical(first))
 
+    def test_head_is_indented_as_dynamo_cmdline_printed_it(self):
+        # dynamo-cmdline printed json.dumps(items[0], indent=4); non-ASCII stays as it is.
+        p = self.query("-t", self.name, "--pk", "USER#1", "-head")
+        body = "\n".join(p.stdout.split("\n")[1:-2])
+        self.assertEqual(body, json.dumps(json.loads(body), indent=4, ensure_ascii=False))
+
     def test_unique_strings_print_as_themselves(self):
         items = boto_query(self.src, self.name, ("PK", "S"), "USER#3")
         want = {it["str"]["S"] for it in items}
