@@ -1,0 +1,155 @@
+"""dynamo restore and dynamo backups, judged by boto3."""
+
+import botocore.exceptions
+
+import data
+import harness
+from harness import create_table, put_items, unique_name
+from test_truncate import run_on_tty, summary
+
+GSI = ("GSI1", ("GSI1PK", "S"), ("GSI1SK", "S"), "ALL")
+LSI = ("LSI1", None, ("LSI1SK", "N"), "ALL")
+
+
+def exists(ddb, name):
+    try:
+        ddb.describe_table(TableName=name)
+        return True
+    except botocore.exceptions.ClientError as e:
+        if e.response["Error"]["Code"] == "ResourceNotFoundException":
+            return False
+        raise
+
+
+class RestoreFromTable(harness.TestCase):
+    """restore --from-table B: truncate T, copy B into T, delete B (dynamo-cmdline's restore_from_backup)."""
+
+    def pair(self, hash_key=("PK", "S"), range_key=("SK", "S"), n_t=40, n_b=60):
+        t, b = unique_name("rst-t"), unique_name("rst-b")
+        kw = dict(hash_key=hash_key, range_key=range_key)
+        if range_key:
+            kw.update(gsis=[GSI], lsis=[LSI])
+        create_table(self.src, t, **kw)
+        create_table(self.src, b, **kw)
+        pk, sk = hash_key[0], range_key[0] if range_key else None
+
+        def items(n, first):
+            out = []
+            for i in range(first, first + n):
+                it = data.rich_item(i, pk=pk, sk=sk)
+                if range_key and i % 2:  # a sparse GSI
+                    it["GSI1PK"] = {"S": "G%d" % (i % 3)}
+                    it["GSI1SK"] = {"S": "%04d" % i}
+                    it["LSI1SK"] = {"N": data.NUMBERS[i % len(data.NUMBERS)]}
+                out.append(it)
+            return out
+
+        # T and B overlap: some of B's items replace T's, some of T's must go.
+        put_items(self.src, t, items(n_t, 0))
+        put_items(self.src, b, items(n_b, n_t // 2))
+        return t, b
+
+    def test_puts_the_copy_back_and_deletes_it(self):
+        t, b = self.pair()
+        want = harness.table_contents(self.src, b)
+        p = self.dynamo("restore", "-t", t, "-e", "src", "--from-table", b, "--yes", check=0)
+        self.assertEqual(harness.table_contents(self.src, t), want)
+        self.assertFalse(exists(self.src, b), "the --from-table table was not deleted")
+        self.assertIn("100 read, 60 written, 40 deleted", summary(p, "restore"))
+        # The sparse GSI follows the items.
+        q = dict(TableName=t, IndexName="GSI1", KeyConditionExpression="GSI1PK = :p",
+                 ExpressionAttributeValues={":p": {"S": "G1"}})
+        self.assertEqual(sorted(harness.canonical(i) for i in self.src.query(**q)["Items"]),
+                         sorted(i for i in want if '"GSI1PK", ["S", "G1"]' in i))
+
+    def test_keep_source(self):
+        t, b = self.pair(hash_key=("name", "S"), range_key=("status", "S"))
+        want = harness.table_contents(self.src, b)
+        self.dynamo("restore", "-t", t, "-e", "src", "--from-table", b, "--keep-source", "--yes", check=0)
+        self.assertEqual(harness.table_contents(self.src, t), want)
+        self.assertEqual(harness.table_contents(self.src, b), want)
+
+    def test_odd_key_names(self):
+        t, b = self.pair(hash_key=("a b#c.d:e", "S"), range_key=("x.y:z", "S"), n_t=10, n_b=25)
+        want = harness.table_contents(self.src, b)
+        self.dynamo("restore", "-t", t, "-e", "src", "-from-table", b, "--yes", check=0)
+        self.assertEqual(harness.table_contents(self.src, t), want)
+        self.assertFalse(exists(self.src, b))
+
+    def test_numeric_hash_only_keys(self):
+        t, b = unique_name("rst-n"), unique_name("rst-nb")
+        for table, n in ((t, 10), (b, 25)):
+            create_table(self.src, table, hash_key=("id", "N"), range_key=None)
+            put_items(self.src, table, [{"id": {"N": str(i * 3 + (table == b))}, "v": {"N": data.NUMBERS[i % 11]}}
+                                        for i in range(n)])
+        want = harness.table_contents(self.src, b)
+        self.dynamo("restore", "-t", t, "-e", "src", "--from-table", b, "--yes", check=0)
+        self.assertEqual(harness.table_contents(self.src, t), want)
+        self.assertFalse(exists(self.src, b))
+
+    def test_empty_copy_empties_the_table(self):
+        t, b = self.pair(n_b=0)
+        self.dynamo("restore", "-t", t, "-e", "src", "--from-table", b, "--yes", check=0)
+        self.assertEqual(harness.table_contents(self.src, t), [])
+        self.assertFalse(exists(self.src, b))
+
+    def test_refuses_without_yes_saying_what_would_go(self):
+        t, b = self.pair()
+        before = harness.table_contents(self.src, t), harness.table_contents(self.src, b)
+        p = self.dynamo("restore", "-t", t, "-e", "src", "--from-table", b)
+        self.assertEqual(p.returncode, 6)
+        line = self.assertOneErrorLine(p, "--yes", "delete every item of '%s'" % t, "delete table '%s'" % b)
+        self.assertIn("--keep-source", line)
+        p = self.dynamo("restore", "-t", t, "-e", "src", "--from-table", b, "--keep-source")
+        self.assertEqual(p.returncode, 6)
+        line = self.assertOneErrorLine(p, "--yes", "delete every item of '%s'" % t)
+        self.assertNotIn("delete table", line)
+        self.assertEqual((harness.table_contents(self.src, t), harness.table_contents(self.src, b)), before)
+
+    def test_asks_on_a_terminal(self):
+        t, b = self.pair(n_t=5, n_b=8)
+        before = harness.table_contents(self.src, t), harness.table_contents(self.src, b)
+        p, tty = run_on_tty(self.env, ["restore", "-t", t, "-e", "src", "--from-table", b], "n")
+        self.assertEqual(p.returncode, 6, p.stderr)
+        self.assertIn("delete table '%s'" % b, tty)
+        self.assertEqual((harness.table_contents(self.src, t), harness.table_contents(self.src, b)), before)
+        p, tty = run_on_tty(self.env, ["restore", "-t", t, "-e", "src", "--from-table", b], "y")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(harness.table_contents(self.src, t), before[1])
+        self.assertFalse(exists(self.src, b))
+
+    def test_dry_run_prints_the_plan_and_changes_nothing(self):
+        t, b = self.pair(n_t=5, n_b=8)
+        before = harness.table_contents(self.src, t), harness.table_contents(self.src, b)
+        p = self.dynamo("restore", "-t", t, "-e", "src", "--from-table", b, "--dry-run", check=0)
+        stages = [l.split()[1] for l in p.stdout.splitlines() if l.startswith("  ")]
+        self.assertEqual(stages, ["truncate", "copy", "drop"], p.stdout)
+        p = self.dynamo("restore", "-t", t, "-e", "src", "--from-table", b, "--dry-run", "--keep-source", check=0)
+        stages = [l.split()[1] for l in p.stdout.splitlines() if l.startswith("  ")]
+        self.assertEqual(stages, ["truncate", "copy"], p.stdout)
+        self.assertEqual((harness.table_contents(self.src, t), harness.table_contents(self.src, b)), before)
+
+    def test_bad_input_is_one_line_and_changes_nothing(self):
+        t, b = self.pair(n_t=5, n_b=8)
+        other = unique_name("rst-o")
+        create_table(self.src, other, range_key=("Other", "S"))
+        before = harness.table_contents(self.src, t), harness.table_contents(self.src, b)
+        missing = unique_name("rst-none")
+        cases = [
+            (2, ["--from-table", b, "--backup-arn", "arn:aws:dynamodb:us-east-1:123456789012:table/x/backup/1"],
+             ["exactly one", "--from-table", "--backup-arn"]),
+            (2, ["--from-table", b, "--backup-name", "nightly"], ["exactly one"]),
+            (2, [], ["exactly one"]),
+            (2, ["--from-table", t], ["--from-table", "another table"]),
+            (4, ["--from-table", missing], [missing, "not found"]),
+            (2, ["--from-table", other], ["key schemas differ", "Other"]),
+        ]
+        for code, args, needles in cases:
+            p = self.dynamo("restore", "-t", t, "-e", "src", "--yes", *args)
+            self.assertEqual(p.returncode, code, (args, p.stderr))
+            self.assertOneErrorLine(p, *needles)
+        p = self.dynamo("restore", "-t", missing, "-e", "src", "--yes", "--from-table", b)
+        self.assertEqual(p.returncode, 4)
+        self.assertOneErrorLine(p, missing, "not found")
+        self.assertEqual((harness.table_contents(self.src, t), harness.table_contents(self.src, b)), before)
+        self.assertTrue(exists(self.src, other))
