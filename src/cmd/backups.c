@@ -1,4 +1,7 @@
-/* dynamo backups: a table's on-demand backups, newest first. */
+/*
+ * dynamo backups: a table's on-demand backups, newest first. Also the
+ * ListBackups helpers restore uses to find a backup by name.
+ */
 #include "dynamo/cmd.h"
 #include "dynamo/backups.h"
 #include "dynamo/exitcode.h"
@@ -8,25 +11,53 @@
 #include <string.h>
 #include <time.h>
 
+/*
+ * Local emulators (dynalite, DynamoDB Local) have no backups; say so rather
+ * than pass on their UnknownOperationException.
+ */
+static int no_backups_here(const struct errbuf *why)
+{
+	return strstr(why->msg, "UnknownOperation") || strstr(why->msg, "not supported") ||
+	       strstr(why->msg, "not yet implemented");
+}
+
+static int backups_error(const struct ddb *d, const char *what,
+			 struct errbuf *why, struct errbuf *eb)
+{
+	char where[512];
+
+	ddb_where(d, where, sizeof(where));
+	if (no_backups_here(why))
+		return errf(eb, EXIT_FAILURE_RUNTIME,
+			    "cannot %s: %s does not support backups (%s); they exist on DynamoDB itself, not on local emulators",
+			    what, where, why->msg);
+	*eb = *why;
+	return -1;
+}
+
+/* table NULL: the backups of every table of the account and region. */
 int backups_list(const struct ddb *d, const char *table, cJSON *out,
 		 struct errbuf *eb)
 {
-	char *start = NULL;
+	char *start = NULL, what[400];
 
+	snprintf(what, sizeof(what), "list the backups of '%s'", table ? table : "any table");
 	do {
 		cJSON *body = cJSON_CreateObject(), *resp = NULL, *b;
+		struct errbuf why = ERRBUF_INIT;
 		const cJSON *last;
 		int r;
 
-		cJSON_AddStringToObject(body, "TableName", table);
+		if (table)
+			cJSON_AddStringToObject(body, "TableName", table);
 		if (start)
 			cJSON_AddStringToObject(body, "ExclusiveStartBackupArn", start);
-		r = ddb_request_json(d, DDB_TARGET("ListBackups"), body, &resp, eb);
+		r = ddb_request_json(d, DDB_TARGET("ListBackups"), body, &resp, &why);
 		cJSON_Delete(body);
 		free(start);
 		start = NULL;
 		if (r < 0)
-			return -1;
+			return backups_error(d, what, &why, eb);
 		cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(resp, "BackupSummaries"))
 			cJSON_AddItemToArray(out, cJSON_Duplicate(b, 1));
 		last = cJSON_GetObjectItemCaseSensitive(resp, "LastEvaluatedBackupArn");
@@ -72,14 +103,25 @@ static int newest_first(const void *a, const void *b)
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
-static void print_table(const cJSON *list)
+/* The summaries of list, newest first (borrowed pointers; free the array). */
+static const cJSON **newest_first_list(const cJSON *list, int *n)
 {
-	int n = cJSON_GetArraySize(list), i = 0;
-	const cJSON **v = xcalloc((size_t)(n ? n : 1), sizeof(*v)), *b;
+	const cJSON **v, *b;
+	int i = 0;
 
+	*n = cJSON_GetArraySize(list);
+	v = xcalloc((size_t)(*n ? *n : 1), sizeof(*v));
 	cJSON_ArrayForEach(b, list)
 		v[i++] = b;
-	qsort(v, (size_t)n, sizeof(*v), newest_first);
+	qsort(v, (size_t)*n, sizeof(*v), newest_first);
+	return v;
+}
+
+static void print_table(const cJSON *list)
+{
+	int n, i;
+	const cJSON **v = newest_first_list(list, &n);
+
 	for (i = 0; i < n; i++) {
 		const cJSON *sz = cJSON_GetObjectItemCaseSensitive(v[i], "BackupSizeBytes");
 		time_t t = (time_t)created(v[i]);
@@ -92,13 +134,28 @@ static void print_table(const cJSON *list)
 		       field(v[i], "BackupStatus"), cJSON_IsNumber(sz) ? sz->valuedouble : 0,
 		       field(v[i], "BackupArn"));
 	}
-	if (!n)
-		fprintf(stderr, "dynamo: no backups\n");
 	free(v);
+}
+
+static void print_json(const cJSON *list)
+{
+	cJSON *sorted = cJSON_CreateArray();
+	int n, i;
+	const cJSON **v = newest_first_list(list, &n);
+	char *s;
+
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(sorted, cJSON_Duplicate(v[i], 1));
+	s = cJSON_PrintUnformatted(sorted);
+	printf("%s\n", s);
+	free(s);
+	free(v);
+	cJSON_Delete(sorted);
 }
 
 int cmd_backups(struct ctx *ctx)
 {
+	char where[512];
 	cJSON *list;
 	struct ddb d;
 	int r = -1;
@@ -108,14 +165,13 @@ int cmd_backups(struct ctx *ctx)
 		return -1;
 	list = cJSON_CreateArray();
 	if (backups_list(&d, ctx->o.table, list, &ctx->eb) == 0) {
-		if (ctx->o.json) {
-			char *s = cJSON_PrintUnformatted(list);
-
-			printf("%s\n", s);
-			free(s);
-		} else {
+		if (ctx->o.json)
+			print_json(list);
+		else
 			print_table(list);
-		}
+		if (!cJSON_GetArraySize(list))
+			msg_info("no backups of table '%s' in %s", ctx->o.table,
+				 ddb_where(&d, where, sizeof(where)));
 		r = 0;
 	}
 	cJSON_Delete(list);

@@ -1,4 +1,6 @@
 """dynamo restore and dynamo backups, judged by boto3."""
+import json
+import time
 
 import botocore.exceptions
 
@@ -153,3 +155,59 @@ class RestoreFromTable(harness.TestCase):
         self.assertOneErrorLine(p, missing, "not found")
         self.assertEqual((harness.table_contents(self.src, t), harness.table_contents(self.src, b)), before)
         self.assertTrue(exists(self.src, other))
+
+
+class BackupCase(harness.TestCase):
+    backends = ("moto",)  # dynalite has no backups
+
+    def table_with_backups(self, names):
+        """A table and one backup per name (a second apart), each after writing more items.
+
+        Returns (table, [(backup ARN, contents at that time)]).
+        """
+        t = unique_name("bk")
+        create_table(self.src, t, gsis=[GSI], lsis=[LSI])
+        out = []
+        for i, bk in enumerate(names):
+            put_items(self.src, t, data.rich_items(10 * (i + 1)))
+            arn = self.src.create_backup(TableName=t, BackupName=bk)["BackupDetails"]["BackupArn"]
+            out.append((arn, harness.table_contents(self.src, t)))
+            time.sleep(1.1)  # distinct creation times
+        return t, out
+
+
+class Backups(BackupCase):
+
+    def test_lists_the_tables_backups_newest_first(self):
+        t, bks = self.table_with_backups(["aaa", "bbb", "aaa"])
+        other, _ = self.table_with_backups(["bbb"])
+        want = sorted(self.src.list_backups(TableName=t)["BackupSummaries"],
+                      key=lambda b: b["BackupCreationDateTime"], reverse=True)
+        self.assertEqual(len(want), 3)
+        p = self.dynamo("backups", "-t", t, "-e", "src", check=0)
+        lines = p.stdout.splitlines()
+        self.assertEqual([l.split()[-1] for l in lines], [b["BackupArn"] for b in want])
+        self.assertEqual([l.split()[0] for l in lines], [b["BackupName"] for b in want])
+        p = self.dynamo("backups", "-t", t, "-e", "src", "--json", check=0)
+        got = json.loads(p.stdout)
+        self.assertEqual([b["BackupArn"] for b in got], [b["BackupArn"] for b in want])
+        self.assertEqual({b["TableName"] for b in got}, {t})
+
+    def test_a_table_without_backups(self):
+        t = unique_name("bk-none")
+        create_table(self.src, t)
+        p = self.dynamo("backups", "-t", t, "-e", "src", check=0)
+        self.assertEqual(p.stdout, "")
+        p = self.dynamo("backups", "-t", t, "-e", "src", "--json", check=0)
+        self.assertEqual(json.loads(p.stdout), [])
+
+
+class BackupsUnsupported(harness.TestCase):
+    backends = ("dynalite",)
+
+    def test_backups_says_the_endpoint_has_none(self):
+        t = unique_name("bk-dl")
+        create_table(self.src, t)
+        p = self.dynamo("backups", "-t", t, "-e", "src")
+        self.assertEqual(p.returncode, 1)
+        self.assertOneErrorLine(p, "does not support backups", "profile 'src'", t)
