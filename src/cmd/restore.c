@@ -80,32 +80,129 @@ static int plan_from_table(struct restore *r, struct plan *p)
 	return 0;
 }
 
+static const char *summary_str(const cJSON *b, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(b, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* The table in "arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/backup/ID", or "". */
+static void arn_table(const char *arn, char *out, size_t n)
+{
+	const char *t = strstr(arn, ":table/"), *end;
+
+	out[0] = '\0';
+	if (!t)
+		return;
+	t += strlen(":table/");
+	end = strstr(t, "/backup/");
+	if (end && (size_t)(end - t) < n) {
+		memcpy(out, t, (size_t)(end - t));
+		out[end - t] = '\0';
+	}
+}
+
+/*
+ * --backup-arn: the backup must be listed (by its table when the ARN names
+ * one), so a wrong ARN is one clear line before anything is planned.
+ */
+static int check_backup_arn(struct restore *r)
+{
+	const char *arn = r->ctx->o.backup_arn;
+	cJSON *list = cJSON_CreateArray();
+	const cJSON *b;
+	char table[300];
+	int found = 0;
+
+	arn_table(arn, table, sizeof(table));
+	if (backups_list(&r->d, table[0] ? table : NULL, list, &r->ctx->eb) < 0) {
+		cJSON_Delete(list);
+		return -1;
+	}
+	cJSON_ArrayForEach(b, list) {
+		const char *a = summary_str(b, "BackupArn");
+
+		if (a && !strcmp(a, arn))
+			found = 1;
+	}
+	cJSON_Delete(list);
+	if (!found)
+		return errf(&r->ctx->eb, EXIT_NOT_FOUND,
+			    "--backup-arn '%s' is not a backup in %s (see dynamo backups -t %s)",
+			    arn, r->where, table[0] ? table : "TABLE");
+	snprintf(r->arn, sizeof(r->arn), "%s", arn);
+	return 0;
+}
+
+/*
+ * The tables that have a backup called name in list: 0, 1 or 2 (more than
+ * one); *first is one of them.
+ */
+static int tables_with_backup(const cJSON *list, const char *name, const char **first)
+{
+	const cJSON *b;
+	int n = 0;
+
+	*first = NULL;
+	cJSON_ArrayForEach(b, list) {
+		const char *bn = summary_str(b, "BackupName"), *t = summary_str(b, "TableName");
+
+		if (!bn || strcmp(bn, name) || !t)
+			continue;
+		if (!*first)
+			*first = t, n = 1;
+		else if (strcmp(*first, t))
+			n = 2;
+	}
+	return n;
+}
+
+/*
+ * --backup-name: the latest backup of that name of -t's table (a table
+ * deleted and restored in place); failing that, of whichever table has
+ * backups of that name, so a backup can be restored under another name.
+ */
 static int find_backup(struct restore *r)
 {
 	const struct options *o = &r->ctx->o;
 	const cJSON *b, *arn;
+	const char *owner;
 	cJSON *list;
 	int rc = 0;
 
-	if (o->backup_arn) {
-		snprintf(r->arn, sizeof(r->arn), "%s", o->backup_arn);
-		return 0;
-	}
+	if (o->backup_arn)
+		return check_backup_arn(r);
 	list = cJSON_CreateArray();
-	if (backups_list(&r->d, o->table, list, &r->ctx->eb) < 0) {
-		cJSON_Delete(list);
-		return -1;
-	}
+	if (backups_list(&r->d, o->table, list, &r->ctx->eb) < 0)
+		goto out_fail;
 	b = backups_latest(list, o->backup_name);
+	if (!b) {
+		cJSON_Delete(list);
+		list = cJSON_CreateArray();
+		if (backups_list(&r->d, NULL, list, &r->ctx->eb) < 0)
+			goto out_fail;
+		if (tables_with_backup(list, o->backup_name, &owner) > 1) {
+			rc = errf(&r->ctx->eb, EXIT_USAGE,
+				  "backups named '%s' belong to several tables in %s: pick one with --backup-arn (see dynamo backups -t TABLE)",
+				  o->backup_name, r->where);
+			goto out;
+		}
+		b = backups_latest(list, o->backup_name);
+	}
 	arn = cJSON_GetObjectItemCaseSensitive(b, "BackupArn");
 	if (!cJSON_IsString(arn))
 		rc = errf(&r->ctx->eb, EXIT_NOT_FOUND,
-			  "no backup named '%s' of table '%s' in %s (see dynamo backups -t %s)",
-			  o->backup_name, o->table, r->where, o->table);
+			  "no backup named '%s' in %s, of table '%s' or any other (see dynamo backups -t TABLE)",
+			  o->backup_name, r->where, o->table);
 	else
 		snprintf(r->arn, sizeof(r->arn), "%s", arn->valuestring);
+out:
 	cJSON_Delete(list);
 	return rc;
+out_fail:
+	cJSON_Delete(list);
+	return -1;
 }
 
 static int plan_from_backup(struct restore *r, struct plan *p)

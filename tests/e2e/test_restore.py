@@ -176,6 +176,69 @@ class BackupCase(harness.TestCase):
         return t, out
 
 
+class RestoreBackup(BackupCase):
+
+    def test_backup_arn_into_a_new_table(self):
+        t, bks = self.table_with_backups(["first", "second"])
+        new = unique_name("bk-new")
+        # Not destructive: no --yes needed, even without a terminal.
+        p = self.dynamo("restore", "-t", new, "-e", "src", "--backup-arn", bks[0][0], check=0)
+        self.assertEqual(self.src.describe_table(TableName=new)["Table"]["TableStatus"], "ACTIVE")
+        self.assertEqual(harness.table_contents(self.src, new), bks[0][1])
+        summary(p, "restore")
+
+    def test_backup_name_restores_the_latest_of_that_name(self):
+        t, bks = self.table_with_backups(["nightly", "nightly", "other"])
+        self.src.delete_table(TableName=t)
+        self.dynamo("restore", "-t", t, "-e", "src", "--backup-name", "nightly", check=0)
+        self.assertEqual(harness.table_contents(self.src, t), bks[1][1])
+
+    def test_backup_name_under_another_table_name(self):
+        # What the error for an existing table suggests: restore under another name with -t.
+        nightly = unique_name("nightly")
+        t, bks = self.table_with_backups([nightly, nightly])
+        new = unique_name("bk-other")
+        self.dynamo("restore", "-t", new, "-e", "src", "--backup-name", nightly, check=0)
+        self.assertEqual(harness.table_contents(self.src, new), bks[1][1])
+        self.assertEqual(harness.table_contents(self.src, t), bks[1][1])
+        # Two tables with backups of that name: which one is meant is not guessed.
+        self.table_with_backups([nightly])
+        newer = unique_name("bk-other")
+        p = self.dynamo("restore", "-t", newer, "-e", "src", "--backup-name", nightly)
+        self.assertEqual(p.returncode, 2)
+        self.assertOneErrorLine(p, "'%s'" % nightly, "--backup-arn")
+        self.assertFalse(exists(self.src, newer))
+
+    def test_existing_table_is_refused(self):
+        t, bks = self.table_with_backups(["nightly"])
+        put_items(self.src, t, [{"PK": {"S": "LATER"}, "SK": {"S": "x"}}])
+        before = harness.table_contents(self.src, t)
+        for args in (["--backup-arn", bks[0][0]], ["--backup-name", "nightly"]):
+            p = self.dynamo("restore", "-t", t, "-e", "src", "--yes", *args)
+            self.assertEqual(p.returncode, 2)
+            self.assertOneErrorLine(p, "'%s' already exists" % t, "-t")
+        self.assertEqual(harness.table_contents(self.src, t), before)
+
+    def test_unknown_backup_is_one_line(self):
+        t, bks = self.table_with_backups(["nightly"])
+        new = unique_name("bk-none")
+        p = self.dynamo("restore", "-t", new, "-e", "src", "--backup-name", "weekly")
+        self.assertEqual(p.returncode, 4)
+        self.assertOneErrorLine(p, "'weekly'", "dynamo backups")
+        gone = bks[0][0][:-8] + "00000000"
+        p = self.dynamo("restore", "-t", new, "-e", "src", "--backup-arn", gone)
+        self.assertEqual(p.returncode, 4)
+        self.assertOneErrorLine(p, gone, "dynamo backups")
+        self.assertFalse(exists(self.src, new))
+
+    def test_dry_run_creates_nothing(self):
+        t, bks = self.table_with_backups(["nightly"])
+        new = unique_name("bk-dry")
+        p = self.dynamo("restore", "-t", new, "-e", "src", "--backup-arn", bks[0][0], "--dry-run", check=0)
+        self.assertIn(bks[0][0], p.stdout)
+        self.assertFalse(exists(self.src, new))
+
+
 class Backups(BackupCase):
 
     def test_lists_the_tables_backups_newest_first(self):
@@ -211,3 +274,13 @@ class BackupsUnsupported(harness.TestCase):
         p = self.dynamo("backups", "-t", t, "-e", "src")
         self.assertEqual(p.returncode, 1)
         self.assertOneErrorLine(p, "does not support backups", "profile 'src'", t)
+
+    def test_restore_from_a_backup_says_the_endpoint_has_none(self):
+        t, new = unique_name("bk-dl"), unique_name("bk-dl-new")
+        create_table(self.src, t)
+        for args in (["--backup-name", "nightly"],
+                     ["--backup-arn", "arn:aws:dynamodb:us-east-1:123456789012:table/%s/backup/01795294942366-0cbb0650" % t]):
+            p = self.dynamo("restore", "-t", new, "-e", "src", *args)
+            self.assertEqual(p.returncode, 1)
+            self.assertOneErrorLine(p, "does not support backups", "profile 'src'")
+            self.assertFalse(exists(self.src, new))
