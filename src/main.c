@@ -12,6 +12,7 @@
 #include "dynamo/http.h"
 #include "dynamo/msg.h"
 #include "dynamo/options.h"
+#include "dynamo/progress.h"
 
 #include <cJSON.h>
 #include <curl/curl.h>
@@ -28,6 +29,7 @@
 	OPT_QUIET, OPT_NO_VERIFY_SSL, OPT_CA_BUNDLE, OPT_CONNECT_TIMEOUT, \
 	OPT_TIMEOUT, OPT_MAX_RETRIES, OPT_HELP
 
+/* Jobs that scan and write: copy, truncate, restore. */
 #define JOB_OPTS OPT_SEGMENTS, OPT_CONCURRENCY, OPT_MAX_RCU, OPT_MAX_WCU, \
 	OPT_CHECKPOINT, OPT_YES, OPT_DRY_RUN, OPT_JSON, OPT_PROGRESS
 
@@ -45,8 +47,15 @@ static const int restore_opts[] = {
 	OPT_BACKUP_NAME, OPT_FROM_FILE, JOB_OPTS, GLOBAL_OPTS, 0
 };
 static const int backups_opts[] = { OPT_TABLE, OPT_JSON, GLOBAL_OPTS, 0 };
-static const int export_opts[] = { OPT_TABLE, OPT_EXPORT_FILE, JOB_OPTS, GLOBAL_OPTS, 0 };
-static const int import_opts[] = { OPT_TABLE, OPT_IMPORT_FILE, JOB_OPTS, GLOBAL_OPTS, 0 };
+/* export only reads, import only writes: neither resumes from a checkpoint. */
+static const int export_opts[] = {
+	OPT_TABLE, OPT_EXPORT_FILE, OPT_SEGMENTS, OPT_CONCURRENCY, OPT_MAX_RCU,
+	OPT_DRY_RUN, OPT_JSON, OPT_PROGRESS, GLOBAL_OPTS, 0
+};
+static const int import_opts[] = {
+	OPT_TABLE, OPT_IMPORT_FILE, OPT_CONCURRENCY, OPT_MAX_WCU, OPT_YES,
+	OPT_DRY_RUN, OPT_JSON, OPT_PROGRESS, GLOBAL_OPTS, 0
+};
 static const int query_opts[] = {
 	OPT_TABLE, OPT_PK, OPT_SK, OPT_INDEX, OPT_PK_TYPE, OPT_UNIQUE, OPT_HEAD,
 	OPT_LIMIT, OPT_DESC, OPT_COUNT, OPT_OUTPUT, OPT_CONSISTENT,
@@ -55,18 +64,18 @@ static const int query_opts[] = {
 
 static const struct command commands[] = {
 	{ "copy", cmd_copy, copy_opts,
-	  "-t TABLE --source PROFILE --target PROFILE [--pk VALUE [--sk PREFIX] [-i INDEX]] [options]",
+	  "-t TABLE [--source PROFILE] [--target PROFILE] [--pk VALUE [--sk PREFIX] [-i INDEX]] [options]",
 	  "copy a table, or the items of some partition keys, to another account, region or table" },
-	{ "query", cmd_query, query_opts, "-t TABLE -e PROFILE --pk VALUE [--sk PREFIX] [-i INDEX] [options]",
+	{ "query", cmd_query, query_opts, "-t TABLE [-e PROFILE] --pk VALUE [--sk PREFIX] [-i INDEX] [options]",
 	  "query a table or index by partition key (several keys are merged in sort order)" },
-	{ "truncate", cmd_truncate, truncate_opts, "-t TABLE -e PROFILE [options]",
+	{ "truncate", cmd_truncate, truncate_opts, "-t TABLE [-e PROFILE] [options]",
 	  "delete every item of a table" },
 	{ "restore", cmd_restore, restore_opts,
-	  "-t TABLE -e PROFILE (--from-table TABLE | --backup-arn ARN | --backup-name NAME | --from-file FILE) [options]",
+	  "-t TABLE [-e PROFILE] (--from-table TABLE | --backup-arn ARN | --backup-name NAME | --from-file FILE) [options]",
 	  "restore a table from a copy, an on-demand backup or an export file" },
-	{ "export", cmd_export, export_opts, "-t TABLE -e PROFILE -o FILE [options]",
+	{ "export", cmd_export, export_opts, "-t TABLE [-e PROFILE] -o FILE [options]",
 	  "write a table to DynamoDB JSON lines (as DynamoDB exports to S3), gzip for .gz" },
-	{ "import", cmd_import, import_opts, "-t TABLE -e PROFILE -i FILE [options]",
+	{ "import", cmd_import, import_opts, "-t TABLE [-e PROFILE] -i FILE [options]",
 	  "write the items of an export file (or DynamoDB JSON lines) into a table" },
 	{ "backups", cmd_backups, backups_opts, "-t TABLE [-e PROFILE] [options]",
 	  "list a table's on-demand backups" },
@@ -220,6 +229,7 @@ static int run_command(const struct command *cmd, int argc, char **argv)
 	msg_quiet = ctx.o.quiet;
 	ctx.stdin_tty = isatty(0);
 	ctx.stderr_tty = isatty(2);
+	progress_enabled = !ctx.o.quiet && (ctx.o.progress || ctx.stderr_tty);
 	apply_engine_options(&ctx.o);
 	if (aws_config_load(&ctx.cfg, &ctx.eb) < 0)
 		goto fail;

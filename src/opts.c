@@ -9,7 +9,7 @@
 #include <string.h>
 
 const struct opt_def dynamo_opts[] = {
-	{ OPT_PROFILE, "profile", 'e', "env", "PROFILE", "AWS profile to use (also -env/--env; default: $AWS_PROFILE or 'default')" },
+	{ OPT_PROFILE, "profile", 'e', "env", "PROFILE", "AWS profile to use (default: $AWS_PROFILE, else 'default')" },
 	{ OPT_REGION, "region", 0, NULL, "REGION", "AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION, the profile's region)" },
 	{ OPT_ENDPOINT_URL, "endpoint-url", 0, NULL, "URL", "DynamoDB endpoint (local emulators, VPC endpoints)" },
 	{ OPT_DEBUG, "debug", 0, NULL, NULL, "log each request (operation, status, latency, retries) to stderr; never secrets" },
@@ -26,18 +26,18 @@ const struct opt_def dynamo_opts[] = {
 	{ OPT_HELP, "help", 'h', NULL, NULL, "show this help" },
 	{ OPT_TABLE, "table", 't', NULL, "TABLE", "table name" },
 	{ OPT_TARGET_TABLE, "target-table", 0, NULL, "TABLE", "write into this table instead of one with the same name" },
-	{ OPT_SOURCE, "source", 0, "src", "PROFILE", "profile to copy from" },
-	{ OPT_TARGET, "target", 0, "tgt", "PROFILE", "profile to copy to" },
+	{ OPT_SOURCE, "source", 0, "src", "PROFILE", "profile to copy from (default: --profile)" },
+	{ OPT_TARGET, "target", 0, "tgt", "PROFILE", "profile to copy to (default: the source's)" },
 	{ OPT_SOURCE_REGION, "source-region", 0, NULL, "REGION", "region of the source (default: as --region)" },
 	{ OPT_TARGET_REGION, "target-region", 0, NULL, "REGION", "region of the target (default: as --region)" },
 	{ OPT_SOURCE_ENDPOINT, "source-endpoint-url", 0, NULL, "URL", "endpoint of the source (default: as --endpoint-url)" },
 	{ OPT_TARGET_ENDPOINT, "target-endpoint-url", 0, NULL, "URL", "endpoint of the target (default: as --endpoint-url)" },
 	{ OPT_PK, "pk", 0, "pk", "VALUE", "partition key value; repeat it or use a brace range (USER#S{0..3}) for sharded keys" },
-	{ OPT_SK, "sk", 0, "sk", "PREFIX", "sort key prefix (begins_with)" },
+	{ OPT_SK, "sk", 0, "sk", "PREFIX", "sort key prefix (begins_with; a numeric sort key must equal it)" },
 	{ OPT_INDEX, "index", 'i', NULL, "INDEX", "query this global or local secondary index" },
-	{ OPT_PK_TYPE, "pk-type", 0, NULL, "S|N|B", "type of the --pk and --sk values (default S; B takes base64)" },
+	{ OPT_PK_TYPE, "pk-type", 0, NULL, "S|N|B", "check the partition key is of this type (types come from the table; B values are base64)" },
 	{ OPT_SEGMENTS, "segments", 0, NULL, "N", "parallel scan segments (default: from the table size)" },
-	{ OPT_CONCURRENCY, "concurrency", 'c', NULL, "N", "requests in flight at most (default: from the table size)" },
+	{ OPT_CONCURRENCY, "concurrency", 'c', NULL, "N", "requests in flight at most (default: from the table size; query 16, import 64)" },
 	{ OPT_NO_BACKUP, "no-backup", 0, NULL, NULL, "skip the on-demand backup of the target" },
 	{ OPT_NO_TRUNCATE, "no-truncate", 0, NULL, NULL, "keep the target's other items (upsert copy)" },
 	{ OPT_CREATE_TARGET, "create-target", 0, NULL, NULL, "create a missing target table from the source's description" },
@@ -48,7 +48,7 @@ const struct opt_def dynamo_opts[] = {
 	{ OPT_KEEP_SOURCE, "keep-source", 0, NULL, NULL, "keep the --from-table table after restoring" },
 	{ OPT_BACKUP_ARN, "backup-arn", 0, NULL, "ARN", "restore this on-demand backup" },
 	{ OPT_BACKUP_NAME, "backup-name", 0, NULL, "NAME", "restore the latest backup with this name" },
-	{ OPT_FROM_FILE, "from-file", 0, NULL, "FILE", "restore from an export file (truncate, then import)" },
+	{ OPT_FROM_FILE, "from-file", 0, NULL, "FILE", "restore from an export file (truncate, then import; gzip recognised)" },
 	{ OPT_UNIQUE, "unique", 'u', NULL, "ATTR", "print the distinct values of an attribute" },
 	{ OPT_HEAD, "head", 0, "head", NULL, "print the first item" },
 	{ OPT_LIMIT, "limit", 0, NULL, "N", "stop after N items" },
@@ -57,7 +57,7 @@ const struct opt_def dynamo_opts[] = {
 	{ OPT_OUTPUT, "output", 0, NULL, "FORMAT", "print items as ddb (DynamoDB JSON), json or jsonl" },
 	{ OPT_CONSISTENT, "consistent", 0, NULL, NULL, "strongly consistent reads" },
 	{ OPT_EXPORT_FILE, "file", 'o', NULL, "FILE", "write to FILE ('-' for stdout; gzip when it ends in .gz)" },
-	{ OPT_IMPORT_FILE, "file", 'i', NULL, "FILE", "read from FILE ('-' for stdin; gzip when it ends in .gz)" },
+	{ OPT_IMPORT_FILE, "file", 'i', NULL, "FILE", "read from FILE ('-' for stdin; gzip is recognised by its content)" },
 	{ 0, NULL, 0, NULL, NULL, NULL }
 };
 
@@ -65,7 +65,6 @@ void options_init(struct options *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->max_retries = -1;
-	o->pk_type = 'S';
 }
 
 void options_release(struct options *o)

@@ -36,6 +36,10 @@ int checkpoint_resuming(const struct checkpoint *ck);
 
 /* The index of a stage by name, created with nunits units if new. */
 int checkpoint_stage(struct checkpoint *ck, const char *name, int nunits);
+/* The index of a stage by name, or -1 when the checkpoint has none. */
+int checkpoint_find_stage(struct checkpoint *ck, const char *name);
+/* How many units (segments) the stage was planned with. */
+int checkpoint_stage_units(const struct checkpoint *ck, int stage);
 int checkpoint_stage_done(const struct checkpoint *ck, int stage);
 /* Marks a stage finished and saves at once. */
 int checkpoint_finish_stage(struct checkpoint *ck, int stage, struct errbuf *eb);

@@ -7,11 +7,11 @@
  */
 enum exit_code {
 	EXIT_OK = 0,
-	EXIT_FAILURE_RUNTIME = 1,	/* AWS refused a request, network down after retries */
+	EXIT_FAILURE_RUNTIME = 1,	/* AWS refused a request or an item; a setup call failed after retries */
 	EXIT_USAGE = 2,			/* bad command line */
 	EXIT_CONFIG = 3,		/* profile, config file, credentials, permissions */
 	EXIT_NOT_FOUND = 4,		/* table, index or backup does not exist */
-	EXIT_INCOMPLETE = 5,		/* stopped with items not handled; resumable */
+	EXIT_INCOMPLETE = 5,		/* a data stage ran out of retries with items not handled; run again */
 	EXIT_REFUSED = 6,		/* destructive step not confirmed */
 	EXIT_IO = 7,			/* local file or output error */
 	EXIT_INTERRUPTED = 130		/* SIGINT/SIGTERM */

@@ -102,7 +102,6 @@ struct job {
 	int consistent;			/* scan/query: ConsistentRead */
 	const char *const *pk_values;	/* query: one unit per value */
 	int npk;
-	char pk_type;			/* 'S', 'N', 'B' */
 	const char *sk_prefix;		/* query: begins_with on the sort key, or NULL */
 	int scan_forward;		/* query order */
 	const char *(*file_next)(void *ctx, struct slice *item, struct errbuf *eb);	/* file source */

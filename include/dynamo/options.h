@@ -52,7 +52,7 @@ struct options {
 	int npk_owned;
 	const char *sk;
 	const char *index;
-	char pk_type;			/* 'S' (default), 'N', 'B' */
+	char pk_type;			/* --pk-type: 'S', 'N', 'B', or 0 when not given */
 
 	/* jobs */
 	int segments, concurrency;

@@ -67,6 +67,12 @@ struct plan {
 	struct checkpoint *ck;
 	uint64_t started_us;
 	const char *saved_word;		/* how the summary names items sent to a sink ("saved") */
+	/*
+	 * The accounts the job reads and writes, for the checkpoint's identity
+	 * (set by commands whose stages depend on the tables' state; otherwise
+	 * taken from the stages).
+	 */
+	const struct ddb *source, *target;
 };
 
 void plan_init(struct plan *p, struct ctx *ctx, const char *command);

@@ -150,8 +150,12 @@ int endpoint_resolve(struct endpoint *ep, const struct aws_config *cfg,
 	if (!url)
 		url = configured_url(cfg, profile, service);
 	if (url) {
-		if (endpoint_parse(ep, url, eb) < 0)
-			return -1;
+		struct errbuf why = ERRBUF_INIT;
+
+		if (endpoint_parse(ep, url, &why) < 0)
+			/* A bad --endpoint-url is a usage error; a bad setting, a config one. */
+			return errf(eb, override && *override ? EXIT_USAGE : EXIT_CONFIG,
+				    "%s", why.msg);
 		ep->custom = 1;
 		return 0;
 	}

@@ -76,7 +76,7 @@ int query_keys_check(struct ctx *ctx, const struct table_desc *t)
 		return errf(&ctx->eb, EXIT_NOT_FOUND,
 			    "table '%s' has no index '%s' (see dynamo describe -t %s)",
 			    t->name, o->index, t->name);
-	if (o->pk_type != 'S' && o->pk_type != h->type)
+	if (o->pk_type && o->pk_type != h->type)
 		return errf(&ctx->eb, EXIT_USAGE,
 			    "--pk-type %c does not match the key '%s', which is of type %c",
 			    o->pk_type, h->name, h->type);

@@ -20,19 +20,23 @@ struct copy {
 	char src_where[512], dst_where[512];
 };
 
+/*
+ * --source defaults to --profile (else $AWS_PROFILE or default), --target to
+ * the source: copying into another table, region or endpoint of one account.
+ * A copy onto the very same table is refused later, by its ARN.
+ */
 static int open_sides(struct copy *c)
 {
 	const struct options *o = &c->ctx->o;
+	const char *source = o->source ? o->source : o->profile;
+	const char *target = o->target ? o->target : source;
 
-	if (!o->source || !o->target)
-		return errf(&c->ctx->eb, EXIT_USAGE,
-			    "copy needs both --source PROFILE and --target PROFILE (also -src/-tgt)");
-	if (ctx_open(c->ctx, &c->src, o->source,
+	if (ctx_open(c->ctx, &c->src, source,
 		     o->source_region ? o->source_region : o->region,
 		     o->source_endpoint ? o->source_endpoint : o->endpoint_url) < 0)
 		return -1;
 	c->src_open = 1;
-	if (ctx_open(c->ctx, &c->dst, o->target,
+	if (ctx_open(c->ctx, &c->dst, target,
 		     o->target_region ? o->target_region : o->region,
 		     o->target_endpoint ? o->target_endpoint : o->endpoint_url) < 0)
 		return -1;
@@ -218,6 +222,8 @@ int cmd_copy(struct ctx *ctx)
 	if (!o->npk && c.have_td && plan_table_empty(&c.dst, &c.td, &empty, &ctx->eb) < 0)
 		goto out;
 	plan_init(&p, ctx, "copy");
+	p.source = &c.src;
+	p.target = &c.dst;
 	p.concurrency = o->concurrency ? o->concurrency : plan_default_concurrency(segments);
 	if (o->npk)
 		item_stages(&c, &p);

@@ -118,7 +118,7 @@ int cmd_describe(struct ctx *ctx)
 		return -1;
 	if (table_describe(&d, ctx->o.table, &t, &ctx->eb) == 0) {
 		if (ctx->o.json) {
-			char *s = cJSON_Print(t.raw);
+			char *s = cJSON_PrintUnformatted(t.raw);
 
 			printf("%s\n", s);
 			free(s);

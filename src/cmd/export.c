@@ -27,6 +27,9 @@ int cmd_export(struct ctx *ctx)
 	if (!o->file)
 		return errf(&ctx->eb, EXIT_USAGE,
 			    "where to? pass -o/--file FILE ('-' for stdout, .gz to compress)");
+	if (!strcmp(o->file, "-") && o->json)
+		return errf(&ctx->eb, EXIT_USAGE,
+			    "--json prints to stdout, where '-o -' writes the items: use a file name, or drop --json");
 	if (ctx_open(ctx, &d, o->profile, o->region, o->endpoint_url) < 0)
 		return -1;
 	if (table_describe(&d, o->table, &t, &ctx->eb) < 0)

@@ -43,7 +43,6 @@ void job_init(struct job *j, const char *name)
 {
 	memset(j, 0, sizeof(*j));
 	j->name = name;
-	j->pk_type = 'S';
 	j->scan_forward = 1;
 	j->consistent = 1;
 	pthread_mutex_init(&j->lock, NULL);

@@ -237,21 +237,35 @@ int checkpoint_open(struct checkpoint **out, const char *path, cJSON *job,
 	return r;
 }
 
-int checkpoint_stage(struct checkpoint *ck, const char *name, int nunits)
+int checkpoint_find_stage(struct checkpoint *ck, const char *name)
 {
-	int i;
+	int i, found = -1;
 
 	pthread_mutex_lock(&ck->lock);
 	for (i = 0; i < ck->nstages; i++)
-		if (!strcmp(ck->stages[i].name, name) &&
-		    ck->stages[i].nunits == nunits)
-			break;
-	if (i == ck->nstages) {
-		add_stage(ck, name, nunits);
-		ck->dirty = 1;
-	}
+		if (!strcmp(ck->stages[i].name, name))
+			found = i;
+	pthread_mutex_unlock(&ck->lock);
+	return found;
+}
+
+int checkpoint_stage(struct checkpoint *ck, const char *name, int nunits)
+{
+	int i = checkpoint_find_stage(ck, name);
+
+	if (i >= 0)
+		return i;
+	pthread_mutex_lock(&ck->lock);
+	add_stage(ck, name, nunits);
+	ck->dirty = 1;
+	i = ck->nstages - 1;
 	pthread_mutex_unlock(&ck->lock);
 	return i;
+}
+
+int checkpoint_stage_units(const struct checkpoint *ck, int stage)
+{
+	return ck->stages[stage].nunits;
 }
 
 int checkpoint_stage_done(const struct checkpoint *ck, int stage)

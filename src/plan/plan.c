@@ -87,9 +87,42 @@ int plan_table_empty(const struct ddb *d, const struct table_desc *t,
 
 /* ---- --dry-run ---- */
 
+static void print_plan_json(const struct plan *p)
+{
+	cJSON *o = cJSON_CreateObject(), *stages = cJSON_CreateArray();
+	char *text;
+	int i;
+
+	cJSON_AddStringToObject(o, "command", p->command);
+	cJSON_AddBoolToObject(o, "dry_run", 1);
+	for (i = 0; i < p->n; i++) {
+		cJSON *st = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(st, "name", p->st[i].name);
+		cJSON_AddStringToObject(st, "what", p->st[i].what);
+		cJSON_AddBoolToObject(st, "destructive", p->st[i].destructive);
+		if (p->st[i].segments)
+			cJSON_AddNumberToObject(st, "segments", p->st[i].segments);
+		if (p->st[i].estimate)
+			cJSON_AddNumberToObject(st, "estimated_items", (double)p->st[i].estimate);
+		cJSON_AddItemToArray(stages, st);
+	}
+	cJSON_AddItemToObject(o, "stages", stages);
+	cJSON_AddNumberToObject(o, "concurrency", p->concurrency);
+	text = cJSON_PrintUnformatted(o);
+	printf("%s\n", text);
+	free(text);
+	cJSON_Delete(o);
+}
+
 static void print_plan(const struct plan *p)
 {
 	int i;
+
+	if (p->ctx->o.json) {
+		print_plan_json(p);
+		return;
+	}
 
 	printf("plan for dynamo %s (dry run: nothing is changed)\n", p->command);
 	for (i = 0; i < p->n; i++)
@@ -121,34 +154,44 @@ static int confirm(struct plan *p)
 
 /* ---- checkpoint ---- */
 
-static cJSON *job_description(const struct plan *p)
+static void add_where(cJSON *j, const char *key, const struct ddb *d)
+{
+	char where[512];
+
+	if (d)
+		cJSON_AddStringToObject(j, key, ddb_where(d, where, sizeof(where)));
+}
+
+static void add_str(cJSON *j, const char *key, const char *v)
+{
+	if (v)
+		cJSON_AddStringToObject(j, key, v);
+}
+
+/*
+ * What the job is, from what the user asked for (and the accounts it
+ * resolved to), not from the tables' state: a resumed run sees an emptied
+ * or newly created target, and must still be recognised as the same job.
+ */
+static cJSON *job_intent(const struct plan *p)
 {
 	const struct options *o = &p->ctx->o;
-	cJSON *j = cJSON_CreateObject(), *stages = cJSON_CreateArray();
-	char where[512];
+	const struct ddb *src = p->source, *dst = p->target;
+	cJSON *j = cJSON_CreateObject();
 	int i;
 
-	cJSON_AddStringToObject(j, "command", p->command);
 	for (i = 0; i < p->n; i++) {
-		const struct stage *s = &p->st[i];
-		cJSON *st = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(st, "name", s->name);
-		if (s->src_table)
-			cJSON_AddStringToObject(st, "source_table", s->src_table);
-		if (s->src)
-			cJSON_AddStringToObject(st, "source", ddb_where(s->src, where, sizeof(where)));
-		if (s->dst_table)
-			cJSON_AddStringToObject(st, "target_table", s->dst_table);
-		if (s->dst)
-			cJSON_AddStringToObject(st, "target", ddb_where(s->dst, where, sizeof(where)));
-		if (s->segments)
-			cJSON_AddNumberToObject(st, "segments", s->segments);
-		if (s->arg)
-			cJSON_AddStringToObject(st, "argument", s->arg);
-		cJSON_AddItemToArray(stages, st);
+		if (!src)
+			src = p->st[i].src ? p->st[i].src : p->st[i].dst;
+		if (!p->target && p->st[i].dst)
+			dst = p->st[i].dst;
 	}
-	cJSON_AddItemToObject(j, "stages", stages);
+	cJSON_AddStringToObject(j, "command", p->command);
+	add_str(j, "table", o->table);
+	add_str(j, "target_table", o->target_table);
+	add_where(j, "source", src);
+	add_where(j, "target", dst);
+	cJSON_AddNumberToObject(j, "segments", o->segments);
 	if (o->npk) {
 		cJSON *pks = cJSON_CreateArray();
 
@@ -156,11 +199,46 @@ static cJSON *job_description(const struct plan *p)
 			cJSON_AddItemToArray(pks, cJSON_CreateString(o->pk[i]));
 		cJSON_AddItemToObject(j, "pk", pks);
 	}
-	if (o->sk)
-		cJSON_AddStringToObject(j, "sk", o->sk);
-	if (o->index)
-		cJSON_AddStringToObject(j, "index", o->index);
+	add_str(j, "sk", o->sk);
+	add_str(j, "index", o->index);
+	add_str(j, "from_table", o->from_table);
+	add_str(j, "from_file", o->from_file);
+	add_str(j, "backup_arn", o->backup_arn);
+	add_str(j, "backup_name", o->backup_name);
+	add_str(j, "file", o->file);
+	cJSON_AddBoolToObject(j, "no_truncate", o->no_truncate);
+	cJSON_AddBoolToObject(j, "no_backup", o->no_backup);
+	cJSON_AddBoolToObject(j, "create_target", o->create_target);
 	return j;
+}
+
+/*
+ * A fresh checkpoint records the plan before anything runs. A resumed run
+ * follows the recorded plan, not the one the tables' state suggests now:
+ * a stage the first run did not plan is dropped (truncating a target the
+ * first run created and half filled would lose those items), a stage only
+ * the first run planned is done already (the target it created exists, the
+ * target it emptied is empty), and scan stages keep their segment counts.
+ */
+static void align_with_checkpoint(struct plan *p)
+{
+	int i;
+
+	for (i = 0; i < p->n; i++) {
+		struct stage *s = &p->st[i];
+		int k = checkpoint_find_stage(p->ck, s->name);
+
+		if (!checkpoint_resuming(p->ck)) {
+			checkpoint_stage(p->ck, s->name, stage_units(p, s));
+			continue;
+		}
+		if (k < 0) {
+			s->skipped = 1;
+			msg_info("%s: not part of the run being resumed, skipping", s->name);
+		} else if (stage_units(p, s)) {
+			s->segments = checkpoint_stage_units(p->ck, k);
+		}
+	}
 }
 
 static int open_checkpoint(struct plan *p)
@@ -169,12 +247,13 @@ static int open_checkpoint(struct plan *p)
 
 	if (!ctx->o.checkpoint)
 		return 0;
-	if (checkpoint_open(&p->ck, ctx->o.checkpoint, job_description(p),
+	if (checkpoint_open(&p->ck, ctx->o.checkpoint, job_intent(p),
 			    &ctx->eb) < 0)
 		return -1;
 	if (checkpoint_resuming(p->ck))
 		msg_info("resuming from checkpoint '%s'", ctx->o.checkpoint);
-	return 0;
+	align_with_checkpoint(p);
+	return checkpoint_save(p->ck, 1, &ctx->eb);
 }
 
 /* ---- running ---- */
@@ -184,6 +263,8 @@ static int run_stage(struct plan *p, struct stage *s, int index)
 	int ck_stage = -1, r;
 	uint64_t t0 = clock_mono_us();
 
+	if (s->skipped)
+		return 0;
 	if (p->ck) {
 		ck_stage = checkpoint_stage(p->ck, s->name,
 					    stage_units(p, s));

@@ -137,8 +137,8 @@ static void describe_failure(struct plan *p, struct stage *s, struct job *j)
 	const char *ck = p->ck ? checkpoint_path(p->ck) : NULL;
 	char more[600] = "";
 
-	if (exit == EXIT_INCOMPLETE || exit == EXIT_INTERRUPTED ||
-	    exit == EXIT_FAILURE_RUNTIME)
+	/* Running again helps when retries ran out or the run was stopped; not for a refused item. */
+	if (exit == EXIT_INCOMPLETE || exit == EXIT_INTERRUPTED)
 		snprintf(more, sizeof(more),
 			 "; %llu items read were not %s%s: %s",
 			 (unsigned long long)left, deleting ? "deleted" : "written",
@@ -146,7 +146,10 @@ static void describe_failure(struct plan *p, struct stage *s, struct job *j)
 			 ck ? "run the same command again to resume from the checkpoint" :
 			 resumable ? "run it again (with --checkpoint FILE a run resumes where it stopped)" :
 			 "run it again");
-	if (ck && more[0])
+	else if (exit == EXIT_FAILURE_RUNTIME && left)
+		snprintf(more, sizeof(more), "; %llu items read were not %s",
+			 (unsigned long long)left, deleting ? "deleted" : "written");
+	if (ck && (exit == EXIT_INCOMPLETE || exit == EXIT_INTERRUPTED))
 		snprintf(more + strlen(more), sizeof(more) - strlen(more), " '%s'", ck);
 	if (exit == EXIT_INTERRUPTED)
 		errf(&p->ctx->eb, EXIT_INTERRUPTED, "%s interrupted%s", s->name, more);
@@ -168,7 +171,6 @@ static int run_job(struct plan *p, struct stage *s, int ck_stage,
 	if (source == SOURCE_QUERY) {
 		j.pk_values = o->pk;
 		j.npk = o->npk;
-		j.pk_type = o->pk_type;
 		j.sk_prefix = o->sk;
 		j.index = o->index;
 	}

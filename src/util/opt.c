@@ -113,9 +113,7 @@ void opt_format_flag(const struct opt_def *d, char *out, size_t n)
 
 	if (d->short_name)
 		buf_printf(&b, "-%c, ", d->short_name);
-	if (d->compat && strcmp(d->compat, d->name))
-		buf_printf(&b, "-%s, ", d->compat);
-	else if (d->compat)
+	if (d->compat)
 		buf_printf(&b, "-%s, ", d->compat);
 	buf_printf(&b, "--%s", d->name);
 	if (d->arg)
