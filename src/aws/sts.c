@@ -60,6 +60,12 @@ int sts_post(const struct endpoint *ep, const struct signer *sign,
 	return r;
 }
 
+/* Credentials are C strings from here on: a NUL inside would cut them short. */
+static int usable(const struct buf *b, int may_be_empty)
+{
+	return b->len ? !memchr(b->data, '\0', b->len) : may_be_empty;
+}
+
 int sts_parse_credentials(const char *xml, size_t len, const char *what,
 			  struct credentials **out, struct errbuf *eb)
 {
@@ -73,8 +79,8 @@ int sts_parse_credentials(const char *xml, size_t len, const char *what,
 	if (xml_find(xml, len, "Credentials", &creds, &n) < 0 ||
 	    xml_text(creds, n, "AccessKeyId", &akid) < 0 ||
 	    xml_text(creds, n, "SecretAccessKey", &secret) < 0 ||
-	    xml_text(creds, n, "SessionToken", &token) < 0 || !akid.len ||
-	    !secret.len) {
+	    xml_text(creds, n, "SessionToken", &token) < 0 ||
+	    !usable(&akid, 0) || !usable(&secret, 0) || !usable(&token, 1)) {
 		errf(eb, EXIT_CONFIG,
 		     "STS answered without credentials for %s (is the STS endpoint right?)",
 		     what);

@@ -43,6 +43,30 @@ static void test_expiration(void **state)
 	assert_non_null(strstr(eb.msg, "unreadable expiration time for profile 'dr'"));
 }
 
+/* A NUL inside a credential would cut it short: STS answered without one. */
+static void test_nul_in_credentials(void **state)
+{
+	static const char *const tags[] = {
+		"AccessKeyId", "SecretAccessKey", "SessionToken"
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		struct errbuf eb = ERRBUF_INIT;
+		struct credentials *c = NULL;
+		char xml[512];
+		int n = snprintf(xml, sizeof(xml), CREDS(""));
+		char *v = strstr(xml, tags[i]) + strlen(tags[i]) + 1;
+
+		*v = '\0';	/* the first byte of the value */
+		assert_int_equal(sts_parse_credentials(xml, (size_t)n, "profile 'dr'",
+						       &c, &eb), -1);
+		assert_null(c);
+		assert_non_null(strstr(eb.msg, "STS answered without credentials"));
+	}
+}
+
 static const char *text(const char *xml, struct buf *out)
 {
 	buf_release(out);
@@ -79,6 +103,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_expiration),
+		cmocka_unit_test(test_nul_in_credentials),
 		cmocka_unit_test(test_character_references),
 	};
 
