@@ -38,7 +38,7 @@ for spec in "$@"; do
     else
         failed=$((failed + 1))
         printf '%-16s FAILED  (exit %d; log %s)\n' "$h" "$rc" "$log"
-        grep -E '^(SUMMARY|==[0-9]+==ERROR|.*runtime error)|Test unit written to|fuzz: ' \
+        grep -E '^(SUMMARY|==[0-9]+==ERROR|.*runtime error)|check failed|should be|expected |Test unit written to' \
             "$log" | head -n 8 | sed 's/^/    /'
     fi
 done
