@@ -194,13 +194,18 @@ static void apply_engine_options(const struct options *o)
 		g->ca_bundle = ca;
 }
 
-/* Flushes stdout; a failed write (full disk, closed pipe) is an error. */
+/*
+ * Flushes stdout; a failed write (full disk, closed pipe) is an error. errno
+ * is cleared first: a write that failed earlier leaves ferror set with an
+ * errno that says nothing ("cannot write the output: Success").
+ */
 static int finish_stdout(struct errbuf *eb)
 {
+	errno = 0;
 	if (fflush(stdout) == 0 && !ferror(stdout))
 		return 0;
-	if (errno == EPIPE)
-		return -1;
+	if (errno == EPIPE || errno == 0)
+		return -1;	/* the reader went away: stop quietly (exit 7) */
 	return errf(eb, EXIT_IO, "cannot write the output: %s", strerror(errno));
 }
 

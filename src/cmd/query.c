@@ -25,6 +25,8 @@
 struct entry {
 	size_t off, len;		/* the item in queue.data */
 	size_t sk_off, sk_len;		/* its sort-key value, len 0 when absent */
+	size_t sv_off, sv_len;		/* for S without escapes and N: the bare value */
+	char sk_kind;			/* 'S' or 'N' when sv_* is set, else 0 */
 	struct page *pg;
 };
 
@@ -415,22 +417,61 @@ static int entry_compare(const struct printer *pr, const struct queue *a,
 			 const struct queue *b)
 {
 	const struct entry *x = &a->e[a->head], *y = &b->e[b->head];
+	const char *xv = a->data.data + x->sv_off, *yv = b->data.data + y->sv_off;
 	int c;
 
 	if (!pr->sort_attr)
 		return 0;
-	c = av_key_compare((struct slice){ a->data.data + x->sk_off, x->sk_len },
-			   (struct slice){ b->data.data + y->sk_off, y->sk_len });
+	/* The keys were taken apart once, when queued: compare the bare values. */
+	if (x->sk_kind == 'S' && y->sk_kind == 'S') {
+		size_t n = x->sv_len < y->sv_len ? x->sv_len : y->sv_len;
+
+		c = memcmp(xv, yv, n);
+		if (!c)
+			c = x->sv_len < y->sv_len ? -1 : x->sv_len > y->sv_len;
+	} else if (x->sk_kind == 'N' && y->sk_kind == 'N') {
+		c = num_compare(xv, x->sv_len, yv, y->sv_len);
+	} else {
+		c = av_key_compare((struct slice){ a->data.data + x->sk_off, x->sk_len },
+				   (struct slice){ b->data.data + y->sk_off, y->sk_len });
+	}
 	return pr->ctx->o.desc ? -c : c;
 }
 
+/*
+ * Drops the head item. The merge rarely drains a queue completely (the next
+ * page arrives first), so consumed bytes are compacted away once they are
+ * more than half the buffer: memory stays at about two pages per key
+ * (without this, 16 shards of 400k items peaked at 72 MB and grew with the
+ * shard).
+ */
 static void queue_pop(struct queue *q)
 {
+	size_t i, from;
+
 	q->head++;
 	if (q->head == q->n) {
 		q->head = q->n = 0;
 		buf_reset(&q->data);
+		return;
 	}
+	from = q->e[q->head].off;
+	if (from * 2 < q->data.len)
+		return;
+	memmove(q->data.data, q->data.data + from, q->data.len - from);
+	q->data.len -= from;
+	for (i = q->head; i < q->n; i++) {
+		struct entry *e = &q->e[i - q->head];
+
+		*e = q->e[i];
+		e->off -= from;
+		if (e->sk_len)
+			e->sk_off -= from;
+		if (e->sk_kind)
+			e->sv_off -= from;
+	}
+	q->n -= q->head;
+	q->head = 0;
 }
 
 /* Emits while every key that may still produce items has one waiting. */
@@ -492,11 +533,22 @@ static int printer_item(struct worker *w, struct slice item, struct page *pg)
 	e->off = q->data.len;
 	e->len = item.n;
 	e->pg = pg;
-	e->sk_off = e->sk_len = 0;
+	e->sk_off = e->sk_len = e->sv_off = e->sv_len = 0;
+	e->sk_kind = 0;
 	buf_append(&q->data, item.p, item.n);
 	if (pr->sort_attr && find_attr(item, pr->sort_attr, &sk)) {
+		char t[8];
+		struct slice v;
+
 		e->sk_off = e->off + (size_t)(sk.p - item.p);
 		e->sk_len = sk.n;
+		/* Strings without escapes and numbers compare as they stand. */
+		if (av_split(sk, t, &v) == 0 && v.n >= 2 && (t[0] == 'S' || t[0] == 'N') &&
+		    !t[1] && !memchr(v.p, '\\', v.n)) {
+			e->sk_kind = t[0];
+			e->sv_off = e->off + (size_t)(v.p + 1 - item.p);
+			e->sv_len = v.n - 2;
+		}
 	}
 	return 0;
 }

@@ -205,9 +205,13 @@ static void unit_failed(struct unit *u)
 		     http_call_name(&u->call), j->src_table, where,
 		     u->call.attempt, u->call.err.type,
 		     u->call.err.message[0] ? ": " : "", u->call.err.message);
-	else
-		aws_error_report(&u->call, &eb);
-	job_fail(j, eb.exit, "%s%s", eb.msg, where);
+	else {
+		struct errbuf why = ERRBUF_INIT;
+
+		aws_error_report(&u->call, &why);
+		errf(&eb, why.exit, "%s%s", why.msg, where);
+	}
+	job_fail(j, eb.exit, "%s", eb.msg);
 }
 
 /*

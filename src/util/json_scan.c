@@ -448,11 +448,26 @@ struct slice js_rest(const struct js_iter *it)
 	return s;
 }
 
+/*
+ * Keys are compared as decoded text: servers may escape them (moto writes
+ * non-ASCII names as \uXXXX), so "gr\u00f6\u00dfe" is the key gr\u00f6\u00dfe.
+ */
 int js_key_is(struct slice key, const char *name)
 {
 	size_t n = strlen(name);
+	struct buf lit = BUF_INIT, dec = BUF_INIT;
+	int same;
 
-	return key.n == n && !memcmp(key.p, name, n);
+	if (!memchr(key.p, '\\', key.n))
+		return key.n == n && !memcmp(key.p, name, n);
+	buf_putc(&lit, '"');
+	buf_append(&lit, key.p, key.n);
+	buf_putc(&lit, '"');
+	same = js_unescape((struct slice){ lit.data, lit.len }, &dec) == 0 &&
+	       dec.len == n && !memcmp(dec.data, name, n);
+	buf_release(&lit);
+	buf_release(&dec);
+	return same;
 }
 
 int js_find(struct slice obj, const char *key, struct slice *val)

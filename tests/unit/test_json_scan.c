@@ -165,6 +165,21 @@ static void too_deep_is_refused(void **state)
 	buf_release(&b);
 }
 
+/* Keys are compared decoded: moto escapes non-ASCII names as \uXXXX. */
+static void escaped_keys_are_found(void **state)
+{
+	const char *obj = "{\"gr\\u00f6\\u00dfe\":{\"S\":\"a\"},\"q\\\"x\":{\"N\":\"1\"},\"plain\":1}";
+	struct slice v, o = { obj, strlen(obj) };
+
+	(void)state;
+	assert_int_equal(js_find(o, "gr\xc3\xb6\xc3\x9f" "e", &v), 1);
+	assert_int_equal(v.n, strlen("{\"S\":\"a\"}"));
+	assert_int_equal(js_find(o, "q\"x", &v), 1);
+	assert_int_equal(js_find(o, "plain", &v), 1);
+	assert_int_equal(js_find(o, "gr\\u00f6\\u00dfe", &v), 0);
+	assert_int_equal(js_find(o, "missing", &v), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -172,6 +187,7 @@ int main(void)
 		cmocka_unit_test(truncated_input_never_reads_past_the_end),
 		cmocka_unit_test(escapes_at_block_edges),
 		cmocka_unit_test(too_deep_is_refused),
+		cmocka_unit_test(escaped_keys_are_found),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
