@@ -201,6 +201,42 @@ def start_fake(script, *args, env=None, creds=None):
     return FakeServer(script, args, env=env, creds=creds).start()
 
 
+class FaultProxy(Server):
+    """tests/fakes/fault_proxy.py on a free port, forwarding to backend_url; args are its fault flags."""
+
+    def __init__(self, backend_url, args=()):
+        self.dir = tempfile.mkdtemp(prefix="dynamo-e2e-fault-proxy-")
+        atexit.register(shutil.rmtree, self.dir, True)
+        self.req_log = os.path.join(self.dir, "requests.jsonl")
+        path = os.path.join(FAKES, "fault_proxy.py")
+        extra = [str(a) for a in args]
+        super().__init__("fault-proxy", lambda port: [sys.executable, path, "--port", str(port),
+                                                      "--backend", backend_url, "--log", self.req_log] + extra)
+
+    def stats(self):
+        """{"requests": {op: n}, "forwarded": n, "faults": {kind: n}} so far."""
+        return json.loads(http_get(self.url + "/_fault/stats"))
+
+    def configure(self, **flags):
+        """Changes the proxy's flags while it runs (configure(throttle=0, ops="Scan")); returns them all."""
+        req = urllib.request.Request(self.url + "/_fault/config", data=json.dumps(flags).encode(), method="POST")
+        with urllib.request.urlopen(req, timeout=5) as r:
+            return json.loads(r.read())
+
+    def requests(self):
+        """One dict per request: {"op", "fault", "body" (a digest: retries repeat it), "status"}."""
+        try:
+            with open(self.req_log) as f:
+                return [json.loads(line) for line in f if line.strip()]
+        except FileNotFoundError:
+            return []
+
+
+def start_fault_proxy(backend_url, *args):
+    """Starts a fault proxy in front of backend_url; stop it with .stop()."""
+    return FaultProxy(backend_url, args).start()
+
+
 def moto_state(endpoint):
     """moto's own view of its backends (GET /moto-api/data.json): assumed roles, IAM users, ..."""
     return json.loads(http_get(endpoint + "/moto-api/data.json"))

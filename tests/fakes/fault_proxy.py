@@ -1,0 +1,534 @@
+#!/usr/bin/env python3
+"""A fault-injecting HTTP/1.1 proxy for DynamoDB's JSON protocol (stdlib only).
+
+It sits between dynamo and a backend (moto) and, by a seeded random draw per
+request, breaks the data-plane calls the way a real network and a real
+DynamoDB do:
+
+  unprocessed     BatchWriteItem: forwards only part of the batch and returns
+                  the rest as UnprocessedItems (with --unprocessed-all, none
+                  of it); BatchGetItem: the same with UnprocessedKeys
+  throttle        400 ProvisionedThroughputExceededException or
+                  400 ThrottlingException, not forwarded
+  error-before    500 InternalServerError or 503 ServiceUnavailable, not forwarded
+  error-after     forwards (the write happens), then answers 500 or 503
+  drop-request    reads part of the body, then closes the connection
+  drop-response   forwards, sends the headers and part of the body, closes
+  delay           forwards, then holds the answer --delay-seconds (past the
+                  client's timeout) before sending it
+  corrupt         forwards, then changes one letter of the body (keeping it
+                  valid JSON) and keeps the original x-amz-crc32
+  validation      400 ValidationException, not forwarded
+
+Faults apply only to the operations in --ops (default BatchWriteItem, Scan,
+Query, BatchGetItem, by X-Amz-Target); everything else (STS, DescribeTable,
+CreateBackup, moto's own API) passes through untouched. Requests are
+forwarded with their headers intact, Host included (SigV4 signs it).
+
+The rates are probabilities per request (their sum at most 1); one draw picks
+at most one fault. With --cover P, a request the draw left alone gets, with
+probability P, a kind that has not fired yet, so that a short run sees every
+kind with a rate at least once. --skip N lets the first N requests through.
+
+What happened is counted: GET /_fault/stats returns {"requests": {op: n},
+"forwarded": n, "faults": {kind: n}, "errors": {name: n}}, and --stats-file
+gets the same JSON after every request; --log gets a line per request. POST
+/_fault/config with a JSON object of flags ({"throttle": 0, "ops":
+"Scan,Query", "reset": true}) changes them while the proxy runs, so a test
+can heal or break the network between runs without changing the endpoint.
+
+Run by hand, in front of a moto on port 5000:
+  python3 tests/fakes/fault_proxy.py --backend http://127.0.0.1:5000 \
+      --port 8000 --seed 7 --unprocessed 0.2 --throttle 0.05 --corrupt 0.05
+  AWS_ENDPOINT_URL=http://127.0.0.1:8000 dynamo copy ... --timeout 5s
+  curl -s http://127.0.0.1:8000/_fault/stats
+
+usage: fault_proxy.py --backend http://127.0.0.1:5000 [--port 0] [--seed 7]
+                      [--unprocessed 0.2] [--throttle 0.05] ...
+Prints "listening on 127.0.0.1:PORT" on stdout once it accepts connections.
+"""
+import argparse
+import copy
+import hashlib
+import http.client
+import json
+import os
+import random
+import socket
+import sys
+import threading
+import time
+import urllib.parse
+import zlib
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+DATA_OPS = ("BatchWriteItem", "Scan", "Query", "BatchGetItem")
+
+# Fault kinds in the order one draw picks them.
+KINDS = ("validation", "throttle", "error_before", "error_after", "drop_request", "drop_response",
+         "delay", "corrupt", "unprocessed")
+
+ERRORS = {
+    "ProvisionedThroughputExceededException": (
+        400, "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
+        "The level of configured provisioned throughput for the table was exceeded. "
+        "Consider increasing your provisioning level with the UpdateTable API."),
+    "ThrottlingException": (
+        400, "com.amazon.coral.availability#ThrottlingException",
+        "Rate of requests exceeds the allowed throughput."),
+    "InternalServerError": (
+        500, "com.amazonaws.dynamodb.v20120810#InternalServerError", "Internal server error"),
+    "ServiceUnavailableException": (
+        503, "com.amazon.coral.availability#ServiceUnavailableException", "Service Unavailable"),
+    "ValidationException": (
+        400, "com.amazon.coral.validate#ValidationException",
+        "One or more parameter values were invalid: injected by fault_proxy"),
+}
+
+# Headers that belong to one hop, or that the proxy recomputes.
+HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "proxy-connection", "te",
+       "trailer", "upgrade"}
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description="fault-injecting proxy for DynamoDB's JSON protocol")
+    ap.add_argument("--backend", required=True, help="where to forward, e.g. http://127.0.0.1:5000")
+    ap.add_argument("--port", type=int, default=0, help="port to listen on (0: a free one)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--ops", default=",".join(DATA_OPS),
+                    help="comma-separated operations faults apply to (default %(default)s)")
+    for kind in KINDS:
+        ap.add_argument("--" + kind.replace("_", "-"), type=float, default=0.0, metavar="RATE",
+                        help="probability of a %s fault per request" % kind)
+    ap.add_argument("--unprocessed-all", action="store_true",
+                    help="an unprocessed fault returns every item, forwarding none")
+    ap.add_argument("--skip", type=int, default=0, metavar="N",
+                    help="the first N requests of --ops pass untouched (faults start after them)")
+    ap.add_argument("--delay-seconds", type=float, default=3.0)
+    ap.add_argument("--cover", type=float, default=0.0, metavar="P",
+                    help="with probability P, a request no fault was drawn for gets a kind (with a rate) "
+                         "that has not fired yet, so that a short run still sees every kind")
+    ap.add_argument("--stats-file", help="rewritten with the stats JSON after every request")
+    ap.add_argument("--log", help="append one JSON line per request (op, fault, body digest, status)")
+    o = ap.parse_args(argv)
+    o.ops = {x.strip() for x in o.ops.split(",") if x.strip()}
+    o.rates = [(k, getattr(o, k)) for k in KINDS]
+    total = sum(r for _, r in o.rates)
+    if any(r < 0 or r > 1 for _, r in o.rates) or total > 1.000001:
+        ap.error("rates must be in [0, 1] and add up to at most 1 (they add up to %g)" % total)
+    return o
+
+
+class State:
+    """The seeded RNG and the counters, shared by the handler threads."""
+
+    def __init__(self, opts):
+        self.opts = opts
+        self.rng = random.Random(opts.seed)
+        self.lock = threading.Lock()
+        self.requests = {}
+        self.faults = {}
+        self.errors = {}        # the error each error fault answered with
+        self.forwarded = 0
+        self.eligible = 0       # requests of --ops seen
+        # --cover: kinds with a rate, in a seeded order; those handed out and not yet counted.
+        self.cover_order = [k for k, r in opts.rates if r > 0]
+        self.rng.shuffle(self.cover_order)
+        self.covering = set()
+
+    def choose(self, op):
+        """Returns (fault kind or None, a private RNG for the fault's details)."""
+        with self.lock:
+            self.requests[op] = self.requests.get(op, 0) + 1
+            u = self.rng.random()
+            cover = self.rng.random()
+            detail = random.Random(self.rng.getrandbits(64))
+            if op not in self.opts.ops:
+                return None, detail
+            self.eligible += 1
+            if self.eligible <= self.opts.skip:
+                return None, detail
+            acc = 0.0
+            for kind, rate in self.opts.rates:
+                acc += rate
+                if u < acc:
+                    return (kind if applies(kind, op) else None), detail
+            if cover < self.opts.cover:
+                # --cover: a request the draw left alone carries a kind that has not fired yet.
+                for kind in self.cover_order:
+                    if applies(kind, op) and not self.faults.get(kind) and kind not in self.covering:
+                        self.covering.add(kind)
+                        return kind, detail
+            return None, detail
+
+    def count(self, kind):
+        with self.lock:
+            self.faults[kind] = self.faults.get(kind, 0) + 1
+            self.covering.discard(kind)
+
+    def count_error(self, name):
+        with self.lock:
+            self.errors[name] = self.errors.get(name, 0) + 1
+
+    def configure(self, changes):
+        """Changes flags while running (the same names as on the command line; "reset": true zeroes
+        the counters); returns them all. Nothing changes when one is wrong."""
+        with self.lock:
+            o = copy.copy(self.opts)
+            reset = False
+            for name, value in changes.items():
+                attr = name.replace("-", "_")
+                if attr == "ops":
+                    o.ops = set(value.split(",") if isinstance(value, str) else value)
+                elif attr in KINDS or attr in ("delay_seconds", "cover"):
+                    setattr(o, attr, float(value))
+                elif attr == "skip":
+                    o.skip = int(value)
+                elif attr == "unprocessed_all":
+                    o.unprocessed_all = bool(value)
+                elif attr == "reset":
+                    reset = bool(value)
+                else:
+                    raise ValueError("unknown flag %r" % name)
+            rates = [(k, getattr(o, k)) for k in KINDS]
+            if any(r < 0 or r > 1 for _, r in rates) or sum(r for _, r in rates) > 1.000001:
+                raise ValueError("rates must be in [0, 1] and add up to at most 1")
+            o.rates = rates
+            self.opts = o
+            if "skip" in changes:
+                self.eligible = 0
+            if reset:
+                self.requests, self.faults, self.errors, self.forwarded = {}, {}, {}, 0
+            self.cover_order = [k for k, r in rates if r > 0]
+            self.rng.shuffle(self.cover_order)
+            self.covering = set()
+            return {"ops": sorted(o.ops), "rates": dict(rates), "skip": o.skip, "cover": o.cover,
+                    "unprocessed_all": o.unprocessed_all, "delay_seconds": o.delay_seconds}
+
+    def release(self, kind):
+        with self.lock:
+            self.covering.discard(kind)
+
+    def count_forward(self):
+        with self.lock:
+            self.forwarded += 1
+
+    def snapshot(self):
+        with self.lock:
+            return {"requests": dict(self.requests), "forwarded": self.forwarded, "faults": dict(self.faults),
+                    "errors": dict(self.errors), "seed": self.opts.seed}
+
+    def save(self):
+        if not self.opts.stats_file:
+            return
+        tmp = self.opts.stats_file + ".tmp.%d" % threading.get_ident()
+        with open(tmp, "w") as f:
+            json.dump(self.snapshot(), f)
+        os.replace(tmp, self.opts.stats_file)
+
+    def log(self, rec):
+        if not self.opts.log:
+            return
+        with self.lock, open(self.opts.log, "a") as f:
+            f.write(json.dumps(rec) + "\n")
+
+
+def applies(kind, op):
+    return kind != "unprocessed" or op in ("BatchWriteItem", "BatchGetItem")
+
+
+def error_body(name):
+    status, typ, message = ERRORS[name]
+    return status, json.dumps({"__type": typ, "message": message}).encode()
+
+
+def crc(body):
+    return str(zlib.crc32(body) & 0xffffffff)
+
+
+def corrupt(body, rng):
+    """One ASCII letter inside a JSON string changes case: still valid JSON, different content."""
+    spots, in_str, esc = [], False, False
+    for i, ch in enumerate(body):
+        if in_str:
+            if esc:
+                esc = False
+            elif ch == 0x5c:  # backslash
+                esc = True
+            elif ch == 0x22:
+                in_str = False
+            elif 0x41 <= ch <= 0x5a or 0x61 <= ch <= 0x7a:
+                # Not after a backslash (\n, \u00e9 stay escapes).
+                spots.append(i)
+        elif ch == 0x22:
+            in_str = True
+    out = bytearray(body)
+    if spots:
+        i = rng.choice(spots)
+        out[i] ^= 0x20
+    elif out:
+        out[-1] ^= 0x01
+    else:
+        out = bytearray(b"x")
+    return bytes(out)
+
+
+def split_batch_write(body, rng, everything):
+    """(body to forward or None, held back {table: [requests]}) for a BatchWriteItem request."""
+    req = json.loads(body)
+    items = req.get("RequestItems") or {}
+    flat = [(t, r) for t, rs in items.items() for r in rs]
+    if not flat:
+        return body, {}
+    k = len(flat) if everything else rng.randint(1, len(flat))
+    held = set(rng.sample(range(len(flat)), k))
+    keep, back = {}, {}
+    for i, (t, r) in enumerate(flat):
+        (back if i in held else keep).setdefault(t, []).append(r)
+    if not keep:
+        return None, back
+    req["RequestItems"] = keep
+    return json.dumps(req).encode(), back
+
+
+def split_batch_get(body, rng, everything):
+    """The same for BatchGetItem: (body to forward or None, held back {table: {Keys: [...], ...}})."""
+    req = json.loads(body)
+    items = req.get("RequestItems") or {}
+    flat = [(t, k) for t, spec in items.items() for k in spec.get("Keys", [])]
+    if not flat:
+        return body, {}
+    n = len(flat) if everything else rng.randint(1, len(flat))
+    held = set(rng.sample(range(len(flat)), n))
+    keep, back = {}, {}
+    for i, (t, key) in enumerate(flat):
+        dst = back if i in held else keep
+        if t not in dst:
+            dst[t] = {k: v for k, v in items[t].items() if k != "Keys"}
+            dst[t]["Keys"] = []
+        dst[t]["Keys"].append(key)
+    if not keep:
+        return None, back
+    req["RequestItems"] = keep
+    return json.dumps(req).encode(), back
+
+
+def merge_unprocessed(resp_body, field, back, get):
+    resp = json.loads(resp_body) if resp_body else {}
+    un = resp.get(field) or {}
+    for t, v in back.items():
+        if get:
+            un.setdefault(t, {k: x for k, x in v.items() if k != "Keys"}).setdefault("Keys", []).extend(v["Keys"])
+        else:
+            un.setdefault(t, []).extend(v)
+    resp[field] = un
+    return json.dumps(resp).encode()
+
+
+class Backend:
+    """One kept-alive connection to the backend per handler thread."""
+
+    def __init__(self, url):
+        u = urllib.parse.urlsplit(url)
+        self.host, self.port = u.hostname, u.port or 80
+        self.local = threading.local()
+
+    def _conn(self, fresh=False):
+        c = getattr(self.local, "conn", None)
+        if c is None or fresh:
+            if c is not None:
+                c.close()
+            c = http.client.HTTPConnection(self.host, self.port, timeout=120)
+            self.local.conn = c
+        return c
+
+    def forward(self, method, path, headers, body):
+        """Sends the request as received; returns (status, [(name, value)], body)."""
+        for attempt in (0, 1):
+            c = self._conn(fresh=attempt == 1)
+            try:
+                c.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+                for name, value in headers:
+                    if name.lower() not in HOP:
+                        c.putheader(name, value)
+                c.putheader("Content-Length", str(len(body)))
+                c.endheaders(body)
+                r = c.getresponse()
+                data = r.read()
+                if r.will_close:
+                    c.close()
+                    self.local.conn = None
+                return r.status, r.getheaders(), data
+            except (http.client.RemoteDisconnected, ConnectionError, BrokenPipeError):
+                # The backend closed an idle kept-alive connection: once more on a new one.
+                if attempt == 1:
+                    raise
+        raise AssertionError("unreachable")
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    state = None
+    backend = None
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def _handle(self):
+        if self.path.startswith("/_fault/"):
+            self._control()
+            return
+        target = self.headers.get("X-Amz-Target") or ""
+        op = target.rsplit(".", 1)[-1] if target else ""
+        length = int(self.headers.get("Content-Length") or 0)
+        kind, rng = self.state.choose(op) if op else (None, None)
+        rec = {"op": op or self.path, "fault": kind}
+        try:
+            if kind == "drop_request":
+                # Part of the body, then the connection goes away.
+                self.rfile.read(length // 2)
+                self._fault(kind, rec)
+                self._drop()
+                return
+            body = self.rfile.read(length) if length else b""
+            # Which request this is, across retries: the same body is the same request.
+            rec["body"] = hashlib.sha1(body).hexdigest()[:16]
+            if kind in ("validation", "throttle", "error_before"):
+                self._fault(kind, rec)
+                name = {"validation": "ValidationException",
+                        "throttle": rng.choice(["ProvisionedThroughputExceededException", "ThrottlingException"]),
+                        "error_before": rng.choice(["InternalServerError", "ServiceUnavailableException"])}[kind]
+                rec["error"] = name
+                self._send_error(name)
+                return
+            held, field, get = {}, None, op == "BatchGetItem"
+            if kind == "unprocessed":
+                split = split_batch_get if get else split_batch_write
+                fwd, held = split(body, rng, self.state.opts.unprocessed_all)
+                field = "UnprocessedKeys" if get else "UnprocessedItems"
+                rec["held"] = sum(len(v["Keys"]) if get else len(v) for v in held.values())
+                if fwd is None:
+                    self._fault(kind, rec)
+                    out = merge_unprocessed(b"", field, held, get)
+                    self._send(200, self._synth_headers(out), out)
+                    return
+                body = fwd
+            status, headers, data = self.backend.forward(self.command, self.path, self.headers.items(), body)
+            self.state.count_forward()
+            rec["status"] = status
+            if kind == "unprocessed" and status == 200:
+                self._fault(kind, rec)
+                data = merge_unprocessed(data, field, held, get)
+                headers = self._with_crc(headers, data)
+            elif kind == "unprocessed":
+                # The backend refused the subset: pass its answer on, held items included in nothing.
+                kind = None
+            if kind == "error_after":
+                self._fault(kind, rec)
+                name = rng.choice(["InternalServerError", "ServiceUnavailableException"])
+                rec["error"] = name
+                self._send_error(name)
+                return
+            if kind == "drop_response":
+                self._fault(kind, rec)
+                self._send_partial(status, headers, data, rng)
+                return
+            if kind == "delay":
+                self._fault(kind, rec)
+                time.sleep(self.state.opts.delay_seconds)
+            if kind == "corrupt":
+                self._fault(kind, rec)
+                if not any(n.lower() == "x-amz-crc32" for n, _ in headers):
+                    headers = self._with_crc(headers, data)
+                data = corrupt(data, rng)
+            self._send(status, headers, data)
+        except (BrokenPipeError, ConnectionResetError, socket.timeout):
+            self.close_connection = True
+        finally:
+            self.state.release(kind)
+            self.state.log(rec)
+            self.state.save()
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle
+
+    def _control(self):
+        """GET /_fault/stats; POST /_fault/config with {"throttle": 0.1, "ops": "Scan", ...} changes the flags."""
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        try:
+            if self.path.startswith("/_fault/config") and self.command == "POST":
+                out = self.state.configure(json.loads(body or b"{}"))
+            elif self.path.startswith("/_fault/stats"):
+                out = self.state.snapshot()
+            else:
+                raise ValueError("unknown control path %s" % self.path)
+            status = 200
+        except (ValueError, TypeError) as e:
+            status, out = 400, {"error": str(e)}
+        self._send(status, [("Content-Type", "application/json")], json.dumps(out).encode())
+
+    def _fault(self, kind, rec):
+        rec["fault"] = kind
+        self.state.count(kind)
+
+    def _synth_headers(self, body):
+        return [("Content-Type", "application/x-amz-json-1.0"),
+                ("x-amzn-RequestId", "FAULTPROXY%016X" % random.getrandbits(64)),
+                ("x-amz-crc32", crc(body))]
+
+    def _with_crc(self, headers, body):
+        return [(n, v) for n, v in headers if n.lower() != "x-amz-crc32"] + [("x-amz-crc32", crc(body))]
+
+    def _send_error(self, name):
+        self.state.count_error(name)
+        status, body = error_body(name)
+        self._send(status, self._synth_headers(body), body)
+
+    def _head(self, status, headers, length):
+        self.send_response_only(status)
+        for n, v in headers:
+            if n.lower() not in HOP:
+                self.send_header(n, v)
+        self.send_header("Content-Length", str(length))
+        self.end_headers()
+
+    def _send(self, status, headers, body):
+        self._head(status, headers, len(body))
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        self.wfile.flush()
+
+    def _send_partial(self, status, headers, body, rng):
+        self._head(status, headers, len(body))
+        cut = rng.randint(0, max(0, len(body) - 1))
+        self.wfile.write(body[:cut])
+        self.wfile.flush()
+        self._drop()
+
+    def _drop(self):
+        self.close_connection = True
+        try:
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+def main(argv=None):
+    opts = parse_args(argv)
+    state = State(opts)
+    Handler.state = state
+    Handler.backend = Backend(opts.backend)
+    srv = ThreadingHTTPServer(("127.0.0.1", opts.port), Handler)
+    srv.daemon_threads = True
+    state.save()
+    print("listening on 127.0.0.1:%d" % srv.server_address[1], flush=True)
+    try:
+        srv.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
