@@ -36,7 +36,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps test-deps check unit e2e asan tsan valgrind fuzz bench demo \
-        install uninstall clean lint-docs
+        install uninstall clean lint-docs lint-workflows
 
 all: deps $(BIN)
 
@@ -77,10 +77,13 @@ e2e: $(BIN)
 	DYNAMO_BIN=$(abspath $(BIN)) $(PYTHON) tests/e2e/run.py $(E2E_ARGS)
 
 check: test-deps all
-	@$(MAKE) --no-print-directory unit e2e lint-docs
+	@$(MAKE) --no-print-directory unit e2e lint-docs lint-workflows
 
 lint-docs: $(BIN)
 	@sh tests/lint-docs.sh $(BIN)
+
+lint-workflows:
+	@sh tests/lint-workflows.sh
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan OPT='-O1 -g -fno-omit-frame-pointer' \
@@ -91,9 +94,14 @@ tsan:
 	@$(MAKE) --no-print-directory BUILD=build/tsan OPT='-O1 -g' SAN='-fsanitize=thread' \
 		E2E_ARGS='-k copy' unit e2e
 
-valgrind: $(BIN)
-	DYNAMO_BIN=$(abspath $(BIN)) DYNAMO_WRAP='valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite' \
-		$(PYTHON) tests/e2e/run.py -k valgrind_subset
+# memcheck over the suites that run dynamo through the harness (a failing
+# valgrind exits 99, which the tests see as a wrong exit code).
+VALGRIND_TESTS ?= -k Tables -k Describe -k CopyTable -k CopyItems -k QuerySummary \
+	-k QueryShards -k test_truncate. -k BadServer -k ExportImport -k NoSecrets
+valgrind: all
+	DYNAMO_BIN=$(abspath $(BIN)) \
+	DYNAMO_WRAP='valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite' \
+		$(PYTHON) tests/e2e/run.py --backend moto $(VALGRIND_TESTS)
 
 fuzz:
 	@$(MAKE) --no-print-directory -C tests/fuzz run FUZZ_TIME=$(or $(FUZZ_TIME),30)
