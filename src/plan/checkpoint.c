@@ -249,12 +249,37 @@ int checkpoint_find_stage(struct checkpoint *ck, const char *name)
 	return found;
 }
 
+/*
+ * Gives the stage at least n units; new ones start from the beginning. A
+ * resumed run may need more units than the file recorded (a query given
+ * another --pk, a file written by hand), and indexing past the array would
+ * read and write someone else's memory. Called with the lock held.
+ */
+static void ensure_units(struct checkpoint *ck, struct ck_stage *s, int n)
+{
+	int k;
+
+	if (n <= s->nunits)
+		return;
+	s->units = xrealloc(s->units, (size_t)n * sizeof(*s->units));
+	for (k = s->nunits; k < n; k++) {
+		s->units[k].complete = 0;
+		buf_init(&s->units[k].key, 0);
+	}
+	s->nunits = n;
+	ck->dirty = 1;
+}
+
 int checkpoint_stage(struct checkpoint *ck, const char *name, int nunits)
 {
 	int i = checkpoint_find_stage(ck, name);
 
-	if (i >= 0)
+	if (i >= 0) {
+		pthread_mutex_lock(&ck->lock);
+		ensure_units(ck, &ck->stages[i], nunits);
+		pthread_mutex_unlock(&ck->lock);
 		return i;
+	}
 	pthread_mutex_lock(&ck->lock);
 	add_stage(ck, name, nunits);
 	ck->dirty = 1;
@@ -289,9 +314,14 @@ int checkpoint_unit(struct checkpoint *ck, int stage, int unit,
 	int complete;
 
 	pthread_mutex_lock(&ck->lock);
+	buf_reset(start_key);
+	if (unit >= ck->stages[stage].nunits) {
+		/* Not recorded: from the start. */
+		pthread_mutex_unlock(&ck->lock);
+		return 0;
+	}
 	u = &ck->stages[stage].units[unit];
 	complete = u->complete;
-	buf_reset(start_key);
 	if (!complete && u->key.len)
 		buf_append(start_key, u->key.data, u->key.len);
 	pthread_mutex_unlock(&ck->lock);
@@ -304,6 +334,7 @@ void checkpoint_advance(struct checkpoint *ck, int stage, int unit,
 	struct ck_unit *u;
 
 	pthread_mutex_lock(&ck->lock);
+	ensure_units(ck, &ck->stages[stage], unit + 1);
 	u = &ck->stages[stage].units[unit];
 	buf_reset(&u->key);
 	if (next_key)
