@@ -37,7 +37,7 @@ void rate_release(struct rate_limiter *r);
  * are taken), or how many milliseconds to wait before asking again.
  */
 uint64_t rate_reserve(struct rate_limiter *r, double cost);
-/* Settles a reservation with what the service says it consumed. */
+/* Settles a reservation with what the service says it consumed (0: not said, keep the estimate). */
 void rate_settle(struct rate_limiter *r, double reserved, double consumed);
 /* The service throttled a request: cut the rate. */
 void rate_throttled(struct rate_limiter *r);

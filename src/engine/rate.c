@@ -78,6 +78,9 @@ void rate_settle(struct rate_limiter *r, double reserved, double consumed)
 {
 	uint64_t now = clock_mono_us();
 
+	/* No ConsumedCapacity in the answer: the estimate stands (a refund would lift the cap). */
+	if (consumed <= 0)
+		consumed = reserved;
 	pthread_mutex_lock(&r->lock);
 	r->tokens += reserved - consumed;
 	r->window_units += consumed;

@@ -50,15 +50,16 @@ int plan_default_segments(const struct table_desc *t)
 	return (int)s;
 }
 
+/*
+ * 128 requests in flight whatever the table's size: measured against ddbsim
+ * at 10 ms latency, throughput rises with concurrency up to 128 and memory
+ * follows concurrency, not the table (so a 100k-item and a 1M-item copy peak
+ * alike). Throttling is handled by the adaptive rate, not by a small default.
+ */
 int plan_default_concurrency(int segments)
 {
-	int c = segments * 16;
-
-	if (c < 32)
-		c = 32;
-	if (c > 128)
-		c = 128;
-	return c;
+	(void)segments;
+	return 128;
 }
 
 int plan_table_empty(const struct ddb *d, const struct table_desc *t,
