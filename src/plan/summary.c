@@ -42,6 +42,9 @@ static double rate(const struct totals *t)
 {
 	uint64_t done = t->written + t->deleted + t->saved;
 
+	if (!done)
+		done = t->read;	/* query --count: items counted */
+
 	return t->seconds > 0 ? (double)done / t->seconds : 0;
 }
 
