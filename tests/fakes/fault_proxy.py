@@ -19,6 +19,9 @@ DynamoDB do:
   corrupt         forwards, then changes one letter of the body (keeping it
                   valid JSON) and keeps the original x-amz-crc32
   validation      400 ValidationException, not forwarded
+  late            holds the request --late-seconds, then forwards it: it
+                  reaches the backend after the client gave up on it (and,
+                  usually, after its retry succeeded)
 
 Faults apply only to the operations in --ops (default BatchWriteItem, Scan,
 Query, BatchGetItem, by X-Amz-Target); everything else (STS, DescribeTable,
@@ -66,7 +69,7 @@ DATA_OPS = ("BatchWriteItem", "Scan", "Query", "BatchGetItem")
 
 # Fault kinds in the order one draw picks them.
 KINDS = ("validation", "throttle", "error_before", "error_after", "drop_request", "drop_response",
-         "delay", "corrupt", "unprocessed")
+         "delay", "corrupt", "unprocessed", "late")
 
 ERRORS = {
     "ProvisionedThroughputExceededException": (
@@ -105,6 +108,7 @@ def parse_args(argv=None):
     ap.add_argument("--skip", type=int, default=0, metavar="N",
                     help="the first N requests of --ops pass untouched (faults start after them)")
     ap.add_argument("--delay-seconds", type=float, default=3.0)
+    ap.add_argument("--late-seconds", type=float, default=10.0)
     ap.add_argument("--cover", type=float, default=0.0, metavar="P",
                     help="with probability P, a request no fault was drawn for gets a kind (with a rate) "
                          "that has not fired yet, so that a short run still sees every kind")
@@ -180,7 +184,7 @@ class State:
                 attr = name.replace("-", "_")
                 if attr == "ops":
                     o.ops = set(value.split(",") if isinstance(value, str) else value)
-                elif attr in KINDS or attr in ("delay_seconds", "cover"):
+                elif attr in KINDS or attr in ("delay_seconds", "late_seconds", "cover"):
                     setattr(o, attr, float(value))
                 elif attr == "skip":
                     o.skip = int(value)
@@ -413,6 +417,9 @@ class Handler(BaseHTTPRequestHandler):
                     self._send(200, self._synth_headers(out), out)
                     return
                 body = fwd
+            if kind == "late":
+                self._fault(kind, rec)
+                time.sleep(self.state.opts.late_seconds)
             status, headers, data = self.backend.forward(self.command, self.path, self.headers.items(), body)
             self.state.count_forward()
             rec["status"] = status

@@ -1,0 +1,386 @@
+"""Nothing lost: dynamo under injected faults, judged by boto3 against moto directly.
+
+dynamo talks to moto through tests/fakes/fault_proxy.py, which breaks the
+data-plane calls (BatchWriteItem, Scan, Query, BatchGetItem) by a seeded
+random mix: partial batches (UnprocessedItems/UnprocessedKeys), throttling,
+500/503 before and after the write happened, connections dropped mid-request
+and mid-response, answers held past --timeout, bodies whose x-amz-crc32 no
+longer matches. Whatever happens, the target must end exactly equal to what
+was asked for: nothing lost, nothing left over, nothing corrupted. The
+proxy's counters prove each fault really happened during the run.
+
+When the faults never stop, dynamo must stop by itself, in bounded time,
+with the documented exit code and a message that says what is not written.
+"""
+import collections
+import os
+import subprocess
+import time
+import unittest
+
+import data
+import harness
+from harness import create_table, put_items, unique_name
+
+# Every kind of fault, per data-plane request. --cover makes sure each kind
+# fires at least once even in a short run.
+MIX = {
+    "unprocessed": 0.12,
+    "throttle": 0.05,
+    "error_before": 0.04,
+    "error_after": 0.04,
+    "drop_request": 0.03,
+    "drop_response": 0.03,
+    "delay": 0.01,
+    "corrupt": 0.04,
+}
+# moto takes up to 3 s for a 1 MB Scan page: the timeout leaves room for
+# that, and the proxy holds delayed answers past it.
+TIMEOUT = ["--timeout", "5s"]
+
+
+def mix_flags(seed, without=()):
+    """The proxy's flags for the mix; FAULT_SEED=N shifts every test's seed to explore other runs."""
+    seed += int(os.environ.get("FAULT_SEED", "0"))
+    flags = ["--seed", seed, "--cover", "1", "--delay-seconds", "7"]
+    for kind, rate in MIX.items():
+        if kind not in without:
+            flags += ["--" + kind.replace("_", "-"), rate]
+    return flags
+
+
+def canon(items):
+    return sorted(harness.canonical(i) for i in items)
+
+
+def key(item):
+    return item["PK"]["S"], item["SK"]["S"]
+
+
+class FaultBase(harness.TestCase):
+    backends = ("moto",)
+
+    def proxy(self, *flags):
+        """A fault proxy in front of the harness's moto (STS included), stopped when the test ends."""
+        p = harness.start_fault_proxy(self.backend.endpoint("src"), *flags)
+        self.addCleanup(p.stop)
+        return p
+
+    def via(self, proxy, *args, timeout=100, **kw):
+        """Runs dynamo with every call (STS too) going through the proxy; a run past timeout fails."""
+        try:
+            return self.dynamo(*args, extra_env={"AWS_ENDPOINT_URL": proxy.url}, timeout=timeout, **kw)
+        except subprocess.TimeoutExpired as e:
+            self.fail("dynamo %s did not finish within %d s (proxy stats: %s)\nstderr: %s" %
+                      (" ".join(args), timeout, proxy.stats(), (e.stderr or b"")[-2000:]))
+
+    def assertSucceeded(self, p):
+        self.assertEqual(p.returncode, 0, "dynamo failed under faults:\nstdout: %s\nstderr: %s" %
+                         (p.stdout, p.stderr))
+
+    def assertEveryFaultFired(self, proxy, kinds=tuple(MIX)):
+        st = proxy.stats()
+        missing = [k for k in kinds if not st["faults"].get(k)]
+        self.assertEqual(missing, [], "faults that never fired: %s (stats: %s)" % (missing, st))
+        return st
+
+    def summary(self, p, command):
+        lines = [l for l in p.stderr.splitlines() if l.startswith("dynamo: %s done" % command)]
+        self.assertEqual(len(lines), 1, p.stderr)
+        return lines[0]
+
+    BOUND = 30   # seconds: --max-retries 3 with 50 ms..20 s backoff stops far sooner
+
+    def setup_copy(self, n=200, **kw):
+        """A source of n rich items (all with GSI1PK "G") and an empty target."""
+        name = unique_name("fault-limit")
+        create_table(self.src, name, **kw)
+        create_table(self.tgt, name, **kw)
+        put_items(self.src, name, [dict(it, GSI1PK={"S": "G"}) for it in data.rich_items(n)])
+        return name
+
+    def src_items(self, name):
+        return harness.scan_all(self.src, name, ConsistentRead=True)
+
+    def stopped(self, proxy, *args):
+        """Runs dynamo with --max-retries 3, to fail; a run past the bound is killed and fails the test."""
+        t0 = time.monotonic()
+        p = self.via(proxy, *args, "--max-retries", "3", *TIMEOUT, timeout=self.BOUND + 10)
+        elapsed = time.monotonic() - t0
+        self.assertLess(elapsed, self.BOUND, "retries are not bounded in time:\n" + p.stderr)
+        self.assertNotIn(" done", p.stderr, "reported success")
+        return p
+
+    def error_line(self, p, command):
+        """After the summary ('dynamo: copy stopped: ...'), one error line."""
+        lines = [l for l in p.stderr.splitlines() if l.strip()]
+        self.assertTrue(lines and all(l.startswith("dynamo: ") for l in lines), p.stderr)
+        self.assertEqual([l for l in lines if l.startswith("dynamo: %s done" % command)], [], p.stderr)
+        errors = [l for l in lines if not l.startswith("dynamo: %s stopped" % command)]
+        self.assertEqual(len(errors), 1, "wanted one error line, got:\n" + p.stderr)
+        return errors[0]
+
+
+# Rate limiter debt (test_a_few_read_throttles_do_not_stall_a_copy shows
+# it alone): once a throttle cuts the rate, a page may wait minutes for
+# capacity reserved and never given back, so these runs often stall past
+# their time limit. Where the throttles land is up to the threads, so a
+# run may also get through: then unittest says "unexpected success".
+stalls_on_throttles = unittest.expectedFailure
+
+
+class FaultMix(FaultBase):
+    """Each command under a mix of every fault ends with exactly the right target."""
+
+    @stalls_on_throttles
+    def test_copy_table_with_truncate(self):
+        name = unique_name("fault-copy")
+        create_table(self.src, name)
+        create_table(self.tgt, name)
+        items = data.rich_items(1000)
+        put_items(self.src, name, items)
+        # Stale items with other keys, and older versions of the same keys.
+        stale = [{"PK": {"S": "STALE#%d" % i}, "SK": {"S": "x"}, "v": {"N": str(i)}} for i in range(200)]
+        older = [dict(it, str={"S": "an older version"}) for it in items[:100]]
+        put_items(self.tgt, name, stale + older)
+        proxy = self.proxy(*mix_flags(7))
+        p = self.via(proxy, "copy", "-t", name, "--source", "src", "--target", "tgt", "--yes",
+                     "--segments", "4", "-c", "8", *TIMEOUT)
+        self.assertSucceeded(p)
+        self.assertEveryFaultFired(proxy)
+        self.assertEqual(self.assertTablesEqual(self.src, name, self.tgt, name), 1000)
+        self.assertIn("1300 read, 1000 written, 300 deleted", self.summary(p, "copy"))
+
+    def seed_items(self, name, projection="ALL"):
+        """Users 0..5 with orders, some in GSI1; the target holds older and other items."""
+        create_table(self.src, name, gsis=[("GSI1", ("GSI1PK", "S"), ("GSI1SK", "S"), projection)])
+        create_table(self.tgt, name, gsis=[("GSI1", ("GSI1PK", "S"), ("GSI1SK", "S"), projection)])
+        items = []
+        for u in range(6):
+            for k in range(60):
+                it = data.rich_item(u * 1000 + k, pk_value="USER#%d" % u, sk_value="ORDER#%04d" % k)
+                if k % 3:
+                    it["GSI1PK"] = {"S": "STATUS#%s" % ("open" if k % 3 == 1 else "done")}
+                    it["GSI1SK"] = {"S": "u%d#%04d" % (u, k)}
+                items.append(it)
+        put_items(self.src, name, items)
+        old = []
+        for u in range(8):
+            for k in range(15):
+                it = {"PK": {"S": "USER#%d" % u}, "SK": {"S": "ORDER#%04d" % (k * 7)}, "old": {"BOOL": True}}
+                if k % 2:
+                    it["GSI1PK"] = {"S": "STATUS#%s" % ("open" if k % 4 == 1 else "done")}
+                    it["GSI1SK"] = {"S": "old%d#%d" % (u, k)}
+                old.append(it)
+        put_items(self.tgt, name, old)
+        return items, old
+
+    @stalls_on_throttles
+    def test_copy_items_of_partition_keys(self):
+        name = unique_name("fault-pk")
+        items, old = self.seed_items(name)
+        proxy = self.proxy(*mix_flags(11))
+        p = self.via(proxy, "copy", "-t", name, "--pk", "USER#{0..3}", "--source", "src", "--target", "tgt",
+                     "--yes", "-c", "8", *TIMEOUT)
+        self.assertSucceeded(p)
+        self.assertEveryFaultFired(proxy)
+        chosen = ("USER#0", "USER#1", "USER#2", "USER#3")
+        want = [i for i in items if i["PK"]["S"] in chosen] + [o for o in old if o["PK"]["S"] not in chosen]
+        self.assertEqual(harness.table_contents(self.tgt, name), canon(want))
+
+    @stalls_on_throttles
+    def test_copy_items_through_a_gsi(self):
+        # KEYS_ONLY reads the whole items with BatchGetItem (UnprocessedKeys injected too).
+        for projection, seed in (("ALL", 13), ("KEYS_ONLY", 17)):
+            with self.subTest(projection=projection):
+                name = unique_name("fault-gsi")
+                items, old = self.seed_items(name, projection)
+                proxy = self.proxy(*mix_flags(seed))
+                p = self.via(proxy, "copy", "-t", name, "--pk", "STATUS#open", "-i", "GSI1", "--source", "src",
+                             "--target", "tgt", "--yes", "-c", "8", *TIMEOUT)
+                self.assertSucceeded(p)
+                st = self.assertEveryFaultFired(proxy)
+                if projection == "KEYS_ONLY":
+                    self.assertGreater(st["requests"].get("BatchGetItem", 0), 0, st)
+                # The target's open items are deleted, the source's written
+                # over what the target holds under their keys.
+                is_open = lambda i: i.get("GSI1PK", {}).get("S") == "STATUS#open"
+                want = {key(o): o for o in old if not is_open(o)}
+                want.update((key(i), i) for i in items if is_open(i))
+                self.assertEqual(harness.table_contents(self.tgt, name), canon(want.values()))
+
+    @stalls_on_throttles
+    def test_truncate(self):
+        name = unique_name("fault-trunc")
+        create_table(self.tgt, name)
+        put_items(self.tgt, name, data.rich_items(1000))
+        proxy = self.proxy(*mix_flags(19))
+        p = self.via(proxy, "truncate", "-t", name, "-e", "tgt", "--yes", "--segments", "4", "-c", "8", *TIMEOUT)
+        self.assertSucceeded(p)
+        self.assertEveryFaultFired(proxy)
+        self.assertEqual(harness.table_contents(self.tgt, name), [])
+        self.assertIn("1000 deleted", self.summary(p, "truncate"))
+
+    @stalls_on_throttles
+    def test_restore_from_table(self):
+        name = unique_name("fault-restore")
+        saved = name + "-saved"
+        create_table(self.tgt, name)
+        create_table(self.tgt, saved)
+        items = data.rich_items(800)
+        put_items(self.tgt, saved, items)
+        put_items(self.tgt, name, [dict(it, str={"S": "changed since"}) for it in items[::3]] +
+                  [{"PK": {"S": "NEW#%d" % i}, "SK": {"S": "n"}} for i in range(150)])
+        proxy = self.proxy(*mix_flags(23))
+        p = self.via(proxy, "restore", "-t", name, "-e", "tgt", "--from-table", saved, "--yes",
+                     "--segments", "4", "-c", "8", *TIMEOUT)
+        self.assertSucceeded(p)
+        self.assertEveryFaultFired(proxy)
+        self.assertEqual(harness.table_contents(self.tgt, name), canon(items))
+        self.assertNotIn(saved, self.tgt.list_tables()["TableNames"])
+
+
+class FaultLimits(FaultBase):
+    """Faults that never stop: dynamo stops by itself, bounded in count and time, and says so."""
+
+    def assertIncomplete(self, p, name):
+        self.assertEqual(p.returncode, 5, "wanted exit 5 (EXIT_INCOMPLETE)\nstderr: %s" % p.stderr)
+        line = self.error_line(p, "copy")
+        self.assertIn("'%s'" % name, line)
+        # How many items are not written, and how to resume.
+        self.assertRegex(line, r"\b[1-9][0-9]* items read were not written")
+        self.assertIn("run it again", line)
+        self.assertIn("--checkpoint", line)
+        return line
+
+    def assertRetriedAtMost(self, proxy, op, attempts):
+        """No request (the same body) was sent more than attempts times."""
+        seen = collections.Counter(r["body"] for r in proxy.requests() if r["op"] == op and "body" in r)
+        self.assertTrue(seen, "no %s reached the proxy" % op)
+        body, n = seen.most_common(1)[0]
+        self.assertLessEqual(n, attempts, "a %s was sent %d times" % (op, n))
+
+    def copy(self, proxy, name, *extra):
+        return self.stopped(proxy, "copy", "-t", name, "--source", "src", "--target", "tgt", "--yes",
+                            "--no-backup", "-c", "4", *extra)
+
+    # Rate limiter debt (see test_a_few_read_throttles_do_not_stall_a_copy):
+    # throttled attempts never give back what they reserved, so each try
+    # waits longer; 200 items take minutes to give up instead of a second.
+    @unittest.expectedFailure
+    def test_throttled_forever_stops_with_exit_5(self):
+        name = self.setup_copy()
+        proxy = self.proxy("--ops", "BatchWriteItem", "--throttle", "1")
+        p = self.copy(proxy, name)
+        line = self.assertIncomplete(p, name)
+        self.assertRegex(line, "ProvisionedThroughputExceededException|ThrottlingException")
+        st = proxy.stats()
+        self.assertEqual(st["faults"]["throttle"], st["requests"]["BatchWriteItem"], st)
+        self.assertRetriedAtMost(proxy, "BatchWriteItem", 4)   # --max-retries 3
+        self.assertEqual(harness.table_contents(self.tgt, name), [])
+
+    # Exit 1, not 5: writer.c on_batch_done takes the exit code from the
+    # call's outcome (HTTP_OK) when UnprocessedItems stall.
+    @unittest.expectedFailure
+    def test_unprocessed_forever_stops_with_exit_5(self):
+        name = self.setup_copy()
+        proxy = self.proxy("--ops", "BatchWriteItem", "--unprocessed", "1", "--unprocessed-all")
+        p = self.copy(proxy, name)
+        self.assertIncomplete(p, name)
+        self.assertRetriedAtMost(proxy, "BatchWriteItem", 4)
+        self.assertEqual(harness.table_contents(self.tgt, name), [])
+
+    # Exit 1, not 5: fetch.c on_fetch_done, the same as the writer's.
+    @unittest.expectedFailure
+    def test_unprocessed_keys_forever_stops_with_exit_5(self):
+        name = self.setup_copy(gsis=[("GSI1", ("GSI1PK", "S"), None, "KEYS_ONLY")])
+        proxy = self.proxy("--ops", "BatchGetItem", "--unprocessed", "1", "--unprocessed-all")
+        p = self.stopped(proxy, "copy", "-t", name, "--pk", "G", "-i", "GSI1", "--source", "src",
+                         "--target", "tgt", "--yes", "--no-backup", "-c", "4")
+        self.assertEqual(p.returncode, 5, "wanted exit 5 (EXIT_INCOMPLETE)\nstderr: %s" % p.stderr)
+        line = self.error_line(p, "copy")
+        self.assertIn("run it again", line)
+        self.assertRetriedAtMost(proxy, "BatchGetItem", 4)
+        self.assertEqual(harness.table_contents(self.tgt, name), [])
+
+    def test_validation_error_stops_with_exit_1_and_dynamodbs_words(self):
+        name = self.setup_copy(50)
+        proxy = self.proxy("--ops", "BatchWriteItem", "--validation", "1")
+        p = self.copy(proxy, name)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        line = self.error_line(p, "copy")
+        self.assertIn("ValidationException: One or more parameter values were invalid: injected by fault_proxy", line)
+        # Refused is final: each batch is sent once.
+        self.assertRetriedAtMost(proxy, "BatchWriteItem", 1)
+        self.assertEqual(harness.table_contents(self.tgt, name), [])
+
+
+
+class FaultRecovery(FaultBase):
+    """Resuming after a failure, and the faults that are about time: throttles and late requests."""
+
+    def test_resume_after_retries_ran_out(self):
+        """The error line's advice works: the same command with the same --checkpoint finishes the copy."""
+        name = self.setup_copy(1000)
+        put_items(self.tgt, name, [{"PK": {"S": "STALE#%d" % i}, "SK": {"S": "x"}} for i in range(100)])
+        ck = os.path.join(self.env.home, "copy-%s.checkpoint" % name)
+        args = ("copy", "-t", name, "--source", "src", "--target", "tgt", "--yes", "--no-backup", "-c", "4",
+                "--segments", "4", "--checkpoint", ck)
+        # The truncate's 4 batches and a few of the copy's go through; then 500s until retries run out.
+        broken = self.proxy("--ops", "BatchWriteItem", "--error-before", "1", "--skip", "12")
+        p = self.stopped(broken, *args)
+        self.assertEqual(p.returncode, 5, p.stderr)
+        line = self.error_line(p, "copy")
+        self.assertRegex(line, "InternalServerError|ServiceUnavailableException")
+        self.assertIn("run the same command again", line)
+        self.assertIn(ck, line)
+        self.assertTrue(os.path.exists(ck))
+        written = len(harness.table_contents(self.tgt, name))
+        self.assertTrue(0 < written < 1000, written)
+        # Resumed through the same endpoint (the checkpoint names it), under
+        # faults: all but throttles, which the rate limiter does not survive
+        # yet (see test_a_few_read_throttles_do_not_stall_a_copy).
+        mix = {k: r for k, r in MIX.items() if k not in ("throttle", "delay")}
+        broken.configure(ops="BatchWriteItem,Scan,Query,BatchGetItem", skip=0, cover=0.5, reset=True, **mix)
+        p = self.via(broken, *args, *TIMEOUT)
+        self.assertSucceeded(p)
+        self.assertIn("resuming from checkpoint", p.stderr)
+        self.assertEqual(self.assertTablesEqual(self.src, name, self.tgt, name), 1000)
+        self.assertFalse(os.path.exists(ck))
+        st = broken.stats()
+        self.assertEqual([k for k in mix if not st["faults"].get(k)], [], st)
+
+    # Rate limiter debt: after the first throttle the limiter makes each
+    # page wait for capacity it reserved and never got back (failed
+    # attempts; the unlimited phase), at a rate cut to ~1 unit/s, while a
+    # page reserves 256 RCU: minutes per page. See the report.
+    @unittest.expectedFailure
+    def test_a_few_read_throttles_do_not_stall_a_copy(self):
+        name = self.setup_copy(1000)
+        proxy = self.proxy("--ops", "Query", "--throttle", "0.3", "--seed", "1")
+        t0 = time.monotonic()
+        p = self.via(proxy, "copy", "-t", name, "--pk", "USER#000{0..3}", "--source", "src", "--target", "tgt",
+                     "--yes", "--no-backup", "-c", "8", timeout=60)
+        self.assertSucceeded(p)
+        self.assertLess(time.monotonic() - t0, 30, p.stderr)   # 4 s without the stall
+        self.assertGreater(proxy.stats()["faults"].get("throttle", 0), 0)
+        self.assertEqual(harness.table_contents(self.tgt, name),
+                         canon(it for it in self.src_items(name) if it["PK"]["S"] < "USER#0004"))
+
+    # Late requests: a delete of the truncate stage that DynamoDB carries
+    # out after dynamo timed out on it, retried it and went on to the copy
+    # stage removes items the copy wrote; dynamo says "copy done" with
+    # items missing. See the report (truncate-then-copy overlaps keys).
+    @unittest.expectedFailure
+    def test_a_late_delete_does_not_remove_what_the_copy_wrote(self):
+        """A truncate's delete that reaches DynamoDB after dynamo gave up on it must not undo the copy."""
+        name = self.setup_copy(600)
+        items = self.src_items(name)
+        put_items(self.tgt, name, [dict(it, str={"S": "an older version"}) for it in items])
+        proxy = self.proxy("--ops", "BatchWriteItem", "--late", "0.1", "--late-seconds", "12", "--seed", "5")
+        p = self.via(proxy, "copy", "-t", name, "--source", "src", "--target", "tgt", "--yes", "--no-backup",
+                     "-c", "4", "--segments", "2", "--timeout", "3s")
+        self.assertSucceeded(p)
+        self.assertGreater(proxy.stats()["faults"].get("late", 0), 0)
+        time.sleep(13)   # every late request has landed
+        self.assertEqual(self.assertTablesEqual(self.src, name, self.tgt, name), 600)
