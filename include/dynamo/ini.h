@@ -20,6 +20,7 @@
 struct ini_kv {
 	char *key;		/* owned, lower case */
 	char *value;		/* owned; "" for a nested block */
+	size_t vlen, vcap;	/* value length and allocation, for appending lines */
 	struct ini_kv *sub;	/* owned array: nested "k = v" lines */
 	size_t nsub;
 	int line;

@@ -12,6 +12,13 @@
  * Everything is bounds-checked; malformed or truncated input makes a
  * function return NULL or -1, never read past end. Nesting deeper than
  * JS_MAX_DEPTH is refused (DynamoDB allows 32 levels).
+ *
+ * js_skip and js_valid validate fully. The iterators (js_next_element,
+ * js_next_member, js_skip_value) check the structure they walk, but skip
+ * nested objects and arrays by brackets and strings only, without checking
+ * what is inside: that is the hot path over pages of items, which go back to
+ * a DynamoDB that validates them. Call js_valid first where a value's
+ * insides must be valid JSON (e.g. before printing it).
  */
 #define JS_MAX_DEPTH 64
 

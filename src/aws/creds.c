@@ -200,8 +200,14 @@ int creds_from_json(const struct cJSON *obj, const char *akid_key,
 	    !cJSON_IsString(secret) || !*secret->valuestring)
 		return errf(eb, EXIT_CONFIG,
 			    "%s returned no %s and %s", what, akid_key, secret_key);
-	if (exp_is_ms && cJSON_IsNumber(exp))
-		expiration = (time_t)(exp->valuedouble / 1000);
+	if (exp_is_ms && cJSON_IsNumber(exp)) {
+		double sec = exp->valuedouble / 1000;
+
+		if (!(sec > 0 && sec < 32503680000.0))	/* before the year 3000 */
+			return errf(eb, EXIT_CONFIG, "%s returned an unreadable %s",
+				    what, exp_key);
+		expiration = (time_t)sec;
+	}
 	else if (cJSON_IsString(exp) &&
 		 clock_parse_iso8601(exp->valuestring, &expiration) < 0)
 		return errf(eb, EXIT_CONFIG,

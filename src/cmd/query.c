@@ -386,6 +386,8 @@ static int seen_compare(const void *a, const void *b)
 
 static void emit(struct printer *pr, struct slice item)
 {
+	size_t mark;
+	int ok = 1;
 	const struct options *o = &pr->ctx->o;
 
 	if (o->unique)
@@ -397,15 +399,24 @@ static void emit(struct printer *pr, struct slice item)
 	}
 	if (o->unique)
 		return;
+	mark = pr->out.len;
 	if (o->output == OUTPUT_JSONL) {
-		item_to_plain(item, &pr->out);
+		ok = item_to_plain(item, &pr->out) == 0;
 		buf_putc(&pr->out, '\n');
 	} else {
 		buf_puts(&pr->out, pr->emitted ? ",\n" : "[\n");
 		if (o->output == OUTPUT_JSON)
-			item_to_plain(item, &pr->out);
-		else
+			ok = item_to_plain(item, &pr->out) == 0;
+		else if ((ok = js_valid(item)))
 			buf_append(&pr->out, item.p, item.n);
+	}
+	if (!ok) {
+		/* Never print half an item: what was printed stays valid JSON so far. */
+		pr->out.len = mark;
+		pr->out.data[mark] = '\0';
+		job_fail(pr->job, EXIT_FAILURE_RUNTIME,
+			 "the server sent an item that is not valid DynamoDB JSON; output stopped before it");
+		return;
 	}
 	if (pr->out.len >= OUT_FLUSH)
 		out_flush(pr);

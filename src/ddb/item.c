@@ -301,8 +301,12 @@ int av_to_plain(struct slice av, struct buf *out)
 			return buf_append(out, v.p + 1, v.n - 2);
 		return buf_append(out, v.p, v.n);
 	}
-	if (!strcmp(t, "SS") || !strcmp(t, "BS"))
+	if (!strcmp(t, "SS") || !strcmp(t, "BS")) {
+		/* Copied as they stand: make sure a broken server's set is valid JSON. */
+		if (!js_valid(v))
+			return -1;
 		return buf_append(out, v.p, v.n);
+	}
 	if (!strcmp(t, "NS"))
 		return plain_list(v, 1, out);
 	if (!strcmp(t, "L"))

@@ -36,7 +36,10 @@ static long long num(const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
-	return cJSON_IsNumber(v) ? (long long)v->valuedouble : 0;
+	/* Counts and sizes: a value out of range (a broken answer) reads as 0. */
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble < 9.2e18))
+		return 0;
+	return (long long)v->valuedouble;
 }
 
 static char *dup_str(const cJSON *o, const char *key)

@@ -19,6 +19,9 @@ struct item_reader {
 	char *path;
 	struct buf line;
 	uint64_t lineno;
+	char chunk[65536];	/* read ahead */
+	size_t pos, len;
+	int eof;
 };
 
 int item_reader_open(struct item_reader **out, const char *path,
@@ -49,32 +52,54 @@ void item_reader_close(struct item_reader *r)
 	free(r);
 }
 
-/* Reads one line into r->line (without the newline); 0 at EOF, -1 on error. */
+static int refill(struct item_reader *r, struct errbuf *eb)
+{
+	int n = gzread(r->gz, r->chunk, sizeof(r->chunk));
+
+	if (n < 0) {
+		int err;
+		const char *msg = gzerror(r->gz, &err);
+
+		return errf(eb, EXIT_IO, "cannot read '%s' after line %llu: %s",
+			    r->path, (unsigned long long)r->lineno, msg);
+	}
+	r->pos = 0;
+	r->len = (size_t)n;
+	r->eof = n == 0;
+	return 0;
+}
+
+/*
+ * Reads one line into r->line (without the newline): 1, 0 at the end, -1 on
+ * error. Lines are split on '\n' by memchr, so a NUL byte cannot hide the
+ * rest of a line (gzgets + strlen did, dropping items silently); a NUL is an
+ * error naming the line.
+ */
 static int read_line(struct item_reader *r, struct errbuf *eb)
 {
-	char chunk[65536];
-
 	buf_reset(&r->line);
 	for (;;) {
+		const char *p, *nl;
 		size_t n;
 
-		if (!gzgets(r->gz, chunk, sizeof(chunk))) {
-			int err;
-			const char *msg = gzerror(r->gz, &err);
-
-			if (err != Z_OK && err != Z_BUF_ERROR)
-				return errf(eb, EXIT_IO, "cannot read '%s' after line %llu: %s",
-					    r->path, (unsigned long long)r->lineno, msg);
-			return r->line.len ? 1 : 0;
+		if (r->pos == r->len) {
+			if (r->eof || refill(r, eb) < 0)
+				return eb->set ? -1 : r->line.len ? 1 : 0;
+			if (r->eof)
+				return r->line.len ? 1 : 0;
 		}
-		n = strlen(chunk);
-		if (buf_append(&r->line, chunk, n) < 0)
+		p = r->chunk + r->pos;
+		nl = memchr(p, '\n', r->len - r->pos);
+		n = nl ? (size_t)(nl - p) : r->len - r->pos;
+		if (memchr(p, '\0', n))
+			return errf(eb, EXIT_IO, "line %llu of '%s' contains a NUL byte (is it a text file?)",
+				    (unsigned long long)r->lineno + 1, r->path);
+		if (buf_append(&r->line, p, n) < 0)
 			return errf(eb, EXIT_IO, "line %llu of '%s' is longer than %u MB",
 				    (unsigned long long)r->lineno + 1, r->path, MAX_LINE >> 20);
-		if (n && chunk[n - 1] == '\n') {
-			r->line.data[--r->line.len] = '\0';
+		r->pos += n + (nl ? 1 : 0);
+		if (nl)
 			return 1;
-		}
 	}
 }
 

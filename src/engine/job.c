@@ -11,6 +11,7 @@
 #include "dynamo/progress.h"
 #include "dynamo/source.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -352,12 +353,15 @@ static double units_of(struct slice obj)
 {
 	struct slice v;
 	char num[64];
+	double units;
 
 	if (js_find(obj, "CapacityUnits", &v) != 1 || v.n >= sizeof(num))
 		return 0;
 	memcpy(num, v.p, v.n);
 	num[v.n] = '\0';
-	return strtod(num, NULL);
+	units = strtod(num, NULL);
+	/* NaN, infinities or negatives from a broken answer would wedge the limiter. */
+	return isfinite(units) && units >= 0 && units < 1e9 ? units : 0;
 }
 
 double consumed_capacity(struct slice resp)

@@ -53,18 +53,39 @@ void source_unit_release(struct unit *u)
 	buf_release(&u->start_key);
 }
 
+/* DynamoDB's number syntax: sign, digits (leading zeros allowed), fraction, exponent. */
+static int dynamodb_number(const char *s)
+{
+	int digits = 0;
+
+	if (*s == '-' || *s == '+')
+		s++;
+	for (; *s >= '0' && *s <= '9'; s++)
+		digits++;
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			digits++;
+	if (!digits)
+		return 0;
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '-' || *s == '+')
+			s++;
+		if (*s < '0' || *s > '9')
+			return 0;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	return *s == '\0';
+}
+
 int source_key_value(struct buf *out, char type, const char *value)
 {
 	struct buf tmp = BUF_INIT;
 	int ok = 1;
 
 	if (type == 'N') {
-		size_t n = strlen(value);
-
-		/* A DynamoDB number: optional sign, digits, fraction, exponent. */
-		ok = n > 0 && n < 64 && js_valid((struct slice){ value, n }) &&
-		     value[0] != '"' && value[0] != '{' && value[0] != '[' &&
-		     value[0] != 't' && value[0] != 'f' && value[0] != 'n';
+		ok = strlen(value) < 64 && dynamodb_number(value);
 	} else if (type == 'B') {
 		ok = *value && base64_decode(value, strlen(value), &tmp) == 0 &&
 		     strlen(value) % 4 == 0;

@@ -146,6 +146,19 @@ class OversizedItems(harness.TestCase):
         self.assertEqual(p.returncode, 1, p.stderr)
         self.assertIn("ValidationException", p.stderr.splitlines()[-1])
 
+    def test_a_nul_byte_is_an_error_naming_its_line(self):
+        # It used to hide the rest of its line, dropping an item silently.
+        name = unique_name("hostile-nul")
+        create_table(self.src, name)
+        path = os.path.join(self.env.home, "nul.jsonl")
+        with open(path, "wb") as f:
+            f.write(b'{"PK":{"S":"a"},"SK":{"S":"1"}}\n\0{"PK":{"S":"b"},"SK":{"S":"2"}}\n'
+                    b'{"PK":{"S":"c"},"SK":{"S":"3"}}\n')
+        p = self.dynamo("import", "-t", name, "-e", "src", "-i", path, "--yes")
+        self.assertEqual(p.returncode, 7, p.stderr)
+        self.assertIn("line 2", p.stderr.splitlines()[-1])
+        self.assertIn("NUL", p.stderr.splitlines()[-1])
+
     def test_a_file_that_is_not_json_lines(self):
         name = unique_name("hostile-file")
         create_table(self.src, name)

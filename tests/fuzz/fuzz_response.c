@@ -16,9 +16,6 @@
  *  - creds_from_json (src/aws/creds.c) as the SSO portal and as container or
  *    process credentials;
  *  - consumed_capacity / capacity_units (src/engine/job.c).
- *
- * Reported bugs in files this harness may not fix are kept out of the way
- * unless built with KNOWN_BUGS=1 (see the FUZZ_KNOWN_BUGS blocks).
  */
 #include "fuzz.h"
 
@@ -170,16 +167,6 @@ static void check_sts(const char *body, size_t len)
 	}
 }
 
-#ifndef FUZZ_KNOWN_BUGS
-/* Reported: table.c's num() casts any JSON number to long long (UB past 2^63). */
-static void clamp_count(cJSON *o, const char *key)
-{
-	cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	if (cJSON_IsNumber(v) && !(fabs(v->valuedouble) < 9e18))
-		cJSON_SetNumberValue(v, 0);
-}
-#endif
 
 static void check_table(cJSON *raw)
 {
@@ -187,14 +174,6 @@ static void check_table(cJSON *raw)
 	struct table_desc t;
 	int i;
 
-#ifndef FUZZ_KNOWN_BUGS
-	clamp_count(raw, "ItemCount");
-	clamp_count(raw, "TableSizeBytes");
-	clamp_count(cJSON_GetObjectItemCaseSensitive(raw, "ProvisionedThroughput"),
-		    "ReadCapacityUnits");
-	clamp_count(cJSON_GetObjectItemCaseSensitive(raw, "ProvisionedThroughput"),
-		    "WriteCapacityUnits");
-#endif
 	if (table_from_json(&t, raw, &eb) < 0) {
 		FUZZ_CHECK(eb.set && !t.raw && !t.name && !t.indexes);
 		return;
@@ -232,14 +211,6 @@ static void check_creds(const cJSON *obj)
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		struct credentials *c = NULL;
 		struct errbuf eb = ERRBUF_INIT;
-#ifndef FUZZ_KNOWN_BUGS
-		/* Reported: creds.c casts expiration/1000 to time_t unchecked. */
-		const cJSON *exp = cJSON_GetObjectItemCaseSensitive(obj, kinds[i].exp);
-
-		if (kinds[i].ms && cJSON_IsNumber(exp) &&
-		    !(fabs(exp->valuedouble) < 9e18))
-			continue;
-#endif
 		if (creds_from_json(obj, kinds[i].akid, kinds[i].secret,
 				    kinds[i].token, kinds[i].exp, kinds[i].ms,
 				    "the fuzzer", &c, &eb) == 0) {
@@ -257,14 +228,9 @@ static void check_capacity(const char *body, size_t len)
 	double cu = consumed_capacity((struct slice){ body, len });
 	double cu2 = capacity_units((struct slice){ body, len });
 
-#ifdef FUZZ_KNOWN_BUGS
-	/* Reported: a huge, negative or NaN total wedges the rate limiter. */
+	/* A huge, negative or NaN total would wedge the rate limiter. */
 	FUZZ_CHECK(isfinite(cu) && cu >= 0);
 	FUZZ_CHECK(isfinite(cu2) && cu2 >= 0);
-#else
-	(void)cu;
-	(void)cu2;
-#endif
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

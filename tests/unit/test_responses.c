@@ -1,0 +1,87 @@
+/*
+ * Numbers in answers that are out of any sane range (found by fuzzing):
+ * they must neither be undefined behaviour nor wedge anything.
+ */
+#include "unit.h"
+#include "dynamo/creds.h"
+#include "dynamo/ddb.h"
+#include "dynamo/job.h"
+#include "dynamo/source.h"
+
+#include <cJSON.h>
+#include <math.h>
+
+static void huge_counts_read_as_zero(void **state)
+{
+	struct errbuf eb = ERRBUF_INIT;
+	struct table_desc t;
+	cJSON *raw = cJSON_Parse("{\"TableName\":\"tbl\",\"ItemCount\":1e19,\"TableSizeBytes\":-5,"
+				 "\"KeySchema\":[{\"AttributeName\":\"k\",\"KeyType\":\"HASH\"}],"
+				 "\"AttributeDefinitions\":[{\"AttributeName\":\"k\",\"AttributeType\":\"S\"}]}");
+
+	(void)state;
+	assert_int_equal(table_from_json(&t, raw, &eb), 0);
+	assert_int_equal(t.item_count, 0);
+	assert_int_equal(t.size_bytes, 0);
+	table_desc_release(&t);
+}
+
+static void absurd_expirations_are_refused(void **state)
+{
+	struct errbuf eb = ERRBUF_INIT;
+	struct credentials *c = NULL;
+	cJSON *o = cJSON_Parse("{\"accessKeyId\":\"AKID\",\"secretAccessKey\":\"s\",\"expiration\":1E36}");
+
+	(void)state;
+	assert_int_equal(creds_from_json(o, "accessKeyId", "secretAccessKey", "sessionToken",
+					 "expiration", 1, "test", &c, &eb), -1);
+	assert_true(eb.set);
+	assert_null(c);
+	cJSON_Delete(o);
+}
+
+static void capacity_is_finite_and_not_negative(void **state)
+{
+	static const char *const bodies[] = {
+		"{\"ConsumedCapacity\":[{\"CapacityUnits\":1e999},{\"CapacityUnits\":-1e999}]}",
+		"{\"ConsumedCapacity\":{\"CapacityUnits\":-5}}",
+		"{\"ConsumedCapacity\":{\"CapacityUnits\":1e999}}",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		double cu = consumed_capacity((struct slice){ bodies[i], strlen(bodies[i]) });
+
+		assert_true(isfinite(cu) && cu >= 0);
+	}
+	assert_true(fabs(consumed_capacity((struct slice){ "{\"ConsumedCapacity\":{\"CapacityUnits\":2.5}}", 41 }) - 2.5) < 1e-9);
+}
+
+static void numeric_keys_take_dynamodb_number_syntax(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(source_key_value(&b, 'N', "007"), 0);
+	assert_string_equal(b.data, "{\"N\":\"007\"}");
+	assert_int_equal(source_key_value(&b, 'N', "-1.5e+10"), 0);
+	assert_int_equal(source_key_value(&b, 'N', "1e"), -1);
+	assert_int_equal(source_key_value(&b, 'N', "x"), -1);
+	assert_int_equal(source_key_value(&b, 'N', ""), -1);
+	assert_int_equal(source_key_value(&b, 'B', "AAE="), 0);
+	assert_int_equal(source_key_value(&b, 'B', "A!"), -1);
+	buf_release(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(huge_counts_read_as_zero),
+		cmocka_unit_test(absurd_expirations_are_refused),
+		cmocka_unit_test(capacity_is_finite_and_not_negative),
+		cmocka_unit_test(numeric_keys_take_dynamodb_number_syntax),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
