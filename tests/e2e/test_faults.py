@@ -69,10 +69,14 @@ class FaultBase(harness.TestCase):
     def via(self, proxy, *args, timeout=100, **kw):
         """Runs dynamo with every call (STS too) going through the proxy; a run past timeout fails."""
         try:
-            return self.dynamo(*args, extra_env={"AWS_ENDPOINT_URL": proxy.url}, timeout=timeout, **kw)
+            p = self.dynamo(*args, extra_env={"AWS_ENDPOINT_URL": proxy.url}, timeout=timeout, **kw)
         except subprocess.TimeoutExpired as e:
             self.fail("dynamo %s did not finish within %d s (proxy stats: %s)\nstderr: %s" %
                       (" ".join(args), timeout, proxy.stats(), (e.stderr or b"")[-2000:]))
+        # Under the sanitizer build (DYNAMO_BIN=build/asan/dynamo) a report fails the test.
+        for word in ("runtime error:", "AddressSanitizer", "LeakSanitizer"):
+            self.assertNotIn(word, p.stderr, "sanitizer report:\n" + p.stderr[-4000:])
+        return p
 
     def assertSucceeded(self, p):
         self.assertEqual(p.returncode, 0, "dynamo failed under faults:\nstdout: %s\nstderr: %s" %
