@@ -110,6 +110,10 @@ struct job {
 	enum sink_kind sink;
 	const struct sink_ops *custom_sink;
 	void *sink_ctx;			/* for custom sinks */
+	const struct ddb *lookup;	/* prune: where keys are looked up (the source) */
+	const char *lookup_table;
+	const struct table_desc *lookup_desc;
+	int deletes;			/* the batch writer deletes (truncate, prune) */
 	const struct ddb *dst;		/* where items are written */
 	const char *dst_table;
 	const struct table_desc *dst_desc;	/* delete: the key schema */
@@ -176,6 +180,8 @@ extern const struct sink_ops batch_writer_ops;
  * UnprocessedKeys retried), then hands them to the batch writer.
  */
 extern const struct sink_ops fetch_then_write_ops;
+/* Deletes the target's items whose keys the source no longer has (see prune.c). */
+extern const struct sink_ops prune_ops;
 
 /*
  * Parses a DynamoDB ConsumedCapacity (an object, or the array BatchWriteItem

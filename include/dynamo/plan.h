@@ -28,6 +28,8 @@ enum stage_kind {
 	STAGE_EXPORT,		/* parallel scan into a file */
 	STAGE_IMPORT,		/* a file into batch puts */
 	STAGE_QUERY,		/* query into a custom sink (stdout) */
+	STAGE_PRUNE,		/* scan the target's keys, delete those the source lacks */
+	STAGE_QUERY_PRUNE,	/* the same over the target's items of some partition keys */
 };
 
 struct stage {
@@ -39,6 +41,9 @@ struct stage {
 	const struct ddb *dst;		/* write side */
 	const char *dst_table;
 	const struct table_desc *dst_desc;
+	const struct ddb *lookup;	/* prune: the source the target's keys are checked against */
+	const char *lookup_table;
+	const struct table_desc *lookup_desc;
 	int segments;			/* scan stages */
 	uint64_t estimate;		/* items, from DescribeTable */
 	int destructive;		/* needs confirmation */

@@ -39,6 +39,8 @@ void rate_release(struct rate_limiter *r);
 uint64_t rate_reserve(struct rate_limiter *r, double cost);
 /* Settles a reservation with what the service says it consumed (0: not said, keep the estimate). */
 void rate_settle(struct rate_limiter *r, double reserved, double consumed);
+/* Gives back a reservation that consumed nothing (a failed attempt). */
+void rate_refund(struct rate_limiter *r, double reserved);
 /* The service throttled a request: cut the rate. */
 void rate_throttled(struct rate_limiter *r);
 /* The current allowed rate, for progress and tests (0 = unlimited). */

@@ -21,6 +21,12 @@ void source_request(struct unit *u);
 struct page *unit_new_page(struct unit *u);
 void unit_page_fed(struct unit *u, struct page *pg);
 
+/*
+ * Whether an item satisfies the job's query condition (partition key one of
+ * the --pk values, sort key beginning with --sk, on the table or the index).
+ */
+int source_item_matches(const struct job *j, struct slice item);
+
 /* Appends the typed value of a --pk/--sk string as an AttributeValue; -1 if invalid. */
 int source_key_value(struct buf *out, char type, const char *value);
 

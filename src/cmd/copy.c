@@ -100,18 +100,6 @@ static void whole_table_stages(struct copy *c, struct plan *p, int segments,
 		snprintf(s->what, sizeof(s->what), "on-demand backup of '%s' in %s",
 			 c->target_table, c->dst_where);
 	}
-	if (c->have_td && !o->no_truncate && !target_empty) {
-		s = plan_add(p, STAGE_TRUNCATE, "truncate");
-		s->src = s->dst = &c->dst;
-		s->src_table = s->dst_table = c->target_table;
-		s->src_desc = s->dst_desc = &c->td;
-		s->segments = o->segments ? o->segments : plan_default_segments(&c->td);
-		s->estimate = (uint64_t)c->td.item_count;
-		s->destructive = 1;
-		snprintf(s->what, sizeof(s->what),
-			 "delete every item of '%s' in %s (about %lld items)",
-			 c->target_table, c->dst_where, c->td.item_count);
-	}
 	s = plan_add(p, STAGE_COPY, "copy");
 	s->src = &c->src;
 	s->src_table = o->table;
@@ -121,12 +109,28 @@ static void whole_table_stages(struct copy *c, struct plan *p, int segments,
 	s->dst_desc = c->have_td ? &c->td : &c->sd;
 	s->segments = segments;
 	s->estimate = (uint64_t)c->sd.item_count;
-	s->destructive = c->have_td && o->no_truncate && !target_empty;
+	s->destructive = c->have_td && !target_empty;
 	snprintf(s->what, sizeof(s->what),
 		 "%s every item of '%s' in %s into '%s' in %s (about %lld items, %d segments)",
-		 s->destructive ? "put (overwriting items with the same keys)" : "copy",
+		 s->destructive ? "put (over items with the same keys)" : "copy",
 		 o->table, c->src_where, c->target_table, c->dst_where,
 		 c->sd.item_count, segments);
+	if (c->have_td && !o->no_truncate && !target_empty) {
+		/* After the copy, not before: see prune.c. */
+		s = plan_add(p, STAGE_PRUNE, "prune");
+		s->src = s->dst = &c->dst;
+		s->src_table = s->dst_table = c->target_table;
+		s->src_desc = s->dst_desc = &c->td;
+		s->lookup = &c->src;
+		s->lookup_table = o->table;
+		s->lookup_desc = &c->sd;
+		s->segments = o->segments ? o->segments : plan_default_segments(&c->td);
+		s->estimate = (uint64_t)c->td.item_count;
+		s->destructive = 1;
+		snprintf(s->what, sizeof(s->what),
+			 "delete the items of '%s' in %s whose keys '%s' does not have (the target holds about %lld items)",
+			 c->target_table, c->dst_where, o->table, c->td.item_count);
+	}
 }
 
 static int check_index(struct copy *c)
@@ -164,16 +168,6 @@ static void item_stages(struct copy *c, struct plan *p)
 	struct stage *s;
 
 	describe_keys(o, keys, sizeof(keys));
-	if (c->have_td && !o->no_truncate) {
-		s = plan_add(p, STAGE_QUERY_DELETE, "delete");
-		s->src = s->dst = &c->dst;
-		s->src_table = s->dst_table = c->target_table;
-		s->src_desc = s->dst_desc = &c->td;
-		s->destructive = 1;
-		snprintf(s->what, sizeof(s->what), "delete the items of '%s' in %s with %s%s%s",
-			 c->target_table, c->dst_where, keys, o->index ? " in index " : "",
-			 o->index ? o->index : "");
-	}
 	s = plan_add(p, STAGE_QUERY_COPY, "copy");
 	s->src = &c->src;
 	s->src_table = o->table;
@@ -181,6 +175,7 @@ static void item_stages(struct copy *c, struct plan *p)
 	s->dst = &c->dst;
 	s->dst_table = c->target_table;
 	s->dst_desc = c->have_td ? &c->td : &c->sd;
+	s->destructive = c->have_td;
 	snprintf(s->what, sizeof(s->what), "copy the items of '%s' in %s with %s into '%s' in %s",
 		 o->table, c->src_where, keys, c->target_table, c->dst_where);
 	if (o->index && strcmp(table_index(&c->sd, o->index)->projection, "ALL")) {
@@ -188,6 +183,20 @@ static void item_stages(struct copy *c, struct plan *p)
 		s->sink = &fetch_then_write_ops;
 		strncat(s->what, " (read whole through BatchGetItem: the index does not project every attribute)",
 			sizeof(s->what) - strlen(s->what) - 1);
+	}
+	if (c->have_td && !o->no_truncate) {
+		s = plan_add(p, STAGE_QUERY_PRUNE, "prune");
+		s->src = s->dst = &c->dst;
+		s->src_table = s->dst_table = c->target_table;
+		s->src_desc = s->dst_desc = &c->td;
+		s->lookup = &c->src;
+		s->lookup_table = o->table;
+		s->lookup_desc = &c->sd;
+		s->destructive = 1;
+		snprintf(s->what, sizeof(s->what),
+			 "delete the items of '%s' in %s with %s%s%s that '%s' no longer has there",
+			 c->target_table, c->dst_where, keys, o->index ? " in index " : "",
+			 o->index ? o->index : "", o->table);
 	}
 }
 

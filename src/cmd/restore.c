@@ -57,7 +57,7 @@ static int plan_from_table(struct restore *r, struct plan *p)
 			    "--from-table must name another table than -t/--table");
 	if (table_same_keys(&r->from, &r->t, r->where, r->where, &r->ctx->eb) < 0)
 		return -1;
-	add_truncate(r, p);
+	/* Copy, then prune what the copy does not have (see prune.c), then drop it. */
 	s = plan_add(p, STAGE_COPY, "copy");
 	s->src = s->dst = &r->d;
 	s->src_table = o->from_table;
@@ -66,8 +66,21 @@ static int plan_from_table(struct restore *r, struct plan *p)
 	s->dst_desc = &r->t;
 	s->segments = o->segments ? o->segments : plan_default_segments(&r->from);
 	s->estimate = (uint64_t)r->from.item_count;
-	snprintf(s->what, sizeof(s->what), "copy every item of '%s' into '%s' in %s (about %lld items)",
+	s->destructive = 1;
+	snprintf(s->what, sizeof(s->what), "put every item of '%s' into '%s' in %s (about %lld items)",
 		 o->from_table, o->table, r->where, r->from.item_count);
+	s = plan_add(p, STAGE_PRUNE, "prune");
+	s->src = s->dst = s->lookup = &r->d;
+	s->src_table = s->dst_table = o->table;
+	s->src_desc = s->dst_desc = &r->t;
+	s->lookup_table = o->from_table;
+	s->lookup_desc = &r->from;
+	s->segments = o->segments ? o->segments : plan_default_segments(&r->t);
+	s->estimate = (uint64_t)r->t.item_count;
+	s->destructive = 1;
+	snprintf(s->what, sizeof(s->what),
+		 "delete the items of '%s' in %s that '%s' does not have (about %lld items now)",
+		 o->table, r->where, o->from_table, r->t.item_count);
 	if (!o->keep_source) {
 		s = plan_add(p, STAGE_DELETE_TABLE, "drop");
 		s->src = &r->d;

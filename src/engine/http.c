@@ -907,6 +907,11 @@ static void complete(struct engine *e, CURL *h, CURLcode rc)
 		if (c->limiter)
 			rate_throttled(c->limiter);
 	}
+	if (c->limiter && c->reserved >= c->cost) {
+		/* A failed attempt consumed nothing: its reservation goes back. */
+		rate_refund(c->limiter, c->cost);
+		c->reserved -= c->cost;
+	}
 	if (!c->err.retryable) {
 		finish(e, c, HTTP_REJECTED);
 		return;
@@ -955,7 +960,8 @@ static void start_ready(struct engine *e)
 			uint64_t wait = rate_reserve(c->limiter, c->cost);
 
 			if (wait) {
-				c->not_before_ms = now + wait;
+				/* Ask again within a second: settled reservations may have paid the debt. */
+				c->not_before_ms = now + (wait > 1000 ? 1000 : wait);
 				heap_push(e, c);
 				continue;
 			}

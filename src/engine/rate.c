@@ -93,6 +93,13 @@ void rate_settle(struct rate_limiter *r, double reserved, double consumed)
 	pthread_mutex_unlock(&r->lock);
 }
 
+void rate_refund(struct rate_limiter *r, double reserved)
+{
+	pthread_mutex_lock(&r->lock);
+	r->tokens += reserved;
+	pthread_mutex_unlock(&r->lock);
+}
+
 void rate_throttled(struct rate_limiter *r)
 {
 	uint64_t now = clock_mono_us();
@@ -101,6 +108,9 @@ void rate_throttled(struct rate_limiter *r)
 	pthread_mutex_lock(&r->lock);
 	r->throttles++;
 	if (now - r->last_cut_us >= RATE_CUT_GAP_US) {
+		/* Unlimited until now: what was spent meanwhile is no debt. */
+		if (r->rate <= 0 && r->tokens < 0)
+			r->tokens = 0;
 		base = r->rate > 0 ? r->rate : r->measured;
 		if (r->measured > 0 && r->measured < base)
 			base = r->measured;

@@ -208,6 +208,67 @@ static void query_body(const struct unit *u, struct buf *b)
 	buf_putc(b, '}');
 }
 
+/* ---- matching the key condition of a query ---- */
+
+static int value_is(struct slice av, char type, const char *text)
+{
+	struct buf want = BUF_INIT;
+	int same;
+
+	source_key_value(&want, type, text);
+	same = av_key_compare(av, (struct slice){ want.data, want.len }) == 0;
+	buf_release(&want);
+	return same;
+}
+
+/* begins_with for S and B (decoded bytes), equality for N, as the query asks. */
+static int sort_key_matches(struct slice av, char type, const char *prefix)
+{
+	struct buf have = BUF_INIT, want = BUF_INIT, raw = BUF_INIT;
+	struct slice v;
+	char t[8];
+	int ok = 0;
+
+	if (type == 'N')
+		return value_is(av, type, prefix);
+	if (av_split(av, t, &v) < 0 || t[0] != type || js_unescape(v, &raw) < 0)
+		goto out;
+	if (type == 'B') {
+		if (base64_decode(raw.data ? raw.data : "", raw.len, &have) < 0 ||
+		    base64_decode(prefix, strlen(prefix), &want) < 0)
+			goto out;
+	} else {
+		buf_append(&have, raw.data ? raw.data : "", raw.len);
+		buf_puts(&want, prefix);
+	}
+	ok = have.len >= want.len && !memcmp(have.data ? have.data : "",
+					      want.data ? want.data : "", want.len);
+out:
+	buf_release(&have);
+	buf_release(&want);
+	buf_release(&raw);
+	return ok;
+}
+
+int source_item_matches(const struct job *j, struct slice item)
+{
+	const struct key_attr *h, *r;
+	struct slice v;
+	int i;
+
+	query_names(j, &h, &r);
+	if (js_find(item, h->name, &v) != 1)
+		return 0;
+	for (i = 0; i < j->npk; i++)
+		if (value_is(v, h->type, j->pk_values[i]))
+			break;
+	if (i == j->npk)
+		return 0;
+	if (!j->sk_prefix || !r->name)
+		return 1;
+	return js_find(item, r->name, &v) == 1 && sort_key_matches(v, r->type, j->sk_prefix);
+}
+
 /* ---- responses ---- */
 
 static void unit_failed(struct unit *u)

@@ -57,7 +57,7 @@ static int writer_init(struct worker *w)
 	buf_puts(&wr->prefix, "{\"RequestItems\":{");
 	buf_json_str(&wr->prefix, j->dst_table, strlen(j->dst_table));
 	buf_puts(&wr->prefix, ":[");
-	wr->deleting = j->sink == SINK_DELETE;
+	wr->deleting = j->sink == SINK_DELETE || j->deletes;
 	w->writer = wr;
 	return 0;
 }
@@ -340,7 +340,10 @@ static void on_batch_done(struct http_call *c)
 		b->nitems = n;
 		buf_printf(&why, "%d items to '%s' stayed unprocessed after %d tries in a row (the table is throttling; lower --concurrency or set --max-wcu)",
 			   n, j->dst_table, b->stall);
-		batch_failed(b, engine_stop ? NULL : why.data);
+		/* Retries ran out, as for HTTP_GAVE_UP: resumable. */
+		if (!engine_stop)
+			job_fail(j, EXIT_INCOMPLETE, "%s", why.data);
+		batch_failed(b, NULL);
 		buf_release(&why);
 		return;
 	}

@@ -14,6 +14,7 @@ int stage_units(const struct plan *p, const struct stage *s)
 	case STAGE_TRUNCATE:
 	case STAGE_COPY:
 	case STAGE_EXPORT:
+	case STAGE_PRUNE:
 		return s->segments;
 	default:
 		(void)p;
@@ -132,7 +133,8 @@ static void describe_failure(struct plan *p, struct stage *s, struct job *j)
 	uint64_t handled = j->c.written + j->c.deleted + j->c.saved;
 	uint64_t left = j->c.read > handled ? j->c.read - handled : 0;
 	int exit = j->eb.exit ? j->eb.exit : EXIT_FAILURE_RUNTIME;
-	int deleting = s->kind == STAGE_TRUNCATE || s->kind == STAGE_QUERY_DELETE;
+	int deleting = s->kind == STAGE_TRUNCATE || s->kind == STAGE_QUERY_DELETE ||
+		       s->kind == STAGE_PRUNE || s->kind == STAGE_QUERY_PRUNE;
 	int resumable = stage_units(p, s) > 0;
 	const char *ck = p->ck ? checkpoint_path(p->ck) : NULL;
 	char more[600] = "";
@@ -190,6 +192,12 @@ static int run_job(struct plan *p, struct stage *s, int ck_stage,
 		if (o->limit && o->limit < 1000)
 			j.page_limit = (int)o->limit;
 	}
+	if (s->kind == STAGE_PRUNE || s->kind == STAGE_QUERY_PRUNE) {
+		j.lookup = s->lookup;
+		j.lookup_table = s->lookup_table;
+		j.lookup_desc = s->lookup_desc;
+		j.deletes = 1;
+	}
 	if (sink == SINK_CUSTOM)
 		j.custom_sink = s->sink;
 	j.sink_ctx = s->job_ctx;
@@ -228,6 +236,12 @@ int stage_run(struct plan *p, struct stage *s, int ck_stage)
 		return run_job(p, s, -1, SOURCE_FILE, SINK_PUT, 0);
 	case STAGE_QUERY:
 		return run_job(p, s, -1, SOURCE_QUERY, SINK_CUSTOM, 0);
+	case STAGE_PRUNE:
+		s->sink = &prune_ops;
+		return run_job(p, s, ck_stage, SOURCE_SCAN, SINK_CUSTOM, 1);
+	case STAGE_QUERY_PRUNE:
+		s->sink = &prune_ops;
+		return run_job(p, s, -1, SOURCE_QUERY, SINK_CUSTOM, 1);
 	}
 	return errf(&p->ctx->eb, EXIT_FAILURE_RUNTIME, "internal error: unknown stage");
 }

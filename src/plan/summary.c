@@ -24,7 +24,9 @@ static void add_up(const struct plan *p, struct totals *t)
 	for (i = 0; i < p->n; i++) {
 		const struct job_counters *c = &p->st[i].c;
 
-		t->read += c->read;
+		/* A prune reads the target's keys to check them: not items read from a source. */
+		if (p->st[i].kind != STAGE_PRUNE && p->st[i].kind != STAGE_QUERY_PRUNE)
+			t->read += c->read;
 		t->written += c->written;
 		t->deleted += c->deleted;
 		t->saved += c->saved;

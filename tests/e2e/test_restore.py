@@ -57,7 +57,8 @@ class RestoreFromTable(harness.TestCase):
         p = self.dynamo("restore", "-t", t, "-e", "src", "--from-table", b, "--yes", check=0)
         self.assertEqual(harness.table_contents(self.src, t), want)
         self.assertFalse(exists(self.src, b), "the --from-table table was not deleted")
-        self.assertIn("100 read, 60 written, 40 deleted", summary(p, "restore"))
+        # B's 60 items are put over T; of T's 40, the 20 that B lacks are deleted.
+        self.assertIn("60 read, 60 written, 20 deleted", summary(p, "restore"))
         # The sparse GSI follows the items.
         q = dict(TableName=t, IndexName="GSI1", KeyConditionExpression="GSI1PK = :p",
                  ExpressionAttributeValues={":p": {"S": "G1"}})
@@ -100,11 +101,12 @@ class RestoreFromTable(harness.TestCase):
         before = harness.table_contents(self.src, t), harness.table_contents(self.src, b)
         p = self.dynamo("restore", "-t", t, "-e", "src", "--from-table", b)
         self.assertEqual(p.returncode, 6)
-        line = self.assertOneErrorLine(p, "--yes", "delete every item of '%s'" % t, "delete table '%s'" % b)
+        line = self.assertOneErrorLine(p, "--yes", "put every item of '%s' into '%s'" % (b, t),
+                                       "delete the items of '%s'" % t, "delete table '%s'" % b)
         self.assertIn("--keep-source", line)
         p = self.dynamo("restore", "-t", t, "-e", "src", "--from-table", b, "--keep-source")
         self.assertEqual(p.returncode, 6)
-        line = self.assertOneErrorLine(p, "--yes", "delete every item of '%s'" % t)
+        line = self.assertOneErrorLine(p, "--yes", "delete the items of '%s'" % t)
         self.assertNotIn("delete table", line)
         self.assertEqual((harness.table_contents(self.src, t), harness.table_contents(self.src, b)), before)
 
@@ -125,10 +127,11 @@ class RestoreFromTable(harness.TestCase):
         before = harness.table_contents(self.src, t), harness.table_contents(self.src, b)
         p = self.dynamo("restore", "-t", t, "-e", "src", "--from-table", b, "--dry-run", check=0)
         stages = [l.split()[1] for l in p.stdout.splitlines() if l.startswith("  ")]
-        self.assertEqual(stages, ["truncate", "copy", "drop"], p.stdout)
+        # Copy first, prune after: no delete can hit a key the copy writes.
+        self.assertEqual(stages, ["copy", "prune", "drop"], p.stdout)
         p = self.dynamo("restore", "-t", t, "-e", "src", "--from-table", b, "--dry-run", "--keep-source", check=0)
         stages = [l.split()[1] for l in p.stdout.splitlines() if l.startswith("  ")]
-        self.assertEqual(stages, ["truncate", "copy"], p.stdout)
+        self.assertEqual(stages, ["copy", "prune"], p.stdout)
         self.assertEqual((harness.table_contents(self.src, t), harness.table_contents(self.src, b)), before)
 
     def test_bad_input_is_one_line_and_changes_nothing(self):

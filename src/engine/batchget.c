@@ -1,0 +1,355 @@
+#include "dynamo/batchget.h"
+#include "dynamo/exitcode.h"
+#include "dynamo/item.h"
+#include "dynamo/json_scan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define GET_MAX_KEYS 100
+#define SUFFIX "]}},\"ReturnConsumedCapacity\":\"TOTAL\"}"
+
+/* A key waiting for its answer. */
+struct lookup {
+	size_t off, len;		/* the key's JSON in req->keys */
+	size_t hoff, hlen, roff, rlen;	/* its values, also in req->keys (rlen 0: none) */
+	struct page *pg;
+	enum { WAITING, DONE, AGAIN } state;
+};
+
+struct get_req {
+	struct http_call call;
+	struct batchget *g;
+	struct buf keys;		/* the keys' JSON, one after another */
+	struct lookup lk[GET_MAX_KEYS];
+	int n;
+	int rounds, stall;
+	struct get_req *next;		/* free list */
+};
+
+struct batchget {
+	struct worker *w;
+	const struct ddb *d;
+	char *table;
+	const struct table_desc *desc;
+	batchget_result_fn result;
+	struct buf prefix;		/* {"RequestItems":{"T":{... ,"Keys":[ */
+	struct get_req *cur, *free_list;
+	size_t backlog;
+};
+
+static void add_projection(struct buf *b, const char *const *proj)
+{
+	int i;
+
+	buf_puts(b, ",\"ProjectionExpression\":\"");
+	for (i = 0; proj[i]; i++)
+		buf_printf(b, "%s#p%d", i ? "," : "", i);
+	buf_puts(b, "\",\"ExpressionAttributeNames\":{");
+	for (i = 0; proj[i]; i++) {
+		buf_printf(b, "%s\"#p%d\":", i ? "," : "", i);
+		buf_json_str(b, proj[i], strlen(proj[i]));
+	}
+	buf_putc(b, '}');
+}
+
+struct batchget *batchget_new(struct worker *w, const struct ddb *d,
+			      const char *table, const struct table_desc *desc,
+			      const char *const *proj, batchget_result_fn result)
+{
+	struct batchget *g = xcalloc(1, sizeof(*g));
+
+	g->w = w;
+	g->d = d;
+	g->table = xstrdup(table);
+	g->desc = desc;
+	g->result = result;
+	buf_puts(&g->prefix, "{\"RequestItems\":{");
+	buf_json_str(&g->prefix, table, strlen(table));
+	buf_puts(&g->prefix, ":{\"ConsistentRead\":true");
+	if (proj)
+		add_projection(&g->prefix, proj);
+	buf_puts(&g->prefix, ",\"Keys\":[");
+	return g;
+}
+
+static void req_free(struct get_req *r)
+{
+	http_call_release(&r->call);
+	buf_release(&r->keys);
+	free(r);
+}
+
+void batchget_free(struct batchget *g)
+{
+	struct get_req *r;
+
+	if (!g)
+		return;
+	if (g->cur)
+		req_free(g->cur);
+	while ((r = g->free_list)) {
+		g->free_list = r->next;
+		req_free(r);
+	}
+	buf_release(&g->prefix);
+	free(g->table);
+	free(g);
+}
+
+size_t batchget_backlog(const struct batchget *g)
+{
+	return g->backlog;
+}
+
+static struct get_req *req_get(struct batchget *g)
+{
+	struct get_req *r = g->free_list;
+
+	if (r) {
+		g->free_list = r->next;
+	} else {
+		r = xcalloc(1, sizeof(*r));
+		http_call_init(&r->call);
+		buf_init(&r->keys, 0);
+	}
+	r->g = g;
+	r->n = r->rounds = r->stall = 0;
+	buf_reset(&r->keys);
+	return r;
+}
+
+static void req_put(struct get_req *r)
+{
+	struct batchget *g = r->g;
+
+	g->backlog -= r->call.body.len < g->backlog ? r->call.body.len : g->backlog;
+	r->next = g->free_list;
+	g->free_list = r;
+}
+
+static void on_get_done(struct http_call *c);
+
+/* (Re)builds the body from the keys still waiting, and sends it. */
+static void req_send(struct get_req *r, uint64_t delay_ms)
+{
+	struct batchget *g = r->g;
+	struct job *j = g->w->job;
+	int i, first = 1, waiting = 0;
+
+	buf_reset(&r->call.body);
+	buf_append(&r->call.body, g->prefix.data, g->prefix.len);
+	for (i = 0; i < r->n; i++) {
+		struct lookup *l = &r->lk[i];
+
+		if (l->state == DONE)
+			continue;
+		l->state = WAITING;
+		if (!first)
+			buf_putc(&r->call.body, ',');
+		first = 0;
+		buf_append(&r->call.body, r->keys.data + l->off, l->len);
+		waiting++;
+	}
+	buf_puts(&r->call.body, SUFFIX);
+	http_call_rearm(&r->call);
+	ddb_prepare(g->d, &r->call, DDB_TARGET("BatchGetItem"));
+	r->call.done = on_get_done;
+	r->call.owner = r;
+	r->call.limiter = j->read_rate;
+	r->call.cost = waiting;
+	engine_submit_after(g->w->eng, &r->call, delay_ms);
+}
+
+static void req_submit(struct batchget *g)
+{
+	struct get_req *r = g->cur;
+
+	g->cur = NULL;
+	req_send(r, 0);
+	g->backlog += r->call.body.len;
+}
+
+/* The key's values, found once (as offsets: the buffer may move) for quick matching. */
+static void key_values(const struct batchget *g, const struct buf *keys,
+		       struct lookup *l)
+{
+	struct slice key = { keys->data + l->off, l->len }, v;
+
+	l->hlen = l->rlen = 0;
+	if (js_find(key, g->desc->hash.name, &v) == 1) {
+		l->hoff = (size_t)(v.p - keys->data);
+		l->hlen = v.n;
+	}
+	if (g->desc->range.name && js_find(key, g->desc->range.name, &v) == 1) {
+		l->roff = (size_t)(v.p - keys->data);
+		l->rlen = v.n;
+	}
+}
+
+void batchget_key(struct batchget *g, struct slice key, struct page *pg)
+{
+	struct get_req *r;
+	struct lookup *l;
+
+	if (!g->cur)
+		g->cur = req_get(g);
+	r = g->cur;
+	l = &r->lk[r->n++];
+	l->off = r->keys.len;
+	l->len = key.n;
+	l->pg = pg;
+	l->state = WAITING;
+	buf_append(&r->keys, key.p, key.n);
+	key_values(g, &r->keys, l);
+	if (r->n == GET_MAX_KEYS)
+		req_submit(g);
+}
+
+void batchget_flush(struct batchget *g)
+{
+	if (g->cur)
+		req_submit(g);
+}
+
+static int same_value(struct slice a, struct slice b)
+{
+	if (!a.n && !b.n)
+		return 1;
+	if (!a.n || !b.n)
+		return 0;
+	/* The same spelling is the common case; otherwise compare as values. */
+	return (a.n == b.n && !memcmp(a.p, b.p, a.n)) || av_key_compare(a, b) == 0;
+}
+
+/* The waiting key this item (or unprocessed key) is the answer for, or NULL. */
+static struct lookup *match(struct get_req *r, struct slice item)
+{
+	const struct table_desc *t = r->g->desc;
+	struct slice h = { NULL, 0 }, k = { NULL, 0 };
+	int i;
+
+	if (js_find(item, t->hash.name, &h) != 1 ||
+	    (t->range.name && js_find(item, t->range.name, &k) != 1))
+		return NULL;
+	for (i = 0; i < r->n; i++) {
+		struct lookup *l = &r->lk[i];
+		struct slice lh = { r->keys.data + l->hoff, l->hlen };
+		struct slice lr = { r->keys.data + l->roff, l->rlen };
+
+		if (l->state == WAITING && same_value(lh, h) && same_value(lr, k))
+			return l;
+	}
+	return NULL;
+}
+
+/* Marks the keys the answer found (calling back) or left unprocessed. */
+static int take_answer(struct get_req *r, struct slice resp, int *again)
+{
+	struct batchget *g = r->g;
+	struct slice list, e, tbl, keys;
+	struct js_iter it;
+	int rc;
+
+	*again = 0;
+	if (js_find(resp, "Responses", &tbl) == 1 && js_find(tbl, g->table, &list) == 1) {
+		if (js_begin(&it, list, '[') < 0)
+			return -1;
+		while ((rc = js_next_element(&it, &e)) == 1) {
+			struct lookup *l = match(r, e);
+
+			if (!l)
+				return -1;	/* an item no one asked for */
+			l->state = DONE;
+			g->result(g->w, l->pg, (struct slice){ r->keys.data + l->off, l->len }, e);
+		}
+		if (rc < 0)
+			return -1;
+	}
+	if (js_find(resp, "UnprocessedKeys", &tbl) == 1 && js_find(tbl, g->table, &keys) == 1 &&
+	    js_find(keys, "Keys", &list) == 1 && js_begin(&it, list, '[') == 0) {
+		while (js_next_element(&it, &e) == 1) {
+			struct lookup *l = match(r, e);
+
+			if (l) {
+				l->state = AGAIN;
+				(*again)++;
+			}
+		}
+	}
+	return 0;
+}
+
+static void answer_missing(struct get_req *r)
+{
+	int i;
+
+	for (i = 0; i < r->n; i++) {
+		struct lookup *l = &r->lk[i];
+
+		if (l->state == WAITING) {
+			l->state = DONE;
+			r->g->result(r->g->w, l->pg,
+				     (struct slice){ r->keys.data + l->off, l->len },
+				     (struct slice){ NULL, 0 });
+		}
+	}
+}
+
+static int count_waiting(const struct get_req *r)
+{
+	int i, n = 0;
+
+	for (i = 0; i < r->n; i++)
+		n += r->lk[i].state != DONE;
+	return n;
+}
+
+static void req_failed(struct get_req *r, int exit_code, const char *why)
+{
+	struct job *j = r->g->w->job;
+
+	job_add(&j->c.failed, (uint64_t)count_waiting(r));
+	if (why)
+		job_fail(j, exit_code, "%s", why);
+	req_put(r);
+}
+
+static void on_get_done(struct http_call *c)
+{
+	struct get_req *r = c->owner;
+	struct job *j = r->g->w->job;
+	struct slice resp = { c->resp.data ? c->resp.data : "", c->resp.len };
+	struct errbuf eb = ERRBUF_INIT;
+	int again, before = count_waiting(r);
+
+	if (c->outcome != HTTP_OK) {
+		if (c->outcome != HTTP_CANCELLED)
+			aws_error_report(c, &eb);
+		req_failed(r, c->outcome == HTTP_GAVE_UP ? EXIT_INCOMPLETE : eb.exit,
+			   c->outcome == HTTP_CANCELLED ? NULL : eb.msg);
+		return;
+	}
+	if (j->read_rate)
+		rate_settle(j->read_rate, c->reserved, consumed_capacity(resp));
+	if (take_answer(r, resp, &again) < 0) {
+		req_failed(r, EXIT_FAILURE_RUNTIME,
+			   "BatchGetItem answered with items that do not match the keys asked for");
+		return;
+	}
+	answer_missing(r);	/* neither returned nor left over: no such item */
+	if (!again) {
+		req_put(r);
+		return;
+	}
+	r->stall = again == before ? r->stall + 1 : 0;
+	if (r->stall >= engine_global_config.max_attempts || engine_stop) {
+		/* Retries ran out, as for HTTP_GAVE_UP: resumable. */
+		req_failed(r, EXIT_INCOMPLETE, engine_stop ? NULL :
+			   "BatchGetItem kept returning the same keys unprocessed (the table is throttling; lower --concurrency or set --max-rcu)");
+		return;
+	}
+	r->rounds++;
+	req_send(r, engine_backoff_ms(&engine_global_config,
+				      r->rounds < 12 ? r->rounds : 12) + 1);
+}

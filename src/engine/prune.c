@@ -1,0 +1,84 @@
+/*
+ * prune: the last stage of a copy. The target's keys (a keys-only scan, or
+ * query for an item copy) are looked up in the source; an item the source no
+ * longer has, or whose source item is no longer among the items the copy
+ * selected, is deleted from the target.
+ *
+ * Copying first and pruning after, rather than emptying the target first,
+ * means no delete ever concerns a key the copy writes: a delete that reaches
+ * the server late (after a timeout and a successful retry) cannot remove a
+ * copied item, and the target is never empty halfway.
+ */
+#include "dynamo/batchget.h"
+#include "dynamo/source.h"
+
+#include <stdlib.h>
+
+static void looked_up(struct worker *w, struct page *pg, struct slice key,
+		      struct slice item)
+{
+	const struct job *j = w->job;
+	int keep = item.n && (j->source != SOURCE_QUERY || source_item_matches(j, item));
+
+	if (keep)
+		page_done(pg, 1);
+	else
+		batch_writer_ops.item(w, key, pg);	/* the writer deletes for this job */
+}
+
+/* What the check needs of the source item: its keys, and the query's keys for an item copy. */
+static void projection(const struct job *j, const char *names[5])
+{
+	const struct table_desc *t = j->lookup_desc;
+	const struct index_desc *ix = j->index ? table_index(t, j->index) : NULL;
+	int n = 0;
+
+	names[n++] = t->hash.name;
+	if (t->range.name)
+		names[n++] = t->range.name;
+	if (ix) {
+		names[n++] = ix->hash.name;
+		if (ix->range.name)
+			names[n++] = ix->range.name;
+	}
+	names[n] = NULL;
+}
+
+static int prune_init(struct worker *w)
+{
+	struct job *j = w->job;
+	const char *names[5];
+
+	projection(j, names);
+	w->sink_state = batchget_new(w, j->lookup, j->lookup_table, j->lookup_desc,
+				     names, looked_up);
+	return batch_writer_ops.init(w);
+}
+
+static void prune_release(struct worker *w)
+{
+	batch_writer_ops.release(w);
+	batchget_free(w->sink_state);
+	w->sink_state = NULL;
+}
+
+static int prune_item(struct worker *w, struct slice key, struct page *pg)
+{
+	batchget_key(w->sink_state, key, pg);
+	return 0;
+}
+
+static void prune_flush(struct worker *w)
+{
+	batchget_flush(w->sink_state);
+	batch_writer_ops.flush(w);
+}
+
+static size_t prune_backlog(struct worker *w)
+{
+	return batchget_backlog(w->sink_state) + batch_writer_ops.backlog(w);
+}
+
+const struct sink_ops prune_ops = {
+	prune_item, prune_flush, prune_backlog, prune_release, prune_init, NULL
+};
