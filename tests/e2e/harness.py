@@ -238,8 +238,11 @@ def start_fault_proxy(backend_url, *args):
 
 
 def moto_state(endpoint):
-    """moto's own view of its backends (GET /moto-api/data.json): assumed roles, IAM users, ..."""
-    return json.loads(http_get(endpoint + "/moto-api/data.json"))
+    """moto's own view of its backends (GET /moto-api/data.json): assumed roles, IAM users, ...
+
+    Late in a full run moto holds every test's tables, and this takes seconds.
+    """
+    return json.loads(http_get(endpoint + "/moto-api/data.json", timeout=300))
 
 
 class Backend:

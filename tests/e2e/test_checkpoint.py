@@ -29,14 +29,15 @@ class Checkpoint(harness.TestCase):
         out, err = p.communicate()
         return p.returncode, err.decode()
 
-    def copy_args(self, name, ck, segments=8):
+    def copy_args(self, name, ck, segments=8, concurrency=2):
         return ["copy", "-t", name, "--source", "src", "--target", "tgt", "--yes", "--no-backup",
-                "--checkpoint", ck, "--segments", segments, "--concurrency", "2", "--json"]
+                "--checkpoint", ck, "--segments", segments, "--concurrency", concurrency, "--json"]
 
     def seed(self, name, n_src=3000, n_tgt=600):
+        # One partition key per item, so that every segment holds items.
         create_table(self.src, name)
         create_table(self.tgt, name)
-        put_items(self.src, name, data.rich_items(n_src))
+        put_items(self.src, name, [data.rich_item(i, pk_value="P#%06d" % i) for i in range(n_src)])
         put_items(self.tgt, name, [{"PK": {"S": "OLD#%d" % i}, "SK": {"S": "x"}} for i in range(n_tgt)])
 
     def test_kill_9_at_several_points_then_resume_exactly(self):
@@ -83,9 +84,10 @@ class Checkpoint(harness.TestCase):
         name = unique_name("ck-skip")
         ck = os.path.join(self.tmp, "skip.ck")
         self.seed(name, n_src=4000)
-        args = self.copy_args(name, ck, segments=16)
+        # One request at a time: segments finish one after another.
+        args = self.copy_args(name, ck, segments=16, concurrency=1)
         rc, err = -1, ""
-        for delay in (2.0, 3.0, 4.0, 6.0):
+        for delay in (1.0, 1.5, 2.5, 4.0, 6.0):
             rc, err = self.kill_after(delay, *args)
             if rc != 0 and os.path.exists(ck):
                 state = json.load(open(ck))
