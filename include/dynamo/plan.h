@@ -84,6 +84,22 @@ void plan_init(struct plan *p, struct ctx *ctx, const char *command);
 void plan_release(struct plan *p);
 struct stage *plan_add(struct plan *p, enum stage_kind kind, const char *name);
 
+/* A table on one side: its account, its name and its description. */
+struct table_ref {
+	const struct ddb *d;
+	const char *name;
+	const struct table_desc *desc;
+};
+
+/* A stage that reads from one table and writes to another (copy, query copy). */
+struct stage *plan_add_copy(struct plan *p, enum stage_kind kind, const char *name,
+			    struct table_ref from, struct table_ref to);
+/* A destructive stage over one table: truncate, or a prune of it against source. */
+struct stage *plan_add_truncate(struct plan *p, struct table_ref t, int segments);
+struct stage *plan_add_prune(struct plan *p, enum stage_kind kind,
+			     struct table_ref target, struct table_ref source,
+			     int segments);
+
 /*
  * Confirms, then runs every stage, then prints the summary (one line on
  * stderr; a JSON object on stdout with --json; Markdown in

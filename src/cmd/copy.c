@@ -76,6 +76,17 @@ static int describe_tables(struct copy *c)
 	return 0;
 }
 
+static struct table_ref source_ref(const struct copy *c)
+{
+	return (struct table_ref){ &c->src, c->ctx->o.table, &c->sd };
+}
+
+/* A target that does not exist yet is created like the source. */
+static struct table_ref target_ref(const struct copy *c)
+{
+	return (struct table_ref){ &c->dst, c->target_table, c->have_td ? &c->td : &c->sd };
+}
+
 static void whole_table_stages(struct copy *c, struct plan *p, int segments,
 			       int target_empty)
 {
@@ -83,12 +94,8 @@ static void whole_table_stages(struct copy *c, struct plan *p, int segments,
 	struct stage *s;
 
 	if (!c->have_td) {
-		s = plan_add(p, STAGE_CREATE_TABLE, "create");
-		s->src = &c->src;
-		s->src_table = o->table;
-		s->src_desc = &c->sd;
-		s->dst = &c->dst;
-		s->dst_table = c->target_table;
+		s = plan_add_copy(p, STAGE_CREATE_TABLE, "create", source_ref(c), target_ref(c));
+		s->estimate = 0;
 		snprintf(s->what, sizeof(s->what),
 			 "create table '%s' in %s like '%s' in %s (keys, indexes, billing, TTL)",
 			 c->target_table, c->dst_where, o->table, c->src_where);
@@ -100,15 +107,8 @@ static void whole_table_stages(struct copy *c, struct plan *p, int segments,
 		snprintf(s->what, sizeof(s->what), "on-demand backup of '%s' in %s",
 			 c->target_table, c->dst_where);
 	}
-	s = plan_add(p, STAGE_COPY, "copy");
-	s->src = &c->src;
-	s->src_table = o->table;
-	s->src_desc = &c->sd;
-	s->dst = &c->dst;
-	s->dst_table = c->target_table;
-	s->dst_desc = c->have_td ? &c->td : &c->sd;
+	s = plan_add_copy(p, STAGE_COPY, "copy", source_ref(c), target_ref(c));
 	s->segments = segments;
-	s->estimate = (uint64_t)c->sd.item_count;
 	s->destructive = c->have_td && !target_empty;
 	snprintf(s->what, sizeof(s->what),
 		 "%s every item of '%s' in %s into '%s' in %s (about %lld items, %d segments)",
@@ -117,16 +117,7 @@ static void whole_table_stages(struct copy *c, struct plan *p, int segments,
 		 c->sd.item_count, segments);
 	if (c->have_td && !o->no_truncate && !target_empty) {
 		/* After the copy, not before: see prune.c. */
-		s = plan_add(p, STAGE_PRUNE, "prune");
-		s->src = s->dst = &c->dst;
-		s->src_table = s->dst_table = c->target_table;
-		s->src_desc = s->dst_desc = &c->td;
-		s->lookup = &c->src;
-		s->lookup_table = o->table;
-		s->lookup_desc = &c->sd;
-		s->segments = o->segments ? o->segments : plan_default_segments(&c->td);
-		s->estimate = (uint64_t)c->td.item_count;
-		s->destructive = 1;
+		s = plan_add_prune(p, STAGE_PRUNE, target_ref(c), source_ref(c), o->segments);
 		snprintf(s->what, sizeof(s->what),
 			 "delete the items of '%s' in %s whose keys '%s' does not have (the target holds about %lld items)",
 			 c->target_table, c->dst_where, o->table, c->td.item_count);
@@ -168,13 +159,8 @@ static void item_stages(struct copy *c, struct plan *p)
 	struct stage *s;
 
 	describe_keys(o, keys, sizeof(keys));
-	s = plan_add(p, STAGE_QUERY_COPY, "copy");
-	s->src = &c->src;
-	s->src_table = o->table;
-	s->src_desc = &c->sd;
-	s->dst = &c->dst;
-	s->dst_table = c->target_table;
-	s->dst_desc = c->have_td ? &c->td : &c->sd;
+	s = plan_add_copy(p, STAGE_QUERY_COPY, "copy", source_ref(c), target_ref(c));
+	s->estimate = 0;
 	s->destructive = c->have_td;
 	snprintf(s->what, sizeof(s->what), "copy the items of '%s' in %s with %s into '%s' in %s",
 		 o->table, c->src_where, keys, c->target_table, c->dst_where);
@@ -185,14 +171,7 @@ static void item_stages(struct copy *c, struct plan *p)
 			sizeof(s->what) - strlen(s->what) - 1);
 	}
 	if (c->have_td && !o->no_truncate) {
-		s = plan_add(p, STAGE_QUERY_PRUNE, "prune");
-		s->src = s->dst = &c->dst;
-		s->src_table = s->dst_table = c->target_table;
-		s->src_desc = s->dst_desc = &c->td;
-		s->lookup = &c->src;
-		s->lookup_table = o->table;
-		s->lookup_desc = &c->sd;
-		s->destructive = 1;
+		s = plan_add_prune(p, STAGE_QUERY_PRUNE, target_ref(c), source_ref(c), 0);
 		snprintf(s->what, sizeof(s->what),
 			 "delete the items of '%s' in %s with %s%s%s that '%s' no longer has there",
 			 c->target_table, c->dst_where, keys, o->index ? " in index " : "",

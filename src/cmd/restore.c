@@ -28,17 +28,21 @@ static int count_sources(const struct options *o)
 	return !!o->from_table + !!o->backup_arn + !!o->backup_name + !!o->from_file;
 }
 
+static struct table_ref table_ref(const struct restore *r)
+{
+	return (struct table_ref){ &r->d, r->ctx->o.table, &r->t };
+}
+
+static struct table_ref copy_ref(const struct restore *r)
+{
+	return (struct table_ref){ &r->d, r->ctx->o.from_table, &r->from };
+}
+
 static void add_truncate(struct restore *r, struct plan *p)
 {
 	const struct options *o = &r->ctx->o;
-	struct stage *s = plan_add(p, STAGE_TRUNCATE, "truncate");
+	struct stage *s = plan_add_truncate(p, table_ref(r), o->segments);
 
-	s->src = s->dst = &r->d;
-	s->src_table = s->dst_table = o->table;
-	s->src_desc = s->dst_desc = &r->t;
-	s->segments = o->segments ? o->segments : plan_default_segments(&r->t);
-	s->estimate = (uint64_t)r->t.item_count;
-	s->destructive = 1;
 	snprintf(s->what, sizeof(s->what), "delete every item of '%s' in %s (about %lld items)",
 		 o->table, r->where, r->t.item_count);
 }
@@ -58,26 +62,12 @@ static int plan_from_table(struct restore *r, struct plan *p)
 	if (table_same_keys(&r->from, &r->t, r->where, r->where, &r->ctx->eb) < 0)
 		return -1;
 	/* Copy, then prune what the copy does not have (see prune.c), then drop it. */
-	s = plan_add(p, STAGE_COPY, "copy");
-	s->src = s->dst = &r->d;
-	s->src_table = o->from_table;
-	s->src_desc = &r->from;
-	s->dst_table = o->table;
-	s->dst_desc = &r->t;
+	s = plan_add_copy(p, STAGE_COPY, "copy", copy_ref(r), table_ref(r));
 	s->segments = o->segments ? o->segments : plan_default_segments(&r->from);
-	s->estimate = (uint64_t)r->from.item_count;
 	s->destructive = 1;
 	snprintf(s->what, sizeof(s->what), "put every item of '%s' into '%s' in %s (about %lld items)",
 		 o->from_table, o->table, r->where, r->from.item_count);
-	s = plan_add(p, STAGE_PRUNE, "prune");
-	s->src = s->dst = s->lookup = &r->d;
-	s->src_table = s->dst_table = o->table;
-	s->src_desc = s->dst_desc = &r->t;
-	s->lookup_table = o->from_table;
-	s->lookup_desc = &r->from;
-	s->segments = o->segments ? o->segments : plan_default_segments(&r->t);
-	s->estimate = (uint64_t)r->t.item_count;
-	s->destructive = 1;
+	s = plan_add_prune(p, STAGE_PRUNE, table_ref(r), copy_ref(r), o->segments);
 	snprintf(s->what, sizeof(s->what),
 		 "delete the items of '%s' in %s that '%s' does not have (about %lld items now)",
 		 o->table, r->where, o->from_table, r->t.item_count);

@@ -20,13 +20,7 @@ int cmd_truncate(struct ctx *ctx)
 	if (table_describe(&d, o->table, &t, &ctx->eb) < 0)
 		goto out;
 	plan_init(&p, ctx, "truncate");
-	s = plan_add(&p, STAGE_TRUNCATE, "truncate");
-	s->src = s->dst = &d;
-	s->src_table = s->dst_table = o->table;
-	s->src_desc = s->dst_desc = &t;
-	s->segments = o->segments ? o->segments : plan_default_segments(&t);
-	s->estimate = (uint64_t)t.item_count;
-	s->destructive = 1;
+	s = plan_add_truncate(&p, (struct table_ref){ &d, o->table, &t }, o->segments);
 	snprintf(s->what, sizeof(s->what), "delete every item of '%s' in %s (about %lld items, %d segments)",
 		 o->table, ddb_where(&d, where, sizeof(where)), t.item_count, s->segments);
 	p.concurrency = o->concurrency ? o->concurrency : plan_default_concurrency(s->segments);

@@ -34,6 +34,45 @@ struct stage *plan_add(struct plan *p, enum stage_kind kind, const char *name)
 	return s;
 }
 
+struct stage *plan_add_copy(struct plan *p, enum stage_kind kind, const char *name,
+			    struct table_ref from, struct table_ref to)
+{
+	struct stage *s = plan_add(p, kind, name);
+
+	s->src = from.d;
+	s->src_table = from.name;
+	s->src_desc = from.desc;
+	s->dst = to.d;
+	s->dst_table = to.name;
+	s->dst_desc = to.desc;
+	s->estimate = from.desc ? (uint64_t)from.desc->item_count : 0;
+	return s;
+}
+
+struct stage *plan_add_truncate(struct plan *p, struct table_ref t, int segments)
+{
+	struct stage *s = plan_add_copy(p, STAGE_TRUNCATE, "truncate", t, t);
+
+	s->segments = segments ? segments : plan_default_segments(t.desc);
+	s->destructive = 1;
+	return s;
+}
+
+struct stage *plan_add_prune(struct plan *p, enum stage_kind kind,
+			     struct table_ref target, struct table_ref source,
+			     int segments)
+{
+	struct stage *s = plan_add_copy(p, kind, "prune", target, target);
+
+	s->lookup = source.d;
+	s->lookup_table = source.name;
+	s->lookup_desc = source.desc;
+	if (kind == STAGE_PRUNE)
+		s->segments = segments ? segments : plan_default_segments(target.desc);
+	s->destructive = 1;
+	return s;
+}
+
 /* Segments: about one per 100k items, at least 4 (measured: bench/README.md). */
 int plan_default_segments(const struct table_desc *t)
 {
