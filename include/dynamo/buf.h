@@ -47,6 +47,14 @@ int buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 char *buf_detach(struct buf *b);
 /* Appends s as a JSON string literal, quotes included. */
 int buf_json_str(struct buf *b, const char *s, size_t n);
+/*
+ * Reads a whole file into b (initialised here with cap max). On failure
+ * returns -1 with errno set (EFBIG when the file is larger than max) and
+ * b wiped and released, since callers use it for secrets.
+ */
+int buf_read_file(struct buf *b, const char *path, size_t max);
+/* Drops trailing spaces, tabs and line ends. */
+void buf_rstrip(struct buf *b);
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);

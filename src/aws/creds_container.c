@@ -20,25 +20,14 @@ struct container_provider {
 	char *token_file;	/* re-read on every fetch (EKS rotates it) */
 };
 
-static int read_small_file(const char *path, struct buf *out, struct errbuf *eb)
+static int read_token_file(const char *path, struct buf *out, struct errbuf *eb)
 {
-	FILE *f = fopen(path, "rb");
-	char chunk[4096];
-	size_t n;
-
-	if (!f)
+	if (buf_read_file(out, path, 64u << 10) < 0)
 		return errf(eb, EXIT_CONFIG,
 			    "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE '%s': %s",
-			    path, strerror(errno));
-	buf_init(out, 64u << 10);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (buf_append(out, chunk, n) < 0)
-			break;
-	fclose(f);
-	wipe(chunk, sizeof(chunk));
-	while (out->len && (out->data[out->len - 1] == '\n' ||
-			    out->data[out->len - 1] == '\r'))
-		out->data[--out->len] = '\0';
+			    path, errno == EFBIG ? "larger than 64 KB" :
+			    strerror(errno));
+	buf_rstrip(out);
 	return 0;
 }
 
@@ -51,7 +40,7 @@ static int container_fetch(struct creds_provider *p, struct credentials **out,
 	cJSON *j = NULL;
 	int r = -1;
 
-	if (cp->token_file && read_small_file(cp->token_file, &tok, eb) < 0)
+	if (cp->token_file && read_token_file(cp->token_file, &tok, eb) < 0)
 		return -1;
 	if (!cp->token_file && cp->token)
 		buf_puts(&tok, cp->token);

@@ -61,27 +61,18 @@ static int login_hint(const struct sso_provider *s, struct errbuf *eb,
 static int read_token(const struct sso_provider *s, struct buf *token,
 		      struct errbuf *eb)
 {
-	char path[4096], chunk[4096];
+	char path[4096];
 	struct buf text = BUF_INIT;
 	const cJSON *tok, *exp;
 	cJSON *j = NULL;
 	time_t expires;
-	size_t n;
-	FILE *f;
 	int r = -1;
 
 	if (cache_path(s, path, sizeof(path), eb) < 0)
 		return -1;
-	f = fopen(path, "rb");
-	if (!f)
+	if (buf_read_file(&text, path, 1u << 20) < 0)
 		return login_hint(s, eb, errno == ENOENT ? "no SSO login found" :
 				  "the SSO token cache cannot be read");
-	buf_init(&text, 1u << 20);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (buf_append(&text, chunk, n) < 0)
-			break;
-	fclose(f);
-	wipe(chunk, sizeof(chunk));
 	j = cJSON_ParseWithLength(text.data ? text.data : "", text.len);
 	tok = cJSON_GetObjectItemCaseSensitive(j, "accessToken");
 	exp = cJSON_GetObjectItemCaseSensitive(j, "expiresAt");

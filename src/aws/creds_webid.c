@@ -23,28 +23,16 @@ struct webid_provider {
 static int read_token(const struct webid_provider *w, struct buf *tok,
 		      struct errbuf *eb)
 {
-	FILE *f = fopen(w->token_file, "rb");
-	char chunk[4096];
-	size_t n;
-
-	if (!f)
-		return errf(eb, EXIT_CONFIG,
-			    "cannot read the web identity token file '%s' of %s: %s",
-			    w->token_file, w->base.what, strerror(errno));
-	buf_init(tok, TOKEN_MAX);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (buf_append(tok, chunk, n) < 0) {
-			fclose(f);
+	if (buf_read_file(tok, w->token_file, TOKEN_MAX) < 0) {
+		if (errno == EFBIG)
 			return errf(eb, EXIT_CONFIG,
 				    "the web identity token file '%s' is larger than 64 KB",
 				    w->token_file);
-		}
-	fclose(f);
-	wipe(chunk, sizeof(chunk));
-	while (tok->len && (tok->data[tok->len - 1] == '\n' ||
-			    tok->data[tok->len - 1] == '\r' ||
-			    tok->data[tok->len - 1] == ' '))
-		tok->data[--tok->len] = '\0';
+		return errf(eb, EXIT_CONFIG,
+			    "cannot read the web identity token file '%s' of %s: %s",
+			    w->token_file, w->base.what, strerror(errno));
+	}
+	buf_rstrip(tok);
 	if (!tok->len)
 		return errf(eb, EXIT_CONFIG,
 			    "the web identity token file '%s' is empty",

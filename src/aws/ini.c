@@ -279,39 +279,22 @@ int ini_load(struct ini_file *f, const char *path, const char *display,
 	     struct errbuf *eb)
 {
 	struct buf text = BUF_INIT;
-	char chunk[8192];
-	size_t n;
-	FILE *fp;
 	int r;
 
 	memset(f, 0, sizeof(*f));
-	fp = fopen(path, "rb");
-	if (!fp) {
+	if (buf_read_file(&text, path, INI_MAX_BYTES) < 0) {
 		if (errno == ENOENT) {
 			f->path = xstrdup(display);
 			f->missing = 1;
 			return 0;
 		}
-		return errf(eb, EXIT_CONFIG, "cannot read %s: %s", display,
-			    strerror(errno));
-	}
-	buf_init(&text, INI_MAX_BYTES);
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		if (buf_append(&text, chunk, n) < 0) {
-			fclose(fp);
-			buf_wipe_release(&text);
+		if (errno == EFBIG)
 			return errf(eb, EXIT_CONFIG,
 				    "%s is larger than 4 MB; is it the right file?",
 				    display);
-		}
-	if (ferror(fp)) {
-		fclose(fp);
-		buf_wipe_release(&text);
 		return errf(eb, EXIT_CONFIG, "cannot read %s: %s", display,
 			    strerror(errno));
 	}
-	fclose(fp);
-	wipe(chunk, sizeof(chunk));
 	r = ini_parse(f, text.data ? text.data : "", text.len, display, eb);
 	buf_wipe_release(&text);
 	return r;

@@ -212,25 +212,18 @@ int checkpoint_open(struct checkpoint **out, const char *path, cJSON *job,
 		    struct errbuf *eb)
 {
 	struct buf text = BUF_INIT;
-	char chunk[65536];
-	size_t n;
-	FILE *f = fopen(path, "rb");
 	int r;
 
-	if (!f) {
+	if (buf_read_file(&text, path, CK_MAX_BYTES) < 0) {
 		if (errno != ENOENT) {
 			cJSON_Delete(job);
 			return errf(eb, EXIT_IO, "cannot read checkpoint '%s': %s",
-				    path, strerror(errno));
+				    path, errno == EFBIG ? "larger than 256 MB" :
+				    strerror(errno));
 		}
 		*out = ck_new(path, job);
 		return 0;
 	}
-	buf_init(&text, CK_MAX_BYTES);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (buf_append(&text, chunk, n) < 0)
-			break;
-	fclose(f);
 	r = checkpoint_parse(out, path, text.data ? text.data : "", text.len,
 			     job, eb);
 	buf_release(&text);

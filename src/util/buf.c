@@ -1,5 +1,6 @@
 #include "dynamo/buf.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,4 +209,35 @@ int buf_json_str(struct buf *b, const char *s, size_t n)
 	if (buf_append(b, s + run, n - run) < 0)
 		return -1;
 	return buf_putc(b, '"');
+}
+
+int buf_read_file(struct buf *b, const char *path, size_t max)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[8192];
+	size_t n;
+	int err = 0;
+
+	buf_init(b, max);
+	if (!f)
+		return -1;
+	while (!err && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (buf_append(b, chunk, n) < 0)
+			err = EFBIG;
+	if (!err && ferror(f))
+		err = errno ? errno : EIO;
+	fclose(f);
+	wipe(chunk, sizeof(chunk));
+	if (err) {
+		buf_wipe_release(b);
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
+void buf_rstrip(struct buf *b)
+{
+	while (b->len && memchr(" \t\r\n", b->data[b->len - 1], 4))
+		b->data[--b->len] = '\0';
 }
