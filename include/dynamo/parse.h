@@ -18,5 +18,7 @@ int parse_duration_ms(const char *flag, const char *s, uint64_t min_ms,
 /* One of a fixed set of words; *out is its index. */
 int parse_choice(const char *flag, const char *s, const char *const *choices,
 		 int *out, struct errbuf *eb);
+/* The value of one hex digit (either case), or -1. */
+int hex_value(char c);
 
 #endif

@@ -5,6 +5,7 @@
  * output for comparison.
  */
 #include "dynamo/sigv4.h"
+#include "dynamo/parse.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -58,17 +59,6 @@ static int unreserved(unsigned char c)
 static int blank(unsigned char c)
 {
 	return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 void sigv4_signed_init(struct sigv4_signed *s)
@@ -221,9 +211,9 @@ static int reencode(struct buf *out, const char *s, size_t n)
 		char c = s[i];
 
 		/* Like Python's unquote, a malformed escape stays as it is. */
-		if (c == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
-		    hexval(s[i + 2]) >= 0) {
-			c = (char)(hexval(s[i + 1]) << 4 | hexval(s[i + 2]));
+		if (c == '%' && i + 2 < n && hex_value(s[i + 1]) >= 0 &&
+		    hex_value(s[i + 2]) >= 0) {
+			c = (char)(hex_value(s[i + 1]) << 4 | hex_value(s[i + 2]));
 			i += 2;
 		}
 		err |= sigv4_uri_encode(out, &c, 1, 0);

@@ -1,4 +1,5 @@
 #include "dynamo/json_scan.h"
+#include "dynamo/parse.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -385,24 +386,15 @@ int js_next_element(struct js_iter *it, struct slice *val)
 
 int js_next_member(struct js_iter *it, struct slice *key, struct slice *val)
 {
-	const char *p, *e;
-	int r = advance(it);
+	const char *e;
+	int r = js_next_key(it, key);
 
 	if (r <= 0)
 		return r;
-	p = it->p;
-	if (*p != '"' || !(e = skip_string(p, it->end)))
+	if (!(e = skip_member_value(it->p, it->end)))
 		return -1;
-	key->p = p + 1;
-	key->n = (size_t)(e - p - 2);
-	p = js_ws(e, it->end);
-	if (p >= it->end || *p != ':')
-		return -1;
-	p = js_ws(p + 1, it->end);
-	if (!(e = skip_member_value(p, it->end)))
-		return -1;
-	val->p = p;
-	val->n = (size_t)(e - p);
+	val->p = it->p;
+	val->n = (size_t)(e - it->p);
 	it->p = e;
 	return 1;
 }
@@ -518,12 +510,9 @@ static unsigned long hex4(const char *p)
 	unsigned long v = 0;
 	int i;
 
-	for (i = 0; i < 4; i++) {
-		char c = p[i];
-
-		v = v * 16 + (unsigned long)(c <= '9' ? c - '0' :
-					     (c | 0x20) - 'a' + 10);
-	}
+	/* skip_string has checked that these are hex digits. */
+	for (i = 0; i < 4; i++)
+		v = v * 16 + (unsigned long)hex_value(p[i]);
 	return v;
 }
 

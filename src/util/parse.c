@@ -108,3 +108,14 @@ int parse_choice(const char *flag, const char *s, const char *const *choices,
 	return errf(eb, EXIT_USAGE, "%s must be one of %s, not '%s'", flag,
 		    list, s ? s : "");
 }
+
+int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -1,4 +1,5 @@
 #include "dynamo/xml.h"
+#include "dynamo/parse.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -43,17 +44,6 @@ static int put_utf8(struct buf *out, unsigned long cp)
 	return buf_append(out, u, n);
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int decode_entity(const char *p, const char *end, struct buf *out,
 			 const char **next)
 {
@@ -76,7 +66,7 @@ static int decode_entity(const char *p, const char *end, struct buf *out,
 		if (d == semi)
 			return -1;
 		for (; d < semi; d++) {
-			int v = hex_digit(*d);
+			int v = hex_value(*d);
 
 			if (v < 0 || v >= base)
 				return -1;
