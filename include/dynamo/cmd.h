@@ -25,6 +25,13 @@ struct command {
 /* Opens the side named by a profile flag (NULL: the default profile). */
 int ctx_open(struct ctx *ctx, struct ddb *d, const char *profile,
 	     const char *region, const char *endpoint_url);
+/*
+ * Opens the side named by -e/--region/--endpoint-url and describes
+ * -t/--table in it; on failure nothing is left open. ctx_close_table
+ * undoes it.
+ */
+int ctx_open_table(struct ctx *ctx, struct ddb *d, struct table_desc *t);
+void ctx_close_table(struct ddb *d, struct table_desc *t);
 /* Requires -t/--table (and checks the name). */
 int ctx_need_table(struct ctx *ctx);
 /*

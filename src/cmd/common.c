@@ -21,6 +21,25 @@ int ctx_open(struct ctx *ctx, struct ddb *d, const char *profile,
 	return ddb_open(d, &s, &ctx->eb);
 }
 
+int ctx_open_table(struct ctx *ctx, struct ddb *d, struct table_desc *t)
+{
+	const struct options *o = &ctx->o;
+
+	if (ctx_open(ctx, d, o->profile, o->region, o->endpoint_url) < 0)
+		return -1;
+	if (table_describe(d, o->table, t, &ctx->eb) < 0) {
+		ddb_close(d);
+		return -1;
+	}
+	return 0;
+}
+
+void ctx_close_table(struct ddb *d, struct table_desc *t)
+{
+	table_desc_release(t);
+	ddb_close(d);
+}
+
 int ctx_need_table(struct ctx *ctx)
 {
 	if (!ctx->o.table)

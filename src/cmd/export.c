@@ -30,10 +30,8 @@ int cmd_export(struct ctx *ctx)
 	if (!strcmp(o->file, "-") && o->json)
 		return errf(&ctx->eb, EXIT_USAGE,
 			    "--json prints to stdout, where '-o -' writes the items: use a file name, or drop --json");
-	if (ctx_open(ctx, &d, o->profile, o->region, o->endpoint_url) < 0)
+	if (ctx_open_table(ctx, &d, &t) < 0)
 		return -1;
-	if (table_describe(&d, o->table, &t, &ctx->eb) < 0)
-		goto out;
 	plan_init(&p, ctx, "export");
 	s = plan_add(&p, STAGE_EXPORT, "export");
 	s->src = &d;
@@ -55,8 +53,6 @@ int cmd_export(struct ctx *ctx)
 		r = -1;
 out_plan:
 	plan_release(&p);
-	table_desc_release(&t);
-out:
-	ddb_close(&d);
+	ctx_close_table(&d, &t);
 	return r;
 }

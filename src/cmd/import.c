@@ -29,10 +29,8 @@ int cmd_import(struct ctx *ctx)
 	if (!o->file)
 		return errf(&ctx->eb, EXIT_USAGE,
 			    "from where? pass -i/--file FILE ('-' for stdin)");
-	if (ctx_open(ctx, &d, o->profile, o->region, o->endpoint_url) < 0)
+	if (ctx_open_table(ctx, &d, &t) < 0)
 		return -1;
-	if (table_describe(&d, o->table, &t, &ctx->eb) < 0)
-		goto out;
 	if (plan_table_empty(&d, &t, &empty, &ctx->eb) < 0 ||
 	    item_reader_open(&rd, o->file, &ctx->eb) < 0)
 		goto out_t;
@@ -54,8 +52,6 @@ int cmd_import(struct ctx *ctx)
 	plan_release(&p);
 	item_reader_close(rd);
 out_t:
-	table_desc_release(&t);
-out:
-	ddb_close(&d);
+	ctx_close_table(&d, &t);
 	return r;
 }

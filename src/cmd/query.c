@@ -112,11 +112,15 @@ static int find_attr(struct slice item, const char *name, struct slice *val)
 	return found;
 }
 
-/* A string literal, decoded and escaped again one way (buf_json_str's). */
-static int restring(struct slice lit, struct buf *out)
+/*
+ * Decodes with decode and escapes again one way (buf_json_str's), so that
+ * equal strings print equal whatever escapes the server chose.
+ */
+static int reescape(struct slice s, int (*decode)(struct slice, struct buf *),
+		    struct buf *out)
 {
 	struct buf dec = BUF_INIT;
-	int r = js_unescape(lit, &dec);
+	int r = decode(s, &dec);
 
 	if (r == 0)
 		r = buf_json_str(out, dec.data ? dec.data : "", dec.len);
@@ -124,16 +128,16 @@ static int restring(struct slice lit, struct buf *out)
 	return r;
 }
 
-/* The same for a member name. */
+/* A string literal, quotes included. */
+static int restring(struct slice lit, struct buf *out)
+{
+	return reescape(lit, js_unescape, out);
+}
+
+/* A member name as js_next_member gives it, without quotes. */
 static int rename_member(struct slice raw, struct buf *out)
 {
-	struct buf dec = BUF_INIT;
-	int r = name_decode(raw, &dec);
-
-	if (r == 0)
-		r = buf_json_str(out, dec.data ? dec.data : "", dec.len);
-	buf_release(&dec);
-	return r;
+	return reescape(raw, name_decode, out);
 }
 
 /* ---- output ---- */
@@ -774,10 +778,8 @@ int cmd_query(struct ctx *ctx)
 	/* With --output, --head prints one item; without, it shows the first of all counted. */
 	if (o->head && o->output_set)
 		o->limit = 1;
-	if (ctx_open(ctx, &d, o->profile, o->region, o->endpoint_url) < 0)
+	if (ctx_open_table(ctx, &d, &t) < 0)
 		return -1;
-	if (table_describe(&d, o->table, &t, &ctx->eb) < 0)
-		goto out;
 	if (query_keys_check(ctx, &t) < 0)
 		goto out_t;
 	if (o->consistent && o->index && table_index(&t, o->index)->global) {
@@ -815,8 +817,6 @@ int cmd_query(struct ctx *ctx)
 	plan_release(&p);
 	printer_free(&pr);
 out_t:
-	table_desc_release(&t);
-out:
-	ddb_close(&d);
+	ctx_close_table(&d, &t);
 	return r;
 }

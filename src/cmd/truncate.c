@@ -14,11 +14,8 @@ int cmd_truncate(struct ctx *ctx)
 	char where[512];
 	int r = -1;
 
-	if (ctx_need_table(ctx) < 0 ||
-	    ctx_open(ctx, &d, o->profile, o->region, o->endpoint_url) < 0)
+	if (ctx_need_table(ctx) < 0 || ctx_open_table(ctx, &d, &t) < 0)
 		return -1;
-	if (table_describe(&d, o->table, &t, &ctx->eb) < 0)
-		goto out;
 	plan_init(&p, ctx, "truncate");
 	s = plan_add_truncate(&p, (struct table_ref){ &d, o->table, &t }, o->segments);
 	snprintf(s->what, sizeof(s->what), "delete every item of '%s' in %s (about %lld items, %d segments)",
@@ -26,8 +23,6 @@ int cmd_truncate(struct ctx *ctx)
 	p.concurrency = o->concurrency ? o->concurrency : plan_default_concurrency(s->segments);
 	r = plan_run(&p);
 	plan_release(&p);
-	table_desc_release(&t);
-out:
-	ddb_close(&d);
+	ctx_close_table(&d, &t);
 	return r;
 }
