@@ -44,6 +44,9 @@ void page_done(struct page *pg, size_t n);
 
 enum source_kind { SOURCE_SCAN, SOURCE_QUERY, SOURCE_FILE };
 
+/* The largest Limit a page asks for (DynamoDB's 1 MB a page stops it first). */
+#define PAGE_LIMIT_MAX 100000
+
 /* One source stream: a scan segment, or the query of one partition key. */
 struct unit {
 	struct worker *w;
@@ -56,6 +59,7 @@ struct unit {
 	struct page *head, *tail;	/* pages not fully handled, in order */
 	int npages;
 	double est_cost;	/* read capacity to reserve for the next page */
+	int limit;		/* Limit of the next page, 0 = none */
 };
 
 struct sink_ops {
@@ -98,6 +102,7 @@ struct job {
 	int seg_first, seg_count;	/* scan: this run's slice of segments */
 	int keys_only;			/* scan: project only the key attributes */
 	int page_limit;			/* scan/query: Limit per page, 0 = DynamoDB's 1 MB pages */
+	double page_units;		/* under --max-rcu: what a page should cost; each unit's Limit adapts to it */
 	int select_count;		/* query: Select COUNT (counts land in c.read) */
 	int consistent;			/* scan/query: ConsistentRead */
 	const char *const *pk_values;	/* query: one unit per value */

@@ -10,9 +10,9 @@
  *
  * With a cap (--max-rcu/--max-wcu) the rate never exceeds it. Either way the
  * limiter is adaptive, like the SDKs' adaptive retry mode: a throttle cuts
- * the allowed rate (multiplicative decrease) and calm periods raise it again
- * (additive increase), so a job settles near what the table allows instead
- * of hammering it. Requests reserve an estimate before they start; the real
+ * the allowed rate to 70% of what was achieved, and it climbs back (CUBIC:
+ * to that level in two seconds, then faster), so a job settles near what
+ * the table allows instead of hammering it. Requests reserve an estimate before they start; the real
  * ConsumedCapacity settles the difference when the response arrives.
  */
 struct rate_limiter {
@@ -21,8 +21,9 @@ struct rate_limiter {
 	double rate;		/* current allowed rate; 0 = unlimited */
 	double tokens;		/* may go negative: a debt paid back by waiting */
 	uint64_t last_us;	/* last refill */
-	uint64_t last_cut_us;	/* last multiplicative decrease */
+	uint64_t last_cut_us;	/* last multiplicative decrease; 0 = none yet */
 	uint64_t last_raise_us;
+	double last_max;	/* the achieved rate the last cut started from */
 	double window_units;	/* consumed in the current measuring window */
 	uint64_t window_start_us;
 	double measured;	/* consumed units/s in the last window */

@@ -33,7 +33,10 @@ void source_unit_init(struct unit *u, struct worker *w, int k)
 	http_call_init(&u->call);
 	buf_init(&u->start_key, 0);
 	u->est_cost = j->consistent ? FULL_PAGE_RCU : FULL_PAGE_RCU / 2;
-	if (j->page_limit)
+	u->limit = j->page_limit;
+	if (j->page_units > 0)
+		u->est_cost = j->page_units;
+	else if (j->page_limit)
 		u->est_cost = 1;
 	if (j->ck && checkpoint_unit(j->ck, j->ck_stage, u->index, &u->start_key)) {
 		u->exhausted = u->complete = 1;
@@ -127,8 +130,8 @@ static void scan_body(const struct unit *u, struct buf *b)
 	buf_puts(b, ",\"ReturnConsumedCapacity\":\"TOTAL\"");
 	if (j->consistent)
 		buf_puts(b, ",\"ConsistentRead\":true");
-	if (j->page_limit)
-		buf_printf(b, ",\"Limit\":%d", j->page_limit);
+	if (u->limit)
+		buf_printf(b, ",\"Limit\":%d", u->limit);
 	if (j->keys_only)
 		add_key_projection(b, j->src_desc);
 	if (u->start_key.len) {
@@ -196,8 +199,8 @@ static void query_body(const struct unit *u, struct buf *b)
 		buf_puts(b, ",\"ScanIndexForward\":false");
 	if (j->consistent && !(j->index && table_index(j->src_desc, j->index)->global))
 		buf_puts(b, ",\"ConsistentRead\":true");
-	if (j->page_limit)
-		buf_printf(b, ",\"Limit\":%d", j->page_limit);
+	if (u->limit)
+		buf_printf(b, ",\"Limit\":%d", u->limit);
 	if (j->select_count)
 		buf_puts(b, ",\"Select\":\"COUNT\"");
 	buf_puts(b, ",\"ReturnConsumedCapacity\":\"TOTAL\"");
@@ -391,6 +394,14 @@ static void page_buffer_give_back(struct unit *u)
 	w->pages_in_flight--;
 }
 
+/* Under --max-rcu: the next page's Limit, so that it costs about page_units. */
+static void adapt_limit(struct unit *u, uint64_t count, double used)
+{
+	double lim = (double)count * u->w->job->page_units / used;
+
+	u->limit = lim < 1 ? 1 : lim > PAGE_LIMIT_MAX ? PAGE_LIMIT_MAX : (int)lim;
+}
+
 static void on_page(struct http_call *c)
 {
 	struct unit *u = c->owner;
@@ -421,6 +432,10 @@ static void on_page(struct http_call *c)
 		rate_settle(j->read_rate, c->reserved, used);
 	if (used > 0)
 		u->est_cost = used;
+	if (j->page_units > 0 && used > 0 && count > 0) {
+		adapt_limit(u, count, used);
+		u->est_cost = j->page_units;
+	}
 	if (lek.n) {
 		buf_reset(&u->start_key);
 		buf_append(&u->start_key, lek.p, lek.n);

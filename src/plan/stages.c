@@ -90,6 +90,26 @@ static int restore_backup(struct plan *p, struct stage *s)
 
 /* ---- data jobs ---- */
 
+/*
+ * Under --max-rcu a 1 MB page (256 units) could spend seconds of the cap
+ * at once: pages are kept to half a second of it. The first Limit comes
+ * from DescribeTable's average item size (4 KB, one unit an item, when the
+ * table does not say: its figures lag by hours); each segment then adapts
+ * its Limit to what its pages really cost.
+ */
+static void read_cap_pages(struct job *j, double max_rcu)
+{
+	const struct table_desc *t = j->src_desc;
+	double avg = 4096, lim;
+
+	j->page_units = max_rcu / 2 < 1 ? 1 : max_rcu / 2;
+	if (t && t->item_count > 0 && t->size_bytes > 0)
+		avg = (double)t->size_bytes / (double)t->item_count + 1;
+	/* Eventually consistent reads cost half. */
+	lim = j->page_units * (j->consistent ? 4096 : 8192) / avg;
+	j->page_limit = lim < 1 ? 1 : lim > PAGE_LIMIT_MAX ? PAGE_LIMIT_MAX : (int)lim;
+}
+
 static void setup_job(struct plan *p, struct stage *s, struct job *j,
 		      int ck_stage)
 {
@@ -114,13 +134,8 @@ static void setup_job(struct plan *p, struct stage *s, struct job *j,
 		j->ck = p->ck;
 		j->ck_stage = ck_stage;
 	}
-	if (o->max_rcu > 0 && s->src_desc && s->src_desc->item_count > 0) {
-		/* Pages small enough that one costs at most half the cap. */
-		long long avg = s->src_desc->size_bytes / s->src_desc->item_count + 1;
-		long long lim = (long long)(o->max_rcu / 2 * 4096) / avg;
-
-		j->page_limit = lim < 1 ? 1 : lim > 10000 ? 0 : (int)lim;
-	}
+	if (o->max_rcu > 0)
+		read_cap_pages(j, o->max_rcu);
 }
 
 /*

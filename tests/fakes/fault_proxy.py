@@ -40,6 +40,17 @@ gets the same JSON after every request; --log gets a line per request. POST
 "Scan,Query", "reset": true}) changes them while the proxy runs, so a test
 can heal or break the network between runs without changing the endpoint.
 
+Capacity, as a provisioned table counts it (moto's own ConsumedCapacity is
+one unit per call, whatever the size): with --capacity the proxy charges each
+forwarded write ceil(item size / 1 KB) units per put (1 per delete) and each
+read ceil(bytes / 4 KB) units (half when eventually consistent), by
+DynamoDB's item size rules, answers those figures as ConsumedCapacity, and
+logs [seconds since start, "read"|"write", units] per request in the stats
+("capacity"). --table-wcu N / --table-rcu N (they imply --capacity) give the
+table that much provisioned capacity per second, one second of burst: a
+request that arrives while its bucket is empty is answered 400
+ProvisionedThroughputExceededException and not forwarded.
+
 Run by hand, in front of a moto on port 5000:
   python3 tests/fakes/fault_proxy.py --backend http://127.0.0.1:5000 \
       --port 8000 --seed 7 --unprocessed 0.2 --throttle 0.05 --corrupt 0.05
@@ -51,10 +62,12 @@ usage: fault_proxy.py --backend http://127.0.0.1:5000 [--port 0] [--seed 7]
 Prints "listening on 127.0.0.1:PORT" on stdout once it accepts connections.
 """
 import argparse
+import base64
 import copy
 import hashlib
 import http.client
 import json
+import math
 import os
 import random
 import socket
@@ -112,15 +125,92 @@ def parse_args(argv=None):
     ap.add_argument("--cover", type=float, default=0.0, metavar="P",
                     help="with probability P, a request no fault was drawn for gets a kind (with a rate) "
                          "that has not fired yet, so that a short run still sees every kind")
+    ap.add_argument("--capacity", action="store_true",
+                    help="count capacity units as DynamoDB does and answer them as ConsumedCapacity")
+    ap.add_argument("--table-wcu", type=float, default=0.0, metavar="N",
+                    help="provisioned write units per second; over them writes are throttled")
+    ap.add_argument("--table-rcu", type=float, default=0.0, metavar="N",
+                    help="provisioned read units per second; over them reads are throttled")
     ap.add_argument("--stats-file", help="rewritten with the stats JSON after every request")
     ap.add_argument("--log", help="append one JSON line per request (op, fault, body digest, status)")
     o = ap.parse_args(argv)
     o.ops = {x.strip() for x in o.ops.split(",") if x.strip()}
+    o.capacity = o.capacity or o.table_wcu > 0 or o.table_rcu > 0
     o.rates = [(k, getattr(o, k)) for k in KINDS]
     total = sum(r for _, r in o.rates)
     if any(r < 0 or r > 1 for _, r in o.rates) or total > 1.000001:
         ap.error("rates must be in [0, 1] and add up to at most 1 (they add up to %g)" % total)
     return o
+
+
+def value_size(v):
+    """Bytes an attribute value counts for, by DynamoDB's item size rules."""
+    (t, x), = v.items()
+    if t == "S":
+        return len(x.encode())
+    if t == "N":
+        digits = x.lstrip("-").replace(".", "").split("e")[0].split("E")[0].strip("0")
+        return (len(digits) + 1) // 2 + 1
+    if t == "B":
+        return len(base64.b64decode(x))
+    if t in ("BOOL", "NULL"):
+        return 1
+    if t in ("SS", "NS", "BS"):
+        return sum(value_size({t[0]: e}) for e in x)
+    if t == "L":
+        return 3 + sum(1 + value_size(e) for e in x)
+    if t == "M":
+        return 3 + sum(1 + len(k.encode()) + value_size(e) for k, e in x.items())
+    raise ValueError("unknown attribute type %r" % t)
+
+
+def item_size(item):
+    return sum(len(k.encode()) + value_size(v) for k, v in item.items())
+
+
+def write_units(body):
+    """{table: units} for a BatchWriteItem request body."""
+    out = {}
+    for table, reqs in (json.loads(body).get("RequestItems") or {}).items():
+        for r in reqs:
+            units = math.ceil(item_size(r["PutRequest"]["Item"]) / 1024) if "PutRequest" in r else 1
+            out[table] = out.get(table, 0) + max(1, units)
+    return out
+
+
+def read_units(op, req_body, resp_body):
+    """{table: units} for a Scan, Query or BatchGetItem answer."""
+    req, resp = json.loads(req_body), json.loads(resp_body)
+    if op == "BatchGetItem":
+        out = {}
+        for table, items in (resp.get("Responses") or {}).items():
+            half = not (req["RequestItems"].get(table) or {}).get("ConsistentRead")
+            units = sum(math.ceil(item_size(i) / 4096) or 1 for i in items)
+            out[table] = units / 2 if half else units
+        return out
+    size = sum(item_size(i) for i in resp.get("Items") or [])
+    units = max(1, math.ceil(size / 4096))
+    return {req.get("TableName", ""): units if req.get("ConsistentRead") else units / 2}
+
+
+def with_consumed(resp_body, units, op):
+    """The answer with ConsumedCapacity set to units (a list for the batch calls, as DynamoDB does)."""
+    resp = json.loads(resp_body)
+    cc = [{"TableName": t, "CapacityUnits": u} for t, u in units.items()]
+    resp["ConsumedCapacity"] = cc if op.startswith("Batch") else (cc[0] if cc else {})
+    return json.dumps(resp).encode()
+
+
+class Bucket:
+    """Provisioned capacity: refills at rate per second, holds one second of it."""
+
+    def __init__(self, rate):
+        self.rate, self.tokens, self.last = rate, rate, time.monotonic()
+
+    def refill(self):
+        now = time.monotonic()
+        self.tokens = min(self.rate, self.tokens + (now - self.last) * self.rate)
+        self.last = now
 
 
 class State:
@@ -139,6 +229,35 @@ class State:
         self.cover_order = [k for k, r in opts.rates if r > 0]
         self.rng.shuffle(self.cover_order)
         self.covering = set()
+        self.started = time.monotonic()
+        self.capacity_log = []  # [seconds since start, "read"|"write", units]
+        self.buckets = {"write": Bucket(opts.table_wcu) if opts.table_wcu > 0 else None,
+                        "read": Bucket(opts.table_rcu) if opts.table_rcu > 0 else None}
+
+    def admit(self, side, units):
+        """False when side's provisioned capacity is used up. A request is let in while the bucket
+        is not empty and may take it below zero, as DynamoDB's burst allows (a batch may cost more
+        than a second of a small table's capacity); a write's cost (units) is taken here, a read's
+        is known only from its answer."""
+        with self.lock:
+            b = self.buckets[side]
+            if b is None:
+                return True
+            b.refill()
+            if b.tokens <= 0:
+                return False
+            if units is not None:
+                b.tokens -= units
+            return True
+
+    def charge(self, side, units, at, prepaid=False):
+        """Logs units consumed by a request that reached the backend at `at` (monotonic)."""
+        with self.lock:
+            b = self.buckets[side]
+            if b is not None and not prepaid:
+                b.refill()
+                b.tokens -= units
+            self.capacity_log.append([round(at - self.started, 4), side, units])
 
     def choose(self, op):
         """Returns (fault kind or None, a private RNG for the fault's details)."""
@@ -203,6 +322,7 @@ class State:
                 self.eligible = 0
             if reset:
                 self.requests, self.faults, self.errors, self.forwarded = {}, {}, {}, 0
+                self.capacity_log, self.started = [], time.monotonic()
             self.cover_order = [k for k, r in rates if r > 0]
             self.rng.shuffle(self.cover_order)
             self.covering = set()
@@ -220,7 +340,8 @@ class State:
     def snapshot(self):
         with self.lock:
             return {"requests": dict(self.requests), "forwarded": self.forwarded, "faults": dict(self.faults),
-                    "errors": dict(self.errors), "seed": self.opts.seed}
+                    "errors": dict(self.errors), "seed": self.opts.seed,
+                    "capacity": list(self.capacity_log)}
 
     def save(self):
         if not self.opts.stats_file:
@@ -420,9 +541,25 @@ class Handler(BaseHTTPRequestHandler):
             if kind == "late":
                 self._fault(kind, rec)
                 time.sleep(self.state.opts.late_seconds)
+            wunits, at = None, time.monotonic()
+            if self.state.opts.capacity and op in DATA_OPS:
+                side = "write" if op == "BatchWriteItem" else "read"
+                wunits = write_units(body) if side == "write" else None
+                if not self.state.admit(side, sum(wunits.values()) if wunits else None):
+                    self._fault("capacity", rec)
+                    rec["error"] = "ProvisionedThroughputExceededException"
+                    self._send_error("ProvisionedThroughputExceededException")
+                    return
             status, headers, data = self.backend.forward(self.command, self.path, self.headers.items(), body)
             self.state.count_forward()
             rec["status"] = status
+            if self.state.opts.capacity and op in DATA_OPS and status == 200:
+                units = wunits if wunits is not None else read_units(op, body, data)
+                self.state.charge("write" if wunits is not None else "read", sum(units.values()), at,
+                                  prepaid=wunits is not None)
+                if b"ReturnConsumedCapacity" in body:
+                    data = with_consumed(data, units, op)
+                    headers = self._with_crc(headers, data)
             if kind == "unprocessed" and status == 200:
                 self._fault(kind, rec)
                 data = merge_unprocessed(data, field, held, get)

@@ -1,0 +1,109 @@
+"""Rate limits for production tables: --max-wcu/--max-rcu hold, and throttles are lived with.
+
+dynamo talks to moto through tests/fakes/fault_proxy.py in capacity mode:
+the proxy counts each request's capacity units as DynamoDB does (moto says
+one unit a call, whatever the size), answers them as ConsumedCapacity, and
+logs when each unit was spent. The caps are judged from that log, not from
+what dynamo says about itself; the copies are judged through boto3.
+"""
+import harness
+from harness import create_table, put_items, unique_name
+from test_faults import FaultBase
+
+# 1,600-byte items: 2 write units each, 0.4 of a read unit (consistent).
+PAD = "p" * 1560
+
+
+def padded_items(n):
+    return [{"PK": {"S": "ITEM#%05d" % i}, "SK": {"S": "x"}, "n": {"N": str(i)}, "pad": {"S": PAD}}
+            for i in range(n)]
+
+
+def spent(log, side):
+    """[(seconds, units)] of the requests on side, in the order they reached the table."""
+    return sorted((t, u) for t, s, u in log if s == side)
+
+
+def average_rate(entries):
+    """Units per second from the first request to the last (the last one's units fall outside)."""
+    span = entries[-1][0] - entries[0][0]
+    return sum(u for _, u in entries[:-1]) / span
+
+
+def busiest_window(entries, seconds):
+    """The most units spent in any window of that many seconds that starts at a request."""
+    best, j, total = 0, 0, 0
+    for i, (t, u) in enumerate(entries):
+        while j < len(entries) and entries[j][0] < t + seconds:
+            total += entries[j][1]
+            j += 1
+        best = max(best, total)
+        total -= u
+    return best
+
+
+class RateCaps(FaultBase):
+    """A capped copy spends what the cap allows, within 5%, and no more; nothing is lost."""
+
+    def setUp(self):
+        super().setUp()
+        self.name = unique_name("rate")
+        create_table(self.src, self.name)
+        create_table(self.tgt, self.name)
+        put_items(self.src, self.name, padded_items(1200))
+
+    def copy(self, proxy, *flags):
+        p = self.via(proxy, "copy", "-t", self.name, "--source", "src", "--target", "tgt", "--yes",
+                     "--no-backup", *flags, timeout=120)
+        self.assertSucceeded(p)
+        self.assertEqual(self.assertTablesEqual(self.src, self.name, self.tgt, self.name), 1200)
+        return proxy.stats()["capacity"]
+
+    def assertHeld(self, entries, cap):
+        rate = average_rate(entries)
+        largest = max(u for _, u in entries)
+        self.assertLessEqual(rate, cap * 1.05, "over the cap on average: %.1f units/s" % rate)
+        self.assertGreaterEqual(rate, cap * 0.85, "far below the cap: %.1f units/s" % rate)
+        # No burst either: any 2 s hold at most 2 s of the cap, and one request more.
+        worst = busiest_window(entries, 2.0)
+        self.assertLessEqual(worst, 2 * cap * 1.05 + largest, "a burst of %.1f units in 2 s" % worst)
+
+    def test_write_cap_is_held_within_5_percent(self):
+        proxy = self.proxy("--capacity")
+        log = self.copy(proxy, "--max-wcu", "160")
+        writes = spent(log, "write")
+        self.assertEqual(sum(u for _, u in writes), 2400)   # every item once, 2 units each
+        self.assertHeld(writes, 160)
+
+    def test_read_cap_is_held_within_5_percent(self):
+        proxy = self.proxy("--capacity")
+        log = self.copy(proxy, "--max-rcu", "30", "--segments", "4")
+        reads = spent(log, "read")
+        self.assertGreater(len(reads), 8, "too few pages to judge a rate: %s" % reads)
+        self.assertHeld(reads, 30)
+
+
+class AdaptiveRate(FaultBase):
+    """Against a table with little capacity and no cap given, dynamo backs off, finishes, loses nothing."""
+
+    def test_a_small_table_is_copied_at_what_it_allows(self):
+        name = unique_name("rate-aimd")
+        create_table(self.src, name)
+        create_table(self.tgt, name)
+        put_items(self.src, name, padded_items(1200))
+        proxy = self.proxy("--table-wcu", "300")
+        p = self.via(proxy, "copy", "-t", name, "--source", "src", "--target", "tgt", "--yes",
+                     "--no-backup", timeout=120)
+        self.assertSucceeded(p)
+        self.assertEqual(self.assertTablesEqual(self.src, name, self.tgt, name), 1200)
+        st = proxy.stats()
+        throttled = st["faults"].get("capacity", 0)
+        writes = spent(st["capacity"], "write")
+        self.assertGreater(throttled, 0, "the table never pushed back: the test proves nothing")
+        # Backing off, not hammering: most requests get through.
+        self.assertLess(throttled, len(writes), "%d throttled for %d written" % (throttled, len(writes)))
+        rate = average_rate(writes)
+        # The first burst and the climbs after each cut cost something; 233 units/s measured.
+        self.assertGreater(rate, 300 * 0.6, "settled far below what the table allows: %.1f" % rate)
+        # The summary counts them (a throttle is retried, so at least as many retries).
+        self.assertRegex(p.stderr, r"; \d+ retries, [1-9]\d* throttles;")
