@@ -251,6 +251,8 @@ out:
 fail:
 	fflush(stdout);
 	code = ctx.eb.set ? errbuf_report(&ctx.eb) : EXIT_IO;
+	if (ctx.eb.set)
+		summary_failure(&ctx, cmd->name, code);
 	options_release(&ctx.o);
 	return code;
 }

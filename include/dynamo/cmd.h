@@ -12,6 +12,8 @@ struct ctx {
 	int stdin_tty;		/* may prompt */
 	int stderr_tty;		/* may draw progress */
 	struct errbuf eb;	/* the command's failure, reported by main */
+	int json_done;		/* --json: the result object is out (main adds none) */
+	int summary_done;	/* the GitHub step summary is written */
 };
 
 struct command {
@@ -40,6 +42,13 @@ int ctx_need_table(struct ctx *ctx);
  * Returns 0 to go ahead, -1 (eb set, EXIT_REFUSED) otherwise.
  */
 int ctx_confirm(struct ctx *ctx, const char *what);
+
+/*
+ * A failure no run summary covered (a missing table, a bad profile): with
+ * --json an {"ok":false,"error":...,"exit_code":N} object on stdout, and
+ * under GitHub Actions the error on the step summary page.
+ */
+void summary_failure(struct ctx *ctx, const char *command, int code);
 
 /* Checks --pk/--sk/--index/--pk-type against the table's key schema. */
 int query_keys_check(struct ctx *ctx, const struct table_desc *t);

@@ -16,6 +16,7 @@ struct ddb {
 	struct endpoint ep;		/* owned */
 	struct creds_provider *creds;	/* owned */
 	struct signer signer;		/* points at creds and region */
+	char account[16];		/* from a described table's ARN; "" until then */
 };
 
 struct ddb_settings {
@@ -29,8 +30,13 @@ struct ddb_settings {
 
 int ddb_open(struct ddb *d, const struct ddb_settings *s, struct errbuf *eb);
 void ddb_close(struct ddb *d);
-/* "profile 'prod' (us-east-1)" or with the endpoint when it is custom. */
+/*
+ * For people: "profile 'prod' (account 111111111111, us-east-1)", the
+ * account once a table of it has been described, the endpoint when custom.
+ */
 const char *ddb_where(const struct ddb *d, char *buf, size_t n);
+/* The same without the account: stable from run to run (checkpoints). */
+const char *ddb_identity(const struct ddb *d, char *buf, size_t n);
 
 /* "DynamoDB_20120810.<op>" for the X-Amz-Target header; op must be a literal. */
 #define DDB_TARGET(op) ("DynamoDB_20120810." op)
@@ -76,7 +82,7 @@ struct table_desc {
 };
 
 /* DescribeTable. A missing table gives EXIT_NOT_FOUND naming table and side. */
-int table_describe(const struct ddb *d, const char *name, struct table_desc *t,
+int table_describe(struct ddb *d, const char *name, struct table_desc *t,
 		   struct errbuf *eb);
 /* Fills t from a DescribeTable "Table" object (takes ownership of raw). */
 int table_from_json(struct table_desc *t, cJSON *raw, struct errbuf *eb);

@@ -65,6 +65,9 @@ static int describe_tables(struct copy *c)
 			    "target table '%s' not found in %s: pass --create-target to create it from the source's description",
 			    c->target_table, c->dst_where);
 	}
+	/* Now with the accounts the tables' ARNs named. */
+	ddb_where(&c->src, c->src_where, sizeof(c->src_where));
+	ddb_where(&c->dst, c->dst_where, sizeof(c->dst_where));
 	if (c->have_td && c->sd.arn && c->td.arn && !strcmp(c->sd.arn, c->td.arn) &&
 	    !strcmp(c->src.ep.url, c->dst.ep.url))
 		return errf(eb, EXIT_USAGE,

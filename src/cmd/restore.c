@@ -282,6 +282,7 @@ int cmd_restore(struct ctx *ctx)
 	plan_init(&p, ctx, "restore");
 	if (describe_target(&r) < 0)
 		goto out;
+	ddb_where(&r.d, r.where, sizeof(r.where));
 	if (o->from_table)
 		planned = plan_from_table(&r, &p);
 	else if (o->from_file)

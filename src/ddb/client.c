@@ -54,14 +54,29 @@ void ddb_close(struct ddb *d)
 	memset(d, 0, sizeof(*d));
 }
 
+static const char *where(const struct ddb *d, const char *account,
+			 char *buf, size_t n)
+{
+	char acct[32] = "";
+
+	if (*account)
+		snprintf(acct, sizeof(acct), "account %s, ", account);
+	if (d->ep.custom)
+		snprintf(buf, n, "profile '%s' (%s%s, %s)", d->profile, acct,
+			 d->region, d->ep.url);
+	else
+		snprintf(buf, n, "profile '%s' (%s%s)", d->profile, acct, d->region);
+	return buf;
+}
+
 const char *ddb_where(const struct ddb *d, char *buf, size_t n)
 {
-	if (d->ep.custom)
-		snprintf(buf, n, "profile '%s' (%s, %s)", d->profile, d->region,
-			 d->ep.url);
-	else
-		snprintf(buf, n, "profile '%s' (%s)", d->profile, d->region);
-	return buf;
+	return where(d, d->account, buf, n);
+}
+
+const char *ddb_identity(const struct ddb *d, char *buf, size_t n)
+{
+	return where(d, "", buf, n);
 }
 
 void ddb_prepare(const struct ddb *d, struct http_call *c, const char *target)

@@ -166,8 +166,25 @@ void table_desc_release(struct table_desc *t)
 	memset(t, 0, sizeof(*t));
 }
 
-int table_describe(const struct ddb *d, const char *name, struct table_desc *t,
-		   struct errbuf *eb)
+/* arn:aws:dynamodb:REGION:ACCOUNT:table/NAME: the account, for messages and summaries. */
+static void note_account(struct ddb *d, const char *arn)
+{
+	const char *p = arn;
+	size_t len;
+	int i;
+
+	for (i = 0; p && i < 4; i++)
+		if ((p = strchr(p, ':')))
+			p++;
+	if (!p || !(len = strcspn(p, ":")) || len >= sizeof(d->account) ||
+	    p[len] != ':')
+		return;
+	memcpy(d->account, p, len);
+	d->account[len] = '\0';
+}
+
+static int describe(const struct ddb *d, const char *name,
+		    struct table_desc *t, struct errbuf *eb)
 {
 	struct errbuf why = ERRBUF_INIT;
 	cJSON *body = cJSON_CreateObject(), *resp = NULL, *raw;
@@ -194,6 +211,15 @@ int table_describe(const struct ddb *d, const char *name, struct table_desc *t,
 			    "DescribeTable for '%s' answered without a table", name);
 	}
 	return table_from_json(t, raw, eb);
+}
+
+int table_describe(struct ddb *d, const char *name, struct table_desc *t,
+		   struct errbuf *eb)
+{
+	if (describe(d, name, t, eb) < 0)
+		return -1;
+	note_account(d, t->arn);
+	return 0;
 }
 
 const struct index_desc *table_index(const struct table_desc *t, const char *name)
@@ -252,7 +278,7 @@ int table_wait_active(const struct ddb *d, const char *name, int timeout_s,
 		struct table_desc t;
 		int active, i;
 
-		if (table_describe(d, name, &t, eb) < 0)
+		if (describe(d, name, &t, eb) < 0)
 			return -1;
 		active = t.status && !strcmp(t.status, "ACTIVE");
 		for (i = 0; i < t.nindexes; i++)

@@ -135,6 +135,7 @@ int stage_create_table(struct plan *p, struct stage *s)
 {
 	struct errbuf *eb = &p->ctx->eb;
 	cJSON *req = create_table_request(s->src_desc->raw, s->dst_table), *resp = NULL;
+	char where[512];
 	int r;
 
 	r = ddb_request_json(s->dst, DDB_TARGET("CreateTable"), req, &resp, eb);
@@ -142,7 +143,8 @@ int stage_create_table(struct plan *p, struct stage *s)
 	cJSON_Delete(resp);
 	if (r < 0)
 		return -1;
-	msg_info("created table '%s'; waiting until it is ACTIVE", s->dst_table);
+	msg_info("created table '%s' in %s; waiting until it is ACTIVE",
+		 s->dst_table, ddb_where(s->dst, where, sizeof(where)));
 	if (table_wait_active(s->dst, s->dst_table, 1800, eb) < 0)
 		return -1;
 	return copy_ttl(s, eb);

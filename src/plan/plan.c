@@ -161,6 +161,7 @@ static void print_plan(const struct plan *p)
 
 	if (p->ctx->o.json) {
 		print_plan_json(p);
+		p->ctx->json_done = 1;
 		return;
 	}
 
@@ -199,7 +200,7 @@ static void add_where(cJSON *j, const char *key, const struct ddb *d)
 	char where[512];
 
 	if (d)
-		cJSON_AddStringToObject(j, key, ddb_where(d, where, sizeof(where)));
+		cJSON_AddStringToObject(j, key, ddb_identity(d, where, sizeof(where)));
 }
 
 static void add_str(cJSON *j, const char *key, const char *v)

@@ -74,6 +74,8 @@ static cJSON *side(const struct ddb *d, const char *table)
 
 	cJSON_AddStringToObject(o, "table", table);
 	cJSON_AddStringToObject(o, "profile", d->profile);
+	if (d->account[0])
+		cJSON_AddStringToObject(o, "account", d->account);
 	cJSON_AddStringToObject(o, "region", d->region);
 	if (d->ep.custom)
 		cJSON_AddStringToObject(o, "endpoint", d->ep.url);
@@ -88,8 +90,10 @@ static void print_json(const struct plan *p, const struct totals *t, int ok)
 
 	cJSON_AddStringToObject(o, "command", p->command);
 	cJSON_AddBoolToObject(o, "ok", ok);
-	if (!ok && p->ctx->eb.set)
+	if (!ok && p->ctx->eb.set) {
 		cJSON_AddStringToObject(o, "error", p->ctx->eb.msg);
+		cJSON_AddNumberToObject(o, "exit_code", p->ctx->eb.exit ? p->ctx->eb.exit : 1);
+	}
 	cJSON_AddNumberToObject(o, "read", (double)t->read);
 	cJSON_AddNumberToObject(o, "written", (double)t->written);
 	cJSON_AddNumberToObject(o, "deleted", (double)t->deleted);
@@ -135,7 +139,8 @@ static void md_side(FILE *f, const struct ddb *d, const char *table)
 		fputs(" |", f);
 		return;
 	}
-	fprintf(f, " `%s` (%s, %s) |", table, d->profile, d->region);
+	fprintf(f, " `%s` (%s%s%s, %s) |", table, d->profile,
+		d->account[0] ? ", account " : "", d->account, d->region);
 }
 
 static void github_summary(const struct plan *p, const struct totals *t, int ok)
@@ -174,7 +179,36 @@ void plan_summary(struct plan *p, int ok)
 
 	add_up(p, &t);
 	print_line(p, &t, ok);
-	if (p->ctx->o.json)
+	if (p->ctx->o.json) {
 		print_json(p, &t, ok);
+		p->ctx->json_done = 1;
+	}
 	github_summary(p, &t, ok);
+	p->ctx->summary_done = 1;
+}
+
+void summary_failure(struct ctx *ctx, const char *command, int code)
+{
+	const char *path = getenv("GITHUB_STEP_SUMMARY");
+	const char *msg = ctx->eb.set ? ctx->eb.msg : "cannot write the output";
+	FILE *f;
+
+	if (ctx->o.json && !ctx->json_done) {
+		cJSON *o = cJSON_CreateObject();
+		char *s;
+
+		cJSON_AddStringToObject(o, "command", command);
+		cJSON_AddBoolToObject(o, "ok", 0);
+		cJSON_AddStringToObject(o, "error", msg);
+		cJSON_AddNumberToObject(o, "exit_code", code);
+		s = cJSON_PrintUnformatted(o);
+		printf("%s\n", s);
+		fflush(stdout);
+		free(s);
+		cJSON_Delete(o);
+	}
+	if (ctx->summary_done || !path || !*path || !(f = fopen(path, "a")))
+		return;
+	fprintf(f, "### dynamo %s failed\n\n> **Error (exit %d):** %s\n\n", command, code, msg);
+	fclose(f);
 }

@@ -167,6 +167,60 @@ class CopyTable(CopyBase):
         self.assertEqual(len(harness.table_contents(self.src, name)), 5)
 
 
+class CopyReports(CopyBase):
+    """What scripts and GitHub Actions read: --json on stdout and the step summary, on success and failure."""
+
+    def accounts(self):
+        # moto's tgt profile assumes a role in 222222222222; both dynalites are one account.
+        return ("123456789012", "222222222222") if self.backend.name == "moto" else None
+
+    def test_json_and_step_summary_name_tables_accounts_and_counts(self):
+        name = unique_name("copy-report")
+        self.both(name)
+        put_items(self.src, name, data.rich_items(12))
+        md = self.env.write("summary.md", "")
+        p = self.dynamo("copy", "-t", name, "--source", "src", "--target", "tgt", "--yes", "--no-backup", "--json",
+                        extra_env={"GITHUB_STEP_SUMMARY": md}, check=0)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        out = json.loads(p.stdout)
+        self.assertEqual((out["command"], out["ok"], out["read"], out["written"]), ("copy", True, 12, 12))
+        stage = next(s for s in out["stages"] if s["name"] == "copy")
+        self.assertEqual((stage["source"]["table"], stage["source"]["profile"]), (name, "src"))
+        self.assertEqual((stage["target"]["table"], stage["target"]["profile"]), (name, "tgt"))
+        text = open(md).read()
+        self.assertIn("### dynamo copy succeeded", text)
+        self.assertIn("**12** items handled", text)
+        if self.accounts():
+            self.assertEqual((stage["source"]["account"], stage["target"]["account"]), self.accounts())
+            self.assertIn("account 222222222222", text)
+
+    def test_an_early_failure_is_reported_as_json_and_on_the_step_summary(self):
+        md = self.env.write("summary-fail.md", "")
+        p = self.dynamo("copy", "-t", "no-such-table", "--source", "src", "--target", "tgt", "--yes", "--json",
+                        extra_env={"GITHUB_STEP_SUMMARY": md}, check=4)
+        self.assertOneErrorLine(p, "no-such-table", "not found")
+        out = json.loads(p.stdout)
+        self.assertEqual((out["command"], out["ok"], out["exit_code"]), ("copy", False, 4))
+        self.assertIn("no-such-table", out["error"])
+        text = open(md).read()
+        self.assertIn("### dynamo copy failed", text)
+        self.assertIn("no-such-table", text)
+
+    def test_dry_run_json_is_the_plan(self):
+        name = unique_name("copy-dryjson")
+        self.both(name)
+        put_items(self.src, name, data.rich_items(3))
+        put_items(self.tgt, name, [{"PK": {"S": "STALE"}, "SK": {"S": "1"}}])
+        p = self.dynamo("copy", "-t", name, "--source", "src", "--target", "tgt", "--dry-run", "--json",
+                        "--no-backup", check=0)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        plan = json.loads(p.stdout)
+        self.assertTrue(plan["dry_run"])
+        self.assertEqual([s["name"] for s in plan["stages"]], ["copy", "prune"])
+        if self.accounts():
+            self.assertIn("account 222222222222", plan["stages"][0]["what"])
+
+
 class CopyBackup(CopyBase):
     backends = ("moto",)
 
