@@ -18,7 +18,7 @@ WARN     := -Wall -Wextra -Wpedantic -Wstrict-prototypes -Wmissing-prototypes \
 OPT      ?= -O2 -g
 SAN      ?=
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(SAN) $(WARN) -Iinclude \
-             -DDYNAMO_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CFLAGS)
+             $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm $(LDLIBS)
 
 # pkg-config is asked only when something is built, so 'make clean' works
@@ -36,7 +36,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps test-deps check unit e2e asan tsan valgrind fuzz bench demo \
-        install uninstall clean lint-docs lint-workflows
+        install uninstall clean lint-docs lint-workflows FORCE
 
 all: deps $(BIN)
 
@@ -54,6 +54,19 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+# The version lives in a generated header that is rewritten only when
+# 'git describe' changes, so a new commit rebuilds main.o (and nothing else)
+# and --version never reports a stale tag.
+$(BUILD)/version.h: FORCE
+	@mkdir -p $(dir $@)
+	@echo '#define DYNAMO_VERSION "$(VERSION)"' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(MAIN_OBJ): $(BUILD)/version.h
+$(MAIN_OBJ): CFLAGS_ALL += -I$(BUILD)
+
+FORCE:
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@

@@ -10,7 +10,8 @@
 #     ("-e, -env, --profile PROFILE");
 #   - every exit code of include/dynamo/exitcode.h is in EXIT STATUS, and
 #     EXIT STATUS lists no other;
-#   - the shell completion works (tests/completion/).
+#   - the shell completion works (tests/completion/);
+#   - --version names the commit the tree is at ('git describe').
 #
 # Prints one line per mismatch and exits 1 if there is any.
 # Usage: sh tests/lint-docs.sh build/dynamo     (make lint-docs, make check)
@@ -262,6 +263,17 @@ if command -v zsh >/dev/null 2>&1; then
 	zsh "$here/completion/test_zsh.sh" "$bin" || fails=$((fails + 1))
 else
 	echo "lint-docs: zsh is not installed: the zsh completion is not tested (apt-get install zsh)"
+fi
+
+# ---- version ------------------------------------------------------------------------
+
+# --version must name the commit the binary was built from, not the one of an
+# earlier build (main.o is rebuilt when 'git describe' changes).
+if described=$(git -C "$root" describe --tags --always --dirty 2>/dev/null); then
+	case $("$bin" --version) in
+	"dynamo $described "*) ;;
+	*) problem "'dynamo --version' says '$("$bin" --version)', but the tree is at $described (rebuild)" ;;
+	esac
 fi
 
 if [ "$fails" -gt 0 ]; then
