@@ -40,14 +40,18 @@ static void add_up(const struct plan *p, struct totals *t)
 	t->seconds = (double)(clock_mono_us() - p->started_us) / 1e6;
 }
 
-static double rate(const struct totals *t)
+/* Items a run dealt with: what it changed or saved, or for a query that
+ * only reads (--count, or items printed to stdout), what it read. */
+static uint64_t handled(const struct totals *t)
 {
 	uint64_t done = t->written + t->deleted + t->saved;
 
-	if (!done)
-		done = t->read;	/* query --count: items counted */
+	return done ? done : t->read;
+}
 
-	return t->seconds > 0 ? (double)done / t->seconds : 0;
+static double rate(const struct totals *t)
+{
+	return t->seconds > 0 ? (double)handled(t) / t->seconds : 0;
 }
 
 static void print_line(const struct plan *p, const struct totals *t, int ok)
@@ -165,7 +169,7 @@ static void github_summary(const struct plan *p, const struct totals *t, int ok)
 			(unsigned long long)st->c.deleted, st->seconds);
 	}
 	fprintf(f, "\n**%llu** items handled in **%.1f s** (%.0f items/s), %llu retries, %llu throttles.\n",
-		(unsigned long long)(t->written + t->deleted + t->saved), t->seconds,
+		(unsigned long long)handled(t), t->seconds,
 		rate(t), (unsigned long long)t->retries, (unsigned long long)t->throttles);
 	if (!ok && p->ctx->eb.set)
 		fprintf(f, "\n> **Error:** %s\n", p->ctx->eb.msg);

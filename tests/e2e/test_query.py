@@ -291,9 +291,12 @@ class QueryOutput(QueryBase):
 
     def test_count_transfers_no_items(self):
         want = len(boto_query(self.src, self.name, ("PK", "S"), "USER#3"))
-        p = self.query("-t", self.name, "--pk", "USER#3", "--count")
+        md = self.env.write("count-summary.md", "")
+        p = self.query("-t", self.name, "--pk", "USER#3", "--count", extra_env={"GITHUB_STEP_SUMMARY": md})
         self.assertEqual(p.stdout, "%d\n" % want)
         self.assertSummary(p, 0)
+        # The step summary counts what was counted, not the zero items written.
+        self.assertIn("**%d** items handled" % want, open(md).read())
         want = len(boto_query(self.src, self.name, ("GSI1PK", "S"), "STATUS#1", index="GSI1"))
         p = self.query("-t", self.name, "--pk", "STATUS#1", "-i", "GSI1", "--count")
         self.assertEqual(p.stdout, "%d\n" % want)
