@@ -160,7 +160,11 @@ extern int creds_process_timeout_ms;
 /* ECS/EKS container credentials; NULL (eb untouched) when the env does not ask for them. */
 struct creds_provider *creds_container_new(struct errbuf *eb);
 
-/* EC2 instance metadata (IMDSv2); NULL when AWS_EC2_METADATA_DISABLED=true. */
-struct creds_provider *creds_imds_new(void);
+/*
+ * EC2 instance metadata (IMDSv2); NULL when AWS_EC2_METADATA_DISABLED=true.
+ * context starts the error when the service does not answer (what was asked
+ * first and had nothing); NULL for the end of the default chain.
+ */
+struct creds_provider *creds_imds_new(const char *context);
 
 #endif

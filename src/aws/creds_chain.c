@@ -7,7 +7,8 @@
  *   SSO (sso_session or the legacy sso_start_url)
  *   static keys in the credentials or config file
  *   credential_process
- *   container credentials, then EC2 instance metadata
+ *   container credentials, then EC2 instance metadata (also for a named
+ *   profile that has none of the above)
  */
 #include "dynamo/creds.h"
 #include "dynamo/endpoint.h"
@@ -20,6 +21,9 @@
 #include <strings.h>
 
 #define MAX_HOPS 10
+/* What a profile may hold to have credentials of its own, for errors. */
+#define CRED_KINDS "aws_access_key_id and aws_secret_access_key, " \
+	"role_arn with source_profile, sso_session, or credential_process"
 
 struct chain {
 	const struct creds_settings *set;
@@ -85,7 +89,12 @@ static struct creds_provider *credential_source(const struct chain *ch,
 			     "profile '%s' takes its credentials from the environment (credential_source = Environment) but AWS_ACCESS_KEY_ID is not set",
 			     profile);
 	} else if (!strcasecmp(src, "Ec2InstanceMetadata")) {
-		p = creds_imds_new();
+		char context[300];
+
+		snprintf(context, sizeof(context),
+			 "profile '%s' takes its credentials from instance metadata (credential_source = Ec2InstanceMetadata)",
+			 profile);
+		p = creds_imds_new(context);
 		if (!p)
 			errf(eb, EXIT_CONFIG,
 			     "profile '%s' uses instance metadata but AWS_EC2_METADATA_DISABLED is set",
@@ -364,16 +373,25 @@ struct creds_provider *creds_resolve(const struct creds_settings *set,
 	p = from_profile(&ch, profile, eb);
 	if (p || eb->set)
 		return p;
-	if (named) {
-		errf(eb, EXIT_CONFIG,
-		     "profile '%s' in %s has no credentials: give it aws_access_key_id and aws_secret_access_key, role_arn with source_profile, sso_session, or credential_process",
-		     profile, aws_profile_file(cfg, profile));
-		return NULL;
-	}
+	/* As botocore: a profile with only settings (a region, say) still
+	 * gets the container's or the instance's role. */
 	p = creds_container_new(eb);
 	if (p || eb->set)
 		return p;
-	p = creds_imds_new();
+	if (named) {
+		char context[600];
+
+		snprintf(context, sizeof(context),
+			 "profile '%s' in %s has no credentials (" CRED_KINDS ")",
+			 profile, aws_profile_file(cfg, profile));
+		p = creds_imds_new(context);
+		if (!p)
+			errf(eb, EXIT_CONFIG,
+			     "profile '%s' in %s has no credentials: give it " CRED_KINDS,
+			     profile, aws_profile_file(cfg, profile));
+		return p;
+	}
+	p = creds_imds_new(NULL);
 	if (p)
 		return p;
 	errf(eb, EXIT_CONFIG,

@@ -13,6 +13,7 @@
 struct imds_provider {
 	struct creds_provider base;
 	struct endpoint ep;
+	char *context;		/* why we asked, for the error; NULL: nothing else had any */
 };
 
 /* One short attempt: off EC2 the address does not answer, and we must not hang. */
@@ -36,8 +37,10 @@ static int imds_get(struct imds_provider *m, const char *method,
 	c.max_attempts = 2;
 	if (http_call_sync(&c, &why) < 0) {
 		errf(eb, EXIT_CONFIG,
-		     "no credentials found, and the EC2 instance metadata service at %s did not provide any (%s); pass --profile or set AWS_PROFILE",
-		     m->ep.url, c.err.type[0] ? c.err.type : why.msg);
+		     "%s, and the EC2 instance metadata service at %s did not provide any (%s)%s",
+		     m->context ? m->context : "no credentials found", m->ep.url,
+		     c.err.type[0] ? c.err.type : why.msg,
+		     m->context ? "" : "; pass --profile or set AWS_PROFILE");
 		r = -1;
 	} else {
 		buf_append(out, c.resp.data, c.resp.len);
@@ -99,6 +102,7 @@ static void imds_destroy(struct creds_provider *p)
 	struct imds_provider *m = (struct imds_provider *)p;
 
 	endpoint_release(&m->ep);
+	free(m->context);
 	free(m);
 }
 
@@ -106,7 +110,7 @@ static const struct creds_provider_ops imds_ops = {
 	"imds", imds_fetch, imds_destroy
 };
 
-struct creds_provider *creds_imds_new(void)
+struct creds_provider *creds_imds_new(const char *context)
 {
 	const char *off = getenv("AWS_EC2_METADATA_DISABLED");
 	const char *url = getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
@@ -117,6 +121,7 @@ struct creds_provider *creds_imds_new(void)
 		return NULL;
 	m = xcalloc(1, sizeof(*m));
 	creds_provider_init(&m->base, &imds_ops, "EC2 instance metadata");
+	m->context = context ? xstrdup(context) : NULL;
 	if (endpoint_parse(&m->ep, url && *url ? url : "http://169.254.169.254", &eb) < 0 &&
 	    endpoint_parse(&m->ep, "http://169.254.169.254", &eb) < 0) {
 		creds_provider_free(&m->base);

@@ -70,6 +70,16 @@ class Container(harness.TestCase):
         self.assertEqual(p.returncode, 3, p.stderr)
         self.assertOneErrorLine(p, "AWS_CONTAINER_CREDENTIALS_FULL_URI", "plain http")
 
+    def test_a_profile_with_only_a_region_uses_the_container(self):
+        # As botocore: --profile names settings; the credentials come from the task role.
+        self.env.write(".aws/config", harness.config_text(self.backend) +
+                       "\n[profile in-task]\nregion = us-east-1\n")
+        p = self.dynamo("tables", "-e", "in-task", check=0,
+                        extra_env={"AWS_CONTAINER_CREDENTIALS_FULL_URI": self.uri,
+                                   "AWS_CONTAINER_AUTHORIZATION_TOKEN": AUTH_TOKEN})
+        self.assertIn(self.table, p.stdout.split())
+        self.assertEqual(len(self.new_requests()), 1)
+
     def test_a_profile_with_keys_does_not_ask_the_container(self):
         p = self.dynamo("tables", "-e", "src", check=0,
                         extra_env={"AWS_CONTAINER_CREDENTIALS_FULL_URI": self.uri})
@@ -132,6 +142,27 @@ class InstanceMetadata(harness.TestCase):
         self.assertEqual(p.returncode, 3, p.stderr)
         self.assertOneErrorLine(p, "no credentials found", hole.url)
         self.assertLess(elapsed, 3.5)
+
+    def only_region_profile(self):
+        self.env.write(".aws/config", harness.config_text(self.backend) +
+                       "\n[profile on-ec2]\nregion = us-east-1\n")
+
+    def test_a_profile_with_only_a_region_uses_the_instance_role(self):
+        self.only_region_profile()
+        p = self.dynamo("tables", "-e", "on-ec2", check=0, extra_env=self.imds_env(self.fake.url))
+        self.assertIn(self.table, p.stdout.split())
+        self.assertEqual(len(self.fake.requests()[self.seen:]), 3)
+
+    def test_a_profile_with_only_a_region_off_ec2_names_the_profile(self):
+        self.only_region_profile()
+        url = "http://127.0.0.1:%d" % closed_port()
+        p = self.dynamo("tables", "-e", "on-ec2", extra_env=self.imds_env(url), timeout=30)
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertOneErrorLine(p, "profile 'on-ec2'", "has no credentials", "credential_process", url)
+        self.assertNotIn("pass --profile", p.stderr)
+        p = self.dynamo("tables", "-e", "on-ec2", extra_env={"AWS_EC2_METADATA_DISABLED": "true"})
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertOneErrorLine(p, "profile 'on-ec2'", "has no credentials: give it")
 
     def test_credential_source_ec2_instance_metadata(self):
         target = "630000000000"
