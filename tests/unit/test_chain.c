@@ -336,6 +336,11 @@ static void test_profile_errors(void **state)
 	resolve_fails("nosuch", 1, "profile 'nosuch' not found", "~/.aws/config", NULL);
 	resolve_fails("halfkeys", 1, "profile 'halfkeys'", "aws_secret_access_key",
 		      "~/.aws/config", NULL);
+	/* As the AWS CLI: a profile without credentials of its own falls
+	 * through to instance metadata, which fails later naming it... */
+	creds_provider_free(resolve("empty", 1, "imds"));
+	/* ...and where metadata is off, resolving fails at once. */
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
 	resolve_fails("empty", 1, "profile 'empty'", "has no credentials", "~/.aws/config", NULL);
 }
 
