@@ -173,6 +173,9 @@ uint64_t engine_backoff_ms(const struct engine_config *cfg, int n);
  * finish queued calls with HTTP_CANCELLED.
  */
 extern volatile sig_atomic_t engine_stop;
+/* The same for one engine, whose job has failed: queued calls and retries
+ * end HTTP_CANCELLED instead of being sent. */
+void engine_cancel(struct engine *e);
 
 /*
  * A synchronous call on a private engine: for the control plane (describe,

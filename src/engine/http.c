@@ -44,6 +44,7 @@ struct engine {
 	struct engine_stats stats;
 	unsigned int seed;		/* jitter PRNG */
 	int running;			/* inside engine_run (sync re-entrancy guard) */
+	int cancelled;			/* engine_cancel: its job has failed */
 	struct sigv4_signed sig;	/* reused for every signature */
 	/* The SigV4 signing key of the last credentials, scope and day. */
 	struct credentials *key_creds;	/* owned reference */
@@ -55,6 +56,12 @@ struct engine {
 	uint64_t timer_at_ms;		/* when curl wants a timeout action; UINT64_MAX: never */
 #endif
 };
+
+/* Start nothing new: the run is interrupted, or this engine's job failed. */
+static int stopping(const struct engine *e)
+{
+	return engine_stop || e->cancelled;
+}
 
 void engine_config_defaults(struct engine_config *cfg)
 {
@@ -918,9 +925,9 @@ static void complete(struct engine *e, CURL *h, CURLcode rc)
 	}
 	now = clock_mono_ms();
 	delay = engine_backoff_ms(&e->cfg, c->attempt);
-	if (c->attempt >= c->max_attempts || engine_stop ||
+	if (c->attempt >= c->max_attempts || stopping(e) ||
 	    now + delay - c->first_started_ms > e->cfg.retry_budget_ms) {
-		finish(e, c, engine_stop ? HTTP_CANCELLED : HTTP_GAVE_UP);
+		finish(e, c, stopping(e) ? HTTP_CANCELLED : HTTP_GAVE_UP);
 		return;
 	}
 	e->stats.retries++;
@@ -1026,9 +1033,14 @@ static void wait_and_drive(struct engine *e, int wait)
 }
 #endif
 
+void engine_cancel(struct engine *e)
+{
+	e->cancelled = 1;
+}
+
 void engine_step(struct engine *e, int max_wait_ms)
 {
-	if (engine_stop)
+	if (stopping(e))
 		cancel_queued(e);
 	else
 		start_ready(e);
@@ -1036,7 +1048,7 @@ void engine_step(struct engine *e, int max_wait_ms)
 		return;
 	wait_and_drive(e, wait_budget(e, max_wait_ms));
 	drain_completed(e);
-	if (engine_stop)
+	if (stopping(e))
 		cancel_queued(e);
 	else
 		start_ready(e);

@@ -180,6 +180,10 @@ static void worker_loop(struct worker *w)
 			if (can_request(w, u, limit))
 				source_request(u);
 		}
+		/* A failed job sends nothing more: what waits for capacity or
+		 * a retry would only delay the exit (calls in flight finish). */
+		if (__atomic_load_n(&j->failed, __ATOMIC_ACQUIRE))
+			engine_cancel(w->eng);
 		if (w->nunits)
 			w->next_unit = (w->next_unit + 1) % w->nunits;
 		/*

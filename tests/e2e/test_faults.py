@@ -301,6 +301,22 @@ class FaultLimits(FaultBase):
         self.assertRetriedAtMost(proxy, "BatchWriteItem", 1)
         self.assertEqual(harness.table_contents(self.tgt, name), [])
 
+    # Once a bug: after the job had failed, batches queued for capacity went
+    # on being sent, one per bucketful, for as long as the rest of the table
+    # took (about a minute here) before dynamo exited.
+    def test_a_failed_job_stops_sending_what_was_queued(self):
+        name = self.setup_copy(1000)
+        proxy = self.proxy("--ops", "BatchWriteItem", "--validation", "1", "--skip", "2")
+        t0 = time.monotonic()
+        p = self.copy(proxy, name, "--max-wcu", "40")
+        elapsed = time.monotonic() - t0
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("ValidationException", self.error_line(p, "copy"))
+        sent = proxy.stats()["requests"]["BatchWriteItem"]
+        # The two let through, the one refused, and what was already in flight (-c 4).
+        self.assertLessEqual(sent, 2 + 1 + 4, "batches went on after the failure")
+        self.assertLess(elapsed, 15, p.stderr)
+
 
 
 class FaultRecovery(FaultBase):
