@@ -64,9 +64,13 @@ class RateCaps(FaultBase):
         largest = max(u for _, u in entries)
         self.assertLessEqual(rate, cap * 1.05, "over the cap on average: %.1f units/s" % rate)
         self.assertGreaterEqual(rate, cap * 0.85, "far below the cap: %.1f units/s" % rate)
-        # No burst either: any 2 s hold at most 2 s of the cap, and one request more.
+        # No burst either: any 2 s hold at most 2 s of the cap, one request
+        # more, and a quarter second for when requests reach the proxy
+        # later than the limiter let them go (a busy machine: 78.5 units
+        # for 30/s was seen). A full bucket at the start, the bug this
+        # guards against, is a whole second more.
         worst = busiest_window(entries, 2.0)
-        self.assertLessEqual(worst, 2 * cap * 1.05 + largest, "a burst of %.1f units in 2 s" % worst)
+        self.assertLessEqual(worst, 2.25 * cap * 1.05 + largest, "a burst of %.1f units in 2 s" % worst)
 
     def test_write_cap_is_held_within_5_percent(self):
         proxy = self.proxy("--capacity")
