@@ -78,6 +78,13 @@ struct plan {
 	 * taken from the stages).
 	 */
 	const struct ddb *source, *target;
+	/*
+	 * Called after every stage succeeded and before the summary, for the
+	 * work that can still fail the run (closing an export file, flushing
+	 * query output): the summary and --json must report that failure.
+	 */
+	int (*finish)(struct plan *p, void *arg);
+	void *finish_arg;
 };
 
 void plan_init(struct plan *p, struct ctx *ctx, const char *command);

@@ -11,6 +11,16 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The last write and the close can fail (a full disk): before the summary. */
+static int close_file(struct plan *p, void *arg)
+{
+	struct item_writer **w = arg;
+	int r = item_writer_close(*w, &p->ctx->eb);
+
+	*w = NULL;
+	return r;
+}
+
 int cmd_export(struct ctx *ctx)
 {
 	const struct options *o = &ctx->o;
@@ -48,9 +58,11 @@ int cmd_export(struct ctx *ctx)
 	if (!o->dry_run && item_writer_open(&w, o->file, &ctx->eb) < 0)
 		goto out_plan;
 	s->job_ctx = w;
+	p.finish = close_file;
+	p.finish_arg = &w;
 	r = plan_run(&p);
-	if (w && item_writer_close(w, r == 0 ? &ctx->eb : NULL) < 0)
-		r = -1;
+	if (w)	/* a stage failed: the file is incomplete anyway */
+		item_writer_close(w, NULL);
 out_plan:
 	plan_release(&p);
 	ctx_close_table(&d, &t);

@@ -728,6 +728,18 @@ static void finish_output(struct printer *pr, const struct stage *s)
 	out_flush(pr);
 }
 
+/* Before the summary, so that a failed write is reported as a failure. */
+static int finish_query(struct plan *p, void *arg)
+{
+	struct printer *pr = arg;
+
+	finish_output(pr, &p->st[p->n - 1]);
+	if (pr->out_failed && pr->out_failed != EPIPE)
+		return errf(&p->ctx->eb, EXIT_IO, "cannot write the output: %s",
+			    strerror(pr->out_failed));
+	return 0;
+}
+
 static void printer_setup(struct printer *pr, struct ctx *ctx,
 			  const struct table_desc *t)
 {
@@ -801,12 +813,9 @@ int cmd_query(struct ctx *ctx)
 	snprintf(s->what, sizeof(s->what), "query '%s'%s%s in %s", o->table,
 		 o->index ? " index " : "", o->index ? o->index : "",
 		 ddb_where(&d, where, sizeof(where)));
+	p.finish = finish_query;
+	p.finish_arg = &pr;
 	r = plan_run(&p);
-	if (r == 0 && !o->dry_run)
-		finish_output(&pr, s);
-	if (pr.out_failed && pr.out_failed != EPIPE && r == 0)
-		r = errf(&ctx->eb, EXIT_IO, "cannot write the output: %s",
-			 strerror(pr.out_failed));
 	/*
 	 * The reader went away (dynamo query | head): stop quietly, but not
 	 * successfully. A failure without a message is main's EXIT_IO, as for

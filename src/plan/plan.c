@@ -338,6 +338,8 @@ int plan_run(struct plan *p)
 	p->started_us = clock_mono_us();
 	for (i = 0; i < p->n && r == 0; i++)
 		r = run_stage(p, &p->st[i], i);
+	if (r == 0 && p->finish)
+		r = p->finish(p, p->finish_arg);
 	plan_summary(p, r == 0);
 	if (r == 0 && p->ck)
 		checkpoint_remove(p->ck);

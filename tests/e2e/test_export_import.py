@@ -80,3 +80,22 @@ class ExportImport(harness.TestCase):
         p = self.dynamo("export", "-t", name, "-e", "src", "-o", "-", "--json")
         self.assertEqual(p.returncode, 2)
         self.assertOneErrorLine(p, "--json")
+
+    # Once a bug: a write that failed when the file was closed came after
+    # the summary, so --json said "ok": true and the step summary
+    # "succeeded" while dynamo exited 7.
+    def test_a_file_that_cannot_be_written_is_reported_as_a_failure(self):
+        if not os.path.exists("/dev/full"):
+            self.skipTest("no /dev/full")
+        name, items = self.seeded(5)
+        md = self.env.write("export-summary.md", "")
+        # gzip keeps a few small items in its buffer until the file is closed.
+        path = os.path.join(self.env.home, "full.jsonl.gz")
+        os.symlink("/dev/full", path)
+        p = self.dynamo("export", "-t", name, "-e", "src", "-o", path, "--json",
+                        extra_env={"GITHUB_STEP_SUMMARY": md})
+        self.assertEqual(p.returncode, 7, p.stderr)
+        out = json.loads(p.stdout)
+        self.assertEqual((out["ok"], out["exit_code"]), (False, 7), out)
+        self.assertIn(path, out["error"])
+        self.assertIn("### dynamo export failed", open(md).read())
