@@ -40,18 +40,21 @@ static void add_up(const struct plan *p, struct totals *t)
 	t->seconds = (double)(clock_mono_us() - p->started_us) / 1e6;
 }
 
-/* Items a run dealt with: what it changed or saved, or for a query that
- * only reads (--count, or items printed to stdout), what it read. */
-static uint64_t handled(const struct totals *t)
+/*
+ * Items a run dealt with: what it changed or saved; for a query, which only
+ * reads (--count prints no item), what it read. A copy whose writes all
+ * failed handled nothing, however much it read.
+ */
+static uint64_t handled(const struct plan *p, const struct totals *t)
 {
 	uint64_t done = t->written + t->deleted + t->saved;
 
-	return done ? done : t->read;
+	return done || strcmp(p->command, "query") ? done : t->read;
 }
 
-static double rate(const struct totals *t)
+static double rate(const struct plan *p, const struct totals *t)
 {
-	return t->seconds > 0 ? (double)handled(t) / t->seconds : 0;
+	return t->seconds > 0 ? (double)handled(p, t) / t->seconds : 0;
 }
 
 static void print_line(const struct plan *p, const struct totals *t, int ok)
@@ -67,7 +70,7 @@ static void print_line(const struct plan *p, const struct totals *t, int ok)
 			   p->saved_word ? p->saved_word : "saved");
 	buf_printf(&line, "; %llu retries, %llu throttles; %.1f s, %.0f items/s\n",
 		   (unsigned long long)t->retries, (unsigned long long)t->throttles,
-		   t->seconds, rate(t));
+		   t->seconds, rate(p, t));
 	msg_raw(line.data, line.len);
 	buf_release(&line);
 }
@@ -108,7 +111,7 @@ static void print_json(const struct plan *p, const struct totals *t, int ok)
 	cJSON_AddNumberToObject(o, "requests", (double)t->requests);
 	cJSON_AddNumberToObject(o, "peak_in_flight", (double)t->peak_in_flight);
 	cJSON_AddNumberToObject(o, "seconds", t->seconds);
-	cJSON_AddNumberToObject(o, "items_per_second", rate(t));
+	cJSON_AddNumberToObject(o, "items_per_second", rate(p, t));
 	for (i = 0; i < p->n; i++) {
 		const struct stage *st = &p->st[i];
 		cJSON *x = cJSON_CreateObject();
@@ -169,8 +172,8 @@ static void github_summary(const struct plan *p, const struct totals *t, int ok)
 			(unsigned long long)st->c.deleted, st->seconds);
 	}
 	fprintf(f, "\n**%llu** items handled in **%.1f s** (%.0f items/s), %llu retries, %llu throttles.\n",
-		(unsigned long long)handled(t), t->seconds,
-		rate(t), (unsigned long long)t->retries, (unsigned long long)t->throttles);
+		(unsigned long long)handled(p, t), t->seconds,
+		rate(p, t), (unsigned long long)t->retries, (unsigned long long)t->throttles);
 	if (!ok && p->ctx->eb.set)
 		fprintf(f, "\n> **Error:** %s\n", p->ctx->eb.msg);
 	fputc('\n', f);

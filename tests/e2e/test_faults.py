@@ -66,10 +66,11 @@ class FaultBase(harness.TestCase):
         self.addCleanup(p.stop)
         return p
 
-    def via(self, proxy, *args, timeout=100, **kw):
+    def via(self, proxy, *args, timeout=100, extra_env=None, **kw):
         """Runs dynamo with every call (STS too) going through the proxy; a run past timeout fails."""
+        env = dict(extra_env or {}, AWS_ENDPOINT_URL=proxy.url)
         try:
-            p = self.dynamo(*args, extra_env={"AWS_ENDPOINT_URL": proxy.url}, timeout=timeout, **kw)
+            p = self.dynamo(*args, extra_env=env, timeout=timeout, **kw)
         except subprocess.TimeoutExpired as e:
             self.fail("dynamo %s did not finish within %d s (proxy stats: %s)\nstderr: %s" %
                       (" ".join(args), timeout, proxy.stats(), (e.stderr or b"")[-2000:]))
@@ -106,10 +107,10 @@ class FaultBase(harness.TestCase):
     def src_items(self, name):
         return harness.scan_all(self.src, name, ConsistentRead=True)
 
-    def stopped(self, proxy, *args):
+    def stopped(self, proxy, *args, **kw):
         """Runs dynamo with --max-retries 3, to fail; a run past the bound is killed and fails the test."""
         t0 = time.monotonic()
-        p = self.via(proxy, *args, "--max-retries", "3", *TIMEOUT, timeout=self.BOUND + 10)
+        p = self.via(proxy, *args, "--max-retries", "3", *TIMEOUT, timeout=self.BOUND + 10, **kw)
         elapsed = time.monotonic() - t0
         self.assertLess(elapsed, self.BOUND, "retries are not bounded in time:\n" + p.stderr)
         self.assertNotIn(" done", p.stderr, "reported success")
@@ -252,9 +253,9 @@ class FaultLimits(FaultBase):
         body, n = seen.most_common(1)[0]
         self.assertLessEqual(n, attempts, "a %s was sent %d times" % (op, n))
 
-    def copy(self, proxy, name, *extra):
+    def copy(self, proxy, name, *extra, **kw):
         return self.stopped(proxy, "copy", "-t", name, "--source", "src", "--target", "tgt", "--yes",
-                            "--no-backup", "-c", "4", *extra)
+                            "--no-backup", "-c", "4", *extra, **kw)
 
     # Once a bug: throttled attempts never gave back what they reserved, so
     # each try waited longer (200 items took minutes to give up).
@@ -293,8 +294,11 @@ class FaultLimits(FaultBase):
     def test_validation_error_stops_with_exit_1_and_dynamodbs_words(self):
         name = self.setup_copy(50)
         proxy = self.proxy("--ops", "BatchWriteItem", "--validation", "1")
-        p = self.copy(proxy, name)
+        md = self.env.write("refused.md", "")
+        p = self.copy(proxy, name, extra_env={"GITHUB_STEP_SUMMARY": md})
         self.assertEqual(p.returncode, 1, p.stderr)
+        # Once a bug: the 50 items read were counted as handled.
+        self.assertIn("**0** items handled", open(md).read())
         line = self.error_line(p, "copy")
         self.assertIn("ValidationException: One or more parameter values were invalid: injected by fault_proxy", line)
         # Refused is final: each batch is sent once.
