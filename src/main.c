@@ -210,6 +210,20 @@ static int finish_stdout(struct errbuf *eb)
 	return errf(eb, EXIT_IO, "cannot write the output: %s", strerror(errno));
 }
 
+/*
+ * Whether --json is on the command line, for a usage error found before the
+ * parser reached it: a script asked for JSON and gets JSON either way.
+ */
+static int json_requested(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-json"))
+			return 1;
+	return 0;
+}
+
 static int run_command(const struct command *cmd, int argc, char **argv)
 {
 	struct ctx ctx;
@@ -219,8 +233,10 @@ static int run_command(const struct command *cmd, int argc, char **argv)
 	memset(&ctx, 0, sizeof(ctx));
 	options_init(&ctx.o);
 	if (opt_parse(cmd->name, dynamo_opts, cmd->opts, argc, argv,
-		      options_set, &ctx.o, &rest, &nrest, &ctx.eb) < 0)
+		      options_set, &ctx.o, &rest, &nrest, &ctx.eb) < 0) {
+		ctx.o.json = json_requested(argc, argv);
 		goto fail;
+	}
 	if (ctx.o.help) {
 		command_help(cmd);
 		goto out;

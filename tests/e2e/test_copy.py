@@ -206,6 +206,16 @@ class CopyReports(CopyBase):
         self.assertIn("### dynamo copy failed", text)
         self.assertIn("no-such-table", text)
 
+    # Once a bug: the parser stopped at the bad flag and never saw a --json
+    # after it (the GitHub action puts --json last), so stdout was empty.
+    def test_a_usage_error_before_json_is_still_json(self):
+        p = self.dynamo("copy", "-t", "t", "--concurrency", "many", "--source", "src", "--target", "tgt",
+                        "--json", check=2)
+        self.assertOneErrorLine(p, "--concurrency")
+        out = json.loads(p.stdout)
+        self.assertEqual((out["command"], out["ok"], out["exit_code"]), ("copy", False, 2))
+        self.assertIn("--concurrency", out["error"])
+
     def test_dry_run_json_is_the_plan(self):
         name = unique_name("copy-dryjson")
         self.both(name)
