@@ -58,12 +58,12 @@ $(BUILD)/%.o: %.c
 # The version lives in a generated header that is rewritten only when
 # 'git describe' changes, so a new commit rebuilds main.o (and nothing else)
 # and --version never reports a stale tag.
-$(BUILD)/version.h: FORCE
+$(BUILD)/dynamo_version.h: FORCE
 	@mkdir -p $(dir $@)
 	@echo '#define DYNAMO_VERSION "$(VERSION)"' > $@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
-$(MAIN_OBJ): $(BUILD)/version.h
+$(MAIN_OBJ): $(BUILD)/dynamo_version.h
 $(MAIN_OBJ): CFLAGS_ALL += -I$(BUILD)
 
 FORCE:

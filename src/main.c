@@ -13,7 +13,7 @@
 #include "dynamo/msg.h"
 #include "dynamo/options.h"
 #include "dynamo/progress.h"
-#include "version.h"
+#include "dynamo_version.h"
 
 #include <cJSON.h>
 #include <curl/curl.h>
