@@ -98,12 +98,12 @@ lint-docs: $(BIN)
 lint-workflows:
 	@sh tests/lint-workflows.sh
 
-asan:
+asan: test-deps
 	@$(MAKE) --no-print-directory BUILD=build/asan OPT='-O1 -g -fno-omit-frame-pointer' \
 		SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' \
 		ASAN_OPTIONS=detect_leaks=1 unit e2e
 
-tsan:
+tsan: test-deps
 	@$(MAKE) --no-print-directory BUILD=build/tsan OPT='-O1 -g' SAN='-fsanitize=thread' \
 		E2E_ARGS='-k copy' unit e2e
 
@@ -111,7 +111,7 @@ tsan:
 # valgrind exits 99, which the tests see as a wrong exit code).
 VALGRIND_TESTS ?= -k Tables -k Describe -k CopyTable -k CopyItems -k QuerySummary \
 	-k QueryShards -k test_truncate. -k BadServer -k ExportImport -k NoSecrets
-valgrind: all
+valgrind: test-deps all
 	DYNAMO_BIN=$(abspath $(BIN)) \
 	DYNAMO_WRAP='valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite' \
 		$(PYTHON) tests/e2e/run.py --backend moto $(VALGRIND_TESTS)
