@@ -142,13 +142,10 @@ static void print_json(const cJSON *list)
 	cJSON *sorted = cJSON_CreateArray();
 	int n, i;
 	const cJSON **v = newest_first_list(list, &n);
-	char *s;
 
 	for (i = 0; i < n; i++)
 		cJSON_AddItemToArray(sorted, cJSON_Duplicate(v[i], 1));
-	s = cJSON_PrintUnformatted(sorted);
-	printf("%s\n", s);
-	free(s);
+	print_json_line(sorted);
 	free(v);
 	cJSON_Delete(sorted);
 }

@@ -4,6 +4,7 @@
 #include "dynamo/source.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int ctx_open(struct ctx *ctx, struct ddb *d, const char *profile,
@@ -38,6 +39,14 @@ void ctx_close_table(struct ddb *d, struct table_desc *t)
 {
 	table_desc_release(t);
 	ddb_close(d);
+}
+
+void print_json_line(const cJSON *v)
+{
+	char *s = cJSON_PrintUnformatted(v);
+
+	printf("%s\n", s ? s : "null");
+	free(s);
 }
 
 int ctx_need_table(struct ctx *ctx)

@@ -3,7 +3,6 @@
 #include "dynamo/exitcode.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 static void print_size(long long bytes)
@@ -111,23 +110,13 @@ int cmd_describe(struct ctx *ctx)
 {
 	struct table_desc t;
 	struct ddb d;
-	int r = -1;
 
-	if (ctx_need_table(ctx) < 0 ||
-	    ctx_open(ctx, &d, ctx->o.profile, ctx->o.region, ctx->o.endpoint_url) < 0)
+	if (ctx_need_table(ctx) < 0 || ctx_open_table(ctx, &d, &t) < 0)
 		return -1;
-	if (table_describe(&d, ctx->o.table, &t, &ctx->eb) == 0) {
-		if (ctx->o.json) {
-			char *s = cJSON_PrintUnformatted(t.raw);
-
-			printf("%s\n", s);
-			free(s);
-		} else {
-			print_human(&d, &t);
-		}
-		table_desc_release(&t);
-		r = 0;
-	}
-	ddb_close(&d);
-	return r;
+	if (ctx->o.json)
+		print_json_line(t.raw);
+	else
+		print_human(&d, &t);
+	ctx_close_table(&d, &t);
+	return 0;
 }

@@ -44,10 +44,7 @@ int cmd_tables(struct ctx *ctx)
 		start = next;
 	} while (start);
 	if (ctx->o.json) {
-		char *s = cJSON_PrintUnformatted(names);
-
-		printf("%s\n", s);
-		free(s);
+		print_json_line(names);
 	} else {
 		cJSON_ArrayForEach(n, names)
 			printf("%s\n", n->valuestring);

@@ -130,7 +130,6 @@ int plan_table_empty(const struct ddb *d, const struct table_desc *t,
 static void print_plan_json(const struct plan *p)
 {
 	cJSON *o = cJSON_CreateObject(), *stages = cJSON_CreateArray();
-	char *text;
 	int i;
 
 	cJSON_AddStringToObject(o, "command", p->command);
@@ -149,9 +148,7 @@ static void print_plan_json(const struct plan *p)
 	}
 	cJSON_AddItemToObject(o, "stages", stages);
 	cJSON_AddNumberToObject(o, "concurrency", p->concurrency);
-	text = cJSON_PrintUnformatted(o);
-	printf("%s\n", text);
-	free(text);
+	print_json_line(o);
 	cJSON_Delete(o);
 }
 

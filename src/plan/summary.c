@@ -89,18 +89,29 @@ static cJSON *side(const struct ddb *d, const char *table)
 	return o;
 }
 
+/* What every --json result starts with; error NULL when there is none. */
+static cJSON *result_object(const char *command, int ok, const char *error,
+			    int exit_code)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "command", command);
+	cJSON_AddBoolToObject(o, "ok", ok);
+	if (error) {
+		cJSON_AddStringToObject(o, "error", error);
+		cJSON_AddNumberToObject(o, "exit_code", exit_code);
+	}
+	return o;
+}
+
 static void print_json(const struct plan *p, const struct totals *t, int ok)
 {
-	cJSON *o = cJSON_CreateObject(), *stages = cJSON_CreateArray();
-	char *s;
+	const struct errbuf *eb = &p->ctx->eb;
+	cJSON *o = result_object(p->command, ok, !ok && eb->set ? eb->msg : NULL,
+				 eb->exit ? eb->exit : 1);
+	cJSON *stages = cJSON_CreateArray();
 	int i;
 
-	cJSON_AddStringToObject(o, "command", p->command);
-	cJSON_AddBoolToObject(o, "ok", ok);
-	if (!ok && p->ctx->eb.set) {
-		cJSON_AddStringToObject(o, "error", p->ctx->eb.msg);
-		cJSON_AddNumberToObject(o, "exit_code", p->ctx->eb.exit ? p->ctx->eb.exit : 1);
-	}
 	cJSON_AddNumberToObject(o, "read", (double)t->read);
 	cJSON_AddNumberToObject(o, "written", (double)t->written);
 	cJSON_AddNumberToObject(o, "deleted", (double)t->deleted);
@@ -134,9 +145,7 @@ static void print_json(const struct plan *p, const struct totals *t, int ok)
 		cJSON_AddItemToArray(stages, x);
 	}
 	cJSON_AddItemToObject(o, "stages", stages);
-	s = cJSON_PrintUnformatted(o);
-	printf("%s\n", s);
-	free(s);
+	print_json_line(o);
 	cJSON_Delete(o);
 }
 
@@ -150,13 +159,20 @@ static void md_side(FILE *f, const struct ddb *d, const char *table)
 		d->account[0] ? ", account " : "", d->account, d->region);
 }
 
-static void github_summary(const struct plan *p, const struct totals *t, int ok)
+/* The GitHub Actions step summary to append to, or NULL outside Actions. */
+static FILE *open_step_summary(void)
 {
 	const char *path = getenv("GITHUB_STEP_SUMMARY");
-	FILE *f;
+
+	return path && *path ? fopen(path, "a") : NULL;
+}
+
+static void github_summary(const struct plan *p, const struct totals *t, int ok)
+{
+	FILE *f = open_step_summary();
 	int i;
 
-	if (!path || !*path || !(f = fopen(path, "a")))
+	if (!f)
 		return;
 	fprintf(f, "### dynamo %s %s\n\n", p->command, ok ? "succeeded" : "failed");
 	fprintf(f, "| stage | source | target | read | written | deleted | seconds |\n");
@@ -196,26 +212,18 @@ void plan_summary(struct plan *p, int ok)
 
 void summary_failure(struct ctx *ctx, const char *command, int code)
 {
-	const char *path = getenv("GITHUB_STEP_SUMMARY");
-	const char *msg = ctx->eb.set ? ctx->eb.msg : "cannot write the output";
 	FILE *f;
 
 	if (ctx->o.json && !ctx->json_done) {
-		cJSON *o = cJSON_CreateObject();
-		char *s;
+		cJSON *o = result_object(command, 0, ctx->eb.msg, code);
 
-		cJSON_AddStringToObject(o, "command", command);
-		cJSON_AddBoolToObject(o, "ok", 0);
-		cJSON_AddStringToObject(o, "error", msg);
-		cJSON_AddNumberToObject(o, "exit_code", code);
-		s = cJSON_PrintUnformatted(o);
-		printf("%s\n", s);
+		print_json_line(o);
 		fflush(stdout);
-		free(s);
 		cJSON_Delete(o);
 	}
-	if (ctx->summary_done || !path || !*path || !(f = fopen(path, "a")))
+	if (ctx->summary_done || !(f = open_step_summary()))
 		return;
-	fprintf(f, "### dynamo %s failed\n\n> **Error (exit %d):** %s\n\n", command, code, msg);
+	fprintf(f, "### dynamo %s failed\n\n> **Error (exit %d):** %s\n\n",
+		command, code, ctx->eb.msg);
 	fclose(f);
 }
