@@ -83,8 +83,8 @@ static int read_line(struct item_reader *r, struct errbuf *eb)
 		size_t n;
 
 		if (r->pos == r->len) {
-			if (r->eof || refill(r, eb) < 0)
-				return eb->set ? -1 : r->line.len ? 1 : 0;
+			if (!r->eof && refill(r, eb) < 0)
+				return -1;
 			if (r->eof)
 				return r->line.len ? 1 : 0;
 		}
