@@ -42,7 +42,8 @@ void msg_raw(const char *s, size_t n)
 	pthread_mutex_unlock(&msg_lock);
 }
 
-static void emit(const char *prefix, const char *fmt, va_list ap)
+/* fmt comes from the callers' checked format arguments (msg_error and co). */
+static __attribute__((format(printf, 2, 0))) void emit(const char *prefix, const char *fmt, va_list ap)
 {
 	struct buf line = BUF_INIT;
 
