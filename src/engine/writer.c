@@ -244,7 +244,7 @@ static int unprocessed(struct slice resp, struct slice *list, int *n)
 	int r;
 
 	*n = 0;
-	list->n = 0;
+	*list = (struct slice){ NULL, 0 };
 	r = js_find(resp, "UnprocessedItems", &ui);
 	if (r <= 0)
 		return r;
