@@ -3,7 +3,8 @@
 #   make            build build/dynamo (installs nothing: a missing library is named)
 #   make deps       install the build dependencies (as root on Debian/Ubuntu)
 #   make test-deps  the same for the tests too, and dynalite (tests/package-lock.json)
-#   make check      unit + end-to-end tests (starts its own moto and dynalite)
+#   make check      unit + end-to-end tests (moto and dynalite, sharded over the
+#                   cores: E2E_JOBS=N) + doc, workflow and build lint
 #   make asan       the same suite under AddressSanitizer + UBSan
 #   make demo       a cross-account copy against a local moto server
 #   make install PREFIX=/usr/local
@@ -101,8 +102,9 @@ unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do \
 		echo "== $$t"; DYNAMO_TEST_VECTORS=tests/vectors $$t; done
 
+# E2E_ARGS: run.py's flags ('-k NAME', '--backend moto'); E2E_JOBS: shards.
 e2e: $(BIN)
-	DYNAMO_BIN=$(abspath $(BIN)) $(PYTHON) tests/e2e/run.py $(E2E_ARGS)
+	DYNAMO_BIN=$(abspath $(BIN)) $(PYTHON) tests/e2e/run.py $(if $(E2E_JOBS),-j $(E2E_JOBS)) $(E2E_ARGS)
 
 check: test-env all
 	@$(MAKE) --no-print-directory unit e2e lint-docs lint-workflows lint-build
