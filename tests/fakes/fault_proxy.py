@@ -21,7 +21,11 @@ DynamoDB do:
   validation      400 ValidationException, not forwarded
   late            holds the request --late-seconds, then forwards it: it
                   reaches the backend after the client gave up on it (and,
-                  usually, after its retry succeeded)
+                  usually, after its retry succeeded). With a negative
+                  --late-seconds it is held until POST /_fault/config sets
+                  late_seconds to 0 or more (e.g. after the client exited);
+                  the stats count those that reached the backend
+                  ("late_landed")
 
 Faults apply only to the operations in --ops (default BatchWriteItem, Scan,
 Query, BatchGetItem, by X-Amz-Target); everything else (STS, DescribeTable,
@@ -39,6 +43,21 @@ gets the same JSON after every request; --log gets a line per request. POST
 /_fault/config with a JSON object of flags ({"throttle": 0, "ops":
 "Scan,Query", "reset": true}) changes them while the proxy runs, so a test
 can heal or break the network between runs without changing the endpoint.
+
+Holding a run at a known point, for kill tests: with --hold-after N, the
+requests of --hold-ops (default BatchWriteItem) after the first N (counting
+only those whose body contains --hold-match TEXT, when given) are held: not
+forwarded, their client left waiting, until POST /_fault/config lifts the
+hold ({"hold_after": -1}, or a larger N, which lets that many more through).
+The stats say how many requests are held now ("held") and how many matched
+so far ("hold_seen"), so a test can wait until a run stands still after
+exactly N writes and then kill it.
+
+Small pages: with --page-limit N, every Scan and Query asks for at most N
+items (its Limit is lowered to N, or set), so answers come in pages of N
+items, as DynamoDB's 1 MB pages do for larger items: a test gets many pages
+out of a small table. (Like the unprocessed fault, this rewrites a signed
+body: for backends that do not check signatures, as moto and dynalite.)
 
 Capacity, as a provisioned table counts it (moto's own ConsumedCapacity is
 one unit per call, whatever the size): with --capacity the proxy charges each
@@ -121,7 +140,8 @@ def parse_args(argv=None):
     ap.add_argument("--skip", type=int, default=0, metavar="N",
                     help="the first N requests of --ops pass untouched (faults start after them)")
     ap.add_argument("--delay-seconds", type=float, default=3.0)
-    ap.add_argument("--late-seconds", type=float, default=10.0)
+    ap.add_argument("--late-seconds", type=float, default=10.0,
+                    help="how long a late request is held (negative: until the config sets it to 0 or more)")
     ap.add_argument("--cover", type=float, default=0.0, metavar="P",
                     help="with probability P, a request no fault was drawn for gets a kind (with a rate) "
                          "that has not fired yet, so that a short run still sees every kind")
@@ -131,10 +151,19 @@ def parse_args(argv=None):
                     help="provisioned write units per second; over them writes are throttled")
     ap.add_argument("--table-rcu", type=float, default=0.0, metavar="N",
                     help="provisioned read units per second; over them reads are throttled")
+    ap.add_argument("--hold-after", type=int, default=-1, metavar="N",
+                    help="hold the requests of --hold-ops after the first N until the hold is lifted (-1: off)")
+    ap.add_argument("--hold-ops", default="BatchWriteItem",
+                    help="comma-separated operations --hold-after counts and holds (default %(default)s)")
+    ap.add_argument("--hold-match", default="", metavar="TEXT",
+                    help="--hold-after counts and holds only requests whose body contains TEXT")
+    ap.add_argument("--page-limit", type=int, default=0, metavar="N",
+                    help="Scan and Query ask for at most N items a page (0: as the client asked)")
     ap.add_argument("--stats-file", help="rewritten with the stats JSON after every request")
     ap.add_argument("--log", help="append one JSON line per request (op, fault, body digest, status)")
     o = ap.parse_args(argv)
     o.ops = {x.strip() for x in o.ops.split(",") if x.strip()}
+    o.hold_ops = {x.strip() for x in o.hold_ops.split(",") if x.strip()}
     o.capacity = o.capacity or o.table_wcu > 0 or o.table_rcu > 0
     o.rates = [(k, getattr(o, k)) for k in KINDS]
     total = sum(r for _, r in o.rates)
@@ -233,6 +262,41 @@ class State:
         self.capacity_log = []  # [seconds since start, "read"|"write", units]
         self.buckets = {"write": Bucket(opts.table_wcu) if opts.table_wcu > 0 else None,
                         "read": Bucket(opts.table_rcu) if opts.table_rcu > 0 else None}
+        # --hold-after: requests that matched so far, those waiting now, and their wake-up call.
+        self.hold_seen = 0
+        self.held = 0
+        self.unheld = threading.Condition(self.lock)
+        self.late_landed = 0    # late requests forwarded so far
+
+    def wait_late(self):
+        """Holds a late request --late-seconds, or while that is negative."""
+        with self.lock:
+            while self.opts.late_seconds < 0:
+                self.unheld.wait()
+            seconds = self.opts.late_seconds
+        time.sleep(seconds)
+
+    def landed_late(self):
+        with self.lock:
+            self.late_landed += 1
+
+    def hold(self, op, body):
+        """Blocks while this request is past --hold-after; returns whether it waited."""
+        o = self.opts
+        if op not in o.hold_ops or (o.hold_match and o.hold_match.encode() not in body):
+            return False
+        with self.lock:
+            self.hold_seen += 1
+            n = self.hold_seen
+            if not 0 <= self.opts.hold_after < n:
+                return False
+            self.held += 1
+            try:
+                while 0 <= self.opts.hold_after < n:
+                    self.unheld.wait()
+            finally:
+                self.held -= 1
+            return True
 
     def admit(self, side, units):
         """False when side's provisioned capacity is used up. A request is let in while the bucket
@@ -309,6 +373,14 @@ class State:
                     o.skip = int(value)
                 elif attr == "unprocessed_all":
                     o.unprocessed_all = bool(value)
+                elif attr == "page_limit":
+                    o.page_limit = int(value)
+                elif attr == "hold_after":
+                    o.hold_after = int(value)
+                elif attr == "hold_ops":
+                    o.hold_ops = set(value.split(",") if isinstance(value, str) else value)
+                elif attr == "hold_match":
+                    o.hold_match = str(value)
                 elif attr == "reset":
                     reset = bool(value)
                 else:
@@ -323,11 +395,16 @@ class State:
             if reset:
                 self.requests, self.faults, self.errors, self.forwarded = {}, {}, {}, 0
                 self.capacity_log, self.started = [], time.monotonic()
+                self.hold_seen = 0
+                self.late_landed = 0
+            self.unheld.notify_all()
             self.cover_order = [k for k, r in rates if r > 0]
             self.rng.shuffle(self.cover_order)
             self.covering = set()
             return {"ops": sorted(o.ops), "rates": dict(rates), "skip": o.skip, "cover": o.cover,
-                    "unprocessed_all": o.unprocessed_all, "delay_seconds": o.delay_seconds}
+                    "unprocessed_all": o.unprocessed_all, "delay_seconds": o.delay_seconds,
+                    "hold_after": o.hold_after, "hold_ops": sorted(o.hold_ops), "hold_match": o.hold_match,
+                    "page_limit": o.page_limit}
 
     def release(self, kind):
         with self.lock:
@@ -341,7 +418,8 @@ class State:
         with self.lock:
             return {"requests": dict(self.requests), "forwarded": self.forwarded, "faults": dict(self.faults),
                     "errors": dict(self.errors), "seed": self.opts.seed,
-                    "capacity": list(self.capacity_log)}
+                    "capacity": list(self.capacity_log), "held": self.held, "hold_seen": self.hold_seen,
+                    "late_landed": self.late_landed}
 
     def save(self):
         if not self.opts.stats_file:
@@ -356,6 +434,14 @@ class State:
             return
         with self.lock, open(self.opts.log, "a") as f:
             f.write(json.dumps(rec) + "\n")
+
+
+def limit_page(body, n):
+    """A Scan or Query body asking for at most n items."""
+    req = json.loads(body)
+    if not 0 < req.get("Limit", n + 1) <= n:
+        req["Limit"] = n
+    return json.dumps(req).encode()
 
 
 def applies(kind, op):
@@ -518,6 +604,10 @@ class Handler(BaseHTTPRequestHandler):
             body = self.rfile.read(length) if length else b""
             # Which request this is, across retries: the same body is the same request.
             rec["body"] = hashlib.sha1(body).hexdigest()[:16]
+            if self.state.hold(op, body):
+                rec["hold"] = True
+            if op in ("Scan", "Query") and self.state.opts.page_limit > 0:
+                body = limit_page(body, self.state.opts.page_limit)
             if kind in ("validation", "throttle", "error_before"):
                 self._fault(kind, rec)
                 name = {"validation": "ValidationException",
@@ -540,7 +630,7 @@ class Handler(BaseHTTPRequestHandler):
                 body = fwd
             if kind == "late":
                 self._fault(kind, rec)
-                time.sleep(self.state.opts.late_seconds)
+                self.state.wait_late()
             wunits, at = None, time.monotonic()
             if self.state.opts.capacity and op in DATA_OPS:
                 side = "write" if op == "BatchWriteItem" else "read"
@@ -552,6 +642,8 @@ class Handler(BaseHTTPRequestHandler):
                     return
             status, headers, data = self.backend.forward(self.command, self.path, self.headers.items(), body)
             self.state.count_forward()
+            if kind == "late":
+                self.state.landed_late()
             rec["status"] = status
             if self.state.opts.capacity and op in DATA_OPS and status == 200:
                 units = wunits if wunits is not None else read_units(op, body, data)
