@@ -164,6 +164,8 @@ int engine_run(struct engine *e);
 void engine_step(struct engine *e, int max_wait_ms);
 size_t engine_pending(const struct engine *e);
 const struct engine_stats *engine_stats(const struct engine *e);
+/* The same, safe while the engine's thread runs (the monitor's progress). */
+void engine_stats_snapshot(const struct engine *e, struct engine_stats *out);
 /* A capped, fully jittered backoff delay for the n-th retry (n >= 1). */
 uint64_t engine_backoff_ms(const struct engine_config *cfg, int n);
 

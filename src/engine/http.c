@@ -464,6 +464,29 @@ const struct engine_stats *engine_stats(const struct engine *e)
 	return &e->stats;
 }
 
+/*
+ * The counters are written by the engine's thread while the job's monitor
+ * thread reads them for progress: both sides use atomic accesses (relaxed:
+ * the figures order nothing else).
+ */
+static void stat_add(uint64_t *counter, uint64_t n)
+{
+	__atomic_fetch_add(counter, n, __ATOMIC_RELAXED);
+}
+
+void engine_stats_snapshot(const struct engine *e, struct engine_stats *out)
+{
+	const struct engine_stats *st = &e->stats;
+
+	out->requests = __atomic_load_n(&st->requests, __ATOMIC_RELAXED);
+	out->retries = __atomic_load_n(&st->retries, __ATOMIC_RELAXED);
+	out->throttles = __atomic_load_n(&st->throttles, __ATOMIC_RELAXED);
+	out->errors = __atomic_load_n(&st->errors, __ATOMIC_RELAXED);
+	out->bytes_out = __atomic_load_n(&st->bytes_out, __ATOMIC_RELAXED);
+	out->bytes_in = __atomic_load_n(&st->bytes_in, __ATOMIC_RELAXED);
+	out->peak_in_flight = __atomic_load_n(&st->peak_in_flight, __ATOMIC_RELAXED);
+}
+
 uint64_t engine_backoff_ms(const struct engine_config *cfg, int n)
 {
 	uint64_t ceiling = cfg->backoff_base_ms;
@@ -501,7 +524,7 @@ static void finish(struct engine *e, struct http_call *c, enum http_outcome o)
 {
 	c->outcome = o;
 	if (o == HTTP_REJECTED || o == HTTP_GAVE_UP)
-		e->stats.errors++;
+		stat_add(&e->stats.errors, 1);
 	if (c->done)
 		c->done(c);
 }
@@ -802,9 +825,9 @@ static void start_call(struct engine *e, struct http_call *c)
 		c->first_started_ms = c->started_us / 1000;
 	e->in_flight++;
 	if (e->in_flight > e->stats.peak_in_flight)
-		e->stats.peak_in_flight = e->in_flight;
-	e->stats.requests++;
-	e->stats.bytes_out += c->body.len;
+		__atomic_store_n(&e->stats.peak_in_flight, e->in_flight, __ATOMIC_RELAXED);
+	stat_add(&e->stats.requests, 1);
+	stat_add(&e->stats.bytes_out, c->body.len);
 	curl_multi_add_handle(e->multi, h);
 }
 
@@ -901,7 +924,7 @@ static void complete(struct engine *e, CURL *h, CURLcode rc)
 	c->easy = NULL;
 	e->in_flight--;
 	c->latency_us = clock_mono_us() - c->started_us;
-	e->stats.bytes_in += c->resp.len;
+	stat_add(&e->stats.bytes_in, c->resp.len);
 	memset(&c->err, 0, sizeof(c->err));
 	classify(e, c, rc);
 	log_attempt(c);
@@ -910,7 +933,7 @@ static void complete(struct engine *e, CURL *h, CURLcode rc)
 		return;
 	}
 	if (c->err.throttle) {
-		e->stats.throttles++;
+		stat_add(&e->stats.throttles, 1);
 		if (c->limiter)
 			rate_throttled(c->limiter);
 	}
@@ -930,7 +953,7 @@ static void complete(struct engine *e, CURL *h, CURLcode rc)
 		finish(e, c, stopping(e) ? HTTP_CANCELLED : HTTP_GAVE_UP);
 		return;
 	}
-	e->stats.retries++;
+	stat_add(&e->stats.retries, 1);
 	engine_submit_after(e, c, delay ? delay : 1);
 }
 

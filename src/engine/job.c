@@ -275,12 +275,13 @@ static void sum_engine_stats(struct job *j)
 
 	j->c.requests = j->c.retries = j->c.throttles = j->c.peak_in_flight = 0;
 	for (i = 0; i < j->nworkers; i++) {
-		const struct engine_stats *st = engine_stats(j->workers_arr[i].eng);
+		struct engine_stats st;
 
-		j->c.requests += st->requests;
-		j->c.retries += st->retries;
-		j->c.throttles += st->throttles;
-		j->c.peak_in_flight += (uint64_t)st->peak_in_flight;
+		engine_stats_snapshot(j->workers_arr[i].eng, &st);
+		j->c.requests += st.requests;
+		j->c.retries += st.retries;
+		j->c.throttles += st.throttles;
+		j->c.peak_in_flight += (uint64_t)st.peak_in_flight;
 	}
 }
 
