@@ -10,7 +10,10 @@ usage: run.py [-k PATTERN]... [--backend moto|dynalite|endpoint]... [-j N] [-v]
   -j N         shards (default: $DYNAMO_E2E_JOBS, else the machine's cores)
   -v           every test's name and result, not only the failures'
   --times FILE where the classes' durations are kept between runs (default:
-               e2e-times.json next to DYNAMO_BIN); the longest run first
+               e2e-times.json next to DYNAMO_BIN); the longest run first.
+               Classes it does not know yet take their time from
+               tests/e2e/times.json (a past run's, so that a fresh clone
+               starts the long classes first too), else 5 s a test
   --list       print the classes each backend would run, and their last times
 
 The unit of work is a test class on one backend. Each shard is a worker
@@ -210,10 +213,13 @@ def save_times(path, times):
         print("e2e: cannot save the durations in %s: %s" % (path, e), file=sys.stderr)
 
 
+SEED_TIMES = os.path.join(HERE, "times.json")
+
+
 def plan(args):
     """The (backend, class, tests) jobs to run, longest (by the last run's times) first."""
     classes = discover()
-    times = load_times(args.times)
+    seed, times = load_times(SEED_TIMES), load_times(args.times)
     jobs = []
     for backend in args.backend:
         for class_id, tests in sorted(classes.items()):
@@ -224,7 +230,7 @@ def plan(args):
                 continue
             key = "%s %s" % (backend, class_id)
             jobs.append({"backend": backend, "class": class_id, "tests": tests, "verbose": args.v,
-                         "estimate": times.get(key, 5.0 * len(tests))})
+                         "estimate": times.get(key, seed.get(key, 5.0 * len(tests)))})
     jobs.sort(key=lambda j: -j["estimate"])
     return jobs, times
 
