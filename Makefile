@@ -110,15 +110,17 @@ e2e: $(BIN)
 	DYNAMO_BIN=$(abspath $(BIN)) $(PYTHON) tests/e2e/run.py $(if $(E2E_JOBS),-j $(E2E_JOBS)) $(E2E_ARGS)
 
 # What the tests run, built in parallel with -jN; the suites then run one at
-# a time (the end-to-end suite shards itself over the cores).
+# a time (the end-to-end suite shards itself over the cores). '+' marks the
+# lines that run make through a variable, so that they share the job slots.
 test-build: $(BIN) $(UNIT_BIN)
+one_by_one = for goal in $(2); do $(1) $$goal || exit 1; done
 
 # SANITIZE=1 (CI): the end-to-end suite runs once, with the ASan+UBSan
 # binary, instead of once plain and once more under 'make asan'.
 check: test-env
 	@$(MAKE) --no-print-directory test-build
-	@$(MAKE) --no-print-directory -j1 unit lint-docs lint-workflows lint-build
-	@$(if $(SANITIZE),$(MAKE) --no-print-directory asan,$(MAKE) --no-print-directory -j1 e2e)
+	+@$(call one_by_one,$(MAKE) --no-print-directory,unit lint-docs lint-workflows lint-build \
+		$(if $(SANITIZE),asan,e2e))
 
 lint-docs: $(BIN)
 	@sh tests/lint-docs.sh $(BIN)
@@ -143,8 +145,8 @@ TSAN_MAKE = $(MAKE) --no-print-directory BUILD=build/tsan OPT='-O1 -g' SAN='-fsa
 # Both backends: dynalite reaches code that moto does not (an endpoint
 # without backups, error bodies with 'Message', indexes not yet ACTIVE).
 asan: test-env
-	@$(ASAN_MAKE) test-build
-	@$(ASAN_MAKE) -j1 unit e2e
+	+@$(ASAN_MAKE) test-build
+	+@$(call one_by_one,$(ASAN_MAKE),unit e2e)
 
 # A copy (parallel scan, batch writes, prune), a truncate over many pages and
 # a query merging shards over several pages, end to end: any ThreadSanitizer
@@ -152,8 +154,8 @@ asan: test-env
 TSAN_E2E ?= -k CopyTable.test_every_type_round_trips -k Truncate.test_many_pages \
 	-k QueryShards.test_merge_over_several_pages
 tsan: test-env
-	@$(TSAN_MAKE) test-build
-	@$(TSAN_MAKE) -j1 unit e2e E2E_ARGS='--backend moto $(TSAN_E2E) $(E2E_ARGS)'
+	+@$(TSAN_MAKE) test-build
+	+@$(call one_by_one,$(TSAN_MAKE) E2E_ARGS='--backend moto $(TSAN_E2E) $(E2E_ARGS)',unit e2e)
 
 # memcheck over the suites that run dynamo through the harness (a failing
 # valgrind exits 99, which the tests see as a wrong exit code).
