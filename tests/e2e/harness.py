@@ -179,8 +179,10 @@ atexit.register(stop_all)
 
 
 def _on_signal(sig, frame):
-    stop_all()
-    sys.exit(128 + sig)
+    """Stops the servers, cleans up and exits at once: not by raising SystemExit, which unittest
+    would take for the running test's error before going on with the next test."""
+    atexit._run_exitfuncs()
+    os._exit(128 + sig)
 
 
 signal.signal(signal.SIGTERM, _on_signal)
@@ -417,6 +419,7 @@ class Env:
     def __init__(self, backend):
         self.backend = backend
         self.home = tempfile.mkdtemp(prefix="dynamo-e2e-home-")
+        atexit.register(shutil.rmtree, self.home, True)  # also when a signal cuts the class short
         os.makedirs(os.path.join(self.home, ".aws"))
         self.write(".aws/config", config_text(backend))
         self.write(".aws/credentials", credentials_text(backend))

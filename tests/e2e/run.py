@@ -155,8 +155,10 @@ class Shard:
         env = dict(os.environ, DYNAMO_E2E_PIDS=pids_file, PYTHONUNBUFFERED="1")
         self.index = index
         self.job = None
+        # Its own process group, with the dynamo runs of its tests: stop() ends them all.
         self.proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--worker"], env=env,
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
+                                     start_new_session=True)
 
     def send(self, job):
         self.job = job
@@ -170,11 +172,21 @@ class Shard:
             except OSError:
                 pass
 
+    def stop(self):
+        """SIGTERM to the worker (harness's handler stops its servers) and the dynamo it runs."""
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+
     def wait(self, timeout):
         try:
             self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            self.proc.kill()
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
             self.proc.wait()
 
 
@@ -282,16 +294,16 @@ def run(args):
                 report(r, args.v)
                 times["%s %s" % (r["backend"], r["class"])] = r["seconds"]
         finished = True
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Terminated) as e:
         print("\ne2e: interrupted", flush=True)
-        return 130
+        return 143 if isinstance(e, Terminated) else 130
     finally:
         for s in shards:
             s.close()
             if not finished and s.proc.poll() is None:
-                s.proc.terminate()  # harness's SIGTERM handler stops its servers
+                s.stop()
         for s in shards:
-            s.wait(timeout=30)
+            s.wait(timeout=300 if finished else 10)
         stop_leftovers(pids_file)
         os.unlink(pids_file)
     save_times(args.times, times)
@@ -325,6 +337,14 @@ def summarize(results, nshards, elapsed):
     return 1 if bad else 0
 
 
+class Terminated(Exception):
+    """SIGTERM (a CI timeout): stop as for Ctrl-C."""
+
+
+def on_sigterm(sig, frame):
+    raise Terminated()
+
+
 def main():
     ap = argparse.ArgumentParser(description="the end-to-end suite, sharded over the cores")
     ap.add_argument("-k", action="append", default=[], help="only tests whose id contains this")
@@ -345,7 +365,7 @@ def main():
         args.backend = ["endpoint"] if os.environ.get("DYNAMO_E2E_ENDPOINT") else ["moto", "dynalite"]
     if "endpoint" in args.backend and not os.environ.get("DYNAMO_E2E_ENDPOINT"):
         sys.exit("run.py: --backend endpoint needs DYNAMO_E2E_ENDPOINT (see tests/e2e/harness.py)")
-    signal.signal(signal.SIGTERM, lambda sig, frame: sys.exit(128 + sig))
+    signal.signal(signal.SIGTERM, on_sigterm)
     return run(args)
 
 
