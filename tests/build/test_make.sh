@@ -10,6 +10,8 @@
 #
 # Usage: sh tests/build/test_make.sh
 set -u
+# Run from make check: not the caller's flags and variables (CC=, SAN=, -j).
+unset MAKEFLAGS MFLAGS MAKELEVEL
 root=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/dynamo-test-make.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
