@@ -316,6 +316,7 @@ class Backend:
         self.servers = {}
         self.urls = {}
         self.regions = {"src": "us-east-1", "tgt": "us-east-1"}
+        self.credentials = {}   # the caller's keys (endpoint backend only)
         # Both profiles reach the same tables (endpoint backend only): tests that touch 'tgt' skip.
         self.shared_sides = False
 
@@ -338,6 +339,9 @@ class Backend:
         self.urls = {"src": src, "tgt": os.environ.get("DYNAMO_E2E_TARGET_ENDPOINT") or src}
         region = os.environ.get("DYNAMO_E2E_REGION") or "us-east-1"
         self.regions = {"src": region, "tgt": os.environ.get("DYNAMO_E2E_TARGET_REGION") or region}
+        # Read now: boto_session() takes AWS_* out of this process's environment.
+        self.credentials = {k: os.environ[k] for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                                                       "AWS_SESSION_TOKEN") if os.environ.get(k)}
         self.shared_sides = self.probe_shared_sides()
 
     def probe_shared_sides(self):
@@ -400,12 +404,13 @@ TGT_SECRET = "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY"
 
 
 def credentials_text(backend):
-    if backend.name == "endpoint" and os.environ.get("AWS_ACCESS_KEY_ID"):
+    creds = backend.credentials
+    if creds.get("AWS_ACCESS_KEY_ID"):
         # The caller's own credentials (a real account), for both sides.
-        keys = ["aws_access_key_id = %s" % os.environ["AWS_ACCESS_KEY_ID"],
-                "aws_secret_access_key = %s" % os.environ.get("AWS_SECRET_ACCESS_KEY", "")]
-        if os.environ.get("AWS_SESSION_TOKEN"):
-            keys.append("aws_session_token = %s" % os.environ["AWS_SESSION_TOKEN"])
+        keys = ["aws_access_key_id = %s" % creds["AWS_ACCESS_KEY_ID"],
+                "aws_secret_access_key = %s" % creds.get("AWS_SECRET_ACCESS_KEY", "")]
+        if creds.get("AWS_SESSION_TOKEN"):
+            keys.append("aws_session_token = %s" % creds["AWS_SESSION_TOKEN"])
         return "\n".join(["[src]"] + keys + ["", "[tgt]"] + keys) + "\n"
     text = "[src]\naws_access_key_id = %s\naws_secret_access_key = %s\n" % (SRC_KEY, SRC_SECRET)
     if not backend.cross_account_roles:
