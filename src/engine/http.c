@@ -858,6 +858,28 @@ static void transport_error(struct http_call *c, CURLcode rc, struct engine *e)
 	c->err.retryable = (unsigned)transport_retryable(rc);
 }
 
+/* The owner's check refused a 2xx answer: retried like a server error. */
+static void malformed(struct http_call *c)
+{
+	char why[sizeof(c->err.message)];
+
+	why[0] = '\0';
+	if (!c->check(c, why, sizeof(why)))
+		return;
+	memset(&c->err, 0, sizeof(c->err));
+	c->err.retryable = 1;
+	c->err.status = c->status;
+	snprintf(c->err.type, sizeof(c->err.type), "%s", HTTP_MALFORMED);
+	copy_bounded(c->err.message, sizeof(c->err.message), why, strlen(why));
+	if (!c->err.message[0])
+		snprintf(c->err.message, sizeof(c->err.message), "malformed answer");
+}
+
+int http_call_malformed(const struct http_call *c)
+{
+	return c->outcome == HTTP_GAVE_UP && !strcmp(c->err.type, HTTP_MALFORMED);
+}
+
 static void classify(struct engine *e, struct http_call *c, CURLcode rc)
 {
 	if (rc != CURLE_OK) {
@@ -865,8 +887,11 @@ static void classify(struct engine *e, struct http_call *c, CURLcode rc)
 		return;
 	}
 	if (c->status >= 200 && c->status < 300) {
-		if (crc_matches(c))
+		if (crc_matches(c)) {
+			if (c->check)
+				malformed(c);
 			return;
+		}
 		memset(&c->err, 0, sizeof(c->err));
 		c->err.transport = c->err.retryable = 1;
 		snprintf(c->err.type, sizeof(c->err.type), "CRC32CheckFailed");
@@ -1126,6 +1151,11 @@ int http_call_sync(struct http_call *c, struct errbuf *eb)
 	case HTTP_CANCELLED:
 		return errf(eb, EXIT_INTERRUPTED, "interrupted");
 	case HTTP_GAVE_UP:
+		if (http_call_malformed(c))
+			return errf(eb, EXIT_FAILURE_RUNTIME,
+				    "%s to %s got %d malformed answers in a row (%s): is %s the right endpoint?",
+				    http_call_name(c), c->ep->host, c->attempt,
+				    c->err.message, c->ep->url);
 		return errf(eb, EXIT_FAILURE_RUNTIME,
 			    "%s to %s failed after %d attempts: %s%s%s (raise --max-retries or --timeout, or check the endpoint)",
 			    http_call_name(c), c->ep->host, c->attempt,

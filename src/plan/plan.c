@@ -2,6 +2,7 @@
 #include "dynamo/checkpoint.h"
 #include "dynamo/clock.h"
 #include "dynamo/exitcode.h"
+#include "dynamo/response.h"
 #include "dynamo/stages.h"
 
 #include <stdio.h>
@@ -101,6 +102,15 @@ int plan_default_concurrency(int segments)
 	return 128;
 }
 
+/* A Scan page must have Items and Count, or "empty" would rest on nothing. */
+static int check_scan_page(struct http_call *c, char *why, size_t n)
+{
+	struct ddb_page pg;
+
+	return ddb_page_parse((struct slice){ c->resp.data ? c->resp.data : "", c->resp.len },
+			      0, &pg, why, n);
+}
+
 int plan_table_empty(const struct ddb *d, const struct table_desc *t,
 		     int *empty, struct errbuf *eb)
 {
@@ -114,7 +124,7 @@ int plan_table_empty(const struct ddb *d, const struct table_desc *t,
 	buf_puts(&body, ",\"Limit\":1,\"ProjectionExpression\":\"#k\",\"ExpressionAttributeNames\":{\"#k\":");
 	buf_json_str(&body, t->hash.name, strlen(t->hash.name));
 	buf_puts(&body, "}}");
-	r = ddb_request(d, DDB_TARGET("Scan"), body.data, &resp, eb);
+	r = ddb_request_checked(d, DDB_TARGET("Scan"), body.data, check_scan_page, &resp, eb);
 	buf_release(&body);
 	if (r < 0)
 		return -1;

@@ -50,8 +50,14 @@ static int create_backup(struct plan *p, struct stage *s)
 	}
 	arn = cJSON_GetObjectItemCaseSensitive(
 		cJSON_GetObjectItemCaseSensitive(resp, "BackupDetails"), "BackupArn");
-	snprintf(s->result, sizeof(s->result), "%s",
-		 cJSON_IsString(arn) ? arn->valuestring : name);
+	/* No ARN, no backup: what follows would overwrite the table with nothing to go back to. */
+	if (!cJSON_IsString(arn) || !*arn->valuestring) {
+		cJSON_Delete(resp);
+		return errf(eb, EXIT_FAILURE_RUNTIME,
+			    "CreateBackup of '%s' answered without BackupDetails.BackupArn, so there is no backup to rely on; stopping before anything is written (pass --no-backup to go on without one)",
+			    s->dst_table);
+	}
+	snprintf(s->result, sizeof(s->result), "%s", arn->valuestring);
 	cJSON_Delete(resp);
 	msg_info("backed up '%s' as '%s' (%s)", s->dst_table, name, s->result);
 	return 0;
