@@ -28,8 +28,14 @@ struct item_writer;
 
 int item_writer_open(struct item_writer **out, const char *path,
 		     struct errbuf *eb);
-/* Flushes and closes; -1 (eb set) if anything could not be written. */
+/*
+ * Flushes and closes; the file replaces any previous one only now, when
+ * everything was written. -1 (eb set) if anything could not be written:
+ * then the previous file is unchanged.
+ */
 int item_writer_close(struct item_writer *w, struct errbuf *eb);
+/* Gives up an export that failed: the temporary goes, the previous file stays. */
+void item_writer_abort(struct item_writer *w);
 /* The export sink: job->sink_ctx is the item_writer. */
 extern const struct sink_ops item_file_sink_ops;
 

@@ -1,6 +1,7 @@
 #include "dynamo/itemfile.h"
 #include "dynamo/exitcode.h"
 #include "dynamo/json_scan.h"
+#include "dynamo/safefile.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -149,11 +150,19 @@ const char *item_reader_next(void *reader, struct slice *item,
 
 /* ---- writing ---- */
 
+/*
+ * An export is written to a temporary beside the file (safefile.h) and
+ * renamed over it only when every item is in: a failed or interrupted
+ * export leaves the previous file as it was, never a truncated one that an
+ * import would take as complete.
+ */
 struct item_writer {
 	pthread_mutex_t lock;
 	gzFile gz;		/* when compressing */
 	FILE *f;		/* otherwise */
+	struct safe_file file;	/* the temporary (unused for stdout) */
 	char *path;
+	int to_stdout;
 	int failed;
 	int err;
 };
@@ -165,49 +174,91 @@ static int ends_with(const char *s, const char *suffix)
 	return n >= m && !strcmp(s + n - m, suffix);
 }
 
+static void writer_free(struct item_writer *w)
+{
+	pthread_mutex_destroy(&w->lock);
+	free(w->path);
+	free(w);
+}
+
 int item_writer_open(struct item_writer **out, const char *path,
 		     struct errbuf *eb)
 {
 	struct item_writer *w = xcalloc(1, sizeof(*w));
-	int stdout_ = !strcmp(path, "-");
+	int fd;
 
 	pthread_mutex_init(&w->lock, NULL);
-	w->path = xstrdup(stdout_ ? "stdout" : path);
-	if (!stdout_ && ends_with(path, ".gz")) {
-		w->gz = gzopen(path, "wb6");
+	w->to_stdout = !strcmp(path, "-");
+	w->path = xstrdup(w->to_stdout ? "stdout" : path);
+	if (w->to_stdout) {
+		w->f = stdout;
+		*out = w;
+		return 0;
+	}
+	if (safe_file_open(&w->file, path, "export", eb) < 0) {
+		writer_free(w);
+		return -1;
+	}
+	/* The streams close their own descriptor; the file's stays open to be synced. */
+	fd = dup(w->file.fd);
+	if (fd >= 0 && ends_with(path, ".gz")) {
+		w->gz = gzdopen(fd, "wb6");
 		if (w->gz)
 			gzbuffer(w->gz, 1u << 18);
-	} else {
-		w->f = stdout_ ? stdout : fopen(path, "wb");
+	} else if (fd >= 0) {
+		w->f = fdopen(fd, "wb");
 	}
 	if (!w->gz && !w->f) {
 		errf(eb, EXIT_IO, "cannot create '%s': %s", path, strerror(errno));
-		pthread_mutex_destroy(&w->lock);
-		free(w->path);
-		free(w);
+		if (fd >= 0)
+			close(fd);
+		safe_file_abort(&w->file);
+		writer_free(w);
 		return -1;
 	}
 	*out = w;
 	return 0;
 }
 
+/* Flushes and closes the stream; the failure, if any, is in w. */
+static void close_stream(struct item_writer *w)
+{
+	if (w->gz && gzclose(w->gz) != Z_OK)
+		w->failed = 1, w->err = w->err ? w->err : errno;
+	if (w->f && w->f != stdout && fclose(w->f) != 0)
+		w->failed = 1, w->err = errno;
+	if (w->f == stdout && fflush(stdout) != 0)
+		w->failed = 1, w->err = errno;
+	w->gz = NULL;
+	w->f = NULL;
+}
+
 int item_writer_close(struct item_writer *w, struct errbuf *eb)
 {
-	int failed = w->failed, err = w->err;
+	int r = 0;
 
-	if (w->gz && gzclose(w->gz) != Z_OK)
-		failed = 1;
-	if (w->f && w->f != stdout && fclose(w->f) != 0)
-		failed = 1, err = errno;
-	if (w->f == stdout && fflush(stdout) != 0)
-		failed = 1, err = errno;
-	if (failed)
-		errf(eb, EXIT_IO, "cannot write '%s': %s", w->path,
-		     err ? strerror(err) : "write error");
-	pthread_mutex_destroy(&w->lock);
-	free(w->path);
-	free(w);
-	return failed ? -1 : 0;
+	close_stream(w);
+	if (w->failed) {
+		r = errf(eb, EXIT_IO, "cannot write '%s': %s%s", w->path,
+			 w->err ? strerror(w->err) : "write error",
+			 w->to_stdout ? "" : " (the previous file, if any, is unchanged)");
+		if (!w->to_stdout)
+			safe_file_abort(&w->file);
+	} else if (!w->to_stdout) {
+		r = safe_file_commit(&w->file, "export", eb);
+	}
+	writer_free(w);
+	return r;
+}
+
+void item_writer_abort(struct item_writer *w)
+{
+	if (!w)
+		return;
+	close_stream(w);
+	if (!w->to_stdout)
+		safe_file_abort(&w->file);
+	writer_free(w);
 }
 
 static int write_all(struct item_writer *w, const char *p, size_t n)

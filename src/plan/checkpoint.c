@@ -1,6 +1,7 @@
 #include "dynamo/checkpoint.h"
 #include "dynamo/clock.h"
 #include "dynamo/exitcode.h"
+#include "dynamo/safefile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -214,6 +215,11 @@ int checkpoint_open(struct checkpoint **out, const char *path, cJSON *job,
 	struct buf text = BUF_INIT;
 	int r;
 
+	/* Read and written only as a file of its own: never through a planted link. */
+	if (safe_file_check(path, "checkpoint", eb) < 0) {
+		cJSON_Delete(job);
+		return -1;
+	}
 	if (buf_read_file(&text, path, CK_MAX_BYTES) < 0) {
 		if (errno != ENOENT) {
 			cJSON_Delete(job);
@@ -369,46 +375,6 @@ static void serialize(struct checkpoint *ck, struct buf *out)
 	buf_puts(out, "]}\n");
 }
 
-static int write_atomically(const char *path, const struct buf *data,
-			    struct errbuf *eb)
-{
-	struct buf tmp = BUF_INIT;
-	size_t off = 0;
-	int fd, r = -1;
-
-	buf_printf(&tmp, "%s.tmp", path);
-	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		errf(eb, EXIT_IO, "cannot write checkpoint '%s': %s", tmp.data,
-		     strerror(errno));
-		goto out;
-	}
-	while (off < data->len) {
-		ssize_t w = write(fd, data->data + off, data->len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			errf(eb, EXIT_IO, "cannot write checkpoint '%s': %s",
-			     tmp.data, strerror(errno));
-			close(fd);
-			unlink(tmp.data);
-			goto out;
-		}
-		off += (size_t)w;
-	}
-	if (fsync(fd) < 0 || close(fd) < 0 || rename(tmp.data, path) < 0) {
-		errf(eb, EXIT_IO, "cannot save checkpoint '%s': %s", path,
-		     strerror(errno));
-		unlink(tmp.data);
-		goto out;
-	}
-	r = 0;
-out:
-	buf_release(&tmp);
-	return r;
-}
-
 int checkpoint_save(struct checkpoint *ck, int force, struct errbuf *eb)
 {
 	struct errbuf local = ERRBUF_INIT;
@@ -425,7 +391,7 @@ int checkpoint_save(struct checkpoint *ck, int force, struct errbuf *eb)
 	ck->dirty = 0;
 	ck->saved_ms = now;
 	pthread_mutex_unlock(&ck->lock);
-	r = write_atomically(ck->path, &text, eb ? eb : &local);
+	r = safe_file_replace(ck->path, text.data, text.len, "checkpoint", eb ? eb : &local);
 	if (r < 0 && !eb)
 		msg_warn("%s", local.msg);
 	buf_release(&text);

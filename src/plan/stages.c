@@ -156,7 +156,8 @@ static void describe_failure(struct plan *p, struct stage *s, struct job *j)
 	int exit = j->eb.exit ? j->eb.exit : EXIT_FAILURE_RUNTIME;
 	int deleting = s->kind == STAGE_TRUNCATE || s->kind == STAGE_QUERY_DELETE ||
 		       s->kind == STAGE_PRUNE || s->kind == STAGE_QUERY_PRUNE;
-	int resumable = stage_units(p, s) > 0;
+	/* Export takes no --checkpoint: "run it again" is all there is to say. */
+	int resumable = stage_units(p, s) > 0 && s->kind != STAGE_EXPORT;
 	const char *ck = p->ck ? checkpoint_path(p->ck) : NULL;
 	char more[600] = "";
 

@@ -516,6 +516,9 @@ def split_batch_get(body, rng, everything):
 
 def merge_unprocessed(resp_body, field, back, get):
     resp = json.loads(resp_body) if resp_body else {}
+    if get:
+        # As DynamoDB answers when it processed none of the keys: Responses is always there.
+        resp.setdefault("Responses", {})
     un = resp.get(field) or {}
     for t, v in back.items():
         if get:
