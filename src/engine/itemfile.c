@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -29,7 +30,13 @@ int item_reader_open(struct item_reader **out, const char *path,
 		     struct errbuf *eb)
 {
 	struct item_reader *r;
-	gzFile gz = !strcmp(path, "-") ? gzdopen(dup(0), "rb") : gzopen(path, "rb");
+	struct stat st;
+	gzFile gz;
+
+	if (strcmp(path, "-") && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return errf(eb, EXIT_IO, "cannot read '%s': it is a directory (name an export file)", path);
+	errno = 0;
+	gz = !strcmp(path, "-") ? gzdopen(dup(0), "rb") : gzopen(path, "rb");
 
 	if (!gz)
 		return errf(eb, EXIT_IO, "cannot open '%s': %s", path,
@@ -55,15 +62,25 @@ void item_reader_close(struct item_reader *r)
 
 static int refill(struct item_reader *r, struct errbuf *eb)
 {
-	int n = gzread(r->gz, r->chunk, sizeof(r->chunk));
+	int n = gzread(r->gz, r->chunk, sizeof(r->chunk)), err = Z_OK;
+	const char *msg = n <= 0 ? gzerror(r->gz, &err) : "";
 
-	if (n < 0) {
-		int err;
-		const char *msg = gzerror(r->gz, &err);
-
-		return errf(eb, EXIT_IO, "cannot read '%s' after line %llu: %s",
+	if (n < 0 && err == Z_DATA_ERROR)
+		return errf(eb, EXIT_IO, "'%s' is damaged after line %llu: its gzip data is not valid (%s)",
 			    r->path, (unsigned long long)r->lineno, msg);
-	}
+	if (n < 0)
+		return errf(eb, EXIT_IO, "cannot read '%s' after line %llu: %s",
+			    r->path, (unsigned long long)r->lineno,
+			    err == Z_ERRNO ? strerror(errno) : msg);
+	/*
+	 * gzread ends a stream cut before its trailer (no CRC, no length) as
+	 * if it were complete, and only gzerror says so: a half-written or
+	 * sync-flushed export must not pass for a whole one.
+	 */
+	if (n == 0 && err == Z_BUF_ERROR)
+		return errf(eb, EXIT_IO,
+			    "'%s' is cut short: its gzip data ends without the gzip trailer (after line %llu), so it is not a complete file (was it still being written, or cut in a copy?)",
+			    r->path, (unsigned long long)r->lineno);
 	r->pos = 0;
 	r->len = (size_t)n;
 	r->eof = n == 0;
@@ -120,7 +137,11 @@ const char *item_reader_next(void *reader, struct slice *item,
 		end = r->line.data + r->line.len;
 		if (r->line.len && end[-1] == '\r')
 			end--;
-		p = js_ws(r->line.data, end);
+		p = r->line.data;
+		/* A UTF-8 byte order mark, as some editors write first: not part of the item. */
+		if (r->lineno == 1 && r->line.len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
+			p += 3;
+		p = js_ws(p, end);
 		if (p == end)
 			continue;	/* blank line */
 		line.p = p;

@@ -34,6 +34,8 @@ struct batch {
 	int fewest;			/* fewest items any answer left unprocessed */
 	int stall;			/* answers since that last went down */
 	struct ddb_batch_write answer;	/* the checked answer */
+	size_t item_off[BATCH_MAX_ITEMS];	/* where each item (or key) is in the body */
+	size_t item_len[BATCH_MAX_ITEMS];
 	size_t counted;			/* bytes counted in the backlog */
 	struct batch *next;		/* free list */
 };
@@ -191,6 +193,27 @@ static void add_ref(struct batch *b, struct page *pg)
 	b->refs[b->nrefs++].n = 1;
 }
 
+/*
+ * Whether the batch already writes an item with this key. DynamoDB refuses
+ * a batch that names a key twice ("Provided list of item keys contains
+ * duplicates"); an import file may hold a key twice (puts of it overwrite
+ * each other), so such an item starts the next batch. Scans and queries
+ * never return a key twice, so only file sources pay for the check.
+ */
+static int holds_key(const struct batch *b, struct slice item)
+{
+	const struct job *j = b->w->job;
+	int i;
+
+	if (j->source != SOURCE_FILE || !j->dst_desc)
+		return 0;
+	for (i = 0; i < b->nitems; i++)
+		if (ddb_same_key((struct slice){ b->call.body.data + b->item_off[i], b->item_len[i] },
+				 item, j->dst_desc))
+			return 1;
+	return 0;
+}
+
 static int writer_item(struct worker *w, struct slice item, struct page *pg)
 {
 	struct writer *wr = writer_of(w);
@@ -211,7 +234,8 @@ static int writer_item(struct worker *w, struct slice item, struct page *pg)
 	}
 	need = payload.n + 32;
 	if (wr->cur && (wr->cur->nitems == BATCH_MAX_ITEMS ||
-			wr->cur->call.body.len + need + sizeof(SUFFIX) > BATCH_MAX_BYTES))
+			wr->cur->call.body.len + need + sizeof(SUFFIX) > BATCH_MAX_BYTES ||
+			holds_key(wr->cur, payload)))
 		batch_submit(w);
 	if (!wr->cur) {
 		wr->cur = batch_get(w);
@@ -221,6 +245,8 @@ static int writer_item(struct worker *w, struct slice item, struct page *pg)
 		buf_putc(&wr->cur->call.body, ',');
 	buf_puts(&wr->cur->call.body, wr->deleting ? "{\"DeleteRequest\":{\"Key\":" :
 		 "{\"PutRequest\":{\"Item\":");
+	wr->cur->item_off[wr->cur->nitems] = wr->cur->call.body.len;
+	wr->cur->item_len[wr->cur->nitems] = payload.n;
 	buf_append(&wr->cur->call.body, payload.p, payload.n);
 	buf_puts(&wr->cur->call.body, "}}");
 	wr->cur->call.cost += write_cost(payload.n, wr->deleting);
