@@ -45,7 +45,7 @@ static const int copy_opts[] = {
 static const int truncate_opts[] = { OPT_TABLE, JOB_OPTS, GLOBAL_OPTS, 0 };
 static const int restore_opts[] = {
 	OPT_TABLE, OPT_FROM_TABLE, OPT_KEEP_SOURCE, OPT_BACKUP_ARN,
-	OPT_BACKUP_NAME, OPT_FROM_FILE, JOB_OPTS, GLOBAL_OPTS, 0
+	OPT_BACKUP_NAME, OPT_FROM_FILE, OPT_NO_BACKUP, JOB_OPTS, GLOBAL_OPTS, 0
 };
 static const int backups_opts[] = { OPT_TABLE, OPT_JSON, GLOBAL_OPTS, 0 };
 /* export only reads, import only writes: neither resumes from a checkpoint. */

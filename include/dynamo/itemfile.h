@@ -23,6 +23,16 @@ void item_reader_close(struct item_reader *r);
  */
 const char *item_reader_next(void *reader, struct slice *item,
 			     struct errbuf *eb);
+/*
+ * Reads ahead to the first (next) item, which item_reader_next then
+ * returns: a file that is not an export fails here, before anything is
+ * planned. 1 an item, 0 the file holds none, -1 an error (eb set).
+ */
+int item_reader_peek(struct item_reader *r, struct errbuf *eb);
+/* True once every line was read and returned, without an error. */
+int item_reader_complete(const struct item_reader *r);
+/* The number of the line last read. */
+uint64_t item_reader_line(const struct item_reader *r);
 
 struct item_writer;
 

@@ -30,7 +30,10 @@ enum stage_kind {
 	STAGE_QUERY,		/* query into a custom sink (stdout) */
 	STAGE_PRUNE,		/* scan the target's keys, delete those the source lacks */
 	STAGE_QUERY_PRUNE,	/* the same over the target's items of some partition keys */
+	STAGE_PRUNE_KEYS,	/* scan the table's keys, delete those a key set (a file's) lacks */
 };
+
+struct plan;
 
 struct stage {
 	enum stage_kind kind;
@@ -52,6 +55,12 @@ struct stage {
 	void *job_ctx;			/* for custom stages (export/import) */
 	const struct sink_ops *sink;	/* export: the file sink */
 	const char *(*file_next)(void *ctx, struct slice *item, struct errbuf *eb);
+	/*
+	 * Called just before the stage runs (not when it is skipped), for what
+	 * it needs from the stages before it: 0, or -1 with p->ctx->eb set.
+	 */
+	int (*prepare)(struct plan *p, struct stage *s);
+	void *prepare_arg;		/* for prepare */
 
 	/* results */
 	struct job_counters c;

@@ -32,6 +32,8 @@ int safe_file_open(struct safe_file *f, const char *target, const char *what,
 		   struct errbuf *eb);
 /* Writes all of p; -1 with errno set on failure. */
 int safe_file_write(struct safe_file *f, const void *p, size_t n);
+/* The same on any descriptor (retrying short writes and EINTR). */
+int fd_write_all(int fd, const void *p, size_t n);
 /* Syncs, closes and renames the temporary over the target, then syncs the directory. */
 int safe_file_commit(struct safe_file *f, const char *what, struct errbuf *eb);
 /* Closes and removes the temporary: the target stays as it was. */

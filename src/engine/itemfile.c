@@ -24,6 +24,9 @@ struct item_reader {
 	char chunk[65536];	/* read ahead */
 	size_t pos, len;
 	int eof;
+	int peeked;		/* item_reader_peek read the next item: it is in peek */
+	struct slice peek;	/* points into line */
+	int at_end;		/* the whole file was read without an error */
 };
 
 int item_reader_open(struct item_reader **out, const char *path,
@@ -121,16 +124,16 @@ static int read_line(struct item_reader *r, struct errbuf *eb)
 	}
 }
 
-const char *item_reader_next(void *reader, struct slice *item,
+static const char *next_item(struct item_reader *r, struct slice *item,
 			     struct errbuf *eb)
 {
-	struct item_reader *r = reader;
-
 	for (;;) {
 		struct slice line, inner;
 		const char *p, *end;
 		int rc = read_line(r, eb);
 
+		if (rc == 0)
+			r->at_end = 1;
 		if (rc <= 0)
 			return NULL;
 		r->lineno++;
@@ -167,6 +170,39 @@ const char *item_reader_next(void *reader, struct slice *item,
 		*item = line;
 		return line.p;
 	}
+}
+
+const char *item_reader_next(void *reader, struct slice *item,
+			     struct errbuf *eb)
+{
+	struct item_reader *r = reader;
+
+	if (r->peeked) {
+		r->peeked = 0;
+		*item = r->peek;
+		return item->p;
+	}
+	return next_item(r, item, eb);
+}
+
+int item_reader_peek(struct item_reader *r, struct errbuf *eb)
+{
+	if (r->peeked)
+		return 1;
+	if (!next_item(r, &r->peek, eb))
+		return eb->set ? -1 : 0;
+	r->peeked = 1;
+	return 1;
+}
+
+int item_reader_complete(const struct item_reader *r)
+{
+	return r->at_end && !r->peeked;
+}
+
+uint64_t item_reader_line(const struct item_reader *r)
+{
+	return r->lineno;
 }
 
 /* ---- writing ---- */

@@ -322,7 +322,9 @@ static int run_stage(struct plan *p, struct stage *s, int index)
 			return 0;
 		}
 	}
-	r = stage_run(p, s, ck_stage);
+	r = s->prepare ? s->prepare(p, s) : 0;
+	if (r == 0)
+		r = stage_run(p, s, ck_stage);
 	s->seconds = (double)(clock_mono_us() - t0) / 1e6;
 	if (r == 0 && p->ck &&
 	    checkpoint_finish_stage(p->ck, ck_stage, &p->ctx->eb) < 0)

@@ -3,6 +3,7 @@
 #include "dynamo/checkpoint.h"
 #include "dynamo/clock.h"
 #include "dynamo/exitcode.h"
+#include "dynamo/keyset.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@ int stage_units(const struct plan *p, const struct stage *s)
 	case STAGE_COPY:
 	case STAGE_EXPORT:
 	case STAGE_PRUNE:
+	case STAGE_PRUNE_KEYS:
 		return s->segments;
 	default:
 		(void)p;
@@ -155,7 +157,8 @@ static void describe_failure(struct plan *p, struct stage *s, struct job *j)
 	uint64_t left = j->c.read > handled ? j->c.read - handled : 0;
 	int exit = j->eb.exit ? j->eb.exit : EXIT_FAILURE_RUNTIME;
 	int deleting = s->kind == STAGE_TRUNCATE || s->kind == STAGE_QUERY_DELETE ||
-		       s->kind == STAGE_PRUNE || s->kind == STAGE_QUERY_PRUNE;
+		       s->kind == STAGE_PRUNE || s->kind == STAGE_QUERY_PRUNE ||
+		       s->kind == STAGE_PRUNE_KEYS;
 	/* Export takes no --checkpoint: "run it again" is all there is to say. */
 	int resumable = stage_units(p, s) > 0 && s->kind != STAGE_EXPORT;
 	const char *ck = p->ck ? checkpoint_path(p->ck) : NULL;
@@ -220,6 +223,8 @@ static int run_job(struct plan *p, struct stage *s, int ck_stage,
 		j.lookup_desc = s->lookup_desc;
 		j.deletes = 1;
 	}
+	if (s->kind == STAGE_PRUNE_KEYS)
+		j.deletes = 1;
 	if (sink == SINK_CUSTOM)
 		j.custom_sink = s->sink;
 	j.sink_ctx = s->job_ctx;
@@ -264,6 +269,9 @@ int stage_run(struct plan *p, struct stage *s, int ck_stage)
 	case STAGE_QUERY_PRUNE:
 		s->sink = &prune_ops;
 		return run_job(p, s, -1, SOURCE_QUERY, SINK_CUSTOM, 1);
+	case STAGE_PRUNE_KEYS:
+		s->sink = &keyset_prune_ops;
+		return run_job(p, s, ck_stage, SOURCE_SCAN, SINK_CUSTOM, 1);
 	}
 	return errf(&p->ctx->eb, EXIT_FAILURE_RUNTIME, "internal error: unknown stage");
 }

@@ -25,7 +25,8 @@ static void add_up(const struct plan *p, struct totals *t)
 		const struct job_counters *c = &p->st[i].c;
 
 		/* A prune reads the target's keys to check them: not items read from a source. */
-		if (p->st[i].kind != STAGE_PRUNE && p->st[i].kind != STAGE_QUERY_PRUNE)
+		if (p->st[i].kind != STAGE_PRUNE && p->st[i].kind != STAGE_QUERY_PRUNE &&
+		    p->st[i].kind != STAGE_PRUNE_KEYS)
 			t->read += c->read;
 		t->written += c->written;
 		t->deleted += c->deleted;

@@ -102,12 +102,12 @@ int safe_file_open(struct safe_file *f, const char *target, const char *what,
 	return 0;
 }
 
-int safe_file_write(struct safe_file *f, const void *p, size_t n)
+int fd_write_all(int fd, const void *p, size_t n)
 {
 	const char *c = p;
 
 	while (n) {
-		ssize_t w = write(f->fd, c, n);
+		ssize_t w = write(fd, c, n);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -120,6 +120,11 @@ int safe_file_write(struct safe_file *f, const void *p, size_t n)
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+int safe_file_write(struct safe_file *f, const void *p, size_t n)
+{
+	return fd_write_all(f->fd, p, n);
 }
 
 static void release(struct safe_file *f)
