@@ -156,8 +156,10 @@ struct worker {
 	struct job *job;
 	int id;
 	struct engine *eng;
-	struct unit *units;
+	struct unit *units;		/* owned: the window of units being read */
 	int nunits;
+	int next_k;			/* the next of the job's units for this worker to start */
+	int total_units;		/* the job's units, all workers */
 	void *sink_state;		/* the job's sink's per-worker state */
 	void *writer;			/* the batch writer's, which other sinks may feed */
 	int pages_in_flight;		/* Scan/Query requests out */

@@ -50,6 +50,8 @@ struct stage {
 	int segments;			/* scan stages */
 	uint64_t estimate;		/* items, from DescribeTable */
 	int destructive;		/* needs confirmation */
+	int optional;			/* planned or not by the tables' state (create, backup, prune):
+					 * a checkpoint being resumed may lack it */
 	char what[2048];		/* one line for --dry-run and the prompt */
 	const char *arg;		/* backup ARN, file name, ... */
 	void *job_ctx;			/* for custom stages (export/import) */

@@ -89,6 +89,12 @@ int ddb_write_request_item(struct slice req, struct slice *item);
 int ddb_same_key(struct slice a, struct slice b, const struct table_desc *keys);
 
 /*
+ * Whether v can be a LastEvaluatedKey / ExclusiveStartKey: an object of one
+ * to eight attributes, named once each, each an attribute value ({"S":..}).
+ */
+int ddb_start_key_valid(struct slice v);
+
+/*
  * Whether two LastEvaluatedKey objects are the same key: the same
  * attributes, each the same value (numbers by value). 1 same, 0 not.
  */

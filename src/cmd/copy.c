@@ -99,12 +99,14 @@ static void whole_table_stages(struct copy *c, struct plan *p, int segments,
 	if (!c->have_td) {
 		s = plan_add_copy(p, STAGE_CREATE_TABLE, "create", source_ref(c), target_ref(c));
 		s->estimate = 0;
+		s->optional = 1;
 		snprintf(s->what, sizeof(s->what),
 			 "create table '%s' in %s like '%s' in %s (keys, indexes, billing, TTL)",
 			 c->target_table, c->dst_where, o->table, c->src_where);
 	}
 	if (c->have_td && !o->no_backup) {
 		s = plan_add(p, STAGE_BACKUP, "backup");
+		s->optional = 1;
 		s->dst = &c->dst;
 		s->dst_table = c->target_table;
 		snprintf(s->what, sizeof(s->what), "on-demand backup of '%s' in %s",
@@ -121,6 +123,7 @@ static void whole_table_stages(struct copy *c, struct plan *p, int segments,
 	if (c->have_td && !o->no_truncate && !target_empty) {
 		/* After the copy, not before: see prune.c. */
 		s = plan_add_prune(p, STAGE_PRUNE, target_ref(c), source_ref(c), o->segments);
+		s->optional = 1;
 		snprintf(s->what, sizeof(s->what),
 			 "delete the items of '%s' in %s whose keys '%s' does not have (the target holds about %lld items)",
 			 c->target_table, c->dst_where, o->table, c->td.item_count);
@@ -175,6 +178,7 @@ static void item_stages(struct copy *c, struct plan *p)
 	}
 	if (c->have_td && !o->no_truncate) {
 		s = plan_add_prune(p, STAGE_QUERY_PRUNE, target_ref(c), source_ref(c), 0);
+		s->optional = 1;
 		snprintf(s->what, sizeof(s->what),
 			 "delete the items of '%s' in %s with %s%s%s that '%s' no longer has there",
 			 c->target_table, c->dst_where, keys, o->index ? " in index " : "",

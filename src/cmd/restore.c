@@ -301,6 +301,7 @@ static int plan_from_file(struct restore *r, struct plan *p)
 	if (empty)
 		return 0;
 	s = plan_add(p, STAGE_PRUNE_KEYS, "prune");
+	s->optional = 1;	/* planned only when the table held items */
 	s->src = s->dst = &r->d;
 	s->src_table = s->dst_table = o->table;
 	s->src_desc = s->dst_desc = &r->t;

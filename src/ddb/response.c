@@ -44,19 +44,24 @@ static int parse_count(struct slice v, uint64_t *out)
 	return 0;
 }
 
-/* An object with at least one member, each an attribute value ({"S":...}). */
-static int key_object(struct slice v)
+/* Attributes a start key can have: the table's two keys and an index's two. */
+#define MAX_KEY_ATTRS 8
+
+int ddb_start_key_valid(struct slice v)
 {
+	struct slice names[MAX_KEY_ATTRS], k, av;
 	struct js_iter it;
-	struct slice k, av;
-	int r, members = 0;
+	int r, i, members = 0;
 
 	if (js_begin(&it, v, '{') < 0)
 		return 0;
 	while ((r = js_next_member(&it, &k, &av)) == 1) {
-		if (*av.p != '{')
+		if (*av.p != '{' || members == MAX_KEY_ATTRS)
 			return 0;
-		members++;
+		for (i = 0; i < members; i++)
+			if (names[i].n == k.n && !memcmp(names[i].p, k.p, k.n))
+				return 0;
+		names[members++] = k;
 	}
 	return r == 0 && members > 0;
 }
@@ -114,7 +119,7 @@ int ddb_page_parse(struct slice resp, int count_only, struct ddb_page *pg,
 			if (have_count++ || parse_count(v, &pg->count) < 0)
 				return bad(why, n, "its Count is not one whole number");
 		} else if (js_key_is(k, "LastEvaluatedKey")) {
-			if (pg->lek.n || !key_object(v))
+			if (pg->lek.n || !ddb_start_key_valid(v))
 				return bad(why, n, "its LastEvaluatedKey is not a key (%s)",
 					   v.n == 2 ? "an empty object" : "not an object of attribute values");
 			pg->lek = v;

@@ -260,6 +260,57 @@ static cJSON *job_intent(const struct plan *p)
 	return j;
 }
 
+/* Every stage name a plan may have: a checkpoint naming another is not dynamo's. */
+static int known_stage(const char *name)
+{
+	static const char *const names[] = {
+		"create", "backup", "copy", "prune", "truncate", "restore", "drop",
+		"export", "import", "query", NULL
+	};
+	int i;
+
+	for (i = 0; names[i]; i++)
+		if (!strcmp(names[i], name))
+			return 1;
+	return 0;
+}
+
+/*
+ * A resumed run checks the checkpoint against the job it claims to resume:
+ * every stage this run plans whatever the tables hold must be there (a
+ * checkpoint without the copy stage would skip the copy), a scan stage must
+ * have its segments (with "units":[] a copy would read nothing and say
+ * done), and every stage it names must be one dynamo plans.
+ */
+static int check_resumed(struct plan *p)
+{
+	const char *path = checkpoint_path(p->ck);
+	int i, segments = p->ctx->o.segments;
+
+	for (i = 0; i < checkpoint_nstages(p->ck); i++)
+		if (!known_stage(checkpoint_stage_name(p->ck, i)))
+			return errf(&p->ctx->eb, EXIT_USAGE,
+				    "checkpoint '%s' is damaged: it names a stage '%.100s' that no dynamo job has (remove it to start over)",
+				    path, checkpoint_stage_name(p->ck, i));
+	for (i = 0; i < p->n; i++) {
+		const struct stage *s = &p->st[i];
+		int k = checkpoint_find_stage(p->ck, s->name), n;
+
+		if (k < 0 && !s->optional)
+			return errf(&p->ctx->eb, EXIT_USAGE,
+				    "checkpoint '%s' does not match this job: it has no '%s' stage, which this job always runs (remove it to start over)",
+				    path, s->name);
+		if (k < 0 || !stage_units(p, s))
+			continue;
+		n = checkpoint_stage_units(p->ck, k);
+		if (n < 1 || (segments && n != segments))
+			return errf(&p->ctx->eb, EXIT_USAGE,
+				    "checkpoint '%s' does not match this job: its '%s' stage has %d segments%s (remove it to start over)",
+				    path, s->name, n, segments ? ", not the --segments given" : "");
+	}
+	return 0;
+}
+
 /*
  * A fresh checkpoint records the plan before anything runs. A resumed run
  * follows the recorded plan, not the one the tables' state suggests now:
@@ -268,10 +319,12 @@ static cJSON *job_intent(const struct plan *p)
  * the first run planned is done already (the target it created exists, the
  * target it emptied is empty), and scan stages keep their segment counts.
  */
-static void align_with_checkpoint(struct plan *p)
+static int align_with_checkpoint(struct plan *p)
 {
 	int i;
 
+	if (checkpoint_resuming(p->ck) && check_resumed(p) < 0)
+		return -1;
 	for (i = 0; i < p->n; i++) {
 		struct stage *s = &p->st[i];
 		int k = checkpoint_find_stage(p->ck, s->name);
@@ -287,6 +340,7 @@ static void align_with_checkpoint(struct plan *p)
 			s->segments = checkpoint_stage_units(p->ck, k);
 		}
 	}
+	return 0;
 }
 
 static int open_checkpoint(struct plan *p)
@@ -298,9 +352,10 @@ static int open_checkpoint(struct plan *p)
 	if (checkpoint_open(&p->ck, ctx->o.checkpoint, job_intent(p),
 			    &ctx->eb) < 0)
 		return -1;
+	if (align_with_checkpoint(p) < 0)
+		return -1;
 	if (checkpoint_resuming(p->ck))
 		msg_info("resuming from checkpoint '%s'", ctx->o.checkpoint);
-	align_with_checkpoint(p);
 	return checkpoint_save(p->ck, 1, &ctx->eb);
 }
 
