@@ -244,9 +244,16 @@ int options_set(int id, const char *flag, const char *v, void *arg,
 		o->limit = n;
 		return 0;
 	case OPT_PK:
+		/* An empty value is a variable that was not set ("--pk $PK"), never a key. */
+		if (!*v)
+			return errf(eb, EXIT_USAGE,
+				    "--pk needs a non-empty value (is the variable that should hold it set?)");
 		return options_add_pk(o, v, eb);
 	case OPT_SK:
-		o->sk = v;	/* an empty prefix is allowed: matches everything */
+		if (!*v)
+			return errf(eb, EXIT_USAGE,
+				    "--sk needs a non-empty value (is the variable that should hold it set? leave --sk out to take every sort key)");
+		o->sk = v;
 		return 0;
 	case OPT_OUTPUT:
 		if (parse_choice(flag, v, outputs, &choice, eb) < 0)
