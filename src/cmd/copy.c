@@ -90,20 +90,26 @@ static struct table_ref target_ref(const struct copy *c)
 	return (struct table_ref){ &c->dst, c->target_table, c->have_td ? &c->td : &c->sd };
 }
 
+/* --create-target and no target: created like the source (a whole or an item copy). */
+static void add_create(struct copy *c, struct plan *p)
+{
+	struct stage *s = plan_add_copy(p, STAGE_CREATE_TABLE, "create", source_ref(c), target_ref(c));
+
+	s->estimate = 0;
+	s->optional = 1;
+	snprintf(s->what, sizeof(s->what),
+		 "create table '%s' in %s like '%s' in %s (keys, indexes, billing, TTL)",
+		 c->target_table, c->dst_where, c->ctx->o.table, c->src_where);
+}
+
 static void whole_table_stages(struct copy *c, struct plan *p, int segments,
 			       int target_empty)
 {
 	const struct options *o = &c->ctx->o;
 	struct stage *s;
 
-	if (!c->have_td) {
-		s = plan_add_copy(p, STAGE_CREATE_TABLE, "create", source_ref(c), target_ref(c));
-		s->estimate = 0;
-		s->optional = 1;
-		snprintf(s->what, sizeof(s->what),
-			 "create table '%s' in %s like '%s' in %s (keys, indexes, billing, TTL)",
-			 c->target_table, c->dst_where, o->table, c->src_where);
-	}
+	if (!c->have_td)
+		add_create(c, p);
 	if (c->have_td && !o->no_backup) {
 		s = plan_add(p, STAGE_BACKUP, "backup");
 		s->optional = 1;
@@ -140,9 +146,10 @@ static int check_index(struct copy *c)
 		return errf(&c->ctx->eb, EXIT_NOT_FOUND,
 			    "table '%s' in %s has no index '%s' (see dynamo describe)",
 			    c->ctx->o.table, c->src_where, ix);
-	if (c->have_td && !table_index(&c->td, ix))
+	/* Only the prune looks the index up in the target: not with --no-truncate, nor in a new table. */
+	if (c->have_td && !c->ctx->o.no_truncate && !table_index(&c->td, ix))
 		return errf(&c->ctx->eb, EXIT_NOT_FOUND,
-			    "target table '%s' in %s has no index '%s'; it is needed to find the items to replace",
+			    "target table '%s' in %s has no index '%s'; it is needed to find the items to replace (with --no-truncate nothing is looked up there)",
 			    c->target_table, c->dst_where, ix);
 	return 0;
 }
@@ -165,6 +172,8 @@ static void item_stages(struct copy *c, struct plan *p)
 	struct stage *s;
 
 	describe_keys(o, keys, sizeof(keys));
+	if (!c->have_td)
+		add_create(c, p);
 	s = plan_add_copy(p, STAGE_QUERY_COPY, "copy", source_ref(c), target_ref(c));
 	s->estimate = 0;
 	s->destructive = c->have_td;
