@@ -41,6 +41,7 @@ const struct opt_def dynamo_opts[] = {
 	{ OPT_NO_BACKUP, "no-backup", 0, NULL, NULL, "skip the on-demand backup of the table written to" },
 	{ OPT_NO_TRUNCATE, "no-truncate", 0, NULL, NULL, "keep the target's other items (upsert copy)" },
 	{ OPT_CREATE_TARGET, "create-target", 0, NULL, NULL, "create a missing target table from the source's description" },
+	{ OPT_STRICT, "strict", 0, NULL, NULL, "fail, before creating the target, when part of the source's setup (TTL) cannot be read" },
 	{ OPT_CHECKPOINT, "checkpoint", 0, NULL, "FILE", "record progress in FILE and resume from it after a crash" },
 	{ OPT_MAX_RCU, "max-rcu", 0, NULL, "N", "cap read capacity units per second on the source" },
 	{ OPT_MAX_WCU, "max-wcu", 0, NULL, "N", "cap write capacity units per second on the target" },
@@ -168,6 +169,7 @@ static int set_switch(int id, struct options *o)
 	case OPT_NO_BACKUP: o->no_backup = 1; break;
 	case OPT_NO_TRUNCATE: o->no_truncate = 1; break;
 	case OPT_CREATE_TARGET: o->create_target = 1; break;
+	case OPT_STRICT: o->strict = 1; break;
 	case OPT_KEEP_SOURCE: o->keep_source = 1; break;
 	case OPT_HEAD: o->head = 1; break;
 	case OPT_DESC: o->desc = 1; break;

@@ -52,6 +52,7 @@ struct stage {
 	int destructive;		/* needs confirmation */
 	int optional;			/* planned or not by the tables' state (create, backup, prune):
 					 * a checkpoint being resumed may lack it */
+	int finish_only;		/* create: the table exists (an interrupted run made it): finish its setup */
 	char what[2048];		/* one line for --dry-run and the prompt */
 	const char *arg;		/* backup ARN, file name, ... */
 	void *job_ctx;			/* for custom stages (export/import) */
@@ -96,6 +97,8 @@ struct plan {
 	 */
 	int (*finish)(struct plan *p, void *arg);
 	void *finish_arg;
+	char warnings[4][512];		/* plan_warn: the first few */
+	int nwarnings;
 };
 
 void plan_init(struct plan *p, struct ctx *ctx, const char *command);
@@ -124,6 +127,22 @@ struct stage *plan_add_prune(struct plan *p, enum stage_kind kind,
  * $GITHUB_STEP_SUMMARY when set). With --dry-run, prints the plan instead.
  */
 int plan_run(struct plan *p);
+
+/*
+ * Opens --checkpoint while the command plans (it needs p->source and
+ * p->target set): a command whose plan depends on what an interrupted run
+ * did asks plan_resumed_stage. 0, or -1 with the context's eb set (a
+ * checkpoint of another job). Without --checkpoint, does nothing.
+ */
+int plan_peek_checkpoint(struct plan *p);
+/* A stage of the run being resumed: 1 done, 0 not done, -1 not recorded (or not resuming). */
+int plan_resumed_stage(struct plan *p, const char *name);
+/*
+ * Something the run could not do and goes on without (the source's TTL
+ * could not be read): a warning now, and in the summary line, --json and
+ * the step summary.
+ */
+void plan_warn(struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Defaults from the table's size (measured: see README's performance section). */
 int plan_default_segments(const struct table_desc *t);

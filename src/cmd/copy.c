@@ -102,14 +102,31 @@ static void add_create(struct copy *c, struct plan *p)
 		 c->target_table, c->dst_where, c->ctx->o.table, c->src_where);
 }
 
+/*
+ * The create stage when the target is missing, and also when an interrupted
+ * run created it but did not finish its setup (its TTL): the checkpoint says
+ * so, and the table is not taken for a finished one.
+ */
+static void maybe_create(struct copy *c, struct plan *p)
+{
+	if (!c->have_td) {
+		add_create(c, p);
+	} else if (c->ctx->o.create_target && plan_resumed_stage(p, "create") == 0) {
+		add_create(c, p);
+		p->st[p->n - 1].finish_only = 1;
+		snprintf(p->st[p->n - 1].what, sizeof(p->st[p->n - 1].what),
+			 "finish the setup (TTL) of '%s' in %s, which the interrupted run created",
+			 c->target_table, c->dst_where);
+	}
+}
+
 static void whole_table_stages(struct copy *c, struct plan *p, int segments,
 			       int target_empty)
 {
 	const struct options *o = &c->ctx->o;
 	struct stage *s;
 
-	if (!c->have_td)
-		add_create(c, p);
+	maybe_create(c, p);
 	if (c->have_td && !o->no_backup) {
 		s = plan_add(p, STAGE_BACKUP, "backup");
 		s->optional = 1;
@@ -172,8 +189,7 @@ static void item_stages(struct copy *c, struct plan *p)
 	struct stage *s;
 
 	describe_keys(o, keys, sizeof(keys));
-	if (!c->have_td)
-		add_create(c, p);
+	maybe_create(c, p);
 	s = plan_add_copy(p, STAGE_QUERY_COPY, "copy", source_ref(c), target_ref(c));
 	s->estimate = 0;
 	s->destructive = c->have_td;
@@ -229,6 +245,10 @@ int cmd_copy(struct ctx *ctx)
 	p.source = &c.src;
 	p.target = &c.dst;
 	p.concurrency = o->concurrency ? o->concurrency : plan_default_concurrency(segments);
+	if (o->create_target && c.have_td && plan_peek_checkpoint(&p) < 0) {
+		plan_release(&p);
+		goto out;
+	}
 	if (o->npk)
 		item_stages(&c, &p);
 	else

@@ -41,20 +41,47 @@ static struct table_ref copy_ref(const struct restore *r)
 	return (struct table_ref){ &r->d, r->ctx->o.from_table, &r->from };
 }
 
+/*
+ * A run killed just after it deleted the copy left a checkpoint with the
+ * copy and the prune done and the drop not: the copy is gone, and that is
+ * what the run was doing, not a missing table (which stopped every rerun
+ * with exit 4 and kept the checkpoint for ever).
+ */
+static int from_table_dropped(struct restore *r, struct plan *p)
+{
+	struct errbuf why = ERRBUF_INIT;
+	struct table_desc t;
+
+	if (r->ctx->o.keep_source || plan_peek_checkpoint(p) < 0 ||
+	    plan_resumed_stage(p, "copy") != 1 || plan_resumed_stage(p, "prune") != 1 ||
+	    plan_resumed_stage(p, "drop") != 0)
+		return 0;
+	if (table_describe(&r->d, r->ctx->o.from_table, &t, &why) == 0) {
+		table_desc_release(&t);
+		return 0;
+	}
+	return why.exit == EXIT_NOT_FOUND;
+}
+
 static int plan_from_table(struct restore *r, struct plan *p)
 {
 	const struct options *o = &r->ctx->o;
 	struct stage *s;
 
-	if (table_name_check("--from-table", o->from_table, &r->ctx->eb) < 0 ||
-	    table_describe(&r->d, o->from_table, &r->from, &r->ctx->eb) < 0)
+	if (table_name_check("--from-table", o->from_table, &r->ctx->eb) < 0)
 		return -1;
-	r->have_from = 1;
 	if (!strcmp(o->from_table, o->table))
 		return errf(&r->ctx->eb, EXIT_USAGE,
 			    "--from-table must name another table than -t/--table");
-	if (table_same_keys(&r->from, &r->t, r->where, r->where, &r->ctx->eb) < 0)
+	if (from_table_dropped(r, p)) {
+		msg_info("'%s' was deleted by the run being resumed: only the drop is left", o->from_table);
+	} else if (table_describe(&r->d, o->from_table, &r->from, &r->ctx->eb) < 0) {
 		return -1;
+	} else {
+		r->have_from = 1;
+		if (table_same_keys(&r->from, &r->t, r->where, r->where, &r->ctx->eb) < 0)
+			return -1;
+	}
 	/* Copy, then prune what the copy does not have (see prune.c), then drop it. */
 	s = plan_add_copy(p, STAGE_COPY, "copy", copy_ref(r), table_ref(r));
 	s->segments = o->segments ? o->segments : plan_default_segments(&r->from);
@@ -349,6 +376,8 @@ int cmd_restore(struct ctx *ctx)
 		return -1;
 	ddb_where(&r.d, r.where, sizeof(r.where));
 	plan_init(&p, ctx, "restore");
+	/* The checkpoint's identity, known before the plan (it may be read while planning). */
+	p.source = p.target = &r.d;
 	if (describe_target(&r) < 0)
 		goto out;
 	ddb_where(&r.d, r.where, sizeof(r.where));

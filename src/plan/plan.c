@@ -5,6 +5,7 @@
 #include "dynamo/response.h"
 #include "dynamo/stages.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,20 @@ void plan_release(struct plan *p)
 	checkpoint_free(p->ck);
 	rate_release(&p->read_rate);
 	rate_release(&p->write_rate);
+}
+
+void plan_warn(struct plan *p, const char *fmt, ...)
+{
+	char msg[sizeof(p->warnings[0])];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	msg_warn("%s", msg);
+	if (p->nwarnings < (int)(sizeof(p->warnings) / sizeof(p->warnings[0])))
+		memcpy(p->warnings[p->nwarnings], msg, sizeof(msg));
+	p->nwarnings++;
 }
 
 struct stage *plan_add(struct plan *p, enum stage_kind kind, const char *name)
@@ -343,14 +358,31 @@ static int align_with_checkpoint(struct plan *p)
 	return 0;
 }
 
+int plan_peek_checkpoint(struct plan *p)
+{
+	struct ctx *ctx = p->ctx;
+
+	if (!ctx->o.checkpoint || p->ck)
+		return 0;
+	return checkpoint_open(&p->ck, ctx->o.checkpoint, job_intent(p), &ctx->eb);
+}
+
+int plan_resumed_stage(struct plan *p, const char *name)
+{
+	int k;
+
+	if (!p->ck || !checkpoint_resuming(p->ck) || (k = checkpoint_find_stage(p->ck, name)) < 0)
+		return -1;
+	return checkpoint_stage_done(p->ck, k);
+}
+
 static int open_checkpoint(struct plan *p)
 {
 	struct ctx *ctx = p->ctx;
 
 	if (!ctx->o.checkpoint)
 		return 0;
-	if (checkpoint_open(&p->ck, ctx->o.checkpoint, job_intent(p),
-			    &ctx->eb) < 0)
+	if (plan_peek_checkpoint(p) < 0)
 		return -1;
 	if (align_with_checkpoint(p) < 0)
 		return -1;

@@ -65,18 +65,30 @@ static int create_backup(struct plan *p, struct stage *s)
 	return 0;
 }
 
+/*
+ * A table already gone is what the stage wanted: a run interrupted right
+ * after DeleteTable (or whose answer was lost) goes on from there.
+ */
 static int delete_table(struct plan *p, struct stage *s)
 {
 	cJSON *body = cJSON_CreateObject(), *resp = NULL;
+	struct errbuf why = ERRBUF_INIT;
 	int r;
 
 	cJSON_AddStringToObject(body, "TableName", s->src_table);
-	r = ddb_request_json(s->src, DDB_TARGET("DeleteTable"), body, &resp, &p->ctx->eb);
+	r = ddb_request_json(s->src, DDB_TARGET("DeleteTable"), body, &resp, &why);
 	cJSON_Delete(body);
 	cJSON_Delete(resp);
-	if (r == 0)
+	if (r == 0) {
 		msg_info("deleted table '%s'", s->src_table);
-	return r;
+		return 0;
+	}
+	if (why.exit == EXIT_NOT_FOUND) {
+		msg_info("table '%s' is already deleted", s->src_table);
+		return 0;
+	}
+	p->ctx->eb = why;
+	return -1;
 }
 
 static int restore_backup(struct plan *p, struct stage *s)

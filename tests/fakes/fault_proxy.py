@@ -52,6 +52,10 @@ or hostile server or proxy would send it:
                       token and the Authorization header, as AWS's own messages
                       do
 
+--deny OP[,OP...] answers those operations (any, not only --ops; STS calls
+count as "STS") 400 AccessDeniedException without forwarding them, as an IAM
+policy that does not allow them would.
+
 Faults apply only to the operations in --ops (default BatchWriteItem, Scan,
 Query, BatchGetItem, by X-Amz-Target); everything else (STS, DescribeTable,
 CreateBackup, moto's own API) passes through untouched. Requests are
@@ -137,6 +141,10 @@ ERRORS = {
     "ValidationException": (
         400, "com.amazon.coral.validate#ValidationException",
         "One or more parameter values were invalid: injected by fault_proxy"),
+    "AccessDeniedException": (
+        400, "com.amazon.coral.service#AccessDeniedException",
+        "User: arn:aws:sts::123456789012:assumed-role/dynamo-e2e/fault-proxy is not authorized to perform "
+        "this action (denied by fault_proxy --deny)"),
 }
 
 # Headers that belong to one hop, or that the proxy recomputes.
@@ -176,10 +184,12 @@ def parse_args(argv=None):
                     help="answer at most N requests the hostile way (0: all)")
     ap.add_argument("--key-attrs", default="PK,SK", help="the table's key attributes, for lek_same and "
                                                         "unprocessed_foreign (default %(default)s)")
+    ap.add_argument("--deny", default="", help="comma-separated operations refused with AccessDeniedException")
     ap.add_argument("--stats-file", help="rewritten with the stats JSON after every request")
     ap.add_argument("--log", help="append one JSON line per request (op, fault, body digest, status)")
     o = ap.parse_args(argv)
     o.ops = {x.strip() for x in o.ops.split(",") if x.strip()}
+    o.deny = {x.strip() for x in o.deny.split(",") if x.strip()}
     o.capacity = o.capacity or o.table_wcu > 0 or o.table_rcu > 0
     o.rates = [(k, getattr(o, k)) for k in KINDS]
     total = sum(r for _, r in o.rates)
@@ -382,6 +392,8 @@ class State:
                     setattr(o, attr, int(value))
                 elif attr == "key_attrs":
                     o.key_attrs = value
+                elif attr == "deny":
+                    o.deny = set(value.split(",") if isinstance(value, str) else value) - {""}
                 elif attr == "reset":
                     reset = bool(value)
                 else:
@@ -587,6 +599,11 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if not op and self.command == "POST" and "x-www-form-urlencoded" in (self.headers.get("Content-Type") or ""):
             op = "STS"
+        if op and op in self.state.opts.deny:
+            self.rfile.read(length)
+            self.state.log({"op": op, "fault": "deny", "status": 400})
+            self._send_error("AccessDeniedException")
+            return
         hostile = self.state.hostile(op) if op else None
         kind, rng = self.state.choose(op) if op and not hostile else (None, None)
         rec = {"op": op or self.path, "fault": kind}
