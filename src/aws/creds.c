@@ -2,6 +2,7 @@
 #include "dynamo/buf.h"
 #include "dynamo/clock.h"
 #include "dynamo/exitcode.h"
+#include "dynamo/redact.h"
 
 #include <cJSON.h>
 
@@ -20,6 +21,10 @@ struct credentials *creds_new(const char *akid, const char *secret,
 	c->session_token = token && *token ? xstrdup(token) : NULL;
 	c->expiration = expiration;
 	c->refs = 1;
+	/* Known to the redactor for as long as they exist (see redact.h). */
+	redact_add(c->access_key_id);
+	redact_add(c->secret_access_key);
+	redact_add(c->session_token);
 	return c;
 }
 
@@ -27,6 +32,9 @@ void creds_put(struct credentials *c)
 {
 	if (!c || __atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL))
 		return;
+	redact_remove(c->access_key_id);
+	redact_remove(c->secret_access_key);
+	redact_remove(c->session_token);
 	free_secret(c->access_key_id);
 	free_secret(c->secret_access_key);
 	free_secret(c->session_token);

@@ -4,6 +4,8 @@
 #include "dynamo/creds.h"
 #include "dynamo/exitcode.h"
 #include "dynamo/rate.h"
+#include "dynamo/json_scan.h"
+#include "dynamo/redact.h"
 #include "dynamo/sigv4.h"
 #include "dynamo/xml.h"
 
@@ -210,6 +212,29 @@ static void copy_bounded(char *dst, size_t cap, const char *src, size_t n)
 	dst[j] = '\0';
 }
 
+/*
+ * A server's words for a message: JSON escapes decoded (a token written
+ * with \/ is still the token), every secret it echoes removed (AWS quotes
+ * the canonical request, session token included, in signature errors),
+ * then cut to one bounded line. Redacting before cutting: a token cut in
+ * half would no longer be recognised.
+ */
+static void server_text(char *dst, size_t cap, const char *v, size_t n,
+			const char *body, size_t len, int json)
+{
+	struct buf dec = BUF_INIT, clean = BUF_INIT;
+
+	if (!json || v <= body || v + n >= body + len || v[n] != '"' ||
+	    js_unescape((struct slice){ v - 1, n + 2 }, &dec) < 0) {
+		buf_reset(&dec);
+		buf_append(&dec, v, n);
+	}
+	redact_into(dec.data ? dec.data : "", dec.len, &clean);
+	copy_bounded(dst, cap, clean.data ? clean.data : "", clean.len);
+	buf_release(&dec);
+	buf_wipe_release(&clean);
+}
+
 /* Finds "key":"value" in a small JSON error body without a full parse. */
 static int json_string_field(const char *body, size_t len, const char *key,
 			     const char **val, size_t *vlen)
@@ -258,9 +283,9 @@ void aws_error_parse(struct aws_error *err, enum http_proto proto, long status,
 		proto = PROTO_AWS_QUERY;
 	if (proto == PROTO_AWS_QUERY) {
 		if (xml_find(body, len, "Code", &v, &n) == 0)
-			copy_bounded(err->type, sizeof(err->type), v, n);
+			server_text(err->type, sizeof(err->type), v, n, body, len, 0);
 		if (xml_find(body, len, "Message", &v, &n) == 0)
-			copy_bounded(err->message, sizeof(err->message), v, n);
+			server_text(err->message, sizeof(err->message), v, n, body, len, 0);
 	} else {
 		if (json_string_field(body, len, "__type", &v, &n) == 0 ||
 		    json_string_field(body, len, "code", &v, &n) == 0 ||
@@ -271,11 +296,11 @@ void aws_error_parse(struct aws_error *err, enum http_proto proto, long status,
 				n -= (size_t)(hash + 1 - v);
 				v = hash + 1;
 			}
-			copy_bounded(err->type, sizeof(err->type), v, n);
+			server_text(err->type, sizeof(err->type), v, n, body, len, 0);
 		}
 		if (json_string_field(body, len, "message", &v, &n) == 0 ||
 		    json_string_field(body, len, "Message", &v, &n) == 0)
-			copy_bounded(err->message, sizeof(err->message), v, n);
+			server_text(err->message, sizeof(err->message), v, n, body, len, 1);
 	}
 	if (!err->type[0])
 		snprintf(err->type, sizeof(err->type), "HTTP%ld", status);

@@ -2,6 +2,7 @@
 #include "dynamo/checkpoint.h"
 #include "dynamo/clock.h"
 #include "dynamo/exitcode.h"
+#include "dynamo/redact.h"
 #include "dynamo/response.h"
 #include "dynamo/stages.h"
 
@@ -34,6 +35,7 @@ void plan_warn(struct plan *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	redact_str(msg, sizeof(msg));
 	msg_warn("%s", msg);
 	if (p->nwarnings < (int)(sizeof(p->warnings) / sizeof(p->warnings[0])))
 		memcpy(p->warnings[p->nwarnings], msg, sizeof(msg));
