@@ -49,15 +49,15 @@ struct ddb_batch_write {
 };
 
 /*
- * Checks a BatchWriteItem answer to a request that wrote the elements of
- * sent (the request's list for table). Every unprocessed request must be one
- * that was sent, by its key (keys: the table's key schema; NULL compares the
+ * Checks a BatchWriteItem answer to request (the request's body, whose list
+ * for table is what was sent). Every unprocessed request must be one that
+ * was sent, by its key (keys: the table's key schema; NULL compares the
  * requests as text): a server that hands back more than it was given, or
  * requests it was never sent, would make dynamo write what it never read
  * and never run out of retries. 0, or -1 with why set.
  */
 int ddb_batch_write_parse(struct slice resp, const char *table,
-			  struct slice sent, const struct table_desc *keys,
+			  struct slice request, const struct table_desc *keys,
 			  struct ddb_batch_write *out, char *why, size_t n);
 
 /* A BatchGetItem answer for one table. */

@@ -267,9 +267,10 @@ out:
 }
 
 int ddb_batch_write_parse(struct slice resp, const char *table,
-			  struct slice sent, const struct table_desc *keys,
+			  struct slice request, const struct table_desc *keys,
 			  struct ddb_batch_write *out, char *why, size_t n)
 {
+	struct slice ri, sent = { "[]", 2 };
 	struct js_iter it, ti;
 	struct slice k, v, tk, tv, e;
 	int r, have = 0;
@@ -302,9 +303,12 @@ int ddb_batch_write_parse(struct slice resp, const char *table,
 		return bad(why, n, "the answer is cut short or is not valid JSON (%zu bytes)", resp.n);
 	if (!have)
 		return bad(why, n, "the answer has no UnprocessedItems");
-	if (out->n && match_unprocessed(out, sent, keys, why, n) < 0)
-		return -1;
-	return 0;
+	/* The request is walked only when something came back: most answers leave nothing. */
+	if (!out->n)
+		return 0;
+	if (js_find(request, "RequestItems", &ri) != 1 || js_find(ri, table, &sent) != 1)
+		sent = (struct slice){ "[]", 2 };
+	return match_unprocessed(out, sent, keys, why, n);
 }
 
 int ddb_batch_get_parse(struct slice resp, const char *table,

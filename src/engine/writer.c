@@ -134,18 +134,6 @@ static double write_cost(size_t item_bytes, int deleting)
 
 static void on_batch_done(struct http_call *c);
 
-/* The list of requests a batch body sends to its table. */
-static struct slice sent_requests(const struct batch *b)
-{
-	const struct job *j = b->w->job;
-	struct slice body = { b->call.body.data ? b->call.body.data : "", b->call.body.len };
-	struct slice ri, list = { "", 0 };
-
-	if (js_find(body, "RequestItems", &ri) != 1 || js_find(ri, j->dst_table, &list) != 1)
-		list.n = 0;
-	return list;
-}
-
 /* The engine's check of an answer: nothing is counted or resent from a malformed one. */
 static int check_batch(struct http_call *c, char *why, size_t n)
 {
@@ -153,8 +141,9 @@ static int check_batch(struct http_call *c, char *why, size_t n)
 	const struct job *j = b->w->job;
 	struct slice resp = { c->resp.data ? c->resp.data : "", c->resp.len };
 
-	return ddb_batch_write_parse(resp, j->dst_table, sent_requests(b), j->dst_desc,
-				     &b->answer, why, n);
+	struct slice body = { b->call.body.data ? b->call.body.data : "", b->call.body.len };
+
+	return ddb_batch_write_parse(resp, j->dst_table, body, j->dst_desc, &b->answer, why, n);
 }
 
 static void batch_send(struct batch *b, uint64_t delay_ms)

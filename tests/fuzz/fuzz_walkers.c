@@ -25,10 +25,14 @@
 
 #define TABLE "orders"
 
-static const char sent_list[] =
-	"[{\"PutRequest\":{\"Item\":{\"PK\":{\"S\":\"a\"},\"SK\":{\"N\":\"1\"},\"x\":{\"S\":\"1\"}}}},"
-	"{\"PutRequest\":{\"Item\":{\"PK\":{\"S\":\"a\"},\"SK\":{\"N\":\"2\"}}}},"
-	"{\"DeleteRequest\":{\"Key\":{\"PK\":{\"S\":\"b\"},\"SK\":{\"N\":\"10\"}}}}]";
+#define SENT_LIST \
+	"[{\"PutRequest\":{\"Item\":{\"PK\":{\"S\":\"a\"},\"SK\":{\"N\":\"1\"},\"x\":{\"S\":\"1\"}}}}," \
+	"{\"PutRequest\":{\"Item\":{\"PK\":{\"S\":\"a\"},\"SK\":{\"N\":\"2\"}}}}," \
+	"{\"DeleteRequest\":{\"Key\":{\"PK\":{\"S\":\"b\"},\"SK\":{\"N\":\"10\"}}}}]"
+
+static const char sent_list[] = SENT_LIST;
+static const char request[] =
+	"{\"RequestItems\":{\"" TABLE "\":" SENT_LIST "},\"ReturnConsumedCapacity\":\"TOTAL\"}";
 
 static struct table_desc keys(void)
 {
@@ -137,7 +141,8 @@ static void check_write(const char *body, size_t len, const cJSON *doc)
 	struct slice e, item, s;
 	int n = 0;
 
-	if (ddb_batch_write_parse((struct slice){ body, len }, TABLE, sent, &t, &ans,
+	if (ddb_batch_write_parse((struct slice){ body, len }, TABLE,
+				  (struct slice){ request, sizeof(request) - 1 }, &t, &ans,
 				  why, sizeof(why)) < 0) {
 		check_why(why);
 		return;
