@@ -9,6 +9,7 @@
 #include "dynamo/exitcode.h"
 #include "dynamo/item.h"
 #include "dynamo/json_scan.h"
+#include "dynamo/response.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,11 @@ struct batch {
 	struct batch_ref refs[BATCH_MAX_ITEMS];
 	int nrefs;
 	int rounds;			/* responses that left items unprocessed */
-	int stall;			/* of those, in a row with no progress */
+	int fewest;			/* fewest items any answer left unprocessed */
+	int stall;			/* answers since that last went down */
+	struct ddb_batch_write answer;	/* the checked answer */
+	size_t item_off[BATCH_MAX_ITEMS];	/* where each item (or key) is in the body */
+	size_t item_len[BATCH_MAX_ITEMS];
 	size_t counted;			/* bytes counted in the backlog */
 	struct batch *next;		/* free list */
 };
@@ -100,6 +105,7 @@ static struct batch *batch_get(struct worker *w)
 	}
 	b->w = w;
 	b->nitems = b->nrefs = b->rounds = b->stall = 0;
+	b->fewest = BATCH_MAX_ITEMS + 1;
 	b->counted = 0;
 	buf_reset(&b->call.body);
 	buf_append(&b->call.body, wr->prefix.data, wr->prefix.len);
@@ -128,6 +134,18 @@ static double write_cost(size_t item_bytes, int deleting)
 
 static void on_batch_done(struct http_call *c);
 
+/* The engine's check of an answer: nothing is counted or resent from a malformed one. */
+static int check_batch(struct http_call *c, char *why, size_t n)
+{
+	struct batch *b = c->owner;
+	const struct job *j = b->w->job;
+	struct slice resp = { c->resp.data ? c->resp.data : "", c->resp.len };
+
+	struct slice body = { b->call.body.data ? b->call.body.data : "", b->call.body.len };
+
+	return ddb_batch_write_parse(resp, j->dst_table, body, j->dst_desc, &b->answer, why, n);
+}
+
 static void batch_send(struct batch *b, uint64_t delay_ms)
 {
 	struct worker *w = b->w;
@@ -135,6 +153,7 @@ static void batch_send(struct batch *b, uint64_t delay_ms)
 
 	http_call_rearm(&b->call);
 	ddb_prepare(j->dst, &b->call, DDB_TARGET("BatchWriteItem"));
+	b->call.check = check_batch;
 	b->call.done = on_batch_done;
 	b->call.owner = b;
 	b->call.limiter = j->write_rate;
@@ -163,6 +182,27 @@ static void add_ref(struct batch *b, struct page *pg)
 	b->refs[b->nrefs++].n = 1;
 }
 
+/*
+ * Whether the batch already writes an item with this key. DynamoDB refuses
+ * a batch that names a key twice ("Provided list of item keys contains
+ * duplicates"); an import file may hold a key twice (puts of it overwrite
+ * each other), so such an item starts the next batch. Scans and queries
+ * never return a key twice, so only file sources pay for the check.
+ */
+static int holds_key(const struct batch *b, struct slice item)
+{
+	const struct job *j = b->w->job;
+	int i;
+
+	if (j->source != SOURCE_FILE || !j->dst_desc)
+		return 0;
+	for (i = 0; i < b->nitems; i++)
+		if (ddb_same_key((struct slice){ b->call.body.data + b->item_off[i], b->item_len[i] },
+				 item, j->dst_desc))
+			return 1;
+	return 0;
+}
+
 static int writer_item(struct worker *w, struct slice item, struct page *pg)
 {
 	struct writer *wr = writer_of(w);
@@ -183,7 +223,8 @@ static int writer_item(struct worker *w, struct slice item, struct page *pg)
 	}
 	need = payload.n + 32;
 	if (wr->cur && (wr->cur->nitems == BATCH_MAX_ITEMS ||
-			wr->cur->call.body.len + need + sizeof(SUFFIX) > BATCH_MAX_BYTES))
+			wr->cur->call.body.len + need + sizeof(SUFFIX) > BATCH_MAX_BYTES ||
+			holds_key(wr->cur, payload)))
 		batch_submit(w);
 	if (!wr->cur) {
 		wr->cur = batch_get(w);
@@ -193,6 +234,8 @@ static int writer_item(struct worker *w, struct slice item, struct page *pg)
 		buf_putc(&wr->cur->call.body, ',');
 	buf_puts(&wr->cur->call.body, wr->deleting ? "{\"DeleteRequest\":{\"Key\":" :
 		 "{\"PutRequest\":{\"Item\":");
+	wr->cur->item_off[wr->cur->nitems] = wr->cur->call.body.len;
+	wr->cur->item_len[wr->cur->nitems] = payload.n;
 	buf_append(&wr->cur->call.body, payload.p, payload.n);
 	buf_puts(&wr->cur->call.body, "}}");
 	wr->cur->call.cost += write_cost(payload.n, wr->deleting);
@@ -228,38 +271,9 @@ static void batch_failed(struct batch *b, const char *why)
 
 	job_add(&j->c.failed, (uint64_t)b->nitems);
 	if (why)
-		job_fail(j, b->call.outcome == HTTP_GAVE_UP ? EXIT_INCOMPLETE :
-			 EXIT_FAILURE_RUNTIME, "%s", why);
+		job_fail(j, b->call.outcome == HTTP_GAVE_UP && !http_call_malformed(&b->call) ?
+			 EXIT_INCOMPLETE : EXIT_FAILURE_RUNTIME, "%s", why);
 	batch_put(b);
-}
-
-/*
- * Finds the table's list in UnprocessedItems: its elements are the write
- * requests to send again, exactly as returned.
- */
-static int unprocessed(struct slice resp, struct slice *list, int *n)
-{
-	struct slice ui, k, v, e;
-	struct js_iter it, li;
-	int r;
-
-	*n = 0;
-	*list = (struct slice){ NULL, 0 };
-	r = js_find(resp, "UnprocessedItems", &ui);
-	if (r <= 0)
-		return r;
-	if (js_begin(&it, ui, '{') < 0)
-		return -1;
-	while ((r = js_next_member(&it, &k, &v)) == 1) {
-		*list = v;
-		if (js_begin(&li, v, '[') < 0)
-			return -1;
-		while ((r = js_next_element(&li, &e)) == 1)
-			(*n)++;
-		if (r < 0)
-			return -1;
-	}
-	return r < 0 ? -1 : 0;
 }
 
 static void resend_unprocessed(struct batch *b, struct slice list, int n)
@@ -292,7 +306,10 @@ static void batch_refused(struct batch *b)
 	struct errbuf eb = ERRBUF_INIT;
 	struct buf why = BUF_INIT;
 
-	if (c->outcome == HTTP_GAVE_UP) {
+	if (http_call_malformed(c)) {
+		buf_printf(&why, "BatchWriteItem to '%s' got %d malformed answers in a row (%s): is %s a DynamoDB endpoint?",
+			   b->w->job->dst_table, c->attempt, c->err.message, c->ep->url);
+	} else if (c->outcome == HTTP_GAVE_UP) {
 		buf_printf(&why, "BatchWriteItem to '%s' gave up after %d attempts (%s%s%s)",
 			   b->w->job->dst_table, c->attempt, c->err.type,
 			   c->err.message[0] ? ": " : "", c->err.message);
@@ -326,16 +343,27 @@ static void on_batch_done(struct http_call *c)
 	}
 	if (j->write_rate)
 		rate_settle(j->write_rate, c->reserved, consumed_capacity(resp));
-	if (unprocessed(resp, &list, &n) < 0) {
-		batch_failed(b, "BatchWriteItem answered with malformed UnprocessedItems");
-		return;
-	}
+	list = b->answer.unprocessed;
+	n = b->answer.n;
 	count_handled(j, wr->deleting, b->nitems - n);
 	if (!n) {
 		batch_finished(b);
 		return;
 	}
-	b->stall = n == b->nitems ? b->stall + 1 : 0;
+	/*
+	 * The retry bound counts answers that bring no net progress: only an
+	 * answer leaving fewer items unprocessed than every answer before
+	 * restarts the count. (Resetting on any change let a server that
+	 * alternates 24 and 25 unprocessed items keep a batch going forever.)
+	 * The fewest can go down at most 25 times, so a batch gets at most
+	 * 25 x max_attempts answers that leave items unprocessed.
+	 */
+	if (n < b->fewest) {
+		b->fewest = n;
+		b->stall = 0;
+	} else {
+		b->stall++;
+	}
 	if (b->stall >= engine_global_config.max_attempts || engine_stop) {
 		b->nitems = n;
 		buf_printf(&why, "%d items to '%s' stayed unprocessed after %d tries in a row (the table is throttling; lower --concurrency or set --max-wcu)",
