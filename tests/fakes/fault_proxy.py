@@ -322,6 +322,8 @@ class State:
         self.held = 0
         self.unheld = threading.Condition(self.lock)
         self.late_landed = 0    # late requests forwarded so far
+        self.hostile_seen = 0   # requests the hostile kind applied to
+        self.hostile_done = 0   # of those, answered the hostile way
 
     def wait_late(self):
         """Holds a late request --late-seconds, or while that is negative."""
@@ -352,8 +354,6 @@ class State:
             finally:
                 self.held -= 1
             return True
-        self.hostile_seen = 0   # requests the hostile kind applied to
-        self.hostile_done = 0   # of those, answered the hostile way
 
     def hostile(self, op):
         """The hostile kind for this request, or None."""
