@@ -20,13 +20,20 @@ struct sigv4_header {
 struct sigv4_request {
 	const char *method;		/* "POST", "GET" */
 	const char *host;		/* Host header value; ":port" only when not the scheme's default */
-	const char *path;		/* path as sent on the wire ("/"); encoded again for the canonical URI */
+	const char *path;		/* path as sent on the wire ("/"); encoded again for the canonical URI (not for s3) */
 	const char *query;		/* query string as sent, without '?'; NULL or "" for none */
 	const struct sigv4_header *headers;	/* extra headers to sign (content-type, x-amz-target) */
 	size_t nheaders;
 	const void *payload;		/* body bytes, hashed unless payload_sha256 is given */
 	size_t payload_len;
 	const char *payload_sha256;	/* hex SHA-256 of the body, or NULL */
+	/*
+	 * S3's rules (botocore's S3SigV4Auth): the path is signed as sent,
+	 * neither normalized nor encoded again (an S3 key may hold "//", "."
+	 * and "%"), and x-amz-content-sha256 (the payload hash) is signed; the
+	 * caller sends that header with the value in sigv4_signed.
+	 */
+	int s3;
 };
 
 struct sigv4_credentials {		/* borrowed */

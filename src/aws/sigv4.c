@@ -1,8 +1,9 @@
 /*
- * AWS Signature Version 4 for the services dynamo talks to (DynamoDB, STS,
- * the SSO portal): not S3, so the path is normalized and encoded once more.
- * Each stage matches botocore's SigV4Auth; tests/vectors/sigv4 holds its
- * output for comparison.
+ * AWS Signature Version 4 for the services dynamo talks to. For DynamoDB,
+ * STS and the SSO portal the path is normalized and encoded once more; for
+ * S3 (req->s3) it is signed as sent and x-amz-content-sha256 is signed too.
+ * Each stage matches botocore's SigV4Auth (S3SigV4Auth for S3);
+ * tests/vectors/sigv4 holds its output for comparison.
  */
 #include "dynamo/sigv4.h"
 #include "dynamo/parse.h"
@@ -397,6 +398,7 @@ static int valid_header(const struct sigv4_header *h)
 			return 0;
 	return !name_is(h->name, "host") && !name_is(h->name, "x-amz-date") &&
 	       !name_is(h->name, "x-amz-security-token") &&
+	       !name_is(h->name, "x-amz-content-sha256") &&
 	       !name_is(h->name, "authorization");
 }
 
@@ -444,10 +446,11 @@ static void hdr_add(struct hdr *v, size_t *n, const char *name, const char *valu
 /* "name:value\n" lines sorted by name, repeats joined with ','. */
 static int canonical_headers(struct buf *out, struct buf *signed_headers,
 			     const struct sigv4_request *req,
-			     const char *amz_date, const char *token)
+			     const char *amz_date, const char *token,
+			     const char *payload_sha256)
 {
 	struct hdr stackv[STACK_HEADERS], *v = stackv;
-	size_t max = req->nheaders + 3, n = 0, i, j;
+	size_t max = req->nheaders + 4, n = 0, i, j;
 	int err = -1;
 
 	if (req->nheaders && !req->headers)
@@ -461,6 +464,8 @@ static int canonical_headers(struct buf *out, struct buf *signed_headers,
 	}
 	hdr_add(v, &n, "host", req->host);
 	hdr_add(v, &n, "x-amz-date", amz_date);
+	if (req->s3)
+		hdr_add(v, &n, "x-amz-content-sha256", payload_sha256);
 	if (!empty(token))
 		hdr_add(v, &n, "x-amz-security-token", token);
 	hdr_sort(v, n);
@@ -502,11 +507,14 @@ int sigv4_canonical_request(const struct sigv4_request *req,
 	for (m = req->method; *m; m++)
 		err |= buf_putc(out, upper(*m));
 	err |= buf_putc(out, '\n');
-	err |= canonical_uri(out, req->path);
+	/* An S3 path is signed as sent: it is already encoded once. */
+	err |= req->s3 ? buf_puts(out, *req->path ? req->path : "/") :
+			 canonical_uri(out, req->path);
 	err |= buf_putc(out, '\n');
 	err |= canonical_query(out, req->query);
 	err |= buf_putc(out, '\n');
-	if (err || canonical_headers(out, signed_headers, req, amz_date, token) < 0)
+	if (err || canonical_headers(out, signed_headers, req, amz_date, token,
+				     payload_sha256) < 0)
 		return -1;
 	err |= buf_putc(out, '\n');
 	err |= buf_append(out, signed_headers->data, signed_headers->len);

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 import botocore
 import botocore.auth
-from botocore.auth import SigV4Auth
+from botocore.auth import S3SigV4Auth, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.utils import percent_encode_sequence
@@ -168,23 +168,50 @@ CASES = [
              ('X-AMZ-META-DUP', 'mid  dle')],
          body=b'{"TableName":"t","Key":{"pk":{"S":"1"}}}',
          region='us-east-1', service='dynamodb', token=TOKEN, time=T_DOC),
+    # S3 (botocore's S3SigV4Auth, chosen by the service name as botocore
+    # does): the path is signed as sent, x-amz-content-sha256 is signed.
+    dict(name='s3_list_objects_virtual',
+         desc='S3 ListObjectsV2, virtual-hosted, a continuation token to encode',
+         method='GET', url='https://my-bucket.s3.us-east-1.amazonaws.com/',
+         query=[('list-type', '2'), ('prefix', 'exp/AWSDynamoDB/'),
+                ('continuation-token', '1/ab+cd=='), ('encoding-type', 'url'),
+                ('max-keys', '1000')],
+         headers=[], body=b'', region='us-east-1', service='s3',
+         token=TOKEN, time=T_DOC),
+    dict(name='s3_get_object_path_style',
+         desc='S3 GetObject, path-style on a local port: a key with "//", '
+              '"." and ".." segments and escapes is signed as sent',
+         method='GET',
+         url='http://127.0.0.1:5000/bkt/a%20b/c%2Bd//x/./y/../%25z~',
+         headers=[], body=b'', region='us-east-1', service='s3',
+         token=None, time=T_DOC),
+    dict(name='s3_get_object_unicode_key',
+         desc='S3 GetObject of a UTF-8 key in another region',
+         method='GET',
+         url='https://bkt.s3.eu-west-1.amazonaws.com/data/%C3%A9t%C3%A9%20'
+             '%E2%98%95.json.gz',
+         headers=[], body=b'', region='eu-west-1', service='s3',
+         token=TOKEN, time=T_DOC),
 ]
 
 
-class RecordingSigV4Auth(SigV4Auth):
-    """botocore's signer, keeping each stage it computes."""
+def recording(base):
+    """botocore's signer (base), keeping each stage it computes."""
 
-    def canonical_request(self, request):
-        self.creq = super().canonical_request(request)
-        return self.creq
+    class Recording(base):
+        def canonical_request(self, request):
+            self.creq = super().canonical_request(request)
+            return self.creq
 
-    def string_to_sign(self, request, canonical_request):
-        self.sts = super().string_to_sign(request, canonical_request)
-        return self.sts
+        def string_to_sign(self, request, canonical_request):
+            self.sts = super().string_to_sign(request, canonical_request)
+            return self.sts
 
-    def signature(self, string_to_sign, request):
-        self.sig = super().signature(string_to_sign, request)
-        return self.sig
+        def signature(self, string_to_sign, request):
+            self.sig = super().signature(string_to_sign, request)
+            return self.sig
+
+    return Recording
 
 
 def esc(s):
@@ -212,7 +239,8 @@ def sign(case):
 
     now = datetime.datetime.fromtimestamp(case['time'], datetime.timezone.utc)
     cred = Credentials(AKID, SECRET, case['token'])
-    auth = RecordingSigV4Auth(cred, case['service'], case['region'])
+    base = S3SigV4Auth if case['service'] == 's3' else SigV4Auth
+    auth = recording(base)(cred, case['service'], case['region'])
     with mock.patch.object(botocore.auth, 'get_current_datetime',
                            lambda *a, **k: now.replace(tzinfo=None)):
         auth.add_auth(req)
