@@ -1,9 +1,11 @@
 #include "dynamo/itemfile.h"
 #include "dynamo/exitcode.h"
-#include "dynamo/json_scan.h"
+#include "dynamo/export_manifest.h"
+#include "dynamo/lines.h"
 #include "dynamo/safefile.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,16 +18,18 @@
 
 /* ---- reading ---- */
 
+/*
+ * The bytes come from the file (or stdin) a chunk at a time; the line
+ * decoder (lines.h) undoes gzip and splits lines, and export_line_parse
+ * (export_manifest.h) makes an item of each, as for an export read from S3.
+ */
 struct item_reader {
-	gzFile gz;
-	char *path;
-	struct buf line;
-	uint64_t lineno;
+	int fd;
+	char *path;		/* for messages: the path, or "stdin" */
+	struct line_decoder lines;
 	char chunk[65536];	/* read ahead */
-	size_t pos, len;
-	int eof;
 	int peeked;		/* item_reader_peek read the next item: it is in peek */
-	struct slice peek;	/* points into line */
+	struct slice peek;	/* points into the decoder's line */
 	int at_end;		/* the whole file was read without an error */
 };
 
@@ -34,21 +38,17 @@ int item_reader_open(struct item_reader **out, const char *path,
 {
 	struct item_reader *r;
 	struct stat st;
-	gzFile gz;
+	int fd;
 
 	if (strcmp(path, "-") && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return errf(eb, EXIT_IO, "cannot read '%s': it is a directory (name an export file)", path);
-	errno = 0;
-	gz = !strcmp(path, "-") ? gzdopen(dup(0), "rb") : gzopen(path, "rb");
-
-	if (!gz)
-		return errf(eb, EXIT_IO, "cannot open '%s': %s", path,
-			    errno ? strerror(errno) : "out of memory");
-	gzbuffer(gz, 1u << 17);
+	fd = !strcmp(path, "-") ? dup(0) : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errf(eb, EXIT_IO, "cannot open '%s': %s", path, strerror(errno));
 	r = xcalloc(1, sizeof(*r));
-	r->gz = gz;
+	r->fd = fd;
 	r->path = xstrdup(!strcmp(path, "-") ? "stdin" : path);
-	buf_init(&r->line, MAX_LINE);
+	line_decoder_init(&r->lines, r->path, MAX_LINE);
 	*out = r;
 	return 0;
 }
@@ -57,118 +57,56 @@ void item_reader_close(struct item_reader *r)
 {
 	if (!r)
 		return;
-	gzclose(r->gz);
-	buf_release(&r->line);
+	close(r->fd);
+	line_decoder_release(&r->lines);
 	free(r->path);
 	free(r);
 }
 
-static int refill(struct item_reader *r, struct errbuf *eb)
+/* The byte source of the decoder: the next chunk of the file. */
+static int read_chunk(void *ctx, const char **p, size_t *n, struct errbuf *eb)
 {
-	int n = gzread(r->gz, r->chunk, sizeof(r->chunk)), err = Z_OK;
-	const char *msg = n <= 0 ? gzerror(r->gz, &err) : "";
+	struct item_reader *r = ctx;
+	ssize_t got;
 
-	if (n < 0 && err == Z_DATA_ERROR)
-		return errf(eb, EXIT_IO, "'%s' is damaged after line %llu: its gzip data is not valid (%s)",
-			    r->path, (unsigned long long)r->lineno, msg);
-	if (n < 0)
+	do
+		got = read(r->fd, r->chunk, sizeof(r->chunk));
+	while (got < 0 && errno == EINTR);
+	if (got < 0)
 		return errf(eb, EXIT_IO, "cannot read '%s' after line %llu: %s",
-			    r->path, (unsigned long long)r->lineno,
-			    err == Z_ERRNO ? strerror(errno) : msg);
-	/*
-	 * gzread ends a stream cut before its trailer (no CRC, no length) as
-	 * if it were complete, and only gzerror says so: a half-written or
-	 * sync-flushed export must not pass for a whole one.
-	 */
-	if (n == 0 && err == Z_BUF_ERROR)
-		return errf(eb, EXIT_IO,
-			    "'%s' is cut short: its gzip data ends without the gzip trailer (after line %llu), so it is not a complete file (was it still being written, or cut in a copy?)",
-			    r->path, (unsigned long long)r->lineno);
-	r->pos = 0;
-	r->len = (size_t)n;
-	r->eof = n == 0;
-	return 0;
-}
-
-/*
- * Reads one line into r->line (without the newline): 1, 0 at the end, -1 on
- * error. Lines are split on '\n' by memchr, so a NUL byte cannot hide the
- * rest of a line (gzgets + strlen did, dropping items silently); a NUL is an
- * error naming the line.
- */
-static int read_line(struct item_reader *r, struct errbuf *eb)
-{
-	buf_reset(&r->line);
-	for (;;) {
-		const char *p, *nl;
-		size_t n;
-
-		if (r->pos == r->len) {
-			if (!r->eof && refill(r, eb) < 0)
-				return -1;
-			if (r->eof)
-				return r->line.len ? 1 : 0;
-		}
-		p = r->chunk + r->pos;
-		nl = memchr(p, '\n', r->len - r->pos);
-		n = nl ? (size_t)(nl - p) : r->len - r->pos;
-		if (memchr(p, '\0', n))
-			return errf(eb, EXIT_IO, "line %llu of '%s' contains a NUL byte (is it a text file?)",
-				    (unsigned long long)r->lineno + 1, r->path);
-		if (buf_append(&r->line, p, n) < 0)
-			return errf(eb, EXIT_IO, "line %llu of '%s' is longer than %u MB",
-				    (unsigned long long)r->lineno + 1, r->path, MAX_LINE >> 20);
-		r->pos += n + (nl ? 1 : 0);
-		if (nl)
-			return 1;
-	}
+			    r->path, (unsigned long long)r->lines.lineno, strerror(errno));
+	*p = r->chunk;
+	*n = (size_t)got;
+	return got > 0;
 }
 
 static const char *next_item(struct item_reader *r, struct slice *item,
 			     struct errbuf *eb)
 {
-	for (;;) {
-		struct slice line, inner;
-		const char *p, *end;
-		int rc = read_line(r, eb);
+	const struct byte_source src = { read_chunk, r };
 
-		if (rc == 0)
+	for (;;) {
+		struct export_line el;
+		struct slice line;
+		enum line_status st = line_decoder_pull(&r->lines, &src, &line, eb);
+
+		if (st == LINE_END)
 			r->at_end = 1;
-		if (rc <= 0)
+		if (st != LINE_OK)
 			return NULL;
-		r->lineno++;
-		end = r->line.data + r->line.len;
-		if (r->line.len && end[-1] == '\r')
-			end--;
-		p = r->line.data;
-		/* A UTF-8 byte order mark, as some editors write first: not part of the item. */
-		if (r->lineno == 1 && r->line.len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
-			p += 3;
-		p = js_ws(p, end);
-		if (p == end)
-			continue;	/* blank line */
-		line.p = p;
-		line.n = (size_t)(end - p);
-		if (*p != '{' || !js_valid(line)) {
+		switch (export_line_parse(line, r->lines.lineno == 1, 0, &el)) {
+		case EXPORT_LINE_BLANK:
+			continue;
+		case EXPORT_LINE_ITEM:
+		case EXPORT_LINE_BARE:
+			*item = el.item;
+			return item->p;
+		default:
 			errf(eb, EXIT_IO,
 			     "line %llu of '%s' is not a JSON object (expected {\"Item\":{...}} per line)",
-			     (unsigned long long)r->lineno, r->path);
+			     (unsigned long long)r->lines.lineno, r->path);
 			return NULL;
 		}
-		/* {"Item":{...}} as DynamoDB exports write it, or a bare item. */
-		if (js_find(line, "Item", &inner) == 1 && *inner.p == '{') {
-			struct js_iter it;
-			struct slice k, v;
-			int members = 0;
-
-			js_begin(&it, line, '{');
-			while (js_next_member(&it, &k, &v) == 1)
-				members++;
-			if (members == 1)
-				line = inner;
-		}
-		*item = line;
-		return line.p;
 	}
 }
 
@@ -202,7 +140,7 @@ int item_reader_complete(const struct item_reader *r)
 
 uint64_t item_reader_line(const struct item_reader *r)
 {
-	return r->lineno;
+	return r->lines.lineno;
 }
 
 /* ---- writing ---- */
