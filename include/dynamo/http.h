@@ -73,7 +73,10 @@ typedef void (*http_done_fn)(struct http_call *call);
 /* True when the call gave up because every answer was malformed. */
 int http_call_malformed(const struct http_call *c);
 
-#define HTTP_MAX_HEADERS 10
+/* err.type of a call whose on_data hook stopped the transfer. */
+#define HTTP_STREAM_STOPPED "StreamStopped"
+
+#define HTTP_MAX_HEADERS 14
 
 struct http_call {
 	/* --- request: set by the owner before engine_submit --- */
@@ -85,6 +88,7 @@ struct http_call {
 	const char *op;			/* name for logs when there is no target ("AssumeRole") */
 	const char *content_type;	/* default "application/x-amz-json-1.0" */
 	const char *extra_header;	/* one more "Name: value" line, or NULL (not logged) */
+	const char *const *more_headers; /* more such lines, NULL-terminated, or NULL (not signed) */
 	struct buf body;		/* owned */
 	const struct signer *sign;	/* borrowed; NULL sends the call unsigned */
 	enum http_proto proto;
@@ -102,6 +106,19 @@ struct http_call {
 	 * with err.type HTTP_MALFORMED. Nothing may act on a malformed answer.
 	 */
 	int (*check)(struct http_call *c, char *why, size_t n);
+	/*
+	 * Optional, for bodies too large to hold (S3 objects): receives the
+	 * body of a 2xx answer as it arrives, and resp stays empty (an error
+	 * answer's body still goes to resp, for err). Nonzero stops the
+	 * transfer: the call ends HTTP_REJECTED with err.type
+	 * HTTP_STREAM_STOPPED. An attempt that handed on some bytes and then
+	 * failed is not retried (the engine would hand them on twice): the
+	 * call ends HTTP_GAVE_UP with the error, and the owner, who knows how
+	 * much arrived (streamed), asks for the rest (a Range request).
+	 */
+	int (*on_data)(struct http_call *c, const char *p, size_t n);
+	/* Optional: each response header line as it arrives ("Name: value\r\n"). */
+	void (*on_header)(struct http_call *c, const char *line, size_t n);
 	http_done_fn done;		/* called once, with the outcome set */
 	void *owner;			/* for the done callback */
 
@@ -112,6 +129,7 @@ struct http_call {
 	struct aws_error err;		/* for HTTP_REJECTED and HTTP_GAVE_UP */
 	char request_id[80];
 	int attempt;			/* attempts made so far */
+	uint64_t streamed;		/* body bytes handed to on_data, all attempts */
 	uint64_t latency_us;		/* of the last attempt */
 
 	/* --- engine private --- */
@@ -128,6 +146,8 @@ struct http_call {
 	int has_crc32;
 	char payload_sha256[65];
 	int payload_hashed;
+	uint64_t attempt_streamed;	/* body bytes handed to on_data by this attempt */
+	int stream_stopped;		/* on_data asked to stop */
 	struct http_call *next;
 	size_t heap_index;
 };

@@ -24,6 +24,9 @@ int aws_profile_exists(const struct aws_config *c, const char *name);
 /* A profile setting (credentials file first, then config), or NULL. */
 const char *aws_profile_get(const struct aws_config *c, const char *name,
 			    const char *key);
+/* A nested profile setting ("s3 =\n  addressing_style = path"), or NULL. */
+const char *aws_profile_sub_get(const struct aws_config *c, const char *name,
+				const char *key, const char *sub);
 /* Where the profile is defined, for messages ("~/.aws/config"). */
 const char *aws_profile_file(const struct aws_config *c, const char *name);
 /* A whole section of the config file by its full header text. */

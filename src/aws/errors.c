@@ -19,7 +19,7 @@ static const char *const signature_errors[] = {
 static const char *const unknown_key_errors[] = {
 	"UnrecognizedClientException", "InvalidClientTokenId",
 	"MissingAuthenticationTokenException", "MissingAuthenticationToken",
-	NULL
+	"InvalidAccessKeyId", NULL
 };
 static const char *const expired_errors[] = {
 	"ExpiredTokenException", "ExpiredToken", "RequestExpired",
@@ -31,7 +31,9 @@ static const char *const denied_errors[] = {
 };
 static const char *const not_found_errors[] = {
 	"ResourceNotFoundException", "TableNotFoundException",
-	"BackupNotFoundException", "IndexNotFoundException", NULL
+	"BackupNotFoundException", "IndexNotFoundException",
+	"ExportNotFoundException", "ImportNotFoundException",
+	"NoSuchBucket", "NoSuchKey", NULL
 };
 
 int aws_error_exit_code(const char *type)

@@ -113,6 +113,14 @@ const char *aws_profile_get(const struct aws_config *c, const char *name,
 	return v ? v : ini_get(aws_config_section(c, "profile", name), key);
 }
 
+const char *aws_profile_sub_get(const struct aws_config *c, const char *name,
+				const char *key, const char *sub)
+{
+	const char *v = ini_get_sub(ini_section(&c->credentials, name), key, sub);
+
+	return v ? v : ini_get_sub(aws_config_section(c, "profile", name), key, sub);
+}
+
 const char *aws_profile_file(const struct aws_config *c, const char *name)
 {
 	if (aws_config_section(c, "profile", name))

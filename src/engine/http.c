@@ -164,6 +164,7 @@ void http_call_rearm(struct http_call *c)
 	c->reserved = 0;
 	memset(&c->err, 0, sizeof(c->err));
 	c->request_id[0] = '\0';
+	c->streamed = 0;
 	buf_reset(&c->resp);
 }
 
@@ -560,6 +561,15 @@ static size_t on_body(char *p, size_t size, size_t n, void *userdata)
 {
 	struct http_call *c = userdata;
 
+	if (c->on_data && c->status >= 200 && c->status < 300) {
+		if (c->on_data(c, p, size * n)) {
+			c->stream_stopped = 1;
+			return 0;	/* curl fails with a write error */
+		}
+		c->attempt_streamed += size * n;
+		c->streamed += size * n;
+		return size * n;
+	}
 	if (buf_append(&c->resp, p, size * n) < 0)
 		return 0;	/* over the cap: curl fails with a write error */
 	return size * n;
@@ -587,11 +597,17 @@ static size_t on_header(char *p, size_t size, size_t n, void *userdata)
 	size_t len = size * n;
 
 	if (len > 5 && !strncmp(p, "HTTP/", 5)) {
+		const char *sp = memchr(p, ' ', len);
+
 		/* A new response (after 100-continue or a redirect): reset. */
 		c->has_crc32 = 0;
 		buf_reset(&c->resp);
+		/* Its status, for on_body (curl reports it only at the end). */
+		c->status = sp ? strtol(sp + 1, NULL, 10) : 0;
 		return len;
 	}
+	if (c->on_header)
+		c->on_header(c, p, len);
 	header_value(p, len, "x-amz-crc32", c->crc32, sizeof(c->crc32));
 	if (c->crc32[0])
 		c->has_crc32 = 1;
@@ -695,6 +711,7 @@ static int sign_call(struct engine *e, struct http_call *c, struct errbuf *eb)
 	}
 	snprintf(path, sizeof(path), "%s%s", c->ep->path, c->path);
 	memset(&req, 0, sizeof(req));
+	req.s3 = !strcmp(c->sign->service, "s3");
 	req.method = c->method;
 	req.host = c->ep->host;
 	req.path = path;
@@ -711,6 +728,8 @@ static int sign_call(struct engine *e, struct http_call *c, struct errbuf *eb)
 	scope.signing_key = signing_key(e, cr, c->sign, scope.now);
 	r = sigv4_sign(&req, &sc, &scope, &e->sig);
 	if (r == 0) {
+		if (req.s3)
+			header_add(c, "X-Amz-Content-SHA256", e->sig.payload_sha256);
 		header_add(c, "X-Amz-Date", e->sig.amz_date);
 		header_add(c, "Authorization", e->sig.authorization.data);
 		if (cr->session_token && *cr->session_token)
@@ -761,6 +780,8 @@ static void set_easy_options(struct engine *e, struct http_call *c, CURL *h,
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* Sent as signed: an S3 key may hold "/./" or "/../". */
+	curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
@@ -803,6 +824,7 @@ static void start_call(struct engine *e, struct http_call *c)
 	struct buf longurl = BUF_INIT;
 	char url[2048];
 	const char *u = url;
+	const char *const *more;
 	CURL *h;
 
 	if (!c->method)
@@ -817,6 +839,9 @@ static void start_call(struct engine *e, struct http_call *c)
 	c->crc32[0] = '\0';
 	c->has_crc32 = 0;
 	c->request_id[0] = '\0';
+	c->status = 0;
+	c->attempt_streamed = 0;
+	c->stream_stopped = 0;
 	buf_reset(&c->resp);
 	c->resp.max = e->cfg.max_response;
 
@@ -828,6 +853,8 @@ static void start_call(struct engine *e, struct http_call *c)
 	header_add(c, "Accept-Encoding: identity", NULL);
 	if (c->extra_header)
 		header_add(c, c->extra_header, NULL);
+	for (more = c->more_headers; more && *more; more++)
+		header_add(c, *more, NULL);
 	if (c->sign && sign_call(e, c, &eb) < 0) {
 		headers_done(c);
 		fail_before_start(e, c, &eb);
@@ -892,6 +919,12 @@ static void transport_error(struct http_call *c, CURLcode rc, struct engine *e)
 {
 	memset(&c->err, 0, sizeof(c->err));
 	c->err.transport = 1;
+	if (rc == CURLE_WRITE_ERROR && c->stream_stopped) {
+		snprintf(c->err.type, sizeof(c->err.type), "%s", HTTP_STREAM_STOPPED);
+		snprintf(c->err.message, sizeof(c->err.message),
+			 "the receiver of the response from %s stopped it", c->ep->host);
+		return;
+	}
 	if (rc == CURLE_WRITE_ERROR && c->resp.len + CURL_MAX_WRITE_SIZE >= c->resp.max) {
 		snprintf(c->err.type, sizeof(c->err.type), "ResponseTooLarge");
 		snprintf(c->err.message, sizeof(c->err.message),
@@ -974,7 +1007,7 @@ static void complete(struct engine *e, CURL *h, CURLcode rc)
 	c->easy = NULL;
 	e->in_flight--;
 	c->latency_us = clock_mono_us() - c->started_us;
-	stat_add(&e->stats.bytes_in, c->resp.len);
+	stat_add(&e->stats.bytes_in, c->resp.len + c->attempt_streamed);
 	memset(&c->err, 0, sizeof(c->err));
 	classify(e, c, rc);
 	log_attempt(c);
@@ -994,6 +1027,11 @@ static void complete(struct engine *e, CURL *h, CURLcode rc)
 	}
 	if (!c->err.retryable) {
 		finish(e, c, HTTP_REJECTED);
+		return;
+	}
+	if (c->attempt_streamed) {
+		/* Part of the body went out: the owner asks for the rest. */
+		finish(e, c, HTTP_GAVE_UP);
 		return;
 	}
 	now = clock_mono_ms();

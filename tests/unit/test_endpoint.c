@@ -45,27 +45,15 @@ static const char *const env_vars[] = {
 
 static int setup(void **state)
 {
-	struct errbuf eb = ERRBUF_INIT;
-	int i;
-
 	(void)state;
-	for (i = 0; env_vars[i]; i++)
-		unsetenv(env_vars[i]);
-	memset(&cfg, 0, sizeof(cfg));
-	if (ini_parse(&cfg.config, config_text, strlen(config_text), "~/.aws/config", &eb) < 0 ||
-	    ini_parse(&cfg.credentials, "", 0, "~/.aws/credentials", &eb) < 0)
-		fail_msg("parse: %s", eb.msg);
+	unit_aws_config(&cfg, config_text, env_vars);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	int i;
-
 	(void)state;
-	aws_config_release(&cfg);
-	for (i = 0; env_vars[i]; i++)
-		unsetenv(env_vars[i]);
+	unit_aws_config_release(&cfg, env_vars);
 	return 0;
 }
 

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dynamo/profile.h"
+
 /*
  * Reads a whole file under $DYNAMO_TEST_VECTORS (default tests/vectors) into
  * a NUL-terminated malloc'd string; fails the test when it is missing.
@@ -38,6 +40,31 @@ static inline char *unit_read_vector(const char *rel, size_t *len)
 	if (len)
 		*len = (size_t)n;
 	return data;
+}
+
+/*
+ * For tests of settings: clears the environment variables named in env
+ * (NULL-terminated) and loads cfg from an ~/.aws/config text, with an empty
+ * ~/.aws/credentials. unit_aws_config_release undoes both.
+ */
+static inline void unit_aws_config(struct aws_config *cfg, const char *text,
+				   const char *const *env)
+{
+	struct errbuf eb = ERRBUF_INIT;
+
+	for (; *env; env++)
+		unsetenv(*env);
+	memset(cfg, 0, sizeof(*cfg));
+	if (ini_parse(&cfg->config, text, strlen(text), "~/.aws/config", &eb) < 0 ||
+	    ini_parse(&cfg->credentials, "", 0, "~/.aws/credentials", &eb) < 0)
+		fail_msg("parse: %s", eb.msg);
+}
+
+static inline void unit_aws_config_release(struct aws_config *cfg, const char *const *env)
+{
+	aws_config_release(cfg);
+	for (; *env; env++)
+		unsetenv(*env);
 }
 
 #endif
