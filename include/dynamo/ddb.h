@@ -103,6 +103,17 @@ int table_same_keys(const struct table_desc *a, const struct table_desc *b,
 /* Waits until the table (and its indexes) are ACTIVE, or fails after timeout_s. */
 int table_wait_active(const struct ddb *d, const char *name, int timeout_s,
 		      struct errbuf *eb);
+/* What a new table's description is for (table_spec.c). */
+enum table_spec_use {
+	TABLE_SPEC_CREATE,	/* CreateTable's request */
+	TABLE_SPEC_IMPORT,	/* ImportTable's TableCreationParameters: no LSIs, stream or table class */
+};
+/*
+ * A new table named name like desc (a DescribeTable "Table" object): its
+ * keys, attribute definitions, billing, throughput and GSIs (for CREATE
+ * also LSIs, stream and table class), only the fields the request takes.
+ */
+cJSON *table_create_spec(const cJSON *desc, const char *name, enum table_spec_use use);
 /* Checks a table name against DynamoDB's rules (3-255 of [A-Za-z0-9_.-]). */
 int table_name_check(const char *flag, const char *name, struct errbuf *eb);
 
