@@ -46,6 +46,9 @@ LIB      := $(BUILD)/libdynamo.a
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# A test-only driver of the S3 client and the native export/import modules,
+# which no command uses yet (tests/e2e/test_native_s3.py); never installed.
+DRIVER   := $(BUILD)/tests/native_driver
 
 .PHONY: all deps test-deps test-env test-build check unit e2e asan tsan valgrind fuzz bench demo \
         install uninstall clean lint-docs lint-workflows lint-build FORCE
@@ -101,18 +104,23 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB) tests/unit/unit.h
 	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit $< -o $@ $(LIB) $(SAN) $(LDFLAGS) \
 		$(CMOCKA) $(LDLIBS_ALL)
 
+$(DRIVER): tests/e2e/native_driver.c $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  DRIVER  $<")
+	$(Q)$(CC) $(CFLAGS_ALL) $< -o $@ $(LIB) $(SAN) $(LDFLAGS) $(LDLIBS_ALL)
+
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do \
 		echo "== $$t"; DYNAMO_TEST_VECTORS=tests/vectors $$t; done
 
 # E2E_ARGS: run.py's flags ('-k NAME', '--backend moto'); E2E_JOBS: shards.
-e2e: $(BIN)
-	DYNAMO_BIN=$(abspath $(BIN)) $(PYTHON) tests/e2e/run.py $(if $(E2E_JOBS),-j $(E2E_JOBS)) $(E2E_ARGS)
+e2e: $(BIN) $(DRIVER)
+	DYNAMO_BIN=$(abspath $(BIN)) DYNAMO_DRIVER=$(abspath $(DRIVER)) $(PYTHON) tests/e2e/run.py $(if $(E2E_JOBS),-j $(E2E_JOBS)) $(E2E_ARGS)
 
 # What the tests run, built in parallel with -jN; the suites then run one at
 # a time (the end-to-end suite shards itself over the cores). '+' marks the
 # lines that run make through a variable, so that they share the job slots.
-test-build: $(BIN) $(UNIT_BIN)
+test-build: $(BIN) $(UNIT_BIN) $(DRIVER)
 one_by_one = for goal in $(2); do $(1) $$goal || exit 1; done
 
 # SANITIZE=1 (CI): the end-to-end suite runs once, with the ASan+UBSan

@@ -308,6 +308,42 @@ def moto_state(endpoint):
     return json.loads(http_get(endpoint + "/moto-api/data.json", timeout=300))
 
 
+def iam_user_and_role(url, name, actions):
+    """On a moto with IAM authentication: user NAME with an access key, and role NAME trusting it (moto
+    wants the user's exact ARN as the principal; ':root' is not matched), both allowed actions.
+    Six IAM requests. Returns (the access key, the role's ARN)."""
+    iam = boto3.client("iam", endpoint_url=url, region_name="us-east-1",
+                       aws_access_key_id="AKIASETUPSETUPSETUP0", aws_secret_access_key="setup")
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": list(actions), "Resource": "*"}]}
+    user = iam.create_user(UserName=name)["User"]
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    pol = iam.create_policy(PolicyName=name + "-all", PolicyDocument=json.dumps(policy))["Policy"]
+    iam.attach_user_policy(UserName=name, PolicyArn=pol["Arn"])
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": user["Arn"]}, "Action": "sts:AssumeRole"}]}
+    role_arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    iam.attach_role_policy(RoleName=name, PolicyArn=pol["Arn"])
+    return key, role_arn
+
+
+def moto_secrets(endpoint):
+    """Every key, secret and session token moto handed out (assumed roles included), from its own records."""
+    out = set()
+
+    def walk(x):
+        if isinstance(x, dict):
+            for k, v in x.items():
+                if k in ("session_token", "SessionToken", "secret_access_key", "SecretAccessKey",
+                         "access_key_id", "AccessKeyId") and isinstance(v, str) and len(v) >= 8:
+                    out.add(v)
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+    walk(moto_state(endpoint))
+    return out
+
+
 class Backend:
     """Where 'src' and 'tgt' live, and how to reach them: "moto", "dynalite" or "endpoint" (see above)."""
 

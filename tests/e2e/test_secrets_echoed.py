@@ -31,20 +31,7 @@ class SecretsEchoed(harness.TestCase):
 
     def moto_secrets(self):
         """The assumed role's keys and tokens, from moto's own records."""
-        out = set()
-
-        def walk(x):
-            if isinstance(x, dict):
-                for k, v in x.items():
-                    if k in ("session_token", "SessionToken", "secret_access_key", "SecretAccessKey",
-                             "access_key_id", "AccessKeyId") and isinstance(v, str) and len(v) >= 8:
-                        out.add(v)
-                    walk(v)
-            elif isinstance(x, list):
-                for v in x:
-                    walk(v)
-        walk(harness.moto_state(self.backend.endpoint("src")))
-        return out
+        return harness.moto_secrets(self.backend.endpoint("src"))
 
     def run_all_ways(self, *args, extra_env=None):
         """The command plain, with --json and with --debug, into one step summary; the outputs to search."""

@@ -17,8 +17,6 @@ import harness
 
 SETUP_ACTIONS = 8
 ACCOUNT = "123456789012"
-POLICY = {"Version": "2012-10-17",
-          "Statement": [{"Effect": "Allow", "Action": ["dynamodb:*", "sts:*"], "Resource": "*"}]}
 
 
 class SigV4WithIAM(harness.TestCase):
@@ -42,16 +40,9 @@ class SigV4WithIAM(harness.TestCase):
 
     @classmethod
     def _create_identities(cls):
+        cls.key, cls.role_arn = harness.iam_user_and_role(cls.moto.url, "dynamo", ["dynamodb:*", "sts:*"])
         iam = boto3.client("iam", endpoint_url=cls.moto.url, region_name="us-east-1",
                            aws_access_key_id="AKIASETUPSETUPSETUP0", aws_secret_access_key="setup")
-        user = iam.create_user(UserName="dynamo")["User"]
-        cls.key = iam.create_access_key(UserName="dynamo")["AccessKey"]
-        pol = iam.create_policy(PolicyName="dynamo-all", PolicyDocument=json.dumps(POLICY))["Policy"]
-        iam.attach_user_policy(UserName="dynamo", PolicyArn=pol["Arn"])
-        trust = {"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Principal": {"AWS": user["Arn"]}, "Action": "sts:AssumeRole"}]}
-        cls.role_arn = iam.create_role(RoleName="dynamo", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-        iam.attach_role_policy(RoleName="dynamo", PolicyArn=pol["Arn"])
         iam.create_user(UserName="nosts")
         cls.nosts = iam.create_access_key(UserName="nosts")["AccessKey"]
         # From here on every request must be signed correctly.

@@ -51,17 +51,22 @@ or hostile server or proxy would send it:
                       all of its requests back plus a foreign put (built from
                       --key-attrs), so the count alternates 24, 25, 24, ...
   echo_secrets        400 InvalidSignatureException (SignatureDoesNotMatch in
-                      XML for STS, whose requests count as the op "STS") whose
-                      message holds the canonical request with the session
-                      token and the Authorization header, as AWS's own messages
-                      do
+                      XML for STS, whose requests count as the op "STS", and
+                      for S3, with S3's <CanonicalRequest> and <StringToSign>
+                      too) whose message holds the canonical request with the
+                      session token and the Authorization header, as AWS's own
+                      messages do
+  ignore_range        GetObject: forwarded without its Range header, so the
+                      whole object comes back (200), as a server that does
+                      not do ranges answers
 
 --deny OP[,OP...] answers those operations (any, not only --ops; STS calls
 count as "STS") 400 AccessDeniedException without forwarding them, as an IAM
 policy that does not allow them would.
 
 Faults apply only to the operations in --ops (default BatchWriteItem, Scan,
-Query, BatchGetItem, by X-Amz-Target); everything else (STS, DescribeTable,
+Query, BatchGetItem, by X-Amz-Target; S3's GETs count as "ListObjectsV2"
+(list-type=2) and "GetObject"); everything else (STS, DescribeTable,
 CreateBackup, moto's own API) passes through untouched. Requests are
 forwarded with their headers intact, Host included (SigV4 signs it).
 
@@ -131,6 +136,7 @@ import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 DATA_OPS = ("BatchWriteItem", "Scan", "Query", "BatchGetItem")
+S3_OPS = ("GetObject", "ListObjectsV2")
 
 # Fault kinds in the order one draw picks them.
 KINDS = ("validation", "throttle", "error_before", "error_after", "drop_request", "drop_response",
@@ -142,7 +148,7 @@ HOSTILE = {
     "unprocessed_keys_only": ("BatchGetItem",), "responses_empty": ("BatchGetItem",),
     "no_count": ("Scan", "Query"), "no_items": ("Scan", "Query"), "truncated": ("Scan", "Query"),
     "lek_same": ("Scan", "Query"), "lek_empty": ("Scan", "Query"),
-    "unprocessed_foreign": ("BatchWriteItem",),
+    "unprocessed_foreign": ("BatchWriteItem",), "ignore_range": ("GetObject",),
 }
 
 ERRORS = {
@@ -685,6 +691,8 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if not op and self.command == "POST" and "x-www-form-urlencoded" in (self.headers.get("Content-Type") or ""):
             op = "STS"
+        if not op and self.command == "GET" and not self.path.startswith("/moto-api"):
+            op = "ListObjectsV2" if "list-type=2" in self.path else "GetObject"
         if op and op in self.state.opts.deny:
             self.rfile.read(length)
             self.state.log({"op": op, "fault": "deny", "status": 400})
@@ -810,6 +818,12 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, [("Content-Type", "text/html")], page)
         if kind == "echo_secrets":
             return self._echo_secrets(op, body)
+        if kind == "ignore_range":
+            headers = [(n, v) for n, v in self.headers.items() if n.lower() != "range"]
+            status, headers, data = self.backend.forward(self.command, self.path, headers, body)
+            self.state.count_forward()
+            rec["status"] = status
+            return self._send(status, headers, data)
         keys = [a for a in self.state.opts.key_attrs.split(",") if a]
         if kind == "unprocessed_foreign":
             req = json.loads(body)
@@ -864,8 +878,17 @@ class Handler(BaseHTTPRequestHandler):
                    "The Canonical String for this request should have been\n'%s'\n\nThe String-to-Sign should "
                    "have been\n'AWS4-HMAC-SHA256\n%s'\n(you sent Authorization: %s; X-Amz-Security-Token=%s)" %
                    (canonical, self.headers.get("X-Amz-Date"), auth, token))
+        esc = message.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        if op in S3_OPS:
+            cesc = canonical.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            out = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SignatureDoesNotMatch</Code>"
+                   "<Message>%s</Message><AWSAccessKeyId>%s</AWSAccessKeyId><StringToSign>AWS4-HMAC-SHA256\n%s"
+                   "</StringToSign><SignatureProvided>%s</SignatureProvided><CanonicalRequest>%s</CanonicalRequest>"
+                   "<RequestId>fault-proxy</RequestId></Error>" %
+                   (esc, auth.split("Credential=")[-1].split("/")[0], self.headers.get("X-Amz-Date"),
+                    auth.split("Signature=")[-1], cesc)).encode()
+            return self._send(403, [("Content-Type", "application/xml")], out)
         if op == "STS":
-            esc = message.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             out = ("<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>"
                    "<Code>SignatureDoesNotMatch</Code><Message>%s</Message></Error>"
                    "<RequestId>fault-proxy</RequestId></ErrorResponse>" % esc).encode()

@@ -1,0 +1,76 @@
+#ifndef DYNAMO_EXPORT_READER_H
+#define DYNAMO_EXPORT_READER_H
+
+#include <stdint.h>
+#include "dynamo/export_manifest.h"
+#include "dynamo/s3.h"
+
+/*
+ * Reads a DynamoDB export (export_manifest.h) straight from S3, item by
+ * item, in bounded memory whatever its size: one window of the current
+ * data file (a ranged GetObject), one of manifest-files.json, one line.
+ *
+ * The export is named by its folder, s3://BUCKET/PREFIX/AWSDynamoDB/ID/
+ * (or its manifest-summary.json). The summary is read first (the format
+ * must be DYNAMODB_JSON), then manifest-files.json one entry at a time,
+ * then each data file it lists, in its order. Each data file must be the
+ * one the manifest describes: the ETag it names (If-Match on every
+ * window), the MD5 of its bytes, and its number of items; at the end the
+ * files' items must add up to the summary's itemCount. A mismatch is an
+ * error naming the file: no item is silently lost or invented.
+ *
+ * Errors and progress name files as s3://BUCKET/KEY.
+ */
+
+struct export_reader;
+
+struct export_reader_options {
+	size_t window;		/* bytes per ranged GetObject of a data file; 0: 8 MiB */
+	/*
+	 * No manifest: read every object under the folder's data/ in S3's
+	 * order, as full-export data files. For emulators that write none
+	 * (moto) and exports copied without them; nothing can be checked
+	 * against counts, so it is not the default.
+	 */
+	int list_data;
+};
+
+int export_reader_open(struct export_reader **out, struct s3 *s3, const char *url,
+		       const struct export_reader_options *o, struct errbuf *eb);
+void export_reader_close(struct export_reader *r);
+
+/* The summary read at open; NULL with list_data. */
+const struct export_summary *export_reader_summary(const struct export_reader *r);
+
+/*
+ * The next record, across every data file: 1 with *kind EXPORT_LINE_ITEM
+ * (a full export's item in rec->item) or EXPORT_LINE_CHANGE (an
+ * incremental export's change: rec->keys, rec->item the new image, empty
+ * for a delete); 0 after the last one, once every check passed; -1 on
+ * error (eb set). rec points into the reader until the next call.
+ */
+int export_reader_next_record(struct export_reader *r, enum export_line_kind *kind,
+			      struct export_line *rec, struct errbuf *eb);
+
+/*
+ * The items of a full export, one at a time (valid until the next call),
+ * or NULL at the end or on an error (eb set): the engine's file source
+ * (job.h file_next). An incremental export is refused (its deletes are
+ * not items).
+ */
+const char *export_reader_next(void *reader, struct slice *item, struct errbuf *eb);
+
+struct export_reader_progress {
+	uint64_t files_done;	/* data files read to their end and checked */
+	uint64_t files;		/* data files known so far (the manifest's entries read) */
+	uint64_t items;		/* records returned */
+	uint64_t bytes;		/* compressed bytes read */
+	const char *file;	/* the data file being read (its key), or NULL */
+	uint64_t file_items;	/* records returned from it */
+};
+
+void export_reader_progress(const struct export_reader *r, struct export_reader_progress *p);
+/* True once every data file was read and every check passed. */
+int export_reader_complete(const struct export_reader *r);
+
+#endif
