@@ -11,6 +11,8 @@
 #                   ThreadSanitizer
 #   make demo       a cross-account copy against a local moto server
 #   make install PREFIX=/usr/local
+#   make deb        the Debian package (binary, man page, completions) in
+#                   build/deb (DEB_DIR=...), versioned from git describe
 
 PREFIX   ?= /usr/local
 BUILD    ?= build
@@ -51,7 +53,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 DRIVER   := $(BUILD)/tests/native_driver
 
 .PHONY: all deps test-deps test-env test-build check unit e2e asan tsan valgrind fuzz bench demo \
-        install uninstall clean lint-docs lint-workflows lint-build FORCE
+        install uninstall deb clean lint-docs lint-workflows lint-build lint-deb FORCE
 
 all: $(BIN)
 
@@ -127,7 +129,7 @@ one_by_one = for goal in $(2); do $(1) $$goal || exit 1; done
 # binary, instead of once plain and once more under 'make asan'.
 check: test-env
 	@$(MAKE) --no-print-directory test-build
-	+@$(call one_by_one,$(MAKE) --no-print-directory,unit lint-docs lint-workflows lint-build \
+	+@$(call one_by_one,$(MAKE) --no-print-directory,unit lint-docs lint-workflows lint-build lint-deb \
 		$(if $(SANITIZE),asan,e2e))
 
 lint-docs: $(BIN)
@@ -139,6 +141,13 @@ lint-workflows:
 # Plain make installs nothing, names a missing package, asks pkg-config once.
 lint-build:
 	@sh tests/build/test_make.sh
+
+# make deb: installed by dpkg into a scratch root, the binary and man page
+# work; the composite action takes a tag's released binary only when its
+# SHA-256 sum matches.
+lint-deb: $(BIN)
+	@sh tests/build/test_deb.sh $(BUILD)
+	@sh tests/build/test_action_release.sh
 
 # The sanitizer builds live in their own build directories. A report makes
 # dynamo exit 86 (ASan, LSan, UBSan) or 66 (TSan), never a status a test
@@ -191,6 +200,11 @@ install: all
 	install -m 644 man/dynamo.1 $(DESTDIR)$(PREFIX)/share/man/man1/dynamo.1
 	install -m 644 completion/dynamo.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/dynamo
 	install -m 644 completion/_dynamo $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_dynamo
+
+# The Debian package, from the same files as 'make install' (scripts/deb.sh).
+DEB_DIR ?= $(BUILD)/deb
+deb: all
+	@sh scripts/deb.sh $(BIN) "$(VERSION)" $(DEB_DIR)
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/dynamo $(DESTDIR)$(PREFIX)/share/man/man1/dynamo.1 \

@@ -27,7 +27,9 @@ zlib zlib1g-dev zlib-devel zlib'
 test_pkgs='cmocka libcmocka-dev libcmocka-devel cmocka
 cmd:node nodejs nodejs node
 cmd:npm npm npm node
-cmd:mandoc mandoc mandoc mandoc'
+cmd:mandoc mandoc mandoc mandoc
+cmd:dpkg-shlibdeps dpkg-dev dpkg dpkg
+cmd:man man-db man-db man-db'
 
 pkgs=$build_pkgs
 [ "$mode" = test ] && pkgs="$build_pkgs
