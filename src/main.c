@@ -50,7 +50,8 @@ static const int restore_opts[] = {
 static const int backups_opts[] = { OPT_TABLE, OPT_JSON, GLOBAL_OPTS, 0 };
 /* export only reads, import only writes: neither resumes from a checkpoint. */
 static const int export_opts[] = {
-	OPT_TABLE, OPT_EXPORT_FILE, OPT_SEGMENTS, OPT_CONCURRENCY, OPT_MAX_RCU,
+	OPT_TABLE, OPT_EXPORT_FILE, OPT_TO, OPT_AT, OPT_ENABLE_PITR,
+	OPT_S3_BUCKET_OWNER, OPT_YES, OPT_SEGMENTS, OPT_CONCURRENCY, OPT_MAX_RCU,
 	OPT_DRY_RUN, OPT_JSON, OPT_PROGRESS, GLOBAL_OPTS, 0
 };
 static const int import_opts[] = {
@@ -74,8 +75,8 @@ static const struct command commands[] = {
 	{ "restore", cmd_restore, restore_opts,
 	  "-t TABLE [-e PROFILE] (--from-table TABLE | --backup-arn ARN | --backup-name NAME | --from-file FILE) [options]",
 	  "restore a table from a copy, an on-demand backup or an export file" },
-	{ "export", cmd_export, export_opts, "-t TABLE [-e PROFILE] -o FILE [options]",
-	  "write a table to DynamoDB JSON lines (as DynamoDB exports to S3), gzip for .gz" },
+	{ "export", cmd_export, export_opts, "-t TABLE [-e PROFILE] (-o FILE | --to s3://BUCKET/PREFIX) [options]",
+	  "write a table to DynamoDB JSON lines (gzip for .gz), or export it to S3 with DynamoDB's own export" },
 	{ "import", cmd_import, import_opts, "-t TABLE [-e PROFILE] -i FILE [options]",
 	  "write the items of an export file (or DynamoDB JSON lines) into a table" },
 	{ "backups", cmd_backups, backups_opts, "-t TABLE [-e PROFILE] [options]",

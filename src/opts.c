@@ -59,6 +59,10 @@ const struct opt_def dynamo_opts[] = {
 	{ OPT_CONSISTENT, "consistent", 0, NULL, NULL, "strongly consistent reads" },
 	{ OPT_EXPORT_FILE, "file", 'o', NULL, "FILE", "write to FILE ('-' for stdout; gzip when it ends in .gz)" },
 	{ OPT_IMPORT_FILE, "file", 'i', NULL, "FILE", "read from FILE ('-' for stdin; gzip is recognised by its content)" },
+	{ OPT_TO, "to", 0, NULL, "URL", "export with DynamoDB's ExportTableToPointInTime to s3://BUCKET/PREFIX (needs point-in-time recovery)" },
+	{ OPT_AT, "at", 0, NULL, "TIME", "export the table as it was at TIME (ISO 8601 UTC, epoch seconds, or -90m); default: now" },
+	{ OPT_ENABLE_PITR, "enable-pitr", 0, NULL, NULL, "turn point-in-time recovery on first if it is off (a confirmed step; AWS bills it)" },
+	{ OPT_S3_BUCKET_OWNER, "s3-bucket-owner", 0, NULL, "ACCOUNT", "the 12-digit account that owns the bucket, when it is another account's" },
 	{ 0, NULL, 0, NULL, NULL, NULL }
 };
 
@@ -175,6 +179,7 @@ static int set_switch(int id, struct options *o)
 	case OPT_DESC: o->desc = 1; break;
 	case OPT_COUNT: o->count = 1; break;
 	case OPT_CONSISTENT: o->consistent = 1; break;
+	case OPT_ENABLE_PITR: o->enable_pitr = 1; break;
 	default: return 0;
 	}
 	return 1;
@@ -205,6 +210,7 @@ static int set_string_opt(int id, const char *flag, const char *v,
 	case OPT_BACKUP_NAME: slot = &o->backup_name; break;
 	case OPT_FROM_FILE: slot = &o->from_file; break;
 	case OPT_UNIQUE: slot = &o->unique; break;
+	case OPT_TO: slot = &o->to; break;
 	case OPT_EXPORT_FILE:
 	case OPT_IMPORT_FILE: slot = &o->file; break;
 	default: return 0;
@@ -244,6 +250,13 @@ int options_set(int id, const char *flag, const char *v, void *arg,
 		if (parse_count(flag, v, 1, UINT64_MAX / 2, &n, eb) < 0)
 			return -1;
 		o->limit = n;
+		return 0;
+	case OPT_AT:
+		return parse_time(flag, v, &o->at, eb);
+	case OPT_S3_BUCKET_OWNER:
+		if (strlen(v) != 12 || strspn(v, "0123456789") != 12)
+			return errf(eb, EXIT_USAGE, "%s takes a 12-digit AWS account ID, not '%s'", flag, v);
+		o->s3_bucket_owner = v;
 		return 0;
 	case OPT_PK:
 		/* An empty value is a variable that was not set ("--pk $PK"), never a key. */

@@ -1,6 +1,7 @@
 #ifndef DYNAMO_CLOCK_H
 #define DYNAMO_CLOCK_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -16,6 +17,8 @@ time_t clock_wall(void);
  * "2026-11-21T21:28:00UTC". Returns 0 and sets *out, or -1.
  */
 int clock_parse_iso8601(const char *s, time_t *out);
+/* A time for messages, "2026-11-21T21:28:00Z" (seconds since the epoch in). */
+const char *clock_format_iso(double t, char *buf, size_t n);
 /* "20261121T212800Z"-free compact form for names: "2026-11-21T21-28-00Z". */
 void clock_format_name(time_t t, char out[32]);
 

@@ -17,7 +17,8 @@ enum opt_id {
 	OPT_FROM_TABLE, OPT_KEEP_SOURCE, OPT_BACKUP_ARN, OPT_BACKUP_NAME,
 	OPT_FROM_FILE, OPT_UNIQUE, OPT_HEAD, OPT_LIMIT, OPT_DESC, OPT_COUNT,
 	OPT_OUTPUT, OPT_CONSISTENT, OPT_EXPORT_FILE, OPT_IMPORT_FILE,
-	OPT_PROGRESS, OPT_STRICT,
+	OPT_PROGRESS, OPT_STRICT, OPT_TO, OPT_AT, OPT_ENABLE_PITR,
+	OPT_S3_BUCKET_OWNER,
 };
 
 enum output_format { OUTPUT_DDB, OUTPUT_JSON, OUTPUT_JSONL };
@@ -62,6 +63,12 @@ struct options {
 	double max_rcu, max_wcu;
 	const char *from_table, *backup_arn, *backup_name, *from_file;
 	const char *file;		/* export -o / import -i */
+
+	/* DynamoDB's own export and import (S3) */
+	const char *to;			/* export --to s3://BUCKET/PREFIX */
+	double at;			/* --at: seconds since the epoch; 0: not given */
+	int enable_pitr;
+	const char *s3_bucket_owner;
 
 	/* query output */
 	const char *unique;

@@ -31,6 +31,7 @@ enum stage_kind {
 	STAGE_PRUNE,		/* scan the target's keys, delete those the source lacks */
 	STAGE_QUERY_PRUNE,	/* the same over the target's items of some partition keys */
 	STAGE_PRUNE_KEYS,	/* scan the table's keys, delete those a key set (a file's) lacks */
+	STAGE_CUSTOM,		/* a control-plane step the command brings (s->run) */
 };
 
 struct plan;
@@ -64,6 +65,8 @@ struct stage {
 	 */
 	int (*prepare)(struct plan *p, struct stage *s);
 	void *prepare_arg;		/* for prepare */
+	/* STAGE_CUSTOM: the step itself (DynamoDB's own export, PITR): 0, or -1 with eb set. */
+	int (*run)(struct plan *p, struct stage *s);
 
 	/* results */
 	struct job_counters c;

@@ -2,8 +2,10 @@
  * dynamo export: a parallel scan into DynamoDB JSON lines, one
  * {"Item":{...}} per line (the format of DynamoDB's export to S3), gzip when
  * the file name ends in .gz, '-' for stdout. Streams in bounded memory.
+ * --to s3://... is DynamoDB's own export instead (export_s3.c).
  */
 #include "dynamo/cmd.h"
+#include "dynamo/cmd_native.h"
 #include "dynamo/exitcode.h"
 #include "dynamo/itemfile.h"
 #include "dynamo/plan.h"
@@ -32,11 +34,16 @@ int cmd_export(struct ctx *ctx)
 	char where[512];
 	int r = -1;
 
+	if (o->to || o->at || o->enable_pitr || o->s3_bucket_owner)
+		return cmd_export_s3(ctx);
 	if (ctx_need_table(ctx) < 0)
 		return -1;
 	if (!o->file)
 		return errf(&ctx->eb, EXIT_USAGE,
-			    "where to? pass -o/--file FILE ('-' for stdout, .gz to compress)");
+			    "where to? pass -o/--file FILE ('-' for stdout, .gz to compress), or --to s3://BUCKET/PREFIX for DynamoDB's own export");
+	if (is_s3_url(o->file))
+		return errf(&ctx->eb, EXIT_USAGE,
+			    "-o takes a local file; for DynamoDB's export to S3 pass --to %s", o->file);
 	if (!strcmp(o->file, "-") && o->json)
 		return errf(&ctx->eb, EXIT_USAGE,
 			    "--json prints to stdout, where '-o -' writes the items: use a file name, or drop --json");

@@ -111,16 +111,6 @@ static void add_client_token(cJSON *req, const char *given)
 	cJSON_AddStringToObject(req, "ClientToken", uuid);
 }
 
-/* A time for messages: "2026-11-21T21:28:00Z". */
-static const char *iso(double t, char *buf, size_t n)
-{
-	time_t s = (time_t)t;
-	struct tm tm;
-
-	if (!gmtime_r(&s, &tm) || !strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(buf, n, "%.0f", t);
-	return buf;
-}
 
 /* ---- a control-plane call whose answer is walked before it is used ---- */
 
@@ -183,7 +173,7 @@ static int export_times(const struct native_export_spec *s, struct errbuf *eb)
 			return errf(eb, EXIT_USAGE, "a start and end time are for an incremental export only");
 		if (s->export_time > now + 60)
 			return errf(eb, EXIT_USAGE, "the export time %s is in the future",
-				    iso(s->export_time, a, sizeof(a)));
+				    clock_format_iso(s->export_time, a, sizeof(a)));
 		return 0;
 	}
 	if (s->export_time)
@@ -191,16 +181,16 @@ static int export_times(const struct native_export_spec *s, struct errbuf *eb)
 			    "an incremental export has a start and an end time, not an export time");
 	if (!(s->to_time > s->from_time) || s->from_time <= 0)
 		return errf(eb, EXIT_USAGE, "an incremental export's end (%s) must come after its start (%s)",
-			    iso(s->to_time, b, sizeof(b)), iso(s->from_time, a, sizeof(a)));
+			    clock_format_iso(s->to_time, b, sizeof(b)), clock_format_iso(s->from_time, a, sizeof(a)));
 	if (s->to_time - s->from_time < INCREMENTAL_MIN_S ||
 	    s->to_time - s->from_time > INCREMENTAL_MAX_S)
 		return errf(eb, EXIT_USAGE,
 			    "an incremental export covers 15 minutes to 24 hours; %s to %s is %.0f minutes (export a longer period as several)",
-			    iso(s->from_time, a, sizeof(a)), iso(s->to_time, b, sizeof(b)),
+			    clock_format_iso(s->from_time, a, sizeof(a)), clock_format_iso(s->to_time, b, sizeof(b)),
 			    (s->to_time - s->from_time) / 60);
 	if (s->to_time > now + 60)
 		return errf(eb, EXIT_USAGE, "an incremental export's end (%s) is in the future",
-			    iso(s->to_time, b, sizeof(b)));
+			    clock_format_iso(s->to_time, b, sizeof(b)));
 	return 0;
 }
 
@@ -451,7 +441,7 @@ static int restore_check(const struct native_restore_spec *s, struct errbuf *eb)
 		return -1;
 	if (s->restore_time < 0 || s->restore_time > (double)clock_wall() + 60)
 		return errf(eb, EXIT_USAGE, "the point in time %s is in the future",
-			    iso(s->restore_time, a, sizeof(a)));
+			    clock_format_iso(s->restore_time, a, sizeof(a)));
 	if (s->billing_mode && !one_of(s->billing_mode, modes))
 		return errf(eb, EXIT_USAGE, "the billing mode '%s' is not PROVISIONED or PAY_PER_REQUEST",
 			    s->billing_mode);

@@ -192,6 +192,9 @@ static void print_plan(const struct plan *p)
 	printf("plan for dynamo %s (dry run: nothing is changed)\n", p->command);
 	for (i = 0; i < p->n; i++)
 		printf("  %d. %-9s %s\n", i + 1, p->st[i].name, p->st[i].what);
+	/* A plan of control-plane steps only (DynamoDB's export) sends no data requests. */
+	if (!p->concurrency)
+		return;
 	printf("concurrency %d", p->concurrency);
 	if (p->ctx->o.max_rcu > 0)
 		printf(", at most %.0f RCU/s", p->ctx->o.max_rcu);

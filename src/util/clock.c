@@ -92,6 +92,16 @@ int clock_parse_iso8601(const char *s, time_t *out)
 	return 0;
 }
 
+const char *clock_format_iso(double t, char *buf, size_t n)
+{
+	time_t s = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&s, &tm) || !strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, n, "%.0f", t);
+	return buf;
+}
+
 void clock_format_name(time_t t, char out[32])
 {
 	struct tm tm;

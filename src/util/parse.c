@@ -1,4 +1,5 @@
 #include "dynamo/parse.h"
+#include "dynamo/clock.h"
 #include "dynamo/exitcode.h"
 
 #include <ctype.h>
@@ -87,6 +88,32 @@ int parse_duration_ms(const char *flag, const char *s, uint64_t min_ms,
 bad:
 	return errf(eb, EXIT_USAGE,
 		    "%s takes a duration (like 500ms, 30s or 5m), not '%s'",
+		    flag, s ? s : "");
+}
+
+int parse_time(const char *flag, const char *s, double *out, struct errbuf *eb)
+{
+	uint64_t v, ms;
+	const char *end;
+	time_t t;
+
+	if (s && *s == '-' && s[1] != '-') {
+		/* "-90m": that long before now. */
+		if (parse_duration_ms(flag, s + 1, 1000, 400ULL * 86400 * 1000, &ms, eb) < 0)
+			return -1;
+		*out = (double)clock_wall() - (double)(ms / 1000);
+		return 0;
+	}
+	if (s && parse_digits(s, &end, &v) == 0 && !*end && v >= 1000000000ULL && v < 10000000000ULL) {
+		*out = (double)v;
+		return 0;
+	}
+	if (s && clock_parse_iso8601(s, &t) == 0 && t > 0) {
+		*out = (double)t;
+		return 0;
+	}
+	return errf(eb, EXIT_USAGE,
+		    "%s takes a time: ISO 8601 in UTC (2026-12-07T06:00:00Z), seconds since the epoch, or a duration before now (-90m, -2h), not '%s'",
 		    flag, s ? s : "");
 }
 

@@ -1,0 +1,248 @@
+/*
+ * dynamo export --to s3://BUCKET/PREFIX: DynamoDB's own export
+ * (ExportTableToPointInTime), which reads no capacity and runs on AWS's
+ * side, written as gzip DynamoDB JSON under PREFIX/AWSDynamoDB/ID/.
+ *
+ * The plan: [enable-pitr] (only with --enable-pitr and PITR off: a
+ * confirmed step, AWS bills it) then export (start, then wait with
+ * progress). Everything that can be checked before the export starts is:
+ * the URL, the bucket (a missing one is named), PITR, --at against the
+ * restorable window. The export folder goes to stdout (and the --json
+ * result), for `dynamo import -i` or ImportTable.
+ */
+#include "dynamo/cmd_native.h"
+#include "dynamo/clock.h"
+#include "dynamo/exitcode.h"
+#include "dynamo/native.h"
+#include "dynamo/plan.h"
+#include "dynamo/progress.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* An export can take hours on a big table; after a week it is followed in AWS. */
+#define EXPORT_WAIT_S (7 * 86400)
+
+struct s3_export {
+	struct ctx *ctx;
+	struct ddb *d;
+	struct table_desc *t;
+	struct s3_url url;		/* owned: --to, the prefix without trailing '/' */
+	struct native_pitr pitr;
+	uint64_t started_ms, last_note_ms;
+};
+
+/* Polls are quiet; a line now and then (each poll with progress on) says it is alive. */
+static int on_progress(void *arg, const struct native_export *e)
+{
+	struct s3_export *x = arg;
+	uint64_t now = clock_mono_ms();
+	uint64_t every = progress_enabled ? 0 : 300000;
+
+	if (e->status != NATIVE_IN_PROGRESS || now - x->last_note_ms < every)
+		return 0;
+	x->last_note_ms = now;
+	msg_info("export of '%s': %s for %llus (%s)", x->t->name, e->status_text,
+		 (unsigned long long)((now - x->started_ms) / 1000), e->arn);
+	return 0;
+}
+
+static int enable_pitr(struct plan *p, struct stage *s)
+{
+	struct s3_export *x = s->job_ctx;
+
+	if (native_pitr_enable(x->d, x->t->name, 0, &x->pitr, &p->ctx->eb) < 0)
+		return -1;
+	msg_info("point-in-time recovery of '%s' is on", x->t->name);
+	snprintf(s->result, sizeof(s->result), "ENABLED");
+	return 0;
+}
+
+/* The export's folder, s3://BUCKET/PREFIX/AWSDynamoDB/ID/, from its manifest's key. */
+static void export_folder(const struct native_export *e, char *out, size_t n)
+{
+	const char *slash = strrchr(e->manifest, '/');
+
+	if (e->manifest[0] && slash)
+		snprintf(out, n, "s3://%s/%.*s/", e->bucket, (int)(slash - e->manifest), e->manifest);
+	else
+		snprintf(out, n, "s3://%s/%s%s", e->bucket, e->prefix, e->prefix[0] ? "/" : "");
+}
+
+static int run_export(struct plan *p, struct stage *s)
+{
+	struct s3_export *x = s->job_ctx;
+	const struct options *o = &p->ctx->o;
+	struct native_export_spec spec;
+	struct native_export e;
+	char folder[1400];
+
+	memset(&spec, 0, sizeof(spec));
+	spec.table_arn = x->t->arn;
+	spec.bucket = x->url.bucket;
+	spec.prefix = x->url.key[0] ? x->url.key : NULL;
+	spec.bucket_owner = o->s3_bucket_owner;
+	spec.export_time = o->at;
+	if (native_export_start(x->d, &spec, &e, &p->ctx->eb) < 0)
+		return -1;
+	x->started_ms = x->last_note_ms = clock_mono_ms();
+	msg_info("export of '%s' started (%s); waiting for it (it goes on in AWS if dynamo stops: aws dynamodb describe-export --export-arn %s)",
+		 x->t->name, e.arn, e.arn);
+	snprintf(s->result, sizeof(s->result), "%s", e.arn);
+	if (e.status != NATIVE_COMPLETED &&
+	    native_export_wait(x->d, e.arn, 5000, EXPORT_WAIT_S, on_progress, x, &e, &p->ctx->eb) < 0)
+		return -1;
+	export_folder(&e, folder, sizeof(folder));
+	s->c.saved = e.item_count > 0 ? (uint64_t)e.item_count : 0;
+	/* The full folder goes to stdout; the summary keeps what fits. */
+	snprintf(s->result, sizeof(s->result), "%.511s", folder);
+	msg_info("exported %lld items of '%s' (%lld bytes billed) to %s", e.item_count,
+		 x->t->name, e.billed_bytes, folder);
+	if (!o->json)
+		printf("%s\n", folder);
+	return 0;
+}
+
+/* Flags of the scan export (-o) mean nothing to DynamoDB's, and the other way round. */
+static int check_flags(struct ctx *ctx)
+{
+	const struct options *o = &ctx->o;
+
+	if (!o->to) {
+		if (o->at || o->enable_pitr || o->s3_bucket_owner)
+			return errf(&ctx->eb, EXIT_USAGE,
+				    "--at, --enable-pitr and --s3-bucket-owner are for DynamoDB's export to S3: add --to s3://BUCKET/PREFIX");
+		return 0;
+	}
+	if (o->file)
+		return errf(&ctx->eb, EXIT_USAGE,
+			    "-o/--file and --to are two kinds of export (a scan into a file, DynamoDB's own to S3): give one");
+	if (o->segments || o->concurrency || o->max_rcu > 0)
+		return errf(&ctx->eb, EXIT_USAGE,
+			    "--segments, --concurrency and --max-rcu tune a scan; DynamoDB's export to S3 (--to) reads no capacity: drop them");
+	return 0;
+}
+
+/* A missing bucket is named now, not by a FAILED export minutes later. */
+static int check_bucket(struct ctx *ctx, const struct ddb *d, const struct s3_url *u)
+{
+	struct errbuf why = ERRBUF_INIT;
+	struct s3_lister l;
+	struct s3 s3;
+	int r;
+
+	if (ctx_open_s3(ctx, d, &s3) < 0)
+		return -1;
+	s3_lister_init(&l, &s3, u->bucket, u->key);
+	l.max_keys = 1;
+	r = s3_lister_next(&l, &why);
+	s3_lister_release(&l);
+	s3_close(&s3);
+	if (r >= 0)
+		return 0;
+	if (why.exit == EXIT_NOT_FOUND)
+		return errf(&ctx->eb, EXIT_NOT_FOUND,
+			    "bucket '%s' does not exist (or is not visible to profile '%s'): create it, or check --to",
+			    u->bucket, d->profile);
+	/* Listing is not exporting: a bucket policy may allow DynamoDB's writes only. */
+	msg_debug("cannot list s3://%s/%s (%s); starting the export anyway", u->bucket, u->key, why.msg);
+	return 0;
+}
+
+/* PITR must be on, and --at inside the window it can restore. */
+static int check_pitr(struct ctx *ctx, struct s3_export *x, struct plan *p)
+{
+	const struct options *o = &ctx->o;
+	char where[512], a[32], b[32];
+	struct stage *s;
+
+	if (native_pitr_describe(x->d, x->t->name, &x->pitr, &ctx->eb) < 0)
+		return -1;
+	ddb_where(x->d, where, sizeof(where));
+	if (!x->pitr.enabled) {
+		if (!o->enable_pitr)
+			return errf(&ctx->eb, EXIT_CONFIG,
+				    "point-in-time recovery is off for table '%s' in %s, and DynamoDB's export needs it: pass --enable-pitr to turn it on first (AWS bills it by table size), or export with a scan (-o FILE)",
+				    x->t->name, where);
+		if (o->at)
+			return errf(&ctx->eb, EXIT_USAGE,
+				    "--at %s: point-in-time recovery of '%s' is off, so no earlier state can be exported; drop --at to export the table as it is once recovery is on",
+				    clock_format_iso(o->at, a, sizeof(a)), x->t->name);
+		s = plan_add(p, STAGE_CUSTOM, "enable-pitr");
+		s->run = enable_pitr;
+		s->job_ctx = x;
+		s->destructive = 1;	/* not destructive, but billed: confirmed */
+		snprintf(s->what, sizeof(s->what),
+			 "turn on point-in-time recovery of '%s' in %s (billed by AWS by table size, until turned off)",
+			 x->t->name, where);
+		return 0;
+	}
+	if (o->at && x->pitr.earliest > 0 && o->at < x->pitr.earliest)
+		return errf(&ctx->eb, EXIT_USAGE,
+			    "--at %s is before the earliest time '%s' can be exported as (%s)",
+			    clock_format_iso(o->at, a, sizeof(a)), x->t->name,
+			    clock_format_iso(x->pitr.earliest, b, sizeof(b)));
+	return 0;
+}
+
+static int plan_export(struct ctx *ctx, struct s3_export *x, struct plan *p)
+{
+	const struct options *o = &ctx->o;
+	char where[512], at[32];
+	struct stage *s;
+
+	if (check_bucket(ctx, x->d, &x->url) < 0 || check_pitr(ctx, x, p) < 0)
+		return -1;
+	s = plan_add(p, STAGE_CUSTOM, "export");
+	s->run = run_export;
+	s->job_ctx = x;
+	s->src = x->d;
+	s->src_table = x->t->name;
+	s->src_desc = x->t;
+	s->estimate = x->t->item_count > 0 ? (uint64_t)x->t->item_count : 0;
+	snprintf(s->what, sizeof(s->what),
+		 "export '%s' in %s as of %s with DynamoDB's ExportTableToPointInTime to s3://%s/%s (about %lld items, %lld bytes; billed per GB, no capacity used)",
+		 x->t->name, ddb_where(x->d, where, sizeof(where)),
+		 o->at ? clock_format_iso(o->at, at, sizeof(at)) : "now", x->url.bucket, x->url.key,
+		 x->t->item_count, x->t->size_bytes);
+	if (o->s3_bucket_owner)
+		snprintf(s->what + strlen(s->what), sizeof(s->what) - strlen(s->what),
+			 " (bucket owner %s)", o->s3_bucket_owner);
+	return 0;
+}
+
+int cmd_export_s3(struct ctx *ctx)
+{
+	const struct options *o = &ctx->o;
+	struct s3_export x;
+	struct table_desc t;
+	struct plan p;
+	struct ddb d;
+	size_t n;
+	int r = -1;
+
+	if (ctx_need_table(ctx) < 0 || check_flags(ctx) < 0)
+		return -1;
+	memset(&x, 0, sizeof(x));
+	if (s3_url_parse(&x.url, o->to, "--to", &ctx->eb) < 0)
+		return -1;
+	/* "s3://b/nightly/" and "s3://b/nightly" are the same place. */
+	for (n = strlen(x.url.key); n && x.url.key[n - 1] == '/'; n--)
+		x.url.key[n - 1] = 0;
+	if (ctx_open_table(ctx, &d, &t) < 0)
+		goto out_url;
+	x.ctx = ctx;
+	x.d = &d;
+	x.t = &t;
+	plan_init(&p, ctx, "export");
+	p.saved_word = "exported";
+	if (plan_export(ctx, &x, &p) == 0)
+		r = plan_run(&p);
+	plan_release(&p);
+	ctx_close_table(&d, &t);
+out_url:
+	s3_url_release(&x.url);
+	return r;
+}
