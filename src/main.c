@@ -48,14 +48,14 @@ static const int restore_opts[] = {
 	OPT_BACKUP_NAME, OPT_FROM_FILE, OPT_NO_BACKUP, JOB_OPTS, GLOBAL_OPTS, 0
 };
 static const int backups_opts[] = { OPT_TABLE, OPT_JSON, GLOBAL_OPTS, 0 };
-/* export only reads, import only writes: neither resumes from a checkpoint. */
+/* An export only reads and does not resume; an import resumes from S3 only. */
 static const int export_opts[] = {
 	OPT_TABLE, OPT_EXPORT_FILE, OPT_TO, OPT_AT, OPT_ENABLE_PITR,
 	OPT_S3_BUCKET_OWNER, OPT_YES, OPT_SEGMENTS, OPT_CONCURRENCY, OPT_MAX_RCU,
 	OPT_DRY_RUN, OPT_JSON, OPT_PROGRESS, GLOBAL_OPTS, 0
 };
 static const int import_opts[] = {
-	OPT_TABLE, OPT_IMPORT_FILE, OPT_CONCURRENCY, OPT_MAX_WCU, OPT_YES,
+	OPT_TABLE, OPT_IMPORT_FILE, OPT_CHECKPOINT, OPT_CONCURRENCY, OPT_MAX_WCU, OPT_YES,
 	OPT_DRY_RUN, OPT_JSON, OPT_PROGRESS, GLOBAL_OPTS, 0
 };
 static const int query_opts[] = {
@@ -77,8 +77,8 @@ static const struct command commands[] = {
 	  "restore a table from a copy, an on-demand backup or an export file" },
 	{ "export", cmd_export, export_opts, "-t TABLE [-e PROFILE] (-o FILE | --to s3://BUCKET/PREFIX) [options]",
 	  "write a table to DynamoDB JSON lines (gzip for .gz), or export it to S3 with DynamoDB's own export" },
-	{ "import", cmd_import, import_opts, "-t TABLE [-e PROFILE] -i FILE [options]",
-	  "write the items of an export file (or DynamoDB JSON lines) into a table" },
+	{ "import", cmd_import, import_opts, "-t TABLE [-e PROFILE] -i FILE|s3://BUCKET/PREFIX/AWSDynamoDB/ID/ [options]",
+	  "write the items of an export file, DynamoDB JSON lines or a DynamoDB export in S3 into a table" },
 	{ "backups", cmd_backups, backups_opts, "-t TABLE [-e PROFILE] [options]",
 	  "list a table's on-demand backups" },
 	{ "tables", cmd_tables, tables_opts, "[-e PROFILE] [options]",

@@ -58,7 +58,7 @@ const struct opt_def dynamo_opts[] = {
 	{ OPT_OUTPUT, "output", 0, NULL, "FORMAT", "print items as ddb (DynamoDB JSON), json or jsonl" },
 	{ OPT_CONSISTENT, "consistent", 0, NULL, NULL, "strongly consistent reads" },
 	{ OPT_EXPORT_FILE, "file", 'o', NULL, "FILE", "write to FILE ('-' for stdout; gzip when it ends in .gz)" },
-	{ OPT_IMPORT_FILE, "file", 'i', NULL, "FILE", "read from FILE ('-' for stdin; gzip is recognised by its content)" },
+	{ OPT_IMPORT_FILE, "file", 'i', NULL, "FILE", "read from FILE ('-' for stdin; gzip is recognised by its content), or a DynamoDB export's s3:// folder" },
 	{ OPT_TO, "to", 0, NULL, "URL", "export with DynamoDB's ExportTableToPointInTime to s3://BUCKET/PREFIX (needs point-in-time recovery)" },
 	{ OPT_AT, "at", 0, NULL, "TIME", "export the table as it was at TIME (ISO 8601 UTC, epoch seconds, or -90m); default: now" },
 	{ OPT_ENABLE_PITR, "enable-pitr", 0, NULL, NULL, "turn point-in-time recovery on first if it is off (a confirmed step; AWS bills it)" },

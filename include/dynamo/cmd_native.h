@@ -21,5 +21,7 @@ int is_s3_url(const char *v);
 
 /* dynamo export --to s3://BUCKET/PREFIX (ExportTableToPointInTime). */
 int cmd_export_s3(struct ctx *ctx);
+/* dynamo import -i s3://BUCKET/PREFIX/AWSDynamoDB/ID/ into an existing table. */
+int cmd_import_s3(struct ctx *ctx);
 
 #endif

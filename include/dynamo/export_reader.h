@@ -33,11 +33,35 @@ struct export_reader_options {
 	 * against counts, so it is not the default.
 	 */
 	int list_data;
+	/*
+	 * One data file at a time: the records stop (0) at the end of each
+	 * file, and export_reader_next_file opens the next one (or skips it),
+	 * so that a caller can tell when a file's records are all handled
+	 * (a checkpoint of files done). Not with list_data.
+	 */
+	int file_at_a_time;
 };
 
 int export_reader_open(struct export_reader **out, struct s3 *s3, const char *url,
 		       const struct export_reader_options *o, struct errbuf *eb);
 void export_reader_close(struct export_reader *r);
+
+/*
+ * file_at_a_time: opens the next data file of the manifest: 1 (its key in
+ * *key, valid until the file is done, its manifest item count in *items),
+ * 0 when there is none left and the files add up to the summary (the
+ * export is complete), -1 on error. The file's records then come from
+ * export_reader_next_record / export_reader_next, which stop with 0 at its
+ * end once it is checked; or export_reader_skip_file passes it over.
+ */
+int export_reader_next_file(struct export_reader *r, const char **key, long long *items,
+			    struct errbuf *eb);
+/*
+ * Passes over the file just opened without reading it, counting its
+ * manifest items as read (a file a resumed run loaded before; the check of
+ * the totals still holds). 0, or -1 when its item count is not known.
+ */
+int export_reader_skip_file(struct export_reader *r, struct errbuf *eb);
 
 /* The summary read at open; NULL with list_data. */
 const struct export_summary *export_reader_summary(const struct export_reader *r);
@@ -46,8 +70,9 @@ const struct export_summary *export_reader_summary(const struct export_reader *r
  * The next record, across every data file: 1 with *kind EXPORT_LINE_ITEM
  * (a full export's item in rec->item) or EXPORT_LINE_CHANGE (an
  * incremental export's change: rec->keys, rec->item the new image, empty
- * for a delete); 0 after the last one, once every check passed; -1 on
- * error (eb set). rec points into the reader until the next call.
+ * for a delete); 0 after the last one, once every check passed (with
+ * file_at_a_time: after the last one of the file, once it is checked); -1
+ * on error (eb set). rec points into the reader until the next call.
  */
 int export_reader_next_record(struct export_reader *r, enum export_line_kind *kind,
 			      struct export_line *rec, struct errbuf *eb);

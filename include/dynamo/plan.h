@@ -65,8 +65,12 @@ struct stage {
 	 */
 	int (*prepare)(struct plan *p, struct stage *s);
 	void *prepare_arg;		/* for prepare */
-	/* STAGE_CUSTOM: the step itself (DynamoDB's own export, PITR): 0, or -1 with eb set. */
-	int (*run)(struct plan *p, struct stage *s);
+	/*
+	 * STAGE_CUSTOM: the step itself (DynamoDB's own export, PITR, an
+	 * export's files loaded one by one): 0, or -1 with eb set. ck_stage:
+	 * its stage in the checkpoint (-1: none); its units are s->segments.
+	 */
+	int (*run)(struct plan *p, struct stage *s, int ck_stage);
 
 	/* results */
 	struct job_counters c;

@@ -49,10 +49,11 @@ static int on_progress(void *arg, const struct native_export *e)
 	return 0;
 }
 
-static int enable_pitr(struct plan *p, struct stage *s)
+static int enable_pitr(struct plan *p, struct stage *s, int ck_stage)
 {
 	struct s3_export *x = s->job_ctx;
 
+	(void)ck_stage;
 	if (native_pitr_enable(x->d, x->t->name, 0, &x->pitr, &p->ctx->eb) < 0)
 		return -1;
 	msg_info("point-in-time recovery of '%s' is on", x->t->name);
@@ -71,7 +72,7 @@ static void export_folder(const struct native_export *e, char *out, size_t n)
 		snprintf(out, n, "s3://%s/%s%s", e->bucket, e->prefix, e->prefix[0] ? "/" : "");
 }
 
-static int run_export(struct plan *p, struct stage *s)
+static int run_export(struct plan *p, struct stage *s, int ck_stage)
 {
 	struct s3_export *x = s->job_ctx;
 	const struct options *o = &p->ctx->o;
@@ -79,6 +80,7 @@ static int run_export(struct plan *p, struct stage *s)
 	struct native_export e;
 	char folder[1400];
 
+	(void)ck_stage;
 	memset(&spec, 0, sizeof(spec));
 	spec.table_arn = x->t->arn;
 	spec.bucket = x->url.bucket;

@@ -3,9 +3,10 @@
  * as DynamoDB's export to S3 writes them, or bare DynamoDB-JSON items;
  * gzip or plain; '-' for stdin) into a table, with batch writes and the
  * same retry guarantees as copy. Items with the same key overwrite each
- * other, as puts do.
+ * other, as puts do. An s3:// URL is a DynamoDB export in S3 (import_s3.c).
  */
 #include "dynamo/cmd.h"
+#include "dynamo/cmd_native.h"
 #include "dynamo/exitcode.h"
 #include "dynamo/itemfile.h"
 #include "dynamo/plan.h"
@@ -28,7 +29,12 @@ int cmd_import(struct ctx *ctx)
 		return -1;
 	if (!o->file)
 		return errf(&ctx->eb, EXIT_USAGE,
-			    "from where? pass -i/--file FILE ('-' for stdin)");
+			    "from where? pass -i/--file FILE ('-' for stdin), or the folder of a DynamoDB export in S3 (s3://BUCKET/PREFIX/AWSDynamoDB/ID/)");
+	if (is_s3_url(o->file))
+		return cmd_import_s3(ctx);
+	if (o->checkpoint)
+		return errf(&ctx->eb, EXIT_USAGE,
+			    "--checkpoint resumes the import of an export in S3 (-i s3://...); an import of a file does not resume: run it again (puts of the same items are harmless)");
 	if (ctx_open_table(ctx, &d, &t) < 0)
 		return -1;
 	if (plan_table_empty(&d, &t, &empty, &ctx->eb) < 0 ||

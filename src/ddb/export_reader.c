@@ -306,7 +306,11 @@ static int next_record(struct export_reader *r, enum export_line_kind *kind,
 		enum line_status st;
 
 		if (!r->in_file) {
-			int rc = open_file(r, eb);
+			int rc;
+
+			if (r->opt.file_at_a_time)
+				return 0;	/* export_reader_next_file opens the next */
+			rc = open_file(r, eb);
 
 			if (rc < 0)
 				return -1;
@@ -329,6 +333,8 @@ static int next_record(struct export_reader *r, enum export_line_kind *kind,
 				return -1;
 			r->files_done++;
 			close_file(r);
+			if (r->opt.file_at_a_time)
+				return 0;
 			continue;
 		}
 		*kind = export_line_parse(line, r->lines.lineno == 1, incremental, rec);
@@ -356,6 +362,46 @@ int export_reader_next_record(struct export_reader *r, enum export_line_kind *ki
 	if (rc < 0)
 		r->failed = 1;
 	return rc;
+}
+
+int export_reader_next_file(struct export_reader *r, const char **key, long long *items,
+			    struct errbuf *eb)
+{
+	int rc;
+
+	if (!r->opt.file_at_a_time || r->in_file)
+		return errf(eb, EXIT_FAILURE_RUNTIME, "internal error: export_reader_next_file out of turn");
+	if (r->failed)
+		return errf(eb, EXIT_FAILURE_RUNTIME, "the export s3://%s/%s could not be read (see the error before)",
+			    r->bucket, r->dir);
+	if (r->complete)
+		return 0;
+	rc = open_file(r, eb);
+	if (rc == 0) {
+		rc = check_export(r, eb);
+		r->complete = rc == 0;
+	}
+	if (rc < 0) {
+		r->failed = 1;
+		return -1;
+	}
+	if (rc == 1) {
+		*key = r->file.key;
+		*items = r->file.item_count;
+	}
+	return rc;
+}
+
+int export_reader_skip_file(struct export_reader *r, struct errbuf *eb)
+{
+	if (!r->in_file || r->file.item_count < 0)
+		return errf(eb, EXIT_FAILURE_RUNTIME,
+			    "cannot pass over '%s' unread: the export does not say how many items it holds",
+			    r->in_file ? r->file.key : "");
+	r->items += (uint64_t)r->file.item_count;
+	r->files_done++;
+	close_file(r);
+	return 0;
 }
 
 const char *export_reader_next(void *reader, struct slice *item, struct errbuf *eb)

@@ -17,6 +17,7 @@ int stage_units(const struct plan *p, const struct stage *s)
 	case STAGE_EXPORT:
 	case STAGE_PRUNE:
 	case STAGE_PRUNE_KEYS:
+	case STAGE_CUSTOM:
 		return s->segments;
 	default:
 		(void)p;
@@ -285,7 +286,7 @@ int stage_run(struct plan *p, struct stage *s, int ck_stage)
 		s->sink = &keyset_prune_ops;
 		return run_job(p, s, ck_stage, SOURCE_SCAN, SINK_CUSTOM, 1);
 	case STAGE_CUSTOM:
-		return s->run(p, s);
+		return s->run(p, s, ck_stage);
 	}
 	return errf(&p->ctx->eb, EXIT_FAILURE_RUNTIME, "internal error: unknown stage");
 }

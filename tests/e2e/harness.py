@@ -287,7 +287,7 @@ class FaultProxy(Server):
 
     def requests(self):
         """One dict per request: {"op", "fault", "body" (a digest: retries repeat it), "status"}
-        ("hold": true when --hold-after held it for a while)."""
+        ("hold": true when --hold-after held it for a while; "host" and "path" for S3's GETs)."""
         try:
             with open(self.req_log) as f:
                 return [json.loads(line) for line in f if line.strip()]

@@ -15,12 +15,13 @@ objects S3 holds, the items a table holds.
 """
 import gzip
 import json
+import os
 import time
 
 import data
 import harness
 from harness import create_table, put_items, unique_name
-from test_native_s3 import BUCKET, NativeBase
+from test_native_s3 import BUCKET, ExportReader, NativeBase
 
 
 class NativeCommandBase(NativeBase):
@@ -130,3 +131,132 @@ class ExportToS3(NativeCommandBase):
         self.assertEqual(len(self.exports_of(name)), 1)
         p = self.dynamo("export", "-t", name + "-missing", "-e", "src", "--to", "s3://%s/x" % BUCKET)
         self.assertEqual(p.returncode, 4, p.stderr)
+
+
+class ImportFromS3(NativeCommandBase):
+    """An export laid out as DynamoDB writes it, loaded into an existing table through the write path."""
+
+    def layout(self, folder, items, nfiles=4, **kw):
+        return ExportReader.layout(self, folder, items, nfiles=nfiles, **kw)
+
+    def url(self, folder):
+        return "s3://%s/%s" % (BUCKET, folder)
+
+    def test_an_export_loads_into_a_table_that_has_items(self):
+        name = unique_name("imp-s3")
+        create_table(self.src, name)
+        before = [{"PK": {"S": "KEEP#%d" % i}, "SK": {"S": "x"}, "v": {"N": str(i)}} for i in range(7)]
+        put_items(self.src, name, before)
+        items = data.rich_items(150) + [data.big_item(i) for i in range(2)]
+        folder = "load/AWSDynamoDB/01767225600000-aaaa0001/"
+        self.layout(folder, items)
+
+        # The table holds items: the import is confirmed, and refused off a terminal without --yes.
+        p = self.dynamo("import", "-t", name, "-e", "src", "-i", self.url(folder))
+        self.assertEqual(p.returncode, 6, p.stderr)
+        self.assertEqual(len(harness.table_contents(self.src, name)), len(before))
+
+        p = self.dynamo("import", "-t", name, "-e", "src", "-i", self.url(folder), "--yes", "--json",
+                        "--max-wcu", "5000", check=0)
+        want = sorted(harness.canonical(it) for it in before + items)
+        self.assertEqual(harness.table_contents(self.src, name), want)
+        result = json.loads(p.stdout.splitlines()[-1])
+        self.assertEqual((result["read"], result["written"]), (len(items), len(items)))
+        self.assertIn("data file 4 of 5", p.stderr)
+
+        # Named by its manifest-summary.json, into an empty table: no question asked.
+        other = unique_name("imp-s3b")
+        create_table(self.src, other)
+        self.dynamo("import", "-t", other, "-e", "src", "-i", self.url(folder + "manifest-summary.json"), check=0)
+        self.assertEqual(harness.table_contents(self.src, other), sorted(harness.canonical(it) for it in items))
+
+    def test_path_style_and_virtual_hosted_through_AWS_ENDPOINT_URL_S3(self):
+        items = data.rich_items(40)
+        folder = "styles/AWSDynamoDB/01767225600000-aaaa0004/"
+        self.layout(folder, items, nfiles=2)
+        # A profile like src whose S3 requests are virtual-hosted (as the AWS CLI's s3 settings say).
+        with open(os.path.join(self.env.home, ".aws", "config"), "a") as f:
+            f.write("\n[profile srcv]\nregion = %s\nendpoint_url = %s\ns3 =\n  addressing_style = virtual\n" %
+                    (self.backend.regions["src"], self.backend.endpoint("src")))
+        with open(os.path.join(self.env.home, ".aws", "credentials"), "a") as f:
+            f.write("\n[srcv]\naws_access_key_id = %s\naws_secret_access_key = %s\n" %
+                    (harness.SRC_KEY, harness.SRC_SECRET))
+        proxy = harness.start_fault_proxy(self.backend.endpoint("src"))
+        try:
+            # *.localhost is the loopback for curl: a bucket's own host name reaches the proxy.
+            s3_url = proxy.url.replace("127.0.0.1", "localhost")
+            seen = 0
+            for profile, virtual in (("src", False), ("srcv", True)):
+                name = unique_name("imp-" + profile)
+                create_table(self.src, name)
+                self.dynamo("import", "-t", name, "-e", profile, "-i", self.url(folder),
+                            extra_env={"AWS_ENDPOINT_URL_S3": s3_url}, check=0)
+                self.assertEqual(harness.table_contents(self.src, name), sorted(harness.canonical(i) for i in items))
+                gets = [r for r in proxy.requests() if r["op"] in ("GetObject", "ListObjectsV2")][seen:]
+                seen += len(gets)
+                self.assertGreaterEqual(len(gets), 4)       # summary, manifest, two data files
+                for r in gets:
+                    host = r["host"].split(":")[0]
+                    if virtual:
+                        self.assertEqual((host, r["path"].startswith("/styles/")), (BUCKET + ".localhost", True), r)
+                    else:
+                        self.assertEqual((host, r["path"].startswith("/%s/styles/" % BUCKET)), ("localhost", True), r)
+        finally:
+            proxy.stop()
+
+    def test_a_checkpoint_resumes_after_the_files_already_loaded(self):
+        name = unique_name("imp-ck")
+        create_table(self.src, name)
+        items = data.rich_items(120)
+        folder = "resume/AWSDynamoDB/01767225600000-aaaa0002/"
+        entries = self.layout(folder, items)
+        third = entries[2]["dataFileS3Key"]
+        original = self.s3.get_object(Bucket=BUCKET, Key=third)["Body"].read()
+        self.put(third, gzip.compress(b'{"Item":{"PK":{"S":"forged"},"SK":{"S":"x"}}}\n'))
+        ck = self.env.write("import.ck", "")
+        os.unlink(ck)
+
+        # The third file is not the one the manifest lists: the run stops there, two files loaded.
+        p = self.dynamo("import", "-t", name, "-e", "src", "-i", self.url(folder), "--checkpoint", ck)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("is not the object expected", p.stderr)
+        loaded = harness.table_contents(self.src, name)
+        first_two = sorted(harness.canonical(json.loads(l)["Item"]) for e in entries[:2]
+                           for l in gzip.decompress(self.s3.get_object(Bucket=BUCKET, Key=e["dataFileS3Key"])
+                                                    ["Body"].read()).decode().splitlines())
+        self.assertEqual(loaded, first_two)
+        self.assertNotIn("forged", json.dumps(loaded))
+        self.assertTrue(os.path.exists(ck))
+
+        # Repaired, and the table emptied behind dynamo's back: the resumed run loads only
+        # the files the first one did not, so the first two files' items stay absent.
+        self.put(third, original)
+        for it in harness.scan_all(self.src, name):
+            self.src.delete_item(TableName=name, Key={"PK": it["PK"], "SK": it["SK"]})
+        self.assertEqual(harness.table_contents(self.src, name), [])
+        p = self.dynamo("import", "-t", name, "-e", "src", "-i", self.url(folder), "--checkpoint", ck, check=0)
+        self.assertIn("2 data files were loaded by an earlier run", p.stderr)
+        rest = sorted(set(harness.canonical(it) for it in items) - set(first_two))
+        self.assertEqual(harness.table_contents(self.src, name), rest)
+        self.assertFalse(os.path.exists(ck))
+
+    def test_what_is_not_an_export_to_load_is_one_line(self):
+        name = unique_name("imp-bad")
+        create_table(self.src, name)
+        inc = "inc/AWSDynamoDB/01767225600000-aaaa0003/"
+        self.layout(inc, None, lines=['{"Keys":{"PK":{"S":"a"},"SK":{"S":"b"}},"NewImage":{"PK":{"S":"a"},"SK":{"S":"b"}}}'],
+                    summary={"exportType": "INCREMENTAL_EXPORT", "outputView": "NEW_IMAGE",
+                             "exportFromTime": "2026-01-01T00:00:00.000Z", "exportToTime": "2026-01-01T01:00:00.000Z"})
+        cases = [
+            (["-i", "s3://"], 2, ["names no bucket"]),
+            (["-i", "s3://no-such-bucket-e2e/x/AWSDynamoDB/1/"], 4, ["no-such-bucket-e2e"]),
+            (["-i", self.url("nowhere/AWSDynamoDB/01-x/")], 4, ["manifest-summary.json does not exist"]),
+            (["-i", self.url(inc)], 2, ["incremental export", "not items to load"]),
+            (["-i", "items.json", "--checkpoint", "ck"], 2, ["--checkpoint", "s3://"]),
+        ]
+        for args, code, needles in cases:
+            with self.subTest(args=args):
+                p = self.dynamo("import", "-t", name, "-e", "src", *args)
+                self.assertEqual(p.returncode, code, p.stderr)
+                self.assertOneErrorLine(p, *needles)
+        self.assertEqual(harness.table_contents(self.src, name), [])

@@ -701,6 +701,9 @@ class Handler(BaseHTTPRequestHandler):
         hostile = self.state.hostile(op) if op else None
         kind, rng = self.state.choose(op) if op and not hostile else (None, None)
         rec = {"op": op or self.path, "fault": kind}
+        if op in S3_OPS:
+            # Which addressing the client used: the bucket in Host, or first in the path.
+            rec["host"], rec["path"] = self.headers.get("Host"), self.path
         if hostile:
             body = self.rfile.read(length) if length else b""
             rec["body"] = hashlib.sha1(body).hexdigest()[:16]
