@@ -55,7 +55,8 @@ static const int export_opts[] = {
 	OPT_DRY_RUN, OPT_JSON, OPT_PROGRESS, GLOBAL_OPTS, 0
 };
 static const int import_opts[] = {
-	OPT_TABLE, OPT_IMPORT_FILE, OPT_CHECKPOINT, OPT_CONCURRENCY, OPT_MAX_WCU, OPT_YES,
+	OPT_TABLE, OPT_IMPORT_FILE, OPT_CHECKPOINT, OPT_FROM, OPT_CREATE_TARGET,
+	OPT_LIKE, OPT_SCHEMA, OPT_SOURCE, OPT_S3_BUCKET_OWNER, OPT_CONCURRENCY, OPT_MAX_WCU, OPT_YES,
 	OPT_DRY_RUN, OPT_JSON, OPT_PROGRESS, GLOBAL_OPTS, 0
 };
 static const int query_opts[] = {
@@ -77,7 +78,8 @@ static const struct command commands[] = {
 	  "restore a table from a copy, an on-demand backup or an export file" },
 	{ "export", cmd_export, export_opts, "-t TABLE [-e PROFILE] (-o FILE | --to s3://BUCKET/PREFIX) [options]",
 	  "write a table to DynamoDB JSON lines (gzip for .gz), or export it to S3 with DynamoDB's own export" },
-	{ "import", cmd_import, import_opts, "-t TABLE [-e PROFILE] -i FILE|s3://BUCKET/PREFIX/AWSDynamoDB/ID/ [options]",
+	{ "import", cmd_import, import_opts,
+	  "-t TABLE [-e PROFILE] (-i FILE|s3://BUCKET/PREFIX/AWSDynamoDB/ID/ | --from s3://... --create-target (--like TABLE | --schema FILE)) [options]",
 	  "write the items of an export file, DynamoDB JSON lines or a DynamoDB export in S3 into a table" },
 	{ "backups", cmd_backups, backups_opts, "-t TABLE [-e PROFILE] [options]",
 	  "list a table's on-demand backups" },

@@ -63,6 +63,9 @@ const struct opt_def dynamo_opts[] = {
 	{ OPT_AT, "at", 0, NULL, "TIME", "export the table as it was at TIME (ISO 8601 UTC, epoch seconds, or -90m); default: now" },
 	{ OPT_ENABLE_PITR, "enable-pitr", 0, NULL, NULL, "turn point-in-time recovery on first if it is off (a confirmed step; AWS bills it)" },
 	{ OPT_S3_BUCKET_OWNER, "s3-bucket-owner", 0, NULL, "ACCOUNT", "the 12-digit account that owns the bucket, when it is another account's" },
+	{ OPT_FROM, "from", 0, NULL, "URL", "create the table with DynamoDB's ImportTable from this export's s3:// folder (with --create-target)" },
+	{ OPT_LIKE, "like", 0, NULL, "TABLE", "give the new table this table's keys, indexes and billing (read with --source)" },
+	{ OPT_SCHEMA, "schema", 0, NULL, "FILE", "give the new table the schema in FILE ('dynamo describe --json' output)" },
 	{ 0, NULL, 0, NULL, NULL, NULL }
 };
 
@@ -211,6 +214,9 @@ static int set_string_opt(int id, const char *flag, const char *v,
 	case OPT_FROM_FILE: slot = &o->from_file; break;
 	case OPT_UNIQUE: slot = &o->unique; break;
 	case OPT_TO: slot = &o->to; break;
+	case OPT_FROM: slot = &o->from; break;
+	case OPT_LIKE: slot = &o->like; break;
+	case OPT_SCHEMA: slot = &o->schema; break;
 	case OPT_EXPORT_FILE:
 	case OPT_IMPORT_FILE: slot = &o->file; break;
 	default: return 0;

@@ -63,6 +63,10 @@ int export_reader_next_file(struct export_reader *r, const char **key, long long
  */
 int export_reader_skip_file(struct export_reader *r, struct errbuf *eb);
 
+/* The export's bucket, and its folder ("PREFIX/AWSDynamoDB/ID/"). */
+const char *export_reader_bucket(const struct export_reader *r);
+const char *export_reader_dir(const struct export_reader *r);
+
 /* The summary read at open; NULL with list_data. */
 const struct export_summary *export_reader_summary(const struct export_reader *r);
 

@@ -18,7 +18,7 @@ enum opt_id {
 	OPT_FROM_FILE, OPT_UNIQUE, OPT_HEAD, OPT_LIMIT, OPT_DESC, OPT_COUNT,
 	OPT_OUTPUT, OPT_CONSISTENT, OPT_EXPORT_FILE, OPT_IMPORT_FILE,
 	OPT_PROGRESS, OPT_STRICT, OPT_TO, OPT_AT, OPT_ENABLE_PITR,
-	OPT_S3_BUCKET_OWNER,
+	OPT_S3_BUCKET_OWNER, OPT_FROM, OPT_LIKE, OPT_SCHEMA,
 };
 
 enum output_format { OUTPUT_DDB, OUTPUT_JSON, OUTPUT_JSONL };
@@ -69,6 +69,8 @@ struct options {
 	double at;			/* --at: seconds since the epoch; 0: not given */
 	int enable_pitr;
 	const char *s3_bucket_owner;
+	const char *from;		/* import --from s3://...: DynamoDB's ImportTable */
+	const char *like, *schema;	/* its new table's schema: a table, or describe --json output */
 
 	/* query output */
 	const char *unique;

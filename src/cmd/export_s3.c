@@ -15,7 +15,6 @@
 #include "dynamo/exitcode.h"
 #include "dynamo/native.h"
 #include "dynamo/plan.h"
-#include "dynamo/progress.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,14 +37,11 @@ struct s3_export {
 static int on_progress(void *arg, const struct native_export *e)
 {
 	struct s3_export *x = arg;
-	uint64_t now = clock_mono_ms();
-	uint64_t every = progress_enabled ? 0 : 300000;
 
-	if (e->status != NATIVE_IN_PROGRESS || now - x->last_note_ms < every)
+	if (e->status != NATIVE_IN_PROGRESS || !wait_note_due(&x->last_note_ms))
 		return 0;
-	x->last_note_ms = now;
 	msg_info("export of '%s': %s for %llus (%s)", x->t->name, e->status_text,
-		 (unsigned long long)((now - x->started_ms) / 1000), e->arn);
+		 (unsigned long long)((x->last_note_ms - x->started_ms) / 1000), e->arn);
 	return 0;
 }
 

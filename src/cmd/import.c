@@ -27,6 +27,14 @@ int cmd_import(struct ctx *ctx)
 
 	if (ctx_need_table(ctx) < 0)
 		return -1;
+	if (o->from)
+		return cmd_import_native(ctx);
+	if (o->create_target || o->like || o->schema)
+		return errf(&ctx->eb, EXIT_USAGE,
+			    "--create-target, --like and --schema are for DynamoDB's ImportTable into a new table: pass the export as --from s3://BUCKET/PREFIX/AWSDynamoDB/ID/");
+	if (o->source || o->s3_bucket_owner)
+		return errf(&ctx->eb, EXIT_USAGE,
+			    "--source and --s3-bucket-owner are for --from (DynamoDB's ImportTable); -i reads S3 with the table's profile");
 	if (!o->file)
 		return errf(&ctx->eb, EXIT_USAGE,
 			    "from where? pass -i/--file FILE ('-' for stdin), or the folder of a DynamoDB export in S3 (s3://BUCKET/PREFIX/AWSDynamoDB/ID/)");

@@ -180,6 +180,16 @@ int export_reader_open(struct export_reader **out, struct s3 *s3, const char *ur
 	return 0;
 }
 
+const char *export_reader_bucket(const struct export_reader *r)
+{
+	return r->bucket;
+}
+
+const char *export_reader_dir(const struct export_reader *r)
+{
+	return r->dir;
+}
+
 const struct export_summary *export_reader_summary(const struct export_reader *r)
 {
 	return r->has_summary ? &r->summary : NULL;

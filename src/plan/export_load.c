@@ -26,7 +26,7 @@ static int open_reader(struct export_load *x, struct export_reader **r, struct e
 }
 
 /* Every file of the manifest counted, and the counts checked against the summary. */
-static int survey(struct export_load *x, struct errbuf *eb)
+int export_load_survey(struct export_load *x, struct errbuf *eb)
 {
 	struct export_reader *r;
 	const char *key;
@@ -43,8 +43,13 @@ static int survey(struct export_load *x, struct errbuf *eb)
 			break;
 		}
 	}
-	if (rc == 0)
+	if (rc == 0) {
 		x->items = (uint64_t)export_reader_summary(r)->item_count;
+		snprintf(x->bucket, sizeof(x->bucket), "%s", export_reader_bucket(r));
+		if ((size_t)snprintf(x->data_prefix, sizeof(x->data_prefix), "%sdata/",
+				     export_reader_dir(r)) >= sizeof(x->data_prefix))
+			rc = errf(eb, EXIT_USAGE, "the export's folder name in '%s' is too long", x->url);
+	}
 	export_reader_close(r);
 	return rc;
 }
@@ -136,7 +141,7 @@ struct stage *plan_add_export_load(struct plan *p, struct table_ref to, struct e
 {
 	struct stage *s;
 
-	if (survey(x, eb) < 0)
+	if (export_load_survey(x, eb) < 0)
 		return NULL;
 	s = plan_add(p, STAGE_CUSTOM, "import");
 	s->run = load_files;

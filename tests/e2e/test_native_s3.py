@@ -216,14 +216,15 @@ class ExportReader(NativeBase):
         super().setUpClass()
         cls.items = data.rich_items(120) + [data.big_item(i) for i in range(2)]
 
-    def layout(self, folder, items, nfiles=3, summary=None, files=None, lines=None):
+    def layout(self, folder, items, nfiles=3, summary=None, files=None, lines=None, empty_file=True):
         """Writes an export of items under folder (…/AWSDynamoDB/ID/): data files, manifests.
 
         summary / files: changes to the summary and to each file's manifest entry (a function of
-        (index, entry)); lines: the data lines (default {"Item": item}). Returns the entries."""
+        (index, entry)); lines: the data lines (default {"Item": item}); empty_file: one more data
+        file, empty, as an empty partition's. Returns the entries."""
         lines = lines or ['{"Item":%s}' % dynamodb_json(it) for it in items]
         entries = []
-        for f in range(nfiles + 1):      # the last one empty, as an empty partition's
+        for f in range(nfiles + (1 if empty_file else 0)):
             part = lines[f::nfiles] if f < nfiles else []
             blob = gzip.compress("".join(l + "\n" for l in part).encode())
             key = "%sdata/%08x-part%d.json.gz" % (folder, f * 2654435761 % 2 ** 32, f)
