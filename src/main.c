@@ -45,7 +45,8 @@ static const int copy_opts[] = {
 static const int truncate_opts[] = { OPT_TABLE, JOB_OPTS, GLOBAL_OPTS, 0 };
 static const int restore_opts[] = {
 	OPT_TABLE, OPT_FROM_TABLE, OPT_KEEP_SOURCE, OPT_BACKUP_ARN,
-	OPT_BACKUP_NAME, OPT_FROM_FILE, OPT_NO_BACKUP, JOB_OPTS, GLOBAL_OPTS, 0
+	OPT_BACKUP_NAME, OPT_FROM_FILE, OPT_POINT_IN_TIME, OPT_TARGET_TABLE, OPT_NO_BACKUP,
+	JOB_OPTS, GLOBAL_OPTS, 0
 };
 static const int backups_opts[] = { OPT_TABLE, OPT_JSON, GLOBAL_OPTS, 0 };
 /* An export only reads and does not resume; an import resumes from S3 only. */
@@ -74,8 +75,8 @@ static const struct command commands[] = {
 	{ "truncate", cmd_truncate, truncate_opts, "-t TABLE [-e PROFILE] [options]",
 	  "delete every item of a table" },
 	{ "restore", cmd_restore, restore_opts,
-	  "-t TABLE [-e PROFILE] (--from-table TABLE | --backup-arn ARN | --backup-name NAME | --from-file FILE) [options]",
-	  "restore a table from a copy, an on-demand backup or an export file" },
+	  "-t TABLE [-e PROFILE] (--from-table TABLE | --backup-arn ARN | --backup-name NAME | --from-file FILE | --point-in-time TIME --target-table NEW) [options]",
+	  "restore a table from a copy, an on-demand backup, an export file, or a point in time into a new table" },
 	{ "export", cmd_export, export_opts, "-t TABLE [-e PROFILE] (-o FILE | --to s3://BUCKET/PREFIX) [options]",
 	  "write a table to DynamoDB JSON lines (gzip for .gz), or export it to S3 with DynamoDB's own export" },
 	{ "import", cmd_import, import_opts,

@@ -66,6 +66,7 @@ const struct opt_def dynamo_opts[] = {
 	{ OPT_FROM, "from", 0, NULL, "URL", "create the table with DynamoDB's ImportTable from this export's s3:// folder (with --create-target)" },
 	{ OPT_LIKE, "like", 0, NULL, "TABLE", "give the new table this table's keys, indexes and billing (read with --source)" },
 	{ OPT_SCHEMA, "schema", 0, NULL, "FILE", "give the new table the schema in FILE ('dynamo describe --json' output)" },
+	{ OPT_POINT_IN_TIME, "point-in-time", 0, NULL, "TIME", "restore the table as it was at TIME ('latest', ISO 8601 UTC, epoch seconds, -90m) into --target-table" },
 	{ 0, NULL, 0, NULL, NULL, NULL }
 };
 
@@ -259,6 +260,10 @@ int options_set(int id, const char *flag, const char *v, void *arg,
 		return 0;
 	case OPT_AT:
 		return parse_time(flag, v, &o->at, eb);
+	case OPT_POINT_IN_TIME:
+		o->point_in_time_set = 1;
+		o->point_in_time = 0;
+		return strcmp(v, "latest") ? parse_time(flag, v, &o->point_in_time, eb) : 0;
 	case OPT_S3_BUCKET_OWNER:
 		if (strlen(v) != 12 || strspn(v, "0123456789") != 12)
 			return errf(eb, EXIT_USAGE, "%s takes a 12-digit AWS account ID, not '%s'", flag, v);

@@ -33,5 +33,7 @@ int cmd_export_s3(struct ctx *ctx);
 int cmd_import_s3(struct ctx *ctx);
 /* dynamo import -t NEW --from s3://... --create-target (ImportTable). */
 int cmd_import_native(struct ctx *ctx);
+/* dynamo restore -t T --point-in-time TIME --target-table NEW. */
+int cmd_restore_pitr(struct ctx *ctx);
 
 #endif

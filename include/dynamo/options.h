@@ -18,7 +18,7 @@ enum opt_id {
 	OPT_FROM_FILE, OPT_UNIQUE, OPT_HEAD, OPT_LIMIT, OPT_DESC, OPT_COUNT,
 	OPT_OUTPUT, OPT_CONSISTENT, OPT_EXPORT_FILE, OPT_IMPORT_FILE,
 	OPT_PROGRESS, OPT_STRICT, OPT_TO, OPT_AT, OPT_ENABLE_PITR,
-	OPT_S3_BUCKET_OWNER, OPT_FROM, OPT_LIKE, OPT_SCHEMA,
+	OPT_S3_BUCKET_OWNER, OPT_FROM, OPT_LIKE, OPT_SCHEMA, OPT_POINT_IN_TIME,
 };
 
 enum output_format { OUTPUT_DDB, OUTPUT_JSON, OUTPUT_JSONL };
@@ -71,6 +71,8 @@ struct options {
 	const char *s3_bucket_owner;
 	const char *from;		/* import --from s3://...: DynamoDB's ImportTable */
 	const char *like, *schema;	/* its new table's schema: a table, or describe --json output */
+	double point_in_time;		/* restore --point-in-time: seconds since the epoch */
+	int point_in_time_set;		/* given; point_in_time 0 means "latest" */
 
 	/* query output */
 	const char *unique;

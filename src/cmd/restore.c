@@ -4,8 +4,10 @@
  * backup (--backup-arn/--backup-name: RestoreTableFromBackup into a table
  * that must not exist) or from an export file (--from-file: back up, put
  * every item of the file, then delete the table's items the file lacks).
+ * --point-in-time is RestoreTableToPointInTime into a new table (restore_pitr.c).
  */
 #include "dynamo/cmd.h"
+#include "dynamo/cmd_native.h"
 #include "dynamo/backups.h"
 #include "dynamo/exitcode.h"
 #include "dynamo/itemfile.h"
@@ -369,9 +371,14 @@ int cmd_restore(struct ctx *ctx)
 	r.ctx = ctx;
 	if (ctx_need_table(ctx) < 0)
 		return -1;
+	if (o->point_in_time_set && !count_sources(o))
+		return cmd_restore_pitr(ctx);
+	if (o->point_in_time_set || o->target_table)
+		return errf(&ctx->eb, EXIT_USAGE,
+			    "--point-in-time TIME --target-table NEW is a restore of its own: give it without --from-table, --backup-arn, --backup-name or --from-file");
 	if (count_sources(o) != 1)
 		return errf(&ctx->eb, EXIT_USAGE,
-			    "restore needs exactly one of --from-table TABLE, --backup-arn ARN, --backup-name NAME or --from-file FILE");
+			    "restore needs exactly one of --from-table TABLE, --backup-arn ARN, --backup-name NAME, --from-file FILE or --point-in-time TIME --target-table NEW");
 	if (ctx_open(ctx, &r.d, o->profile, o->region, o->endpoint_url) < 0)
 		return -1;
 	ddb_where(&r.d, r.where, sizeof(r.where));

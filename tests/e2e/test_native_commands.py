@@ -337,3 +337,51 @@ class ImportTableFromS3(NativeCommandBase):
                 self.assertEqual(p.returncode, code, p.stderr)
                 self.assertOneErrorLine(p, *needles)
         self.assertNotIn(new, harness.list_tables(self.src))
+
+
+class RestorePointInTime(NativeCommandBase):
+    """restore --point-in-time TIME --target-table NEW: RestoreTableToPointInTime, judged by boto3."""
+
+    def test_pitr_off_out_of_window_then_restored_into_a_new_table(self):
+        name, items = self.table_with_items("pitr", n=60)
+        new = name + "-as-of"
+
+        p = self.dynamo("restore", "-t", name, "-e", "src", "--point-in-time", "latest", "--target-table", new)
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertOneErrorLine(p, "point-in-time recovery is off", name)
+        self.src.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification={
+            "PointInTimeRecoveryEnabled": True})
+
+        cases = [
+            (["--point-in-time", "latest"], 2, ["--target-table NEW"]),
+            (["--point-in-time", "latest", "--target-table", name], 2, ["a new table"]),
+            (["--point-in-time", "2001-01-01T00:00:00Z", "--target-table", new], 2,
+             ["--point-in-time 2001-01-01T00:00:00Z is outside the times", name]),
+            (["--point-in-time", "soon", "--target-table", new], 2, ["--point-in-time", "ISO 8601"]),
+            (["--point-in-time", "latest", "--target-table", new, "--backup-name", "x"], 2, ["of its own"]),
+            (["--target-table", new, "--from-table", name + "-x"], 2, ["of its own"]),
+            (["--point-in-time", "latest", "--target-table", new, "--max-wcu", "5"], 2, ["do not apply"]),
+        ]
+        for args, code, needles in cases:
+            with self.subTest(args=args):
+                p = self.dynamo("restore", "-t", name, "-e", "src", *args)
+                self.assertEqual(p.returncode, code, p.stderr)
+                self.assertOneErrorLine(p, *needles)
+        self.assertNotIn(new, harness.list_tables(self.src))
+
+        p = self.dynamo("restore", "-t", name, "-e", "src", "--point-in-time", "latest", "--target-table", new,
+                        "--dry-run", check=0)
+        self.assertIn("RestoreTableToPointInTime", p.stdout)
+        self.assertNotIn(new, harness.list_tables(self.src))
+
+        p = self.dynamo("restore", "-t", name, "-e", "src", "--point-in-time", "latest", "--target-table", new,
+                        "--json", check=0)
+        self.assertTablesEqual(self.src, name, self.src, new)
+        self.assertEqual(len(harness.table_contents(self.src, new)), len(items))
+        self.assertTrue(json.loads(p.stdout.splitlines()[-1])["ok"])
+
+        # The new table exists now: a second restore into it is refused, and it stays as it is.
+        p = self.dynamo("restore", "-t", name, "-e", "src", "--point-in-time", "latest", "--target-table", new)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertOneErrorLine(p, "'%s' already exists" % new)
+        self.assertTablesEqual(self.src, name, self.src, new)
