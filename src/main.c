@@ -40,9 +40,9 @@ static const int copy_opts[] = {
 	OPT_TABLE, OPT_SOURCE, OPT_TARGET, OPT_TARGET_TABLE, OPT_PK, OPT_SK,
 	OPT_INDEX, OPT_PK_TYPE, OPT_NO_BACKUP, OPT_NO_TRUNCATE, OPT_CREATE_TARGET,
 	OPT_STRICT, OPT_SOURCE_REGION, OPT_TARGET_REGION, OPT_SOURCE_ENDPOINT,
-	OPT_TARGET_ENDPOINT, JOB_OPTS, GLOBAL_OPTS, 0
+	OPT_TARGET_ENDPOINT, OPT_SLICE, OPT_PREPARE_ONLY, JOB_OPTS, GLOBAL_OPTS, 0
 };
-static const int truncate_opts[] = { OPT_TABLE, JOB_OPTS, GLOBAL_OPTS, 0 };
+static const int truncate_opts[] = { OPT_TABLE, OPT_SLICE, OPT_PREPARE_ONLY, JOB_OPTS, GLOBAL_OPTS, 0 };
 static const int restore_opts[] = {
 	OPT_TABLE, OPT_FROM_TABLE, OPT_KEEP_SOURCE, OPT_BACKUP_ARN,
 	OPT_BACKUP_NAME, OPT_FROM_FILE, OPT_POINT_IN_TIME, OPT_TARGET_TABLE, OPT_NO_BACKUP,
@@ -52,7 +52,7 @@ static const int backups_opts[] = { OPT_TABLE, OPT_JSON, GLOBAL_OPTS, 0 };
 /* An export only reads and does not resume; an import resumes from S3 only. */
 static const int export_opts[] = {
 	OPT_TABLE, OPT_EXPORT_FILE, OPT_TO, OPT_AT, OPT_ENABLE_PITR,
-	OPT_S3_BUCKET_OWNER, OPT_YES, OPT_SEGMENTS, OPT_CONCURRENCY, OPT_MAX_RCU,
+	OPT_S3_BUCKET_OWNER, OPT_YES, OPT_SLICE, OPT_SEGMENTS, OPT_CONCURRENCY, OPT_MAX_RCU,
 	OPT_DRY_RUN, OPT_JSON, OPT_PROGRESS, GLOBAL_OPTS, 0
 };
 static const int import_opts[] = {
@@ -60,6 +60,7 @@ static const int import_opts[] = {
 	OPT_LIKE, OPT_SCHEMA, OPT_SOURCE, OPT_S3_BUCKET_OWNER, OPT_CONCURRENCY, OPT_MAX_WCU, OPT_YES,
 	OPT_DRY_RUN, OPT_JSON, OPT_PROGRESS, GLOBAL_OPTS, 0
 };
+static const int summary_opts[] = { OPT_JSON, OPT_QUIET, OPT_HELP, 0 };
 static const int query_opts[] = {
 	OPT_TABLE, OPT_PK, OPT_SK, OPT_INDEX, OPT_PK_TYPE, OPT_UNIQUE, OPT_HEAD,
 	OPT_LIMIT, OPT_DESC, OPT_COUNT, OPT_OUTPUT, OPT_CONSISTENT,
@@ -88,6 +89,8 @@ static const struct command commands[] = {
 	  "list the tables of an account and region" },
 	{ "describe", cmd_describe, describe_opts, "-t TABLE [-e PROFILE] [options]",
 	  "show a table's keys, indexes, item count, size and billing mode" },
+	{ "summary", cmd_summary, summary_opts, "merge FILE... [options]",
+	  "add up the --json results of a job's slices (--slice I/K) into one" },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 
@@ -245,7 +248,10 @@ static int run_command(const struct command *cmd, int argc, char **argv)
 		command_help(cmd);
 		goto out;
 	}
-	if (nrest > 0) {
+	ctx.args = rest;
+	ctx.nargs = nrest;
+	/* Only 'summary merge FILE...' takes arguments that are not flags. */
+	if (nrest > 0 && cmd->run != cmd_summary) {
 		errf(&ctx.eb, EXIT_USAGE,
 		     "unexpected argument '%s' for '%s' (values go after flags, e.g. -t TABLE)",
 		     rest[0], cmd->name);

@@ -67,6 +67,8 @@ const struct opt_def dynamo_opts[] = {
 	{ OPT_LIKE, "like", 0, NULL, "TABLE", "give the new table this table's keys, indexes and billing (read with --source)" },
 	{ OPT_SCHEMA, "schema", 0, NULL, "FILE", "give the new table the schema in FILE ('dynamo describe --json' output)" },
 	{ OPT_POINT_IN_TIME, "point-in-time", 0, NULL, "TIME", "restore the table as it was at TIME ('latest', ISO 8601 UTC, epoch seconds, -90m) into --target-table" },
+	{ OPT_SLICE, "slice", 0, NULL, "I/K", "do the I-th of K shares of the scan's segments (--segments N, the same in every slice; one-time steps left to --prepare-only)" },
+	{ OPT_PREPARE_ONLY, "prepare-only", 0, NULL, NULL, "do only the one-time steps (confirm, create the target, back it up) before --slice runs" },
 	{ 0, NULL, 0, NULL, NULL, NULL }
 };
 
@@ -184,6 +186,7 @@ static int set_switch(int id, struct options *o)
 	case OPT_COUNT: o->count = 1; break;
 	case OPT_CONSISTENT: o->consistent = 1; break;
 	case OPT_ENABLE_PITR: o->enable_pitr = 1; break;
+	case OPT_PREPARE_ONLY: o->prepare_only = 1; break;
 	default: return 0;
 	}
 	return 1;
@@ -260,6 +263,8 @@ int options_set(int id, const char *flag, const char *v, void *arg,
 		return 0;
 	case OPT_AT:
 		return parse_time(flag, v, &o->at, eb);
+	case OPT_SLICE:
+		return parse_slice(flag, v, &o->slice_i, &o->slice_k, eb);
 	case OPT_POINT_IN_TIME:
 		o->point_in_time_set = 1;
 		o->point_in_time = 0;

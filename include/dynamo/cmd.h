@@ -14,6 +14,8 @@ struct ctx {
 	struct errbuf eb;	/* the command's failure, reported by main */
 	int json_done;		/* --json: the result object is out (main adds none) */
 	int summary_done;	/* the GitHub step summary is written */
+	char **args;		/* the arguments that are not flags (summary merge FILE...) */
+	int nargs;
 };
 
 struct command {
@@ -65,5 +67,6 @@ int cmd_backups(struct ctx *ctx);
 int cmd_query(struct ctx *ctx);
 int cmd_export(struct ctx *ctx);
 int cmd_import(struct ctx *ctx);
+int cmd_summary(struct ctx *ctx);
 
 #endif

@@ -19,6 +19,7 @@ enum opt_id {
 	OPT_OUTPUT, OPT_CONSISTENT, OPT_EXPORT_FILE, OPT_IMPORT_FILE,
 	OPT_PROGRESS, OPT_STRICT, OPT_TO, OPT_AT, OPT_ENABLE_PITR,
 	OPT_S3_BUCKET_OWNER, OPT_FROM, OPT_LIKE, OPT_SCHEMA, OPT_POINT_IN_TIME,
+	OPT_SLICE, OPT_PREPARE_ONLY,
 };
 
 enum output_format { OUTPUT_DDB, OUTPUT_JSON, OUTPUT_JSONL };
@@ -73,6 +74,10 @@ struct options {
 	const char *like, *schema;	/* its new table's schema: a table, or describe --json output */
 	double point_in_time;		/* restore --point-in-time: seconds since the epoch */
 	int point_in_time_set;		/* given; point_in_time 0 means "latest" */
+
+	/* runs over several machines */
+	int slice_i, slice_k;		/* --slice I/K: 1 <= I <= K; 0/0 when not given */
+	int prepare_only;		/* --prepare-only: the one-time steps, for slices to follow */
 
 	/* query output */
 	const char *unique;

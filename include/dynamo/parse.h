@@ -21,6 +21,8 @@ int parse_duration_ms(const char *flag, const char *s, uint64_t min_ms,
  * epoch (ten digits), or a duration before now ("-90m", "-2h").
  */
 int parse_time(const char *flag, const char *s, double *out, struct errbuf *eb);
+/* A share "I/K" of K (1 <= I <= K <= 1000000), as --slice takes it. */
+int parse_slice(const char *flag, const char *s, int *i, int *k, struct errbuf *eb);
 /* One of a fixed set of words; *out is its index. */
 int parse_choice(const char *flag, const char *s, const char *const *choices,
 		 int *out, struct errbuf *eb);

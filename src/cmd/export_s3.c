@@ -117,6 +117,9 @@ static int check_flags(struct ctx *ctx)
 	if (o->file)
 		return errf(&ctx->eb, EXIT_USAGE,
 			    "-o/--file and --to are two kinds of export (a scan into a file, DynamoDB's own to S3): give one");
+	if (o->slice_k)
+		return errf(&ctx->eb, EXIT_USAGE,
+			    "--slice shares out a scan; DynamoDB's export to S3 (--to) is one job on AWS's side: drop --slice");
 	if (o->segments || o->concurrency || o->max_rcu > 0)
 		return errf(&ctx->eb, EXIT_USAGE,
 			    "--segments, --concurrency and --max-rcu tune a scan; DynamoDB's export to S3 (--to) reads no capacity: drop them");

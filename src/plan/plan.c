@@ -1,4 +1,5 @@
 #include "dynamo/plan.h"
+#include "dynamo/plan_slice.h"
 #include "dynamo/checkpoint.h"
 #include "dynamo/clock.h"
 #include "dynamo/exitcode.h"
@@ -181,6 +182,7 @@ static void print_plan_json(const struct plan *p)
 
 static void print_plan(const struct plan *p)
 {
+	char label[64];
 	int i;
 
 	if (p->ctx->o.json) {
@@ -189,9 +191,19 @@ static void print_plan(const struct plan *p)
 		return;
 	}
 
-	printf("plan for dynamo %s (dry run: nothing is changed)\n", p->command);
+	printf("plan for dynamo %s%s (dry run: nothing is changed)\n", p->command,
+	       plan_slice_label(p, label, sizeof(label)));
 	for (i = 0; i < p->n; i++)
-		printf("  %d. %-9s %s\n", i + 1, p->st[i].name, p->st[i].what);
+		printf("  %d. %-9s %s%s%s%s\n", i + 1, p->st[i].name, p->st[i].what,
+		       p->st[i].skipped ? " [not in this run: " : "", p->st[i].result,
+		       p->st[i].skipped ? "]" : "");
+	if (p->ctx->o.slice_k) {
+		int first, count;
+
+		plan_slice_segments(p, p->ctx->o.segments, &first, &count);
+		printf("slice %d/%d: segments %d to %d of %d\n", p->ctx->o.slice_i, p->ctx->o.slice_k,
+		       first, first + count - 1, p->ctx->o.segments);
+	}
 	/* A plan of control-plane steps only (DynamoDB's export) sends no data requests. */
 	if (!p->concurrency)
 		return;
@@ -274,6 +286,12 @@ static cJSON *job_intent(const struct plan *p)
 	add_str(j, "backup_arn", o->backup_arn);
 	add_str(j, "backup_name", o->backup_name);
 	add_str(j, "file", o->file);
+	if (o->slice_k) {
+		char slice[32];
+
+		snprintf(slice, sizeof(slice), "%d/%d", o->slice_i, o->slice_k);
+		cJSON_AddStringToObject(j, "slice", slice);
+	}
 	cJSON_AddBoolToObject(j, "no_truncate", o->no_truncate);
 	cJSON_AddBoolToObject(j, "no_backup", o->no_backup);
 	cJSON_AddBoolToObject(j, "create_target", o->create_target);
@@ -430,6 +448,8 @@ int plan_run(struct plan *p)
 	struct ctx *ctx = p->ctx;
 	int i, r = 0;
 
+	if (plan_apply_slice(p) < 0)
+		return -1;
 	if (ctx->o.dry_run) {
 		print_plan(p);
 		return 0;

@@ -4,6 +4,7 @@
 #include "dynamo/clock.h"
 #include "dynamo/exitcode.h"
 #include "dynamo/keyset.h"
+#include "dynamo/plan_slice.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,8 +145,7 @@ static void setup_job(struct plan *p, struct stage *s, struct job *j,
 	j->dst_table = s->dst_table;
 	j->dst_desc = s->dst_desc;
 	j->segments = s->segments;
-	j->seg_first = 0;
-	j->seg_count = s->segments;
+	plan_slice_segments(p, s->segments, &j->seg_first, &j->seg_count);
 	j->concurrency = p->concurrency;
 	j->read_rate = &p->read_rate;
 	j->write_rate = &p->write_rate;

@@ -5,6 +5,7 @@
  */
 #include "dynamo/stages.h"
 #include "dynamo/clock.h"
+#include "dynamo/plan_slice.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,9 +62,10 @@ static double rate(const struct plan *p, const struct totals *t)
 static void print_line(const struct plan *p, const struct totals *t, int ok)
 {
 	struct buf line = BUF_INIT;
+	char label[64];
 
-	buf_printf(&line, "dynamo: %s %s: %llu read, %llu written, %llu deleted",
-		   p->command, ok ? "done" : "stopped",
+	buf_printf(&line, "dynamo: %s%s %s: %llu read, %llu written, %llu deleted",
+		   p->command, plan_slice_label(p, label, sizeof(label)), ok ? "done" : "stopped",
 		   (unsigned long long)t->read, (unsigned long long)t->written,
 		   (unsigned long long)t->deleted);
 	if (t->saved)
@@ -117,6 +119,12 @@ static void print_json(const struct plan *p, const struct totals *t, int ok)
 	cJSON *stages = cJSON_CreateArray();
 	int i;
 
+	if (p->ctx->o.slice_k) {
+		char slice[32];
+
+		snprintf(slice, sizeof(slice), "%d/%d", p->ctx->o.slice_i, p->ctx->o.slice_k);
+		cJSON_AddStringToObject(o, "slice", slice);
+	}
 	cJSON_AddNumberToObject(o, "read", (double)t->read);
 	cJSON_AddNumberToObject(o, "written", (double)t->written);
 	cJSON_AddNumberToObject(o, "deleted", (double)t->deleted);
@@ -182,11 +190,13 @@ static FILE *open_step_summary(void)
 static void github_summary(const struct plan *p, const struct totals *t, int ok)
 {
 	FILE *f = open_step_summary();
+	char label[64];
 	int i;
 
 	if (!f)
 		return;
-	fprintf(f, "### dynamo %s %s\n\n", p->command, ok ? "succeeded" : "failed");
+	fprintf(f, "### dynamo %s%s %s\n\n", p->command, plan_slice_label(p, label, sizeof(label)),
+		ok ? "succeeded" : "failed");
 	fprintf(f, "| stage | source | target | read | written | deleted | seconds |\n");
 	fprintf(f, "|---|---|---|---:|---:|---:|---:|\n");
 	for (i = 0; i < p->n; i++) {

@@ -117,6 +117,23 @@ int parse_time(const char *flag, const char *s, double *out, struct errbuf *eb)
 		    flag, s ? s : "");
 }
 
+int parse_slice(const char *flag, const char *s, int *i, int *k, struct errbuf *eb)
+{
+	uint64_t a, b;
+	const char *end;
+
+	if (!s || parse_digits(s, &end, &a) < 0 || *end != '/' ||
+	    parse_digits(end + 1, &end, &b) < 0 || *end)
+		return errf(eb, EXIT_USAGE,
+			    "%s takes I/K, the I-th of K shares (like 1/3), not '%s'", flag, s ? s : "");
+	if (b < 1 || b > 1000000 || a < 1 || a > b)
+		return errf(eb, EXIT_USAGE,
+			    "%s %s: I must be 1 to K (slices are numbered from 1), and K at most 1000000", flag, s);
+	*i = (int)a;
+	*k = (int)b;
+	return 0;
+}
+
 int parse_choice(const char *flag, const char *s, const char *const *choices,
 		 int *out, struct errbuf *eb)
 {

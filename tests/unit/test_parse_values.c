@@ -1,4 +1,4 @@
-/* parse_time: the TIME values of --at and --point-in-time. */
+/* parse_time (--at, --point-in-time) and parse_slice (--slice I/K). */
 #include "unit.h"
 #include "dynamo/clock.h"
 #include "dynamo/exitcode.h"
@@ -64,12 +64,44 @@ static void what_is_not_a_time_is_named(void **state)
 	}
 }
 
+static void slices(void **state)
+{
+	static const struct {
+		const char *in;
+		int i, k;
+	} good[] = { { "1/1", 1, 1 }, { "2/3", 2, 3 }, { "8/8", 8, 8 }, { "1/1000000", 1, 1000000 } };
+	static const char *const bad[] = {
+		"", "1", "0/3", "4/3", "1/0", "-1/3", "1/3x", "1 /3", "/3", "1/", "a/b", "1/1000001", "1/3/4",
+	};
+	size_t n;
+
+	(void)state;
+	for (n = 0; n < sizeof(good) / sizeof(good[0]); n++) {
+		struct errbuf eb = ERRBUF_INIT;
+		int i = 0, k = 0;
+
+		assert_int_equal(parse_slice("--slice", good[n].in, &i, &k, &eb), 0);
+		assert_int_equal(i, good[n].i);
+		assert_int_equal(k, good[n].k);
+	}
+	for (n = 0; n < sizeof(bad) / sizeof(bad[0]); n++) {
+		struct errbuf eb = ERRBUF_INIT;
+		int i = 7, k = 7;
+
+		assert_int_equal(parse_slice("--slice", bad[n], &i, &k, &eb), -1);
+		assert_int_equal(eb.exit, EXIT_USAGE);
+		assert_non_null(strstr(eb.msg, "--slice"));
+		assert_int_equal(i + k, 14);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(absolute_times),
 		cmocka_unit_test(durations_before_now),
 		cmocka_unit_test(what_is_not_a_time_is_named),
+		cmocka_unit_test(slices),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
