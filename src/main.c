@@ -51,7 +51,7 @@ static const int restore_opts[] = {
 static const int backups_opts[] = { OPT_TABLE, OPT_JSON, GLOBAL_OPTS, 0 };
 /* An export only reads and does not resume; an import resumes from S3 only. */
 static const int export_opts[] = {
-	OPT_TABLE, OPT_EXPORT_FILE, OPT_TO, OPT_AT, OPT_ENABLE_PITR,
+	OPT_TABLE, OPT_EXPORT_FILE, OPT_TO, OPT_AT, OPT_FROM_TIME, OPT_TO_TIME, OPT_ENABLE_PITR,
 	OPT_S3_BUCKET_OWNER, OPT_YES, OPT_SLICE, OPT_SEGMENTS, OPT_CONCURRENCY, OPT_MAX_RCU,
 	OPT_DRY_RUN, OPT_JSON, OPT_PROGRESS, GLOBAL_OPTS, 0
 };

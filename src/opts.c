@@ -67,6 +67,8 @@ const struct opt_def dynamo_opts[] = {
 	{ OPT_LIKE, "like", 0, NULL, "TABLE", "give the new table this table's keys, indexes and billing (read with --source)" },
 	{ OPT_SCHEMA, "schema", 0, NULL, "FILE", "give the new table the schema in FILE ('dynamo describe --json' output)" },
 	{ OPT_POINT_IN_TIME, "point-in-time", 0, NULL, "TIME", "restore the table as it was at TIME ('latest', ISO 8601 UTC, epoch seconds, -90m) into --target-table" },
+	{ OPT_FROM_TIME, "from", 0, NULL, "TIME", "an incremental export of the changes since TIME (with --to-time; 15 minutes to 24 hours)" },
+	{ OPT_TO_TIME, "to-time", 0, NULL, "TIME", "the end of an incremental export's window (with --from)" },
 	{ OPT_SLICE, "slice", 0, NULL, "I/K", "do the I-th of K shares of the scan's segments (--segments N, the same in every slice; one-time steps left to --prepare-only)" },
 	{ OPT_PREPARE_ONLY, "prepare-only", 0, NULL, NULL, "do only the one-time steps (confirm, create the target, back it up) before --slice runs" },
 	{ 0, NULL, 0, NULL, NULL, NULL }
@@ -263,6 +265,10 @@ int options_set(int id, const char *flag, const char *v, void *arg,
 		return 0;
 	case OPT_AT:
 		return parse_time(flag, v, &o->at, eb);
+	case OPT_FROM_TIME:
+		return parse_time(flag, v, &o->from_time, eb);
+	case OPT_TO_TIME:
+		return parse_time(flag, v, &o->to_time, eb);
 	case OPT_SLICE:
 		return parse_slice(flag, v, &o->slice_i, &o->slice_k, eb);
 	case OPT_POINT_IN_TIME:

@@ -19,7 +19,7 @@ enum opt_id {
 	OPT_OUTPUT, OPT_CONSISTENT, OPT_EXPORT_FILE, OPT_IMPORT_FILE,
 	OPT_PROGRESS, OPT_STRICT, OPT_TO, OPT_AT, OPT_ENABLE_PITR,
 	OPT_S3_BUCKET_OWNER, OPT_FROM, OPT_LIKE, OPT_SCHEMA, OPT_POINT_IN_TIME,
-	OPT_SLICE, OPT_PREPARE_ONLY,
+	OPT_SLICE, OPT_PREPARE_ONLY, OPT_FROM_TIME, OPT_TO_TIME,
 };
 
 enum output_format { OUTPUT_DDB, OUTPUT_JSON, OUTPUT_JSONL };
@@ -68,6 +68,7 @@ struct options {
 	/* DynamoDB's own export and import (S3) */
 	const char *to;			/* export --to s3://BUCKET/PREFIX */
 	double at;			/* --at: seconds since the epoch; 0: not given */
+	double from_time, to_time;	/* export --from/--to-time: an incremental export's window */
 	int enable_pitr;
 	const char *s3_bucket_owner;
 	const char *from;		/* import --from s3://...: DynamoDB's ImportTable */

@@ -34,7 +34,7 @@ int cmd_export(struct ctx *ctx)
 	char where[512];
 	int r = -1;
 
-	if (o->to || o->at || o->enable_pitr || o->s3_bucket_owner)
+	if (o->to || o->at || o->from_time || o->to_time || o->enable_pitr || o->s3_bucket_owner)
 		return cmd_export_s3(ctx);
 	if (ctx_need_table(ctx) < 0)
 		return -1;

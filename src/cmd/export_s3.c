@@ -68,6 +68,20 @@ static void export_folder(const struct native_export *e, char *out, size_t n)
 		snprintf(out, n, "s3://%s/%s%s", e->bucket, e->prefix, e->prefix[0] ? "/" : "");
 }
 
+static void export_spec(const struct s3_export *x, const struct options *o,
+			struct native_export_spec *spec)
+{
+	memset(spec, 0, sizeof(*spec));
+	spec->table_arn = x->t->arn;
+	spec->bucket = x->url.bucket;
+	spec->prefix = x->url.key[0] ? x->url.key : NULL;
+	spec->bucket_owner = o->s3_bucket_owner;
+	spec->export_time = o->at;
+	spec->incremental = o->from_time > 0;
+	spec->from_time = o->from_time;
+	spec->to_time = o->to_time;
+}
+
 static int run_export(struct plan *p, struct stage *s, int ck_stage)
 {
 	struct s3_export *x = s->job_ctx;
@@ -77,12 +91,7 @@ static int run_export(struct plan *p, struct stage *s, int ck_stage)
 	char folder[1400];
 
 	(void)ck_stage;
-	memset(&spec, 0, sizeof(spec));
-	spec.table_arn = x->t->arn;
-	spec.bucket = x->url.bucket;
-	spec.prefix = x->url.key[0] ? x->url.key : NULL;
-	spec.bucket_owner = o->s3_bucket_owner;
-	spec.export_time = o->at;
+	export_spec(x, o, &spec);
 	if (native_export_start(x->d, &spec, &e, &p->ctx->eb) < 0)
 		return -1;
 	x->started_ms = x->last_note_ms = clock_mono_ms();
@@ -109,14 +118,20 @@ static int check_flags(struct ctx *ctx)
 	const struct options *o = &ctx->o;
 
 	if (!o->to) {
-		if (o->at || o->enable_pitr || o->s3_bucket_owner)
+		if (o->at || o->from_time || o->to_time || o->enable_pitr || o->s3_bucket_owner)
 			return errf(&ctx->eb, EXIT_USAGE,
-				    "--at, --enable-pitr and --s3-bucket-owner are for DynamoDB's export to S3: add --to s3://BUCKET/PREFIX");
+				    "--at, --from, --to-time, --enable-pitr and --s3-bucket-owner are for DynamoDB's export to S3: add --to s3://BUCKET/PREFIX");
 		return 0;
 	}
 	if (o->file)
 		return errf(&ctx->eb, EXIT_USAGE,
 			    "-o/--file and --to are two kinds of export (a scan into a file, DynamoDB's own to S3): give one");
+	if (!o->from_time != !o->to_time)
+		return errf(&ctx->eb, EXIT_USAGE,
+			    "an incremental export has a window: give both --from TIME and --to-time TIME");
+	if (o->from_time && o->at)
+		return errf(&ctx->eb, EXIT_USAGE,
+			    "--at is a full export's point in time, --from/--to-time an incremental export's window: give one");
 	if (o->slice_k)
 		return errf(&ctx->eb, EXIT_USAGE,
 			    "--slice shares out a scan; DynamoDB's export to S3 (--to) is one job on AWS's side: drop --slice");
@@ -167,10 +182,11 @@ static int check_pitr(struct ctx *ctx, struct s3_export *x, struct plan *p)
 			return errf(&ctx->eb, EXIT_CONFIG,
 				    "point-in-time recovery is off for table '%s' in %s, and DynamoDB's export needs it: pass --enable-pitr to turn it on first (AWS bills it by table size), or export with a scan (-o FILE)",
 				    x->t->name, where);
-		if (o->at)
+		if (o->at || o->from_time)
 			return errf(&ctx->eb, EXIT_USAGE,
-				    "--at %s: point-in-time recovery of '%s' is off, so no earlier state can be exported; drop --at to export the table as it is once recovery is on",
-				    clock_format_iso(o->at, a, sizeof(a)), x->t->name);
+				    "%s %s: point-in-time recovery of '%s' is off, so no earlier state or change can be exported; drop it to export the table as it is once recovery is on",
+				    o->at ? "--at" : "--from", clock_format_iso(o->at ? o->at : o->from_time, a, sizeof(a)),
+				    x->t->name);
 		s = plan_add(p, STAGE_CUSTOM, "enable-pitr");
 		s->run = enable_pitr;
 		s->job_ctx = x;
@@ -180,6 +196,11 @@ static int check_pitr(struct ctx *ctx, struct s3_export *x, struct plan *p)
 			 x->t->name, where);
 		return 0;
 	}
+	if (o->from_time && x->pitr.earliest > 0 && o->from_time < x->pitr.earliest)
+		return errf(&ctx->eb, EXIT_USAGE,
+			    "--from %s is before the earliest time '%s' has changes recorded for (%s)",
+			    clock_format_iso(o->from_time, a, sizeof(a)), x->t->name,
+			    clock_format_iso(x->pitr.earliest, b, sizeof(b)));
 	if (o->at && x->pitr.earliest > 0 && o->at < x->pitr.earliest)
 		return errf(&ctx->eb, EXIT_USAGE,
 			    "--at %s is before the earliest time '%s' can be exported as (%s)",
@@ -191,9 +212,17 @@ static int check_pitr(struct ctx *ctx, struct s3_export *x, struct plan *p)
 static int plan_export(struct ctx *ctx, struct s3_export *x, struct plan *p)
 {
 	const struct options *o = &ctx->o;
-	char where[512], at[32];
+	char where[512], at[32], to[32], when[128];
 	struct stage *s;
 
+	struct native_export_spec spec;
+	cJSON *req;
+
+	/* What ExportTableToPointInTime would refuse (the times) is refused first. */
+	export_spec(x, o, &spec);
+	if (!(req = native_export_request(&spec, &ctx->eb)))
+		return -1;
+	cJSON_Delete(req);
 	if (check_bucket(ctx, x->d, &x->url) < 0 || check_pitr(ctx, x, p) < 0)
 		return -1;
 	s = plan_add(p, STAGE_CUSTOM, "export");
@@ -203,11 +232,17 @@ static int plan_export(struct ctx *ctx, struct s3_export *x, struct plan *p)
 	s->src_table = x->t->name;
 	s->src_desc = x->t;
 	s->estimate = x->t->item_count > 0 ? (uint64_t)x->t->item_count : 0;
+	if (o->from_time)
+		snprintf(when, sizeof(when), "the changes from %s to %s of ",
+			 clock_format_iso(o->from_time, at, sizeof(at)),
+			 clock_format_iso(o->to_time, to, sizeof(to)));
+	else
+		snprintf(when, sizeof(when), "as of %s ",
+			 o->at ? clock_format_iso(o->at, at, sizeof(at)) : "now");
 	snprintf(s->what, sizeof(s->what),
-		 "export '%s' in %s as of %s with DynamoDB's ExportTableToPointInTime to s3://%s/%s (about %lld items, %lld bytes; billed per GB, no capacity used)",
-		 x->t->name, ddb_where(x->d, where, sizeof(where)),
-		 o->at ? clock_format_iso(o->at, at, sizeof(at)) : "now", x->url.bucket, x->url.key,
-		 x->t->item_count, x->t->size_bytes);
+		 "export %s'%s' in %s %swith DynamoDB's ExportTableToPointInTime to s3://%s/%s (the table: about %lld items, %lld bytes; billed per GB, no capacity used)",
+		 o->from_time ? when : "", x->t->name, ddb_where(x->d, where, sizeof(where)),
+		 o->from_time ? "" : when, x->url.bucket, x->url.key, x->t->item_count, x->t->size_bytes);
 	if (o->s3_bucket_owner)
 		snprintf(s->what + strlen(s->what), sizeof(s->what) - strlen(s->what),
 			 " (bucket owner %s)", o->s3_bucket_owner);

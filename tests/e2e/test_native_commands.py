@@ -133,6 +133,35 @@ class ExportToS3(NativeCommandBase):
         self.assertEqual(p.returncode, 4, p.stderr)
 
 
+    def test_incremental_windows_are_checked_before_anything_starts(self):
+        name, _ = self.table_with_items("exp-inc", n=5)
+        url = "s3://%s/inc" % BUCKET
+        p = self.dynamo("export", "-t", name, "-e", "src", "--to", url, "--from", "-2h", "--to-time", "-1h")
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertOneErrorLine(p, "point-in-time recovery is off")
+        self.src.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification={
+            "PointInTimeRecoveryEnabled": True})
+        now = int(time.time())
+        cases = [
+            (["--from", "-2h"], ["give both --from TIME and --to-time TIME"]),
+            (["--to-time", "-1h"], ["give both --from TIME and --to-time TIME"]),
+            (["--from", "-2h", "--to-time", "-1h", "--at", "-1h"], ["--at is a full export's", "give one"]),
+            # moto's recovery began just now: an hour ago is before it.
+            (["--from", "-2h", "--to-time", "-1h"], ["--from", "is before the earliest time"]),
+            (["--from", str(now + 5), "--to-time", str(now + 65)], ["15 minutes to 24 hours"]),
+            (["--from", str(now + 5), "--to-time", str(now + 3)], ["must come after its start"]),
+        ]
+        for args, needles in cases:
+            with self.subTest(args=args):
+                p = self.dynamo("export", "-t", name, "-e", "src", "--to", url, *args)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                self.assertOneErrorLine(p, *needles)
+        p = self.dynamo("export", "-t", name, "-e", "src", "-o", "x.json", "--from", "-2h", "--to-time", "-1h")
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertOneErrorLine(p, "add --to s3://")
+        self.assertEqual(self.exports_of(name), [])
+
+
 class ImportFromS3(NativeCommandBase):
     """An export laid out as DynamoDB writes it, loaded into an existing table through the write path."""
 
