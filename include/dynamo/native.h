@@ -162,7 +162,8 @@ typedef int (*native_export_progress_fn)(void *ctx, const struct native_export *
 typedef int (*native_import_progress_fn)(void *ctx, const struct native_import *i);
 
 /*
- * Polls every poll_ms (at least 1000) until the export or import is no
+ * Polls after 1 s, 2 s, 4 s ... and then every poll_ms (at least 1000)
+ * until the export or import is no
  * longer IN_PROGRESS: 0 when COMPLETED; -1 when it FAILED (its FailureCode
  * and message), was cancelled, after timeout_s, or when interrupted (the
  * job goes on in AWS: the message says how to follow it).

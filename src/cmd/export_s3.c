@@ -99,7 +99,7 @@ static int run_export(struct plan *p, struct stage *s, int ck_stage)
 		 x->t->name, e.arn, e.arn);
 	snprintf(s->result, sizeof(s->result), "%s", e.arn);
 	if (e.status != NATIVE_COMPLETED &&
-	    native_export_wait(x->d, e.arn, 5000, EXPORT_WAIT_S, on_progress, x, &e, &p->ctx->eb) < 0)
+	    native_export_wait(x->d, e.arn, 15000, EXPORT_WAIT_S, on_progress, x, &e, &p->ctx->eb) < 0)
 		return -1;
 	export_folder(&e, folder, sizeof(folder));
 	s->c.saved = e.item_count > 0 ? (uint64_t)e.item_count : 0;

@@ -64,7 +64,7 @@ static int run_import(struct plan *p, struct stage *s, int ck_stage)
 		 s->dst_table, im.arn, im.arn);
 	snprintf(s->result, sizeof(s->result), "%s", im.arn);
 	if (im.status != NATIVE_COMPLETED &&
-	    native_import_wait(n->d, im.arn, 5000, IMPORT_WAIT_S, on_progress, n, &im, &p->ctx->eb) < 0)
+	    native_import_wait(n->d, im.arn, 15000, IMPORT_WAIT_S, on_progress, n, &im, &p->ctx->eb) < 0)
 		return -1;
 	s->c.read = im.processed_items > 0 ? (uint64_t)im.processed_items : 0;
 	s->c.written = im.imported_items > 0 ? (uint64_t)im.imported_items : 0;

@@ -603,6 +603,7 @@ static int wait_job(const struct ddb *d, const char *arn, unsigned poll_ms, int 
 		    const struct job_view *v, void *out, struct errbuf *eb)
 {
 	uint64_t deadline = clock_mono_ms() + (uint64_t)(timeout_s > 0 ? timeout_s : 0) * 1000;
+	unsigned wait = 1000, most = poll_ms < 1000 ? 1000 : poll_ms;
 
 	for (;;) {
 		if (v->describe(d, arn, out, eb) < 0)
@@ -620,7 +621,9 @@ static int wait_job(const struct ddb *d, const char *arn, unsigned poll_ms, int 
 			return errf(eb, EXIT_FAILURE_RUNTIME,
 				    "the %s is not done yet; it goes on in AWS: follow it with %s %s",
 				    v->what, v->follow, arn);
-		nap(poll_ms < 1000 ? 1000 : poll_ms);
+		/* A small job is seen done at once; a long one is not asked about every second. */
+		nap(wait);
+		wait = wait * 2 < most ? wait * 2 : most;
 		if (engine_stop)
 			return errf(eb, EXIT_INTERRUPTED,
 				    "interrupted; the %s goes on in AWS: follow it with %s %s",
