@@ -49,7 +49,7 @@ LIB      := $(BUILD)/libdynamo.a
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # A test-only driver of the S3 client and the native export/import modules,
-# which no command uses yet (tests/e2e/test_native_s3.py); never installed.
+# below the commands (tests/e2e/test_native_s3.py); never installed.
 DRIVER   := $(BUILD)/tests/native_driver
 
 .PHONY: all deps test-deps test-env test-build check unit e2e asan tsan valgrind fuzz bench demo \

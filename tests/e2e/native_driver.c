@@ -1,7 +1,9 @@
 /*
  * A test-only driver of the S3 client, the export reader and the native
  * control plane (s3.h, export_reader.h, native.h), for the end-to-end
- * tests in test_native_s3.py: dynamo ships no command for them yet. It is
+ * tests in test_native_s3.py, below the commands that use them (export
+ * --to, import -i s3:// and --from, restore --point-in-time:
+ * test_native_commands.py), with knobs the commands do not have. It is
  * built by 'make test-build' into $(BUILD)/tests/native_driver, never
  * installed, and talks to whatever the environment names (AWS_ENDPOINT_URL,
  * the profiles in $HOME/.aws), as dynamo does.

@@ -1,9 +1,9 @@
 """S3 and DynamoDB's own export, import and restore, end to end on moto.
 
-dynamo has no command for these yet (a later change wires them), so the
-modules are driven by tests/e2e/native_driver.c (built by make test-build
-next to the tests; $DYNAMO_DRIVER), with the same environment, profiles and
-endpoints as dynamo. boto3 judges: the bytes S3 holds, the items a table
+The modules are driven here by tests/e2e/native_driver.c (built by make
+test-build next to the tests; $DYNAMO_DRIVER), below the commands that use
+them (test_native_commands.py tests those), with the same environment,
+profiles and endpoints as dynamo. boto3 judges: the bytes S3 holds, the items a table
 holds.
 
   S3 client       listing over pages, streamed and windowed GetObject, byte
