@@ -21,7 +21,9 @@ import time
 import data
 import harness
 from harness import create_table, put_items, unique_name
+from test_faults import FaultBase
 from test_native_s3 import BUCKET, ExportReader, NativeBase
+from test_rate_limits import RateCaps, padded_items, spent
 
 
 class NativeCommandBase(NativeBase):
@@ -414,3 +416,22 @@ class RestorePointInTime(NativeCommandBase):
         self.assertEqual(p.returncode, 2, p.stderr)
         self.assertOneErrorLine(p, "'%s' already exists" % new)
         self.assertTablesEqual(self.src, name, self.src, new)
+
+
+class ImportFromS3Paced(NativeCommandBase, FaultBase):
+    """-i s3:// goes through the write path: --max-wcu holds, as the capacity proxy counts it."""
+
+    def test_the_write_cap_holds_across_data_files(self):
+        name = unique_name("imp-paced")
+        create_table(self.src, name)
+        items = padded_items(300)                        # 2 write units each
+        folder = "paced/AWSDynamoDB/01767225600000-cccc0001/"
+        ExportReader.layout(self, folder, items, nfiles=3)
+        proxy = self.proxy("--capacity")
+        p = self.via(proxy, "import", "-t", name, "-e", "src", "-i", "s3://%s/%s" % (BUCKET, folder),
+                     "--max-wcu", "150", timeout=120)
+        self.assertSucceeded(p)
+        self.assertEqual(harness.table_contents(self.src, name), sorted(harness.canonical(i) for i in items))
+        writes = spent(proxy.stats()["capacity"], "write")
+        self.assertEqual(sum(u for _, u in writes), 600)   # every item once
+        RateCaps.assertHeld(self, writes, 150)
