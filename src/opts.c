@@ -69,6 +69,7 @@ const struct opt_def dynamo_opts[] = {
 	{ OPT_POINT_IN_TIME, "point-in-time", 0, NULL, "TIME", "restore the table as it was at TIME ('latest', ISO 8601 UTC, epoch seconds, -90m) into --target-table" },
 	{ OPT_FROM_TIME, "from", 0, NULL, "TIME", "an incremental export of the changes since TIME (with --to-time; 15 minutes to 24 hours)" },
 	{ OPT_TO_TIME, "to-time", 0, NULL, "TIME", "the end of an incremental export's window (with --from)" },
+	{ OPT_NO_MANIFEST, "no-manifest", 0, NULL, NULL, "an export without its manifest files: every object under its data/ folder, no counts checked" },
 	{ OPT_SLICE, "slice", 0, NULL, "I/K", "do the I-th of K shares of the scan's segments (--segments N, the same in every slice; one-time steps left to --prepare-only)" },
 	{ OPT_PREPARE_ONLY, "prepare-only", 0, NULL, NULL, "do only the one-time steps (confirm, create the target, back it up) before --slice runs" },
 	{ 0, NULL, 0, NULL, NULL, NULL }
@@ -189,6 +190,7 @@ static int set_switch(int id, struct options *o)
 	case OPT_CONSISTENT: o->consistent = 1; break;
 	case OPT_ENABLE_PITR: o->enable_pitr = 1; break;
 	case OPT_PREPARE_ONLY: o->prepare_only = 1; break;
+	case OPT_NO_MANIFEST: o->no_manifest = 1; break;
 	default: return 0;
 	}
 	return 1;

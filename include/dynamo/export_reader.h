@@ -37,7 +37,7 @@ struct export_reader_options {
 	 * One data file at a time: the records stop (0) at the end of each
 	 * file, and export_reader_next_file opens the next one (or skips it),
 	 * so that a caller can tell when a file's records are all handled
-	 * (a checkpoint of files done). Not with list_data.
+	 * (a checkpoint of files done).
 	 */
 	int file_at_a_time;
 };
@@ -49,7 +49,8 @@ void export_reader_close(struct export_reader *r);
 /*
  * file_at_a_time: opens the next data file of the manifest: 1 (its key in
  * *key, valid until the file is done, its manifest item count in *items),
- * 0 when there is none left and the files add up to the summary (the
+ * (-1 with list_data), 0 when there is none left and the files add up to
+ * the summary (the
  * export is complete), -1 on error. The file's records then come from
  * export_reader_next_record / export_reader_next, which stop with 0 at its
  * end once it is checked; or export_reader_skip_file passes it over.
@@ -59,7 +60,8 @@ int export_reader_next_file(struct export_reader *r, const char **key, long long
 /*
  * Passes over the file just opened without reading it, counting its
  * manifest items as read (a file a resumed run loaded before; the check of
- * the totals still holds). 0, or -1 when its item count is not known.
+ * the totals still holds). 0, or -1 when its item count is not known and
+ * there is a summary whose totals would then not hold.
  */
 int export_reader_skip_file(struct export_reader *r, struct errbuf *eb);
 

@@ -20,6 +20,7 @@ enum opt_id {
 	OPT_PROGRESS, OPT_STRICT, OPT_TO, OPT_AT, OPT_ENABLE_PITR,
 	OPT_S3_BUCKET_OWNER, OPT_FROM, OPT_LIKE, OPT_SCHEMA, OPT_POINT_IN_TIME,
 	OPT_SLICE, OPT_PREPARE_ONLY, OPT_FROM_TIME, OPT_TO_TIME,
+	OPT_NO_MANIFEST,
 };
 
 enum output_format { OUTPUT_DDB, OUTPUT_JSON, OUTPUT_JSONL };
@@ -73,6 +74,7 @@ struct options {
 	const char *s3_bucket_owner;
 	const char *from;		/* import --from s3://...: DynamoDB's ImportTable */
 	const char *like, *schema;	/* its new table's schema: a table, or describe --json output */
+	int no_manifest;		/* import: an export without its manifest files */
 	double point_in_time;		/* restore --point-in-time: seconds since the epoch */
 	int point_in_time_set;		/* given; point_in_time 0 means "latest" */
 

@@ -15,6 +15,7 @@
 struct export_load {
 	struct s3 *s3;			/* borrowed */
 	const char *url;		/* the export's folder (or its manifest-summary.json) */
+	int no_manifest;		/* every object under data/, nothing counted (export_reader list_data) */
 	uint64_t files, items;		/* from the manifest, read when the stage is added */
 	char bucket[64];		/* the export's bucket */
 	char data_prefix[1100];		/* its data files' folder: "PREFIX/AWSDynamoDB/ID/data/" */
@@ -23,7 +24,8 @@ struct export_load {
 /*
  * Reads the export's summary and manifest-files.json (not its data) and
  * checks that the files add up to the summary: fills files, items, bucket
- * and data_prefix. An incremental export is refused. 0, or -1 with eb set.
+ * and data_prefix (items 0: not known, with no_manifest). An incremental
+ * export is refused. 0, or -1 with eb set.
  */
 int export_load_survey(struct export_load *x, struct errbuf *eb);
 

@@ -40,6 +40,9 @@ int cmd_import(struct ctx *ctx)
 			    "from where? pass -i/--file FILE ('-' for stdin), or the folder of a DynamoDB export in S3 (s3://BUCKET/PREFIX/AWSDynamoDB/ID/)");
 	if (is_s3_url(o->file))
 		return cmd_import_s3(ctx);
+	if (o->no_manifest)
+		return errf(&ctx->eb, EXIT_USAGE,
+			    "--no-manifest is for a DynamoDB export in S3 (-i s3://...); a local file has no manifest to do without");
 	if (o->checkpoint)
 		return errf(&ctx->eb, EXIT_USAGE,
 			    "--checkpoint resumes the import of an export in S3 (-i s3://...); an import of a file does not resume: run it again (puts of the same items are harmless)");

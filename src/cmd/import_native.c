@@ -197,6 +197,7 @@ static int plan_import(struct ctx *ctx, struct native_load *n, struct plan *p)
 		return -1;
 	n->x.s3 = &s3;
 	n->x.url = o->from;
+	n->x.no_manifest = o->no_manifest;
 	r = export_load_survey(&n->x, &ctx->eb);
 	n->x.s3 = NULL;
 	s3_close(&s3);

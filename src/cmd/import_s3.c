@@ -23,7 +23,7 @@ int cmd_import_s3(struct ctx *ctx)
 	struct plan p;
 	struct ddb d;
 	struct s3 s3;
-	char where[512];
+	char where[512], count[128];
 	int r = -1, empty = 1;
 
 	if (ctx_need_table(ctx) < 0)
@@ -35,16 +35,21 @@ int cmd_import_s3(struct ctx *ctx)
 	memset(&x, 0, sizeof(x));
 	x.s3 = &s3;
 	x.url = o->file;
+	x.no_manifest = o->no_manifest;
 	plan_init(&p, ctx, "import");
 	if (plan_table_empty(&d, &t, &empty, &ctx->eb) < 0 ||
 	    !(s = plan_add_export_load(&p, (struct table_ref){ &d, o->table, &t }, &x, &ctx->eb)))
 		goto out_plan;
 	s->destructive = !empty;
-	snprintf(s->what, sizeof(s->what),
-		 "%s every item of the export %s (%llu items in %llu data files) into '%s' in %s",
-		 empty ? "write" : "put (overwriting items with the same keys)", o->file,
-		 (unsigned long long)x.items, (unsigned long long)x.files, o->table,
-		 ddb_where(&d, where, sizeof(where)));
+	if (x.no_manifest)
+		snprintf(count, sizeof(count), "%llu data files, no manifest: items not counted",
+			 (unsigned long long)x.files);
+	else
+		snprintf(count, sizeof(count), "%llu items in %llu data files",
+			 (unsigned long long)x.items, (unsigned long long)x.files);
+	snprintf(s->what, sizeof(s->what), "%s every item of the export %s (%s) into '%s' in %s",
+		 empty ? "write" : "put (overwriting items with the same keys)", o->file, count,
+		 o->table, ddb_where(&d, where, sizeof(where)));
 	p.concurrency = o->concurrency ? o->concurrency : 64;
 	r = plan_run(&p);
 out_plan:

@@ -404,11 +404,12 @@ int export_reader_next_file(struct export_reader *r, const char **key, long long
 
 int export_reader_skip_file(struct export_reader *r, struct errbuf *eb)
 {
-	if (!r->in_file || r->file.item_count < 0)
+	if (!r->in_file || (r->file.item_count < 0 && r->has_summary))
 		return errf(eb, EXIT_FAILURE_RUNTIME,
 			    "cannot pass over '%s' unread: the export does not say how many items it holds",
 			    r->in_file ? r->file.key : "");
-	r->items += (uint64_t)r->file.item_count;
+	if (r->file.item_count > 0)
+		r->items += (uint64_t)r->file.item_count;
 	r->files_done++;
 	close_file(r);
 	return 0;

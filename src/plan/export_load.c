@@ -14,9 +14,10 @@ static int open_reader(struct export_load *x, struct export_reader **r, struct e
 
 	memset(&o, 0, sizeof(o));
 	o.file_at_a_time = 1;
+	o.list_data = x->no_manifest;
 	if (export_reader_open(r, x->s3, x->url, &o, eb) < 0)
 		return -1;
-	if (export_reader_summary(*r)->type == EXPORT_INCREMENTAL) {
+	if (export_reader_summary(*r) && export_reader_summary(*r)->type == EXPORT_INCREMENTAL) {
 		export_reader_close(*r);
 		return errf(eb, EXIT_USAGE,
 			    "%s is an incremental export: its records are changes (puts and deletes), not items to load; import a full export",
@@ -44,7 +45,7 @@ int export_load_survey(struct export_load *x, struct errbuf *eb)
 		}
 	}
 	if (rc == 0) {
-		x->items = (uint64_t)export_reader_summary(r)->item_count;
+		x->items = export_reader_summary(r) ? (uint64_t)export_reader_summary(r)->item_count : 0;
 		snprintf(x->bucket, sizeof(x->bucket), "%s", export_reader_bucket(r));
 		if ((size_t)snprintf(x->data_prefix, sizeof(x->data_prefix), "%sdata/",
 				     export_reader_dir(r)) >= sizeof(x->data_prefix))
@@ -119,8 +120,12 @@ static int load_files(struct plan *p, struct stage *s, int ck_stage)
 				break;
 			continue;
 		}
-		msg_info("import: data file %llu of %llu, %lld items (%s)", (unsigned long long)k + 1,
-			 (unsigned long long)x->files, n, key);
+		if (n >= 0)
+			msg_info("import: data file %llu of %llu, %lld items (%s)", (unsigned long long)k + 1,
+				 (unsigned long long)x->files, n, key);
+		else
+			msg_info("import: data file %llu of %llu (%s)", (unsigned long long)k + 1,
+				 (unsigned long long)x->files, key);
 		if ((rc = load_file(p, s, r, n)) < 0)
 			break;
 		if (p->ck) {
