@@ -224,6 +224,32 @@ static int json_requested(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * "dynamo -e prod tables": the flags came before the command. Says where
+ * they go, with the command line rewritten when the command is there.
+ */
+static int flags_before_command(int argc, char **argv)
+{
+	struct buf line = BUF_INIT;
+	int i, k;
+
+	for (i = 2; i < argc && !find_command(argv[i]); i++)
+		;
+	if (i < argc) {
+		buf_printf(&line, "dynamo %s", argv[i]);
+		for (k = 1; k < argc; k++)
+			if (k != i)
+				buf_printf(&line, " %s", argv[k]);
+		msg_error("flags go after the command: write '%s' (see 'dynamo %s --help')",
+			  line.data, argv[i]);
+		buf_release(&line);
+		return EXIT_USAGE;
+	}
+	msg_error("'%s' is a flag, and flags go after the command: dynamo COMMAND [flags] (see 'dynamo --help')",
+		  argv[1]);
+	return EXIT_USAGE;
+}
+
 static int run_command(const struct command *cmd, int argc, char **argv)
 {
 	struct ctx ctx;
@@ -314,6 +340,8 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	cmd = find_command(name);
+	if (!cmd && name[0] == '-')
+		return flags_before_command(argc, argv);
 	if (!cmd) {
 		msg_error("unknown command '%s' (see 'dynamo --help')", name);
 		return EXIT_USAGE;

@@ -49,3 +49,25 @@ class FlagValues(harness.TestCase):
         p = self.dynamo("query", "-t", name, "-e", "src", "--pk=--count", "--output", "jsonl")
         self.assertEqual(p.returncode, 2, p.stderr)
         self.assertOneErrorLine(p, "'--count' is not a valid number")
+
+    def test_short_flags_with_equals_as_dynamo_cmdline_took_them(self):
+        # argparse read "-t=app" as "-t app"; getopt read it as an
+        # abbreviation of a long flag, or as the value "=app".
+        name = unique_name("flags-eq")
+        create_table(self.src, name)
+        put_items(self.src, name, [{"PK": {"S": "A"}, "SK": {"S": "1"}, "v": {"S": "found"}}])
+        p = self.dynamo("query", "-t=" + name, "-e=src", "--pk=A", "--output", "jsonl")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("found", p.stdout)
+        # As the value of the flag before it, it stays a value.
+        p = self.dynamo("query", "-t", name, "-e", "src", "--pk", "-t=A", "--output", "jsonl")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout.strip(), "")
+
+    def test_flags_before_the_command_say_where_they_go(self):
+        p = self.dynamo("-e", "src", "tables", check=2)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertOneErrorLine(p, "flags go after the command: write 'dynamo tables -e src'")
+        p = self.dynamo("--debug", check=2)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertOneErrorLine(p, "'--debug' is a flag, and flags go after the command")
