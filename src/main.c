@@ -18,6 +18,7 @@
 #include <cJSON.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <openssl/crypto.h>
 #include <signal.h>
@@ -205,8 +206,10 @@ static int finish_stdout(struct errbuf *eb)
 	errno = 0;
 	if (fflush(stdout) == 0 && !ferror(stdout))
 		return 0;
-	if (errno == EPIPE || errno == 0)
-		return -1;	/* the reader went away: stop quietly (exit 7) */
+	if (errno == EPIPE || errno == 0) {
+		msg_output_closed();	/* the reader went away: stop quietly */
+		return -1;
+	}
 	return errf(eb, EXIT_IO, "cannot write the output: %s", strerror(errno));
 }
 
@@ -300,6 +303,27 @@ fail:
 	return code;
 }
 
+/*
+ * Started with standard input, output or error closed (dynamo ... >&-),
+ * the first file or socket opened would take that number, and the items
+ * meant for stdout would go into it. Each closed one is held by /dev/null,
+ * opened read-only, so that writing to it fails (EBADF) as on a closed one.
+ */
+static void hold_standard_fds(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+			int got = open("/dev/null", O_RDONLY);
+
+			if (got >= 0 && got != fd) {
+				dup2(got, fd);
+				close(got);
+			}
+		}
+}
+
 int main(int argc, char **argv)
 {
 	struct errbuf eb = ERRBUF_INIT;
@@ -313,6 +337,7 @@ int main(int argc, char **argv)
 	 * back to the kernel and faulting fresh zeroed pages in (measured: 15%
 	 * of a copy's CPU went to clearing pages).
 	 */
+	hold_standard_fds();
 	mallopt(M_MMAP_THRESHOLD, 64 << 20);
 	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	engine_config_defaults(&engine_global_config);
@@ -354,6 +379,11 @@ int main(int argc, char **argv)
 	code = run_command(cmd, argc - 1, argv + 1);
 	http_sync_cleanup();
 	curl_global_cleanup();
+	if (msg_output_was_closed()) {
+		signal(SIGPIPE, SIG_DFL);
+		raise(SIGPIPE);
+		code = EXIT_OUTPUT_CLOSED;	/* only if SIGPIPE is blocked */
+	}
 	if (engine_stop && code == EXIT_OK)
 		code = EXIT_INTERRUPTED;
 	return code;

@@ -359,6 +359,8 @@ static void export_flush(struct worker *wk)
 		w->failed = 1;
 	pthread_mutex_unlock(&w->lock);
 	if (r < 0) {
+		if (w->to_stdout && w->err == EPIPE)
+			msg_output_closed();	/* export -o - | head: stop quietly */
 		job_fail(wk->job, EXIT_IO, "cannot write '%s': %s", w->path,
 			 w->err ? strerror(w->err) : "write error");
 	} else {

@@ -206,6 +206,8 @@ def dynalite_argv(port):
 
 
 def start_dynalite():
+    if not os.path.exists(os.path.join(TESTS, "node_modules", "dynalite", "cli.js")):
+        raise RuntimeError("dynalite is not installed in tests/node_modules: run 'make test-deps'")
     return Server("dynalite", dynalite_argv).start()
 
 

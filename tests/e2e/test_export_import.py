@@ -2,6 +2,7 @@
 import gzip
 import json
 import os
+import subprocess
 
 import data
 import harness
@@ -33,6 +34,15 @@ class ExportImport(harness.TestCase):
         create_table(self.tgt, other, gsis=[("GSI1", ("GSI1PK", "S"), None, "ALL")])
         self.dynamo("import", "-t", other, "-e", "tgt", "-i", path, check=0)
         self.assertEqual(self.assertTablesEqual(self.src, name, self.tgt, other), len(items))
+
+    def test_export_to_a_closed_pipe_ends_quietly(self):
+        # export -o - | head: as coreutils do, SIGPIPE (141) and not a word.
+        name, items = self.seeded(300)
+        sh = "%s export -e src -t %s -o - | head -c 100 >/dev/null; echo \"status ${PIPESTATUS[0]}\"" % (
+            harness.BIN, name)
+        p = subprocess.run(["bash", "-c", sh], capture_output=True, text=True, env=self.env.environ(), timeout=60)
+        self.assertEqual(p.stdout, "status 141\n", p.stderr)
+        self.assertEqual(p.stderr, "")
 
     def test_stdout_to_stdin_plain_lines(self):
         name, items = self.seeded(50)
