@@ -270,9 +270,14 @@ static int run_command(const struct command *cmd, int argc, char **argv)
 		command_help(cmd);
 		goto out;
 	}
+	if (nrest > 0 && options_take_expanded_pk(&ctx.o, rest, nrest, &ctx.eb) != 0) {
+		if (ctx.eb.set)
+			goto fail;
+		nrest = 0;
+	}
 	if (nrest > 0) {
 		errf(&ctx.eb, EXIT_USAGE,
-		     "unexpected argument '%s' for '%s' (values go after flags, e.g. -t TABLE)",
+		     "unexpected argument '%s' for '%s' (values go after flags, e.g. -t TABLE; quote a value with spaces or braces)",
 		     rest[0], cmd->name);
 		goto fail;
 	}

@@ -4,6 +4,7 @@
 #include "dynamo/exitcode.h"
 #include "dynamo/parse.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,89 @@ static int push_pk(struct options *o, const char *v, int owned,
 	if (owned)
 		o->pk_owned[o->npk_owned++] = (char *)v;
 	return 0;
+}
+
+/* The length of the longest common prefix of v[0..n), not ending in a digit. */
+static size_t common_prefix(const char *const *v, int n)
+{
+	size_t p = strlen(v[0]);
+	int i;
+
+	for (i = 1; i < n; i++) {
+		size_t k = 0;
+
+		while (k < p && v[i][k] == v[0][k])
+			k++;
+		p = k;
+	}
+	while (p && isdigit((unsigned char)v[0][p - 1]))
+		p--;
+	return p;
+}
+
+/* The same for suffixes, leaving prefix bytes alone and not starting with a digit. */
+static size_t common_suffix(const char *const *v, int n, size_t prefix)
+{
+	size_t s = strlen(v[0]) - prefix;
+	int i;
+
+	for (i = 1; i < n; i++) {
+		size_t a = strlen(v[0]), b = strlen(v[i]), k = 0;
+
+		while (k < s && k < b - prefix && v[i][b - 1 - k] == v[0][a - 1 - k])
+			k++;
+		s = k;
+	}
+	while (s && isdigit((unsigned char)v[0][strlen(v[0]) - s]))
+		s--;
+	return s;
+}
+
+/*
+ * Whether v[0..n) is what the shell made of one numeric brace range (the
+ * same text around numbers that go up by one): 'USER#S{0..3}' unquoted.
+ */
+static int brace_expansion(const char *const *v, int n)
+{
+	size_t p = common_prefix(v, n), s = common_suffix(v, n, p);
+	long prev = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		size_t len = strlen(v[i]), k;
+		long num = 0;
+
+		if (len <= p + s || len - p - s > 9)
+			return 0;
+		for (k = p; k < len - s; k++) {
+			if (!isdigit((unsigned char)v[i][k]))
+				return 0;
+			num = num * 10 + (v[i][k] - '0');
+		}
+		if (i && num != prev + 1)
+			return 0;
+		prev = num;
+	}
+	return n > 1;
+}
+
+int options_take_expanded_pk(struct options *o, char **rest, int nrest,
+			     struct errbuf *eb)
+{
+	const char *v[MAX_PK_VALUES];
+	int i;
+
+	if (!o->npk || nrest < 1 || nrest >= MAX_PK_VALUES)
+		return 0;
+	v[0] = o->pk[o->npk - 1];
+	for (i = 0; i < nrest; i++)
+		v[i + 1] = rest[i];
+	if (!brace_expansion(v, nrest + 1))
+		return 0;
+	for (i = 0; i < nrest; i++)
+		if (push_pk(o, rest[i], 0, eb) < 0)
+			return -1;
+	return 1;
 }
 
 /* "A{0..3}B" -> A0B A1B A2B A3B; only one numeric range is expanded. */

@@ -36,6 +36,8 @@ int ctx_open_table(struct ctx *ctx, struct ddb *d, struct table_desc *t);
 void ctx_close_table(struct ddb *d, struct table_desc *t);
 /* A JSON value on one line of stdout: what --json prints. */
 void print_json_line(const cJSON *v);
+/* The same, indented for people (describe --json). */
+void print_json_indented(const cJSON *v);
 /* Requires -t/--table (and checks the name). */
 int ctx_need_table(struct ctx *ctx);
 /*

@@ -80,5 +80,13 @@ int options_set(int id, const char *flag, const char *value, void *o,
 		struct errbuf *eb);
 /* Expands "USER#S{0..3}" into o->pk (exposed for tests). */
 int options_add_pk(struct options *o, const char *value, struct errbuf *eb);
+/*
+ * The arguments left after the flags, when with the last --pk value they
+ * are one numeric brace range the shell expanded (--pk USER#S{0..3}
+ * unquoted): taken as --pk values, returning 1. 0 when they are not; -1
+ * (eb set) when there are too many values.
+ */
+int options_take_expanded_pk(struct options *o, char **rest, int nrest,
+			     struct errbuf *eb);
 
 #endif

@@ -71,3 +71,18 @@ class FlagValues(harness.TestCase):
         p = self.dynamo("--debug", check=2)
         self.assertEqual(p.returncode, 2, p.stderr)
         self.assertOneErrorLine(p, "'--debug' is a flag, and flags go after the command")
+
+    def test_an_unquoted_brace_range_after_pk_is_taken_whole(self):
+        # The shell expands --pk S{08..11} before dynamo sees it: the values
+        # that follow are the rest of the range, not stray arguments.
+        name = unique_name("flags-brace")
+        create_table(self.src, name)
+        put_items(self.src, name, [{"PK": {"S": "S%02d" % i}, "SK": {"S": str(k)}}
+                                   for i in range(7, 13) for k in range(3)])
+        p = self.dynamo("query", "-t", name, "-e", "src", "--pk", "S08", "S09", "S10", "S11", "--count")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout, "12\n")
+        # Not a range (a gap): still an unexpected argument.
+        p = self.dynamo("query", "-t", name, "-e", "src", "--pk", "S08", "S10", "--count")
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertOneErrorLine(p, "unexpected argument 'S10'")

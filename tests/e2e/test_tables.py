@@ -49,7 +49,10 @@ class Describe(harness.TestCase):
         self.assertIn("byStatus: global, status (S, hash) + created (N, range), projection KEYS_ONLY", out)
         self.assertIn("byName: local, id (N, hash) + alt (B, range), projection ALL", out)
         self.assertIn("PAY_PER_REQUEST", out)
-        raw = json.loads(self.dynamo("describe", "-t", name, "-e", "src", "--json", check=0).stdout)
+        text = self.dynamo("describe", "-t", name, "-e", "src", "--json", check=0).stdout
+        raw = json.loads(text)
+        # Indented, as the man page says: two spaces a level, as jq prints it.
+        self.assertEqual(text, json.dumps(raw, indent=2) + "\n")
         want = self.src.describe_table(TableName=name)["Table"]
         self.assertEqual(raw["KeySchema"], want["KeySchema"])
         self.assertEqual(raw["TableName"], name)
