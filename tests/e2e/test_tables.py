@@ -57,6 +57,15 @@ class Describe(harness.TestCase):
         self.assertEqual(raw["KeySchema"], want["KeySchema"])
         self.assertEqual(raw["TableName"], name)
 
+    def test_keys_from_the_environment_are_not_called_profile_default(self):
+        env = {"AWS_ACCESS_KEY_ID": "AKIAENVKEYS000000000", "AWS_SECRET_ACCESS_KEY": "s" * 40,
+               "AWS_REGION": "us-east-1", "AWS_PROFILE": ""}
+        p = self.dynamo("describe", "-t", "no-such-table", "--endpoint-url", self.backend.endpoint("src"),
+                        extra_env=env)
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertOneErrorLine(p, "not found in the account of AWS_ACCESS_KEY_ID", "'dynamo tables')")
+        self.assertNotIn("profile 'default'", p.stderr)
+
     def test_missing_table_exits_4_naming_table_and_profile(self):
         p = self.dynamo("describe", "-t", "no-such-table", "-e", "src")
         self.assertEqual(p.returncode, 4)
