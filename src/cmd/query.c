@@ -621,30 +621,41 @@ static const struct sink_ops printer_ops = {
 
 /* ---- the command ---- */
 
+/*
+ * One distinct value: without --output a line, strings as themselves (as
+ * dynamo-cmdline printed them); with --output jsonl a line of plain JSON;
+ * with json or ddb an element of the array print_unique opens, plain or as
+ * DynamoDB typed it.
+ */
 static void print_value(struct printer *pr, const char *raw, size_t n)
 {
+	const struct options *o = &pr->ctx->o;
 	struct slice v;
 	char t[8];
 
-	/* Strings print as themselves; other types as plain JSON. */
-	if (av_split((struct slice){ raw, n }, t, &v) == 0 && !strcmp(t, "S") &&
-	    !pr->ctx->o.output_set) {
+	if (!o->output_set && av_split((struct slice){ raw, n }, t, &v) == 0 && !strcmp(t, "S"))
 		js_unescape(v, &pr->out);
-	} else {
+	else if (o->output_set && o->output == OUTPUT_DDB)
+		buf_append(&pr->out, raw, n);
+	else
 		av_to_plain((struct slice){ raw, n }, &pr->out);
-	}
-	buf_putc(&pr->out, '\n');
 	pr->pending++;
 }
 
 static void print_unique(struct printer *pr)
 {
+	const struct options *o = &pr->ctx->o;
+	int array = o->output_set && o->output != OUTPUT_JSONL;
 	struct distinct *d = &pr->uniq;
 	size_t i;
 
 	qsort(d->v, d->n, sizeof(*d->v), seen_compare);
-	for (i = 0; i < d->n; i++)
+	if (array)
+		buf_puts(&pr->out, d->n ? "[\n" : "[]\n");
+	for (i = 0; i < d->n; i++) {
 		print_value(pr, d->v[i].raw, d->v[i].raw_len);
+		buf_puts(&pr->out, !array ? "\n" : i + 1 < d->n ? ",\n" : "\n]\n");
+	}
 }
 
 static void indent(struct buf *out, int depth)

@@ -219,6 +219,21 @@ class QuerySummary(QueryBase):
                 self.assertTrue(any(plain_equal(av, v) for av in want.values()), (attr, line))
 
 
+    def test_unique_with_output_json_is_one_json_document(self):
+        # --output json gave one value per line, which is not JSON.
+        items = boto_query(self.src, self.name, ("PK", "S"), "USER#4")
+        want = {harness.canonical({"v": it["map"]}): it["map"] for it in items}
+        p = self.query("-t", self.name, "--pk", "USER#4", "-u", "map", "--output", "json")
+        got = parse_plain(p.stdout)
+        self.assertEqual(len(got), len(want), p.stdout)
+        self.assertTrue(all(any(plain_equal(av, v) for av in want.values()) for v in got), p.stdout)
+        p = self.query("-t", self.name, "--pk", "USER#4", "-u", "map", "--output", "ddb")
+        got = json.loads(p.stdout)
+        self.assertEqual(sorted(harness.canonical({"v": v}) for v in got), sorted(want))
+        p = self.query("-t", self.name, "--pk", "USER#404", "-u", "map", "--output", "json")
+        self.assertEqual(json.loads(p.stdout), [])
+
+
 class QueryDistinct(QueryBase):
 
     def test_unique_numbers_equal_in_value_are_one(self):
