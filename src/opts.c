@@ -57,6 +57,7 @@ const struct opt_def dynamo_opts[] = {
 	{ OPT_DESC, "desc", 0, NULL, NULL, "newest first (descending sort key)" },
 	{ OPT_COUNT, "count", 0, NULL, NULL, "count matching items without transferring them" },
 	{ OPT_OUTPUT, "output", 0, NULL, "FORMAT", "print items as ddb (DynamoDB JSON), json or jsonl" },
+	{ OPT_NUMBERS, "numbers", 0, NULL, "number|string", "json/jsonl numbers as JSON numbers (exact digits, which jq and JavaScript round past 15) or as strings" },
 	{ OPT_CONSISTENT, "consistent", 0, NULL, NULL, "strongly consistent reads" },
 	{ OPT_EXPORT_FILE, "file", 'o', NULL, "FILE", "write to FILE ('-' for stdout; gzip when it ends in .gz)" },
 	{ OPT_IMPORT_FILE, "file", 'i', NULL, "FILE", "read from FILE ('-' for stdin; gzip is recognised by its content)" },
@@ -300,6 +301,7 @@ int options_set(int id, const char *flag, const char *v, void *arg,
 		struct errbuf *eb)
 {
 	static const char *const outputs[] = { "ddb", "json", "jsonl", NULL };
+	static const char *const numbers[] = { "number", "string", NULL };
 	static const char *const types[] = { "S", "N", "B", NULL };
 	struct options *o = arg;
 	uint64_t n;
@@ -346,6 +348,11 @@ int options_set(int id, const char *flag, const char *v, void *arg,
 			return -1;
 		o->output = choice;
 		o->output_set = 1;
+		return 0;
+	case OPT_NUMBERS:
+		if (parse_choice(flag, v, numbers, &choice, eb) < 0)
+			return -1;
+		o->numbers_as_strings = choice == 1;
 		return 0;
 	case OPT_PK_TYPE:
 		if (parse_choice(flag, v, types, &choice, eb) < 0)

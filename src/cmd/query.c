@@ -413,12 +413,12 @@ static void emit(struct printer *pr, struct slice item)
 		return;
 	mark = pr->out.len;
 	if (o->output == OUTPUT_JSONL) {
-		ok = item_to_plain(item, &pr->out) == 0;
+		ok = item_to_plain(item, o->numbers_as_strings, &pr->out) == 0;
 		buf_putc(&pr->out, '\n');
 	} else {
 		buf_puts(&pr->out, pr->emitted ? ",\n" : "[\n");
 		if (o->output == OUTPUT_JSON)
-			ok = item_to_plain(item, &pr->out) == 0;
+			ok = item_to_plain(item, o->numbers_as_strings, &pr->out) == 0;
 		else if ((ok = js_valid(item)))
 			buf_append(&pr->out, item.p, item.n);
 	}
@@ -638,7 +638,7 @@ static void print_value(struct printer *pr, const char *raw, size_t n)
 	else if (o->output_set && o->output == OUTPUT_DDB)
 		buf_append(&pr->out, raw, n);
 	else
-		av_to_plain((struct slice){ raw, n }, &pr->out);
+		av_to_plain((struct slice){ raw, n }, o->numbers_as_strings, &pr->out);
 	pr->pending++;
 }
 

@@ -234,6 +234,28 @@ class QuerySummary(QueryBase):
         self.assertEqual(json.loads(p.stdout), [])
 
 
+class QueryNumbers(QueryBase):
+
+    def test_numbers_as_strings_for_jq(self):
+        # jq and JavaScript read 38 digits as a double: --numbers string keeps them.
+        name = unique_name("q-num")
+        create_table(self.src, name)
+        big = "12345678901234567890123456789012345678"
+        put_items(self.src, name, [{"PK": {"S": "P"}, "SK": {"S": "1"}, "n": {"N": big},
+                                    "ns": {"NS": ["1.5", big]}, "m": {"M": {"x": {"N": "-0.25"}}}}])
+        p = self.query("-t", name, "--pk", "P", "--output", "jsonl")
+        self.assertIn('"n":%s' % big, p.stdout)
+        p = self.query("-t", name, "--pk", "P", "--output", "jsonl", "--numbers", "string")
+        got = json.loads(p.stdout)
+        self.assertEqual(got["n"], big)
+        self.assertEqual(sorted(got["ns"]), sorted(["1.5", big]))
+        self.assertEqual(got["m"], {"x": "-0.25"})
+        p = self.query("-t", name, "--pk", "P", "-u", "n", "--output", "json", "--numbers", "string")
+        self.assertEqual(json.loads(p.stdout), [big])
+        p = self.query("-t", name, "--pk", "P", "--output", "jsonl", "--numbers", "text", check=2)
+        self.assertOneErrorLine(p, "--numbers")
+
+
 class QueryDistinct(QueryBase):
 
     def test_unique_numbers_equal_in_value_are_one(self):
