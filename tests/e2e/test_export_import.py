@@ -54,6 +54,49 @@ class ExportImport(harness.TestCase):
         self.dynamo("import", "-t", other, "-e", "tgt", "-i", "-", input=p.stdout, check=0)
         self.assertTablesEqual(self.src, name, self.tgt, other)
 
+    def test_reads_aws_scan_output_and_query_output_ddb(self):
+        # One JSON document, not lines: 'aws dynamodb scan' prints the
+        # response indented by four spaces (binaries in base64), and
+        # 'dynamo query --output ddb' an array.
+        name, items = self.seeded(40)
+        pages, kw = [], {}
+        while True:
+            page = self.src.scan(TableName=name, **kw)
+            pages.extend(page["Items"])
+            if "LastEvaluatedKey" not in page:
+                break
+            kw["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        doc = {"Items": pages, "Count": len(pages), "ScannedCount": len(pages), "ConsumedCapacity": None}
+        path = os.path.join(self.env.home, "scan.json")
+        with open(path, "w") as f:
+            f.write("\ufeff" + json.dumps(doc, indent=4, ensure_ascii=False,
+                                         default=lambda b: __import__("base64").b64encode(b).decode()))
+        other = unique_name("imp-scan")
+        create_table(self.tgt, other, gsis=[("GSI1", ("GSI1PK", "S"), None, "ALL")])
+        self.dynamo("import", "-t", other, "-e", "tgt", "-i", path, check=0)
+        self.assertEqual(self.assertTablesEqual(self.src, name, self.tgt, other), len(items))
+
+        keyed = unique_name("imp-q")
+        create_table(self.src, keyed)
+        put_items(self.src, keyed, [dict(it, PK={"S": "P"}, SK={"S": "%03d" % i}) for i, it in enumerate(items)])
+        p = self.dynamo("query", "-t", keyed, "-e", "src", "--pk", "P", "--output", "ddb", check=0)
+        third = unique_name("imp-q2")
+        create_table(self.tgt, third)
+        self.dynamo("import", "-t", third, "-e", "tgt", "-i", "-", input=p.stdout, check=0)
+        self.assertEqual(self.assertTablesEqual(self.src, keyed, self.tgt, third), len(items))
+
+    def test_a_cut_scan_output_is_refused_naming_the_line(self):
+        name = unique_name("imp-cut")
+        create_table(self.tgt, name)
+        path = os.path.join(self.env.home, "cut.json")
+        with open(path, "w") as f:
+            f.write('{\n    "Items": [\n        {"PK": {"S": "a"}, "SK": {"S": "1"}},\n        {"PK": {"S": "b"}')
+        p = self.dynamo("import", "-t", name, "-e", "tgt", "-i", path)
+        self.assertEqual(p.returncode, 7, p.stderr)
+        last = p.stderr.splitlines()[-1]
+        self.assertIn("'%s' line 4" % path, last)
+        self.assertIn("cut short", last)
+
     def test_reads_bare_items_and_s3_export_files_whatever_the_name(self):
         name = unique_name("imp3")
         create_table(self.src, name)
