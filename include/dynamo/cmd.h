@@ -34,6 +34,14 @@ int ctx_open(struct ctx *ctx, struct ddb *d, const char *profile,
  */
 int ctx_open_table(struct ctx *ctx, struct ddb *d, struct table_desc *t);
 void ctx_close_table(struct ddb *d, struct table_desc *t);
+struct item_reader;
+/*
+ * The next item of an import file, refused here, naming its line, when
+ * DynamoDB would refuse its key: in a batch of 25 the refusal would name no
+ * item and stop the other 24.
+ */
+const char *file_item_next(struct item_reader *rd, const struct table_desc *t,
+			   const char *file, struct slice *item, struct errbuf *eb);
 /* A JSON value on one line of stdout: what --json prints. */
 void print_json_line(const cJSON *v);
 /* The same, indented for people (describe --json). */

@@ -1,6 +1,8 @@
 /* Setup and checks shared by the commands. */
 #include "dynamo/cmd.h"
 #include "dynamo/exitcode.h"
+#include "dynamo/item.h"
+#include "dynamo/itemfile.h"
 #include "dynamo/redact.h"
 #include "dynamo/source.h"
 
@@ -121,6 +123,20 @@ void print_json_line(const cJSON *v)
 void print_json_indented(const cJSON *v)
 {
 	print_json(v, 1);
+}
+
+const char *file_item_next(struct item_reader *rd, const struct table_desc *t,
+			   const char *file, struct slice *item, struct errbuf *eb)
+{
+	const char *p = item_reader_next(rd, item, eb);
+	char why[300];
+
+	if (p && item_key_problem(*item, &t->hash, &t->range, why, sizeof(why))) {
+		errf(eb, EXIT_FAILURE_RUNTIME, "line %llu of '%s': the item cannot go into table '%s': %s (fix or remove it)",
+		     (unsigned long long)item_reader_line(rd), file, t->name, why);
+		return NULL;
+	}
+	return p;
 }
 
 int ctx_need_table(struct ctx *ctx)

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 int av_split(struct slice av, char type[8], struct slice *val)
@@ -307,6 +308,38 @@ int item_key(struct slice item, const struct key_attr *hash,
 			return -1;
 	}
 	return buf_putc(out, '}');
+}
+
+/* One key attribute of item against the table's: NULL when fine, else why not. */
+static const char *key_attr_problem(struct slice item, const struct key_attr *k,
+				    const char *role, char *why, size_t n)
+{
+	struct slice v, val;
+	char t[8];
+
+	if (js_find(item, k->name, &v) != 1) {
+		snprintf(why, n, "it has no %s '%s' (%c)", role, k->name, k->type);
+		return why;
+	}
+	if (av_split(v, t, &val) < 0 || t[1] || t[0] != k->type) {
+		snprintf(why, n, "its %s '%s' is not of type %c", role, k->name, k->type);
+		return why;
+	}
+	if (k->type != 'N' && val.n <= 2) {
+		snprintf(why, n, "its %s '%s' is empty, which DynamoDB refuses", role, k->name);
+		return why;
+	}
+	return NULL;
+}
+
+const char *item_key_problem(struct slice item, const struct key_attr *hash,
+			     const struct key_attr *range, char *why, size_t n)
+{
+	const char *p = key_attr_problem(item, hash, "partition key", why, n);
+
+	if (!p && range && range->name)
+		p = key_attr_problem(item, range, "sort key", why, n);
+	return p;
 }
 
 /* ---- plain JSON ---- */

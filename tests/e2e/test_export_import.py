@@ -85,6 +85,27 @@ class ExportImport(harness.TestCase):
         self.dynamo("import", "-t", third, "-e", "tgt", "-i", "-", input=p.stdout, check=0)
         self.assertEqual(self.assertTablesEqual(self.src, keyed, self.tgt, third), len(items))
 
+    def test_an_item_dynamodb_would_refuse_is_named_by_its_line(self):
+        # In a batch of 25, DynamoDB's refusal names no item; dynamo names the line.
+        name = unique_name("imp-bad")
+        create_table(self.tgt, name)     # PK (S) + SK (S)
+        good = ['{"PK":{"S":"a%d"},"SK":{"S":"1"}}' % i for i in range(10)]
+        cases = [
+            ('{"PK":{"S":"nosk"}}', "line 11 of", "no sort key 'SK' (S)"),
+            ('{"PK":{"N":"1"},"SK":{"S":"1"}}', "line 11 of", "partition key 'PK' is not of type S"),
+            ('{"PK":{"S":"x"},"SK":{"S":""}}', "line 11 of", "sort key 'SK' is empty"),
+        ]
+        for bad, where, why in cases:
+            with self.subTest(bad=bad):
+                path = os.path.join(self.env.home, "bad.jsonl")
+                with open(path, "w") as f:
+                    f.write("\n".join(good + [bad] + good) + "\n")
+                p = self.dynamo("import", "-t", name, "-e", "tgt", "-i", path, "--yes")
+                self.assertEqual(p.returncode, 1, p.stderr)
+                last = p.stderr.splitlines()[-1]
+                self.assertIn("%s '%s': the item cannot go into table '%s'" % (where, path, name), last)
+                self.assertIn(why, last)
+
     def test_a_cut_scan_output_is_refused_naming_the_line(self):
         name = unique_name("imp-cut")
         create_table(self.tgt, name)
