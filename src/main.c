@@ -58,6 +58,7 @@ static const int import_opts[] = {
 	OPT_TABLE, OPT_IMPORT_FILE, OPT_CONCURRENCY, OPT_MAX_WCU, OPT_YES,
 	OPT_DRY_RUN, OPT_JSON, OPT_PROGRESS, GLOBAL_OPTS, 0
 };
+static const int policy_opts[] = { OPT_HELP, 0 };
 static const int query_opts[] = {
 	OPT_TABLE, OPT_PK, OPT_SK, OPT_INDEX, OPT_PK_TYPE, OPT_UNIQUE, OPT_HEAD,
 	OPT_LIMIT, OPT_DESC, OPT_COUNT, OPT_OUTPUT, OPT_NUMBERS, OPT_CONSISTENT,
@@ -85,6 +86,8 @@ static const struct command commands[] = {
 	  "list the tables of an account and region" },
 	{ "describe", cmd_describe, describe_opts, "-t TABLE [-e PROFILE] [options]",
 	  "show a table's keys, indexes, item count, size and billing mode" },
+	{ "policy", NULL, policy_opts, "COMMAND [its flags]",
+	  "print the least-privilege IAM policy that command line needs" },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 
@@ -253,13 +256,21 @@ static int flags_before_command(int argc, char **argv)
 	return EXIT_USAGE;
 }
 
-static int run_command(const struct command *cmd, int argc, char **argv)
+/* Commands that print what they read and plan nothing: policy_simple answers for them. */
+static int plans_nothing(const struct command *cmd)
+{
+	return !strcmp(cmd->name, "tables") || !strcmp(cmd->name, "describe") ||
+	       !strcmp(cmd->name, "backups");
+}
+
+static int run_command(const struct command *cmd, int argc, char **argv, int policy)
 {
 	struct ctx ctx;
 	char **rest;
 	int nrest, code = EXIT_OK;
 
 	memset(&ctx, 0, sizeof(ctx));
+	ctx.policy = policy;
 	options_init(&ctx.o);
 	if (opt_parse(cmd->name, dynamo_opts, cmd->opts, argc, argv,
 		      options_set, &ctx.o, &rest, &nrest, &ctx.eb) < 0) {
@@ -289,7 +300,11 @@ static int run_command(const struct command *cmd, int argc, char **argv)
 	apply_engine_options(&ctx.o);
 	if (aws_config_load(&ctx.cfg, &ctx.eb) < 0)
 		goto fail;
-	if (cmd->run(&ctx) < 0) {
+	/* The plan is built as for --dry-run, and printed as a policy. */
+	if (policy && !plans_nothing(cmd))
+		ctx.o.dry_run = 1;
+	if ((policy && plans_nothing(cmd) ? cmd_policy_simple(&ctx, cmd->name) :
+	     cmd->run(&ctx)) < 0) {
 		aws_config_release(&ctx.cfg);
 		goto fail;
 	}
@@ -334,7 +349,7 @@ int main(int argc, char **argv)
 	struct errbuf eb = ERRBUF_INIT;
 	const struct command *cmd;
 	const char *name;
-	int code;
+	int code, policy;
 
 	/*
 	 * Page-sized buffers (1 MB scan pages, batch bodies) are freed and
@@ -380,8 +395,23 @@ int main(int argc, char **argv)
 		msg_error("cannot initialise libcurl");
 		return EXIT_FAILURE_RUNTIME;
 	}
+	policy = !strcmp(name, "policy");
+	if (policy) {
+		const char *sub = argc > 2 ? argv[2] : NULL;
+
+		if (sub && (!strcmp(sub, "--help") || !strcmp(sub, "-h"))) {
+			command_help(cmd);
+			return EXIT_OK;
+		}
+		if (!sub || !find_command(sub) || !strcmp(sub, "policy")) {
+			msg_error("which command? write 'dynamo policy COMMAND' with its flags, e.g. 'dynamo policy copy -t orders --source prod --target staging'");
+			return EXIT_USAGE;
+		}
+		cmd = find_command(sub);
+		argc--, argv++;
+	}
 	setup_signals();
-	code = run_command(cmd, argc - 1, argv + 1);
+	code = run_command(cmd, argc - 1, argv + 1, policy);
 	http_sync_cleanup();
 	curl_global_cleanup();
 	if (msg_output_was_closed()) {

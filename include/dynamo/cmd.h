@@ -14,6 +14,7 @@ struct ctx {
 	struct errbuf eb;	/* the command's failure, reported by main */
 	int json_done;		/* --json: the result object is out (main adds none) */
 	int summary_done;	/* the GitHub step summary is written */
+	int policy;		/* dynamo policy COMMAND: print the IAM policy instead of running */
 };
 
 struct command {
@@ -68,6 +69,8 @@ int query_keys_check(struct ctx *ctx, const struct table_desc *t);
 /* Commands, one file each under src/cmd/. */
 int cmd_tables(struct ctx *ctx);
 int cmd_describe(struct ctx *ctx);
+/* dynamo policy for describe, tables and backups (the others print it from their plan). */
+int cmd_policy_simple(struct ctx *ctx, const char *command);
 int cmd_copy(struct ctx *ctx);
 int cmd_truncate(struct ctx *ctx);
 int cmd_restore(struct ctx *ctx);

@@ -151,4 +151,13 @@ int plan_default_concurrency(int segments);
 int plan_table_empty(const struct ddb *d, const struct table_desc *t,
 		     int *empty, struct errbuf *eb);
 
+/*
+ * dynamo policy: the IAM policy the plan's stages need, one statement per
+ * side, on stdout (policy.c). policy_print_simple is the same for the
+ * commands without a plan: describe (table), tables, backups.
+ */
+void plan_print_policy(const struct plan *p);
+void policy_print_simple(const struct ddb *d, const char *table, int describe, int tables,
+			 int backups);
+
 #endif
