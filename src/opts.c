@@ -42,6 +42,7 @@ const struct opt_def dynamo_opts[] = {
 	{ OPT_NO_BACKUP, "no-backup", 0, NULL, NULL, "skip the on-demand backup of the table written to" },
 	{ OPT_NO_TRUNCATE, "no-truncate", 0, NULL, NULL, "keep the target's other items (upsert copy)" },
 	{ OPT_CREATE_TARGET, "create-target", 0, NULL, NULL, "create a missing target table from the source's description" },
+	{ OPT_BILLING, "billing", 0, NULL, "on-demand|provisioned", "with --create-target: the new table's billing mode (default: the source's)" },
 	{ OPT_STRICT, "strict", 0, NULL, NULL, "fail, before creating the target, when part of the source's setup (TTL) cannot be read" },
 	{ OPT_CHECKPOINT, "checkpoint", 0, NULL, "FILE", "record progress in FILE and resume from it after a crash" },
 	{ OPT_MAX_RCU, "max-rcu", 0, NULL, "N", "cap read capacity units per second on the source" },
@@ -302,6 +303,7 @@ int options_set(int id, const char *flag, const char *v, void *arg,
 {
 	static const char *const outputs[] = { "ddb", "json", "jsonl", NULL };
 	static const char *const numbers[] = { "number", "string", NULL };
+	static const char *const billings[] = { "on-demand", "provisioned", NULL };
 	static const char *const types[] = { "S", "N", "B", NULL };
 	struct options *o = arg;
 	uint64_t n;
@@ -348,6 +350,11 @@ int options_set(int id, const char *flag, const char *v, void *arg,
 			return -1;
 		o->output = choice;
 		o->output_set = 1;
+		return 0;
+	case OPT_BILLING:
+		if (parse_choice(flag, v, billings, &choice, eb) < 0)
+			return -1;
+		o->billing = choice + 1;	/* BILLING_ON_DEMAND, BILLING_PROVISIONED */
 		return 0;
 	case OPT_NUMBERS:
 		if (parse_choice(flag, v, numbers, &choice, eb) < 0)

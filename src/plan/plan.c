@@ -2,6 +2,7 @@
 #include "dynamo/checkpoint.h"
 #include "dynamo/clock.h"
 #include "dynamo/exitcode.h"
+#include "dynamo/json_scan.h"
 #include "dynamo/redact.h"
 #include "dynamo/response.h"
 #include "dynamo/stages.h"
@@ -163,6 +164,19 @@ static void probe_key_attr(struct buf *b, const struct key_attr *k)
 		    ":{\"S\":\"dynamo-permission-check\"}");
 }
 
+/* The probe's answer has what every BatchGetItem answer has, or it is malformed (retried). */
+static int check_probe_answer(struct http_call *c, char *why, size_t n)
+{
+	struct slice resp = { c->resp.data ? c->resp.data : "", c->resp.len }, v;
+
+	if (!js_valid(resp) || js_find(resp, "Responses", &v) != 1 || *v.p != '{' ||
+	    js_find(resp, "UnprocessedKeys", &v) != 1 || *v.p != '{') {
+		snprintf(why, n, "a BatchGetItem answer without Responses and UnprocessedKeys");
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * A BatchGetItem of one key on the prune's lookup side: the prune runs
  * after the copy has written, and a role without BatchGetItem there would
@@ -183,7 +197,7 @@ static int probe_batch_get(const struct ddb *d, const struct table_desc *t, stru
 		probe_key_attr(&body, &t->range);
 	}
 	buf_puts(&body, "}]}}}");
-	r = ddb_request(d, DDB_TARGET("BatchGetItem"), body.data, &resp, eb);
+	r = ddb_request_checked(d, DDB_TARGET("BatchGetItem"), body.data, check_probe_answer, &resp, eb);
 	buf_release(&body);
 	cJSON_Delete(resp);
 	return r;
@@ -201,12 +215,13 @@ static int check_permissions(struct plan *p)
 	for (i = 0; i < p->n; i++) {
 		const struct stage *s = &p->st[i];
 
-		if (s->kind != STAGE_PRUNE && s->kind != STAGE_QUERY_PRUNE)
+		/* A stage an earlier run finished, or whose tables are not described (gone): nothing to prove. */
+		if ((s->kind != STAGE_PRUNE && s->kind != STAGE_QUERY_PRUNE) || s->skipped)
 			continue;
-		if (s->lookup && s->lookup_desc &&
+		if (s->lookup && s->lookup_desc && s->lookup_desc->name &&
 		    probe_batch_get(s->lookup, s->lookup_desc, &p->ctx->eb) < 0)
 			return -1;
-		if (s->kind == STAGE_PRUNE && s->dst && s->dst_desc &&
+		if (s->kind == STAGE_PRUNE && s->dst && s->dst_desc && s->dst_desc->name &&
 		    plan_table_empty(s->dst, s->dst_desc, &empty, &p->ctx->eb) < 0)
 			return -1;
 	}
@@ -214,6 +229,25 @@ static int check_permissions(struct plan *p)
 }
 
 /* ---- --dry-run ---- */
+
+/* A prune reads the target's keys, and checks them against the source: its source is the lookup's. */
+const struct ddb *stage_source(const struct stage *s)
+{
+	return s->lookup ? s->lookup : s->src;
+}
+
+const char *stage_source_table(const struct stage *s)
+{
+	return s->lookup ? s->lookup_table : s->src_table;
+}
+
+void plan_stage_sides_json(const struct stage *s, cJSON *x)
+{
+	if (stage_source(s) && stage_source_table(s))
+		cJSON_AddItemToObject(x, "source", plan_side_json(stage_source(s), stage_source_table(s)));
+	if (s->dst && s->dst_table)
+		cJSON_AddItemToObject(x, "target", plan_side_json(s->dst, s->dst_table));
+}
 
 static void print_plan_json(const struct plan *p)
 {
@@ -227,6 +261,7 @@ static void print_plan_json(const struct plan *p)
 
 		cJSON_AddStringToObject(st, "name", p->st[i].name);
 		cJSON_AddStringToObject(st, "what", p->st[i].what);
+		plan_stage_sides_json(&p->st[i], st);
 		cJSON_AddBoolToObject(st, "destructive", p->st[i].destructive);
 		if (p->st[i].segments)
 			cJSON_AddNumberToObject(st, "segments", p->st[i].segments);

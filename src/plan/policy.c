@@ -21,14 +21,16 @@ enum action {
 	A_DESCRIBE_TABLE, A_SCAN, A_QUERY, A_BATCH_GET, A_BATCH_WRITE,
 	A_CREATE_TABLE, A_DELETE_TABLE, A_DESCRIBE_TTL, A_UPDATE_TTL,
 	A_CREATE_BACKUP, A_RESTORE_BACKUP, A_PUT, A_GET, A_UPDATE, A_DELETE,
-	A_LIST_BACKUPS, A_LIST_TABLES, A_COUNT
+	A_LIST_BACKUPS, A_LIST_TABLES, A_LIST_TAGS, A_TAG, A_DESCRIBE_PITR, A_UPDATE_PITR,
+	A_COUNT
 };
 
 static const char *const action_names[A_COUNT] = {
 	"DescribeTable", "Scan", "Query", "BatchGetItem", "BatchWriteItem",
 	"CreateTable", "DeleteTable", "DescribeTimeToLive", "UpdateTimeToLive",
 	"CreateBackup", "RestoreTableFromBackup", "PutItem", "GetItem",
-	"UpdateItem", "DeleteItem", "ListBackups", "ListTables",
+	"UpdateItem", "DeleteItem", "ListBackups", "ListTables", "ListTagsOfResource",
+	"TagResource", "DescribeContinuousBackups", "UpdateContinuousBackups",
 };
 
 #define BIT(a) (1u << (a))
@@ -136,9 +138,11 @@ static void grant_stage(struct policy *pol, const struct stage *st, const struct
 
 	switch (st->kind) {
 	case STAGE_CREATE_TABLE:
-		grant(pol, st->src, "Source", st->src_table, BIT(A_DESCRIBE_TTL), 0);
+		/* What the new table carries over: TTL, tags, point-in-time recovery. */
+		grant(pol, st->src, "Source", st->src_table, BIT(A_DESCRIBE_TTL) | BIT(A_LIST_TAGS) |
+		      BIT(A_DESCRIBE_PITR), 0);
 		grant(pol, st->dst, "Target", st->dst_table, BIT(A_CREATE_TABLE) | BIT(A_UPDATE_TTL) |
-		      BIT(A_DESCRIBE_TTL) | BIT(A_DELETE_TABLE), 0);
+		      BIT(A_DESCRIBE_TTL) | BIT(A_DELETE_TABLE) | BIT(A_TAG) | BIT(A_UPDATE_PITR), 0);
 		break;
 	case STAGE_BACKUP:
 		grant(pol, st->dst, "Target", st->dst_table, BIT(A_CREATE_BACKUP), 0);

@@ -92,7 +92,7 @@ static void print_line(const struct plan *p, const struct totals *t, int ok)
 	buf_release(&line);
 }
 
-static cJSON *side(const struct ddb *d, const char *table)
+cJSON *plan_side_json(const struct ddb *d, const char *table)
 {
 	cJSON *o = cJSON_CreateObject();
 
@@ -145,10 +145,7 @@ static void print_json(const struct plan *p, const struct totals *t, int ok)
 		cJSON *x = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(x, "name", st->name);
-		if (st->src && st->src_table)
-			cJSON_AddItemToObject(x, "source", side(st->src, st->src_table));
-		if (st->dst && st->dst_table)
-			cJSON_AddItemToObject(x, "target", side(st->dst, st->dst_table));
+		plan_stage_sides_json(st, x);
 		cJSON_AddBoolToObject(x, "skipped", st->skipped);
 		cJSON_AddNumberToObject(x, "read", (double)st->c.read);
 		cJSON_AddNumberToObject(x, "written", (double)st->c.written);
@@ -205,7 +202,7 @@ static void github_summary(const struct plan *p, const struct totals *t, int ok)
 		const struct stage *st = &p->st[i];
 
 		fprintf(f, "| %s%s |", st->name, st->skipped ? " (resumed: done earlier)" : "");
-		md_side(f, st->src, st->src_table);
+		md_side(f, stage_source(st), stage_source_table(st));
 		md_side(f, st->dst, st->dst_table);
 		fprintf(f, " %llu | %llu | %llu | %.1f |\n",
 			(unsigned long long)st->c.read, (unsigned long long)st->c.written,
