@@ -149,6 +149,8 @@ static void setup_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* A file size limit (ulimit -f) is a write error to report, not a death leaving a temporary. */
+	signal(SIGXFSZ, SIG_IGN);
 }
 
 static int valid_utf8(const unsigned char *s)

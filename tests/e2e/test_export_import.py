@@ -35,6 +35,24 @@ class ExportImport(harness.TestCase):
         self.dynamo("import", "-t", other, "-e", "tgt", "-i", path, check=0)
         self.assertEqual(self.assertTablesEqual(self.src, name, self.tgt, other), len(items))
 
+    def test_a_full_disk_saves_nothing_and_says_so(self):
+        # A file size limit stands for a full disk: dynamo died of SIGXFSZ,
+        # leaving its temporary; then it said "N saved" of a file not kept.
+        import resource
+        name, items = self.seeded(300)
+        path = os.path.join(self.env.home, "full.jsonl.gz")
+        with open(path, "w") as f:
+            f.write("the previous export\n")
+        limit = lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (16384, 16384))
+        argv = harness.WRAP + [harness.BIN, "export", "-t", name, "-e", "src", "-o", path]
+        p = subprocess.run(argv, capture_output=True, text=True, env=self.env.environ(), timeout=60,
+                           preexec_fn=limit)
+        self.assertEqual(p.returncode, 7, p.stderr)
+        self.assertIn("File too large", p.stderr)
+        self.assertIn(" 0 saved", p.stderr)
+        self.assertEqual(open(path).read(), "the previous export\n")
+        self.assertEqual([f for f in os.listdir(self.env.home) if "full" in f], ["full.jsonl.gz"])
+
     def test_export_to_a_closed_pipe_ends_quietly(self):
         # export -o - | head: as coreutils do, SIGPIPE (141) and not a word.
         name, items = self.seeded(300)
