@@ -40,7 +40,7 @@ class ExportImport(harness.TestCase):
         # leaving its temporary; then it said "N saved" of a file not kept.
         import resource
         name, items = self.seeded(300)
-        path = os.path.join(self.env.home, "full.jsonl.gz")
+        path = os.path.join(self.env.home, "limited.jsonl.gz")
         with open(path, "w") as f:
             f.write("the previous export\n")
         limit = lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (16384, 16384))
@@ -51,7 +51,7 @@ class ExportImport(harness.TestCase):
         self.assertIn("File too large", p.stderr)
         self.assertIn(" 0 saved", p.stderr)
         self.assertEqual(open(path).read(), "the previous export\n")
-        self.assertEqual([f for f in os.listdir(self.env.home) if "full" in f], ["full.jsonl.gz"])
+        self.assertEqual([f for f in os.listdir(self.env.home) if "limited" in f], ["limited.jsonl.gz"])
 
     def test_export_to_a_closed_pipe_ends_quietly(self):
         # export -o - | head: as coreutils do, SIGPIPE (141) and not a word.
