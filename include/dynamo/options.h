@@ -17,13 +17,15 @@ enum opt_id {
 	OPT_FROM_TABLE, OPT_KEEP_SOURCE, OPT_BACKUP_ARN, OPT_BACKUP_NAME,
 	OPT_FROM_FILE, OPT_UNIQUE, OPT_HEAD, OPT_LIMIT, OPT_DESC, OPT_COUNT,
 	OPT_OUTPUT, OPT_CONSISTENT, OPT_EXPORT_FILE, OPT_IMPORT_FILE,
-	OPT_PROGRESS, OPT_STRICT, OPT_TO, OPT_AT, OPT_ENABLE_PITR,
+	OPT_PROGRESS, OPT_STRICT, OPT_NUMBERS, OPT_BILLING, OPT_TO, OPT_AT, OPT_ENABLE_PITR,
 	OPT_S3_BUCKET_OWNER, OPT_FROM, OPT_LIKE, OPT_SCHEMA, OPT_POINT_IN_TIME,
 	OPT_SLICE, OPT_PREPARE_ONLY, OPT_FROM_TIME, OPT_TO_TIME,
 	OPT_NO_MANIFEST,
 };
 
 enum output_format { OUTPUT_DDB, OUTPUT_JSON, OUTPUT_JSONL };
+/* --billing: the source's mode (0), or one of these. */
+enum { BILLING_ON_DEMAND = 1, BILLING_PROVISIONED = 2 };
 
 #define MAX_PK_VALUES 256
 
@@ -88,6 +90,8 @@ struct options {
 	uint64_t limit;
 	int output;			/* enum output_format */
 	int output_set;
+	int numbers_as_strings;		/* --numbers string */
+	int billing;			/* --billing: 0 the source's, BILLING_ON_DEMAND or BILLING_PROVISIONED */
 };
 
 extern const struct opt_def dynamo_opts[];
@@ -99,5 +103,13 @@ int options_set(int id, const char *flag, const char *value, void *o,
 		struct errbuf *eb);
 /* Expands "USER#S{0..3}" into o->pk (exposed for tests). */
 int options_add_pk(struct options *o, const char *value, struct errbuf *eb);
+/*
+ * The arguments left after the flags, when with the last --pk value they
+ * are one numeric brace range the shell expanded (--pk USER#S{0..3}
+ * unquoted): taken as --pk values, returning 1. 0 when they are not; -1
+ * (eb set) when there are too many values.
+ */
+int options_take_expanded_pk(struct options *o, char **rest, int nrest,
+			     struct errbuf *eb);
 
 #endif

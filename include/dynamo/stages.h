@@ -11,6 +11,17 @@ int stage_units(const struct plan *p, const struct stage *s);
 int stage_run(struct plan *p, struct stage *s, int ck_stage);
 /* CreateTable from the source's description, wait until ACTIVE, copy TTL. */
 int stage_create_table(struct plan *p, struct stage *s);
+/*
+ * Builds the CreateTable request for name from a DescribeTable "Table"
+ * object, keeping only what CreateTable accepts (exposed for tests).
+ */
+/*
+ * CreateTable for a copy of the table desc describes, named name: keys,
+ * indexes, billing (the source's, or billing), stream, table class,
+ * deletion protection, encryption, and tags (ListTagsOfResource's Tags).
+ */
+cJSON *create_table_request(const cJSON *desc, const char *name, int billing,
+			    const cJSON *tags);
 /* The summary line, --json object and $GITHUB_STEP_SUMMARY. */
 void plan_summary(struct plan *p, int ok);
 

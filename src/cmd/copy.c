@@ -98,8 +98,10 @@ static void add_create(struct copy *c, struct plan *p)
 	s->estimate = 0;
 	s->optional = 1;
 	snprintf(s->what, sizeof(s->what),
-		 "create table '%s' in %s like '%s' in %s (keys, indexes, billing, TTL)",
-		 c->target_table, c->dst_where, c->ctx->o.table, c->src_where);
+		 "create table '%s' in %s like '%s' in %s (keys, indexes, %s, stream, TTL, tags, PITR, deletion protection, encryption)",
+		 c->target_table, c->dst_where, c->ctx->o.table, c->src_where,
+		 c->ctx->o.billing == BILLING_ON_DEMAND ? "billing on demand" :
+		 c->ctx->o.billing == BILLING_PROVISIONED ? "billing provisioned" : "billing");
 }
 
 /*
@@ -233,6 +235,9 @@ int cmd_copy(struct ctx *ctx)
 	memset(&c, 0, sizeof(c));
 	c.ctx = ctx;
 	c.target_table = o->target_table ? o->target_table : o->table;
+	if (o->billing && !o->create_target)
+		return errf(&ctx->eb, EXIT_USAGE,
+			    "--billing sets the mode of the table --create-target makes: add --create-target, or drop --billing");
 	if (ctx_need_table(ctx) < 0 ||
 	    (o->target_table && table_name_check("--target-table", o->target_table, &ctx->eb) < 0) ||
 	    open_sides(&c) < 0 || describe_tables(&c) < 0 || check_index(&c) < 0 ||
