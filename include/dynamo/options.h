@@ -17,7 +17,7 @@ enum opt_id {
 	OPT_FROM_TABLE, OPT_KEEP_SOURCE, OPT_BACKUP_ARN, OPT_BACKUP_NAME,
 	OPT_FROM_FILE, OPT_UNIQUE, OPT_HEAD, OPT_LIMIT, OPT_DESC, OPT_COUNT,
 	OPT_OUTPUT, OPT_CONSISTENT, OPT_EXPORT_FILE, OPT_IMPORT_FILE,
-	OPT_PROGRESS, OPT_STRICT, OPT_NUMBERS, OPT_BILLING,
+	OPT_PROGRESS, OPT_STRICT, OPT_NUMBERS, OPT_BILLING, OPT_PROGRESS_INTERVAL,
 };
 
 enum output_format { OUTPUT_DDB, OUTPUT_JSON, OUTPUT_JSONL };
@@ -72,6 +72,7 @@ struct options {
 	int output;			/* enum output_format */
 	int output_set;
 	int numbers_as_strings;		/* --numbers string */
+	uint64_t progress_interval_ms;	/* --progress-interval; 0: the default */
 	int billing;			/* --billing: 0 the source's, BILLING_ON_DEMAND or BILLING_PROVISIONED */
 };
 
