@@ -12,6 +12,7 @@
 #include "dynamo/http.h"
 #include "dynamo/msg.h"
 #include "dynamo/options.h"
+#include "dynamo/parse.h"
 #include "dynamo/progress.h"
 #include "dynamo_version.h"
 
@@ -174,10 +175,11 @@ static int check_args(int argc, char **argv, struct errbuf *eb)
 	return 0;
 }
 
-static void apply_engine_options(const struct options *o)
+static int apply_engine_options(const struct options *o, struct errbuf *eb)
 {
 	struct engine_config *g = &engine_global_config;
 	const char *ca = getenv("AWS_CA_BUNDLE");
+	const char *budget = getenv("DYNAMO_RETRY_BUDGET");	/* for experiments and tests */
 
 	if (o->connect_timeout_ms)
 		g->connect_timeout_ms = o->connect_timeout_ms;
@@ -193,6 +195,10 @@ static void apply_engine_options(const struct options *o)
 		g->ca_bundle = o->ca_bundle;
 	else if (ca && *ca)
 		g->ca_bundle = ca;
+	if (budget && *budget)
+		return parse_duration_ms("DYNAMO_RETRY_BUDGET", budget, 100, 86400000,
+					 &g->retry_budget_ms, eb);
+	return 0;
 }
 
 /*
@@ -252,8 +258,8 @@ static int run_command(const struct command *cmd, int argc, char **argv)
 	ctx.stdin_tty = isatty(0);
 	ctx.stderr_tty = isatty(2);
 	progress_enabled = !ctx.o.quiet && (ctx.o.progress || ctx.stderr_tty);
-	apply_engine_options(&ctx.o);
-	if (aws_config_load(&ctx.cfg, &ctx.eb) < 0)
+	if (apply_engine_options(&ctx.o, &ctx.eb) < 0 ||
+	    aws_config_load(&ctx.cfg, &ctx.eb) < 0)
 		goto fail;
 	if (cmd->run(&ctx) < 0) {
 		aws_config_release(&ctx.cfg);

@@ -110,7 +110,7 @@ struct http_call {
 	int nhdr;
 	uint64_t not_before_ms;
 	uint64_t started_us;
-	uint64_t first_started_ms;
+	uint64_t refused_ms;		/* retry budget used: attempts and backoff, not queueing */
 	char crc32[16];
 	int has_crc32;
 	char payload_sha256[65];
