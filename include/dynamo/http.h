@@ -21,6 +21,7 @@
 
 struct creds_provider;
 struct rate_limiter;
+struct rate_ranges;
 struct engine;
 
 struct endpoint {
@@ -87,6 +88,7 @@ struct http_call {
 	uint64_t timeout_ms;		/* 0: the engine's default */
 	uint64_t connect_timeout_ms;	/* 0: the engine's default */
 	struct rate_limiter *limiter;	/* borrowed, or NULL */
+	const struct rate_ranges *ranges;	/* borrowed: the key ranges it carries (rate_observe), or NULL */
 	double cost;			/* estimated capacity units, for the limiter */
 	double reserved;		/* units reserved by all attempts since rearm (settle with this) */
 	http_done_fn done;		/* called once, with the outcome set */

@@ -17,6 +17,8 @@ int av_split(struct slice av, char type[8], struct slice *val);
  * Returns <0, 0, >0; a value of another type sorts last.
  */
 int av_key_compare(struct slice a, struct slice b);
+/* Whether two key values (or two absent ones, n == 0) are the same: the same bytes, or equal. */
+int av_key_same(struct slice a, struct slice b);
 /* Compares two decimal number strings exactly ("1e3" == "1000"). */
 int num_compare(const char *a, size_t an, const char *b, size_t bn);
 /* Builds {"k1":<v1>[,"k2":<v2>]} from an item's key attributes; -1 if one is missing. */

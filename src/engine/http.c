@@ -904,13 +904,15 @@ static void complete(struct engine *e, CURL *h, CURLcode rc)
 	classify(e, c, rc);
 	log_attempt(c);
 	if (!c->err.type[0]) {
+		if (c->limiter)
+			rate_observe(c->limiter, c->cost, 0, c->ranges, NULL);
 		finish(e, c, HTTP_OK);
 		return;
 	}
 	if (c->err.throttle) {
 		e->stats.throttles++;
 		if (c->limiter)
-			rate_throttled(c->limiter);
+			rate_observe(c->limiter, c->cost, c->cost, c->ranges, c->ranges);
 	}
 	if (c->limiter && c->reserved >= c->cost) {
 		/* A failed attempt consumed nothing: its reservation goes back. */

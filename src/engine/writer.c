@@ -1,36 +1,66 @@
 /*
  * The batch writer sink: items become BatchWriteItem requests of up to 25
  * puts or deletes (and under the 16 MB request limit) without being parsed
- * or rebuilt. UnprocessedItems are sent again, as the bytes the service
- * returned, with capped exponential backoff and jitter, until every item is
- * written or the retries run out and the job fails loudly.
+ * or rebuilt. Items wait in the worker's mix (mix.h) until a request can
+ * go, and each request takes them in turn from every waiting page, so its
+ * items spread over the table's partitions.
+ *
+ * UnprocessedItems are matched by key to the items sent: the pages of those
+ * written are told at once (so a page, and the checkpoint, never waits for
+ * a neighbour's refused item), and the refused ones go back into the mix,
+ * as the bytes the service returned, after a backoff of their own: the
+ * other requests keep going meanwhile, and the retries ride in full batches
+ * with fresh items (a batch resending its own few leftovers would triple
+ * the requests when a third of the items come back).
+ *
+ * The backoff grows only with what a slower pace could cure:
+ *   - an answer that wrote nothing of many items (beyond what the noise
+ *     level explains: rate_noise), for the items it refused;
+ *   - a key range (a scan segment: one partition) whose items were all
+ *     refused while the rest of the answer was written: a hot partition.
+ *     The range is held (its fresh items wait too), longer each time, until
+ *     one of its items is written.
+ * Anything else (a third of each answer refused at random, a server that
+ * writes one item an answer) is retried after a short random delay.
+ *
+ * Bounds: an item in max_attempts answers that wrote nothing beyond chance,
+ * or refused in ten times as many answers, fails the job (resumable), so a
+ * server that refuses forever, whatever it pretends, ends the run.
  */
 #include "dynamo/job.h"
+#include "dynamo/clock.h"
 #include "dynamo/exitcode.h"
 #include "dynamo/item.h"
 #include "dynamo/json_scan.h"
+#include "dynamo/mix.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define BATCH_MAX_ITEMS 25
 #define BATCH_MAX_BYTES ((16u << 20) - (64u << 10))
+/* An answer that writes nothing is put down to noise when noise alone does that this often. */
+#define BY_CHANCE 0.05
+/* However much each answer writes, an item gets this many tries per retry allowed. */
+#define TRIES_PER_RETRY 10
+/*
+ * A hot key range waits up to 800 ms (with jitter) between tries: a
+ * partition at capacity refills every second, and a longer hold would leave
+ * it idle (the tail of a copy is where the last items crowd a few).
+ */
+#define HOLD_MAX 5
 #define SUFFIX "]},\"ReturnConsumedCapacity\":\"TOTAL\"}"
-
-struct batch_ref {
-	struct page *pg;
-	int n;
-};
 
 struct batch {
 	struct http_call call;
 	struct worker *w;
-	int nitems;			/* items in the request being sent */
-	struct batch_ref refs[BATCH_MAX_ITEMS];
-	int nrefs;
-	int rounds;			/* responses that left items unprocessed */
-	int stall;			/* of those, in a row with no progress */
+	int nitems;			/* items in the request */
+	struct page *pg[BATCH_MAX_ITEMS];	/* each item's page, in the request's order */
+	int tries[BATCH_MAX_ITEMS];	/* answers that left it unprocessed so far */
+	int idle[BATCH_MAX_ITEMS];	/* of those, answers that wrote nothing beyond chance */
+	struct rate_ranges ranges;	/* the key ranges of its items */
 	size_t counted;			/* bytes counted in the backlog */
 	struct batch *next;		/* free list */
 };
@@ -38,9 +68,11 @@ struct batch {
 struct writer {
 	struct buf prefix;		/* {"RequestItems":{"T":[ */
 	int deleting;
-	struct batch *cur;		/* being filled */
+	struct mix mix;			/* items waiting for a batch */
 	struct batch *free_list;
-	size_t backlog;
+	int sending;			/* batches submitted and not answered */
+	int max_sending;		/* the worker's requests in flight */
+	size_t batch_bytes;		/* request bodies not yet answered */
 	struct buf key;			/* scratch: a key extracted for a delete */
 };
 
@@ -58,6 +90,8 @@ static int writer_init(struct worker *w)
 	buf_json_str(&wr->prefix, j->dst_table, strlen(j->dst_table));
 	buf_puts(&wr->prefix, ":[");
 	wr->deleting = j->sink == SINK_DELETE || j->deletes;
+	mix_init(&wr->mix);
+	wr->max_sending = w->max_in_flight > 0 ? w->max_in_flight : 1;
 	w->writer = wr;
 	return 0;
 }
@@ -75,8 +109,7 @@ static void writer_release(struct worker *w)
 
 	if (!wr)
 		return;
-	if (wr->cur)
-		batch_free(wr->cur);
+	mix_release(&wr->mix);
 	while ((b = wr->free_list)) {
 		wr->free_list = b->next;
 		batch_free(b);
@@ -99,8 +132,9 @@ static struct batch *batch_get(struct worker *w)
 		http_call_init(&b->call);
 	}
 	b->w = w;
-	b->nitems = b->nrefs = b->rounds = b->stall = 0;
+	b->nitems = 0;
 	b->counted = 0;
+	memset(&b->ranges, 0, sizeof(b->ranges));
 	buf_reset(&b->call.body);
 	buf_append(&b->call.body, wr->prefix.data, wr->prefix.len);
 	return b;
@@ -110,7 +144,7 @@ static void batch_put(struct batch *b)
 {
 	struct writer *wr = writer_of(b->w);
 
-	wr->backlog -= b->counted;
+	wr->batch_bytes -= b->counted;
 	/* Keep buffers for reuse, but not huge ones (a 400 KB item batch). */
 	if (b->call.body.cap > (1u << 20) || b->call.resp.cap > (1u << 20)) {
 		batch_free(b);
@@ -128,39 +162,72 @@ static double write_cost(size_t item_bytes, int deleting)
 
 static void on_batch_done(struct http_call *c);
 
-static void batch_send(struct batch *b, uint64_t delay_ms)
+/* Appends one write request to the batch: a fresh item, or a retry as the service returned it. */
+static void batch_add(struct batch *b, struct slice item, struct page *pg, int tries,
+		      int idle)
 {
-	struct worker *w = b->w;
-	struct job *j = w->job;
+	struct writer *wr = writer_of(b->w);
 
+	if (b->nitems)
+		buf_putc(&b->call.body, ',');
+	if (tries) {
+		buf_append(&b->call.body, item.p, item.n);
+	} else {
+		buf_puts(&b->call.body, wr->deleting ? "{\"DeleteRequest\":{\"Key\":" :
+			 "{\"PutRequest\":{\"Item\":");
+		buf_append(&b->call.body, item.p, item.n);
+		buf_puts(&b->call.body, "}}");
+	}
+	b->call.cost += write_cost(item.n, wr->deleting);
+	b->pg[b->nitems] = pg;
+	b->tries[b->nitems] = tries;
+	b->idle[b->nitems++] = idle;
+	rate_ranges_add(&b->ranges, pg->unit->index);
+}
+
+/* Builds a batch from the items whose turn it is, one from each slot of the mix in turn, and sends it. */
+static void batch_form(struct worker *w)
+{
+	struct writer *wr = writer_of(w);
+	struct job *j = w->job;
+	struct batch *b = batch_get(w);
+	struct page *pg;
+	struct slice item;
+	int tries, idle;
+
+	b->call.cost = 0;
+	while (b->nitems < BATCH_MAX_ITEMS &&
+	       mix_peek(&wr->mix, &pg, &item, &tries, &idle)) {
+		if (b->nitems && b->call.body.len + item.n + 32 + sizeof(SUFFIX) > BATCH_MAX_BYTES)
+			break;
+		batch_add(b, item, pg, tries, idle);
+		mix_next(&wr->mix);
+	}
+	buf_puts(&b->call.body, SUFFIX);
+	b->counted = b->call.body.len;
+	wr->batch_bytes += b->counted;
+	wr->sending++;
 	http_call_rearm(&b->call);
 	ddb_prepare(j->dst, &b->call, DDB_TARGET("BatchWriteItem"));
 	b->call.done = on_batch_done;
 	b->call.owner = b;
 	b->call.limiter = j->write_rate;
-	engine_submit_after(w->eng, &b->call, delay_ms);
+	b->call.ranges = &b->ranges;
+	engine_submit(w->eng, &b->call);
 }
 
-static void batch_submit(struct worker *w)
+/*
+ * Sends what may go while the worker has requests to spare: full batches,
+ * and with partial a last short one. Items wait in the mix rather than in
+ * queued requests, so each batch mixes every page that arrived meanwhile.
+ */
+static void pump(struct worker *w, int partial)
 {
 	struct writer *wr = writer_of(w);
-	struct batch *b = wr->cur;
 
-	wr->cur = NULL;
-	buf_puts(&b->call.body, SUFFIX);
-	b->counted = b->call.body.len;
-	wr->backlog += b->counted;
-	batch_send(b, 0);
-}
-
-static void add_ref(struct batch *b, struct page *pg)
-{
-	if (b->nrefs && b->refs[b->nrefs - 1].pg == pg) {
-		b->refs[b->nrefs - 1].n++;
-		return;
-	}
-	b->refs[b->nrefs].pg = pg;
-	b->refs[b->nrefs++].n = 1;
+	while (wr->sending < wr->max_sending &&
+	       (wr->mix.ready >= BATCH_MAX_ITEMS || (partial && wr->mix.ready)))
+		batch_form(w);
 }
 
 static int writer_item(struct worker *w, struct slice item, struct page *pg)
@@ -168,7 +235,6 @@ static int writer_item(struct worker *w, struct slice item, struct page *pg)
 	struct writer *wr = writer_of(w);
 	struct job *j = w->job;
 	struct slice payload = item;
-	size_t need;
 
 	if (wr->deleting && !j->keys_only) {
 		buf_reset(&wr->key);
@@ -181,45 +247,63 @@ static int writer_item(struct worker *w, struct slice item, struct page *pg)
 		payload.p = wr->key.data;
 		payload.n = wr->key.len;
 	}
-	need = payload.n + 32;
-	if (wr->cur && (wr->cur->nitems == BATCH_MAX_ITEMS ||
-			wr->cur->call.body.len + need + sizeof(SUFFIX) > BATCH_MAX_BYTES))
-		batch_submit(w);
-	if (!wr->cur) {
-		wr->cur = batch_get(w);
-		wr->cur->call.cost = 0;
-	}
-	if (wr->cur->nitems)
-		buf_putc(&wr->cur->call.body, ',');
-	buf_puts(&wr->cur->call.body, wr->deleting ? "{\"DeleteRequest\":{\"Key\":" :
-		 "{\"PutRequest\":{\"Item\":");
-	buf_append(&wr->cur->call.body, payload.p, payload.n);
-	buf_puts(&wr->cur->call.body, "}}");
-	wr->cur->call.cost += write_cost(payload.n, wr->deleting);
-	wr->cur->nitems++;
-	add_ref(wr->cur, pg);
+	mix_add(&wr->mix, pg, payload);
+	/* Nothing being written: start (pages end with a pump, lookups feed one by one). */
+	if (!wr->sending)
+		pump(w, 0);
 	return 0;
+}
+
+static void writer_page_end(struct worker *w, struct page *pg)
+{
+	struct writer *wr = writer_of(w);
+
+	/* A new page of a held key range waits with the rest of it. */
+	if (pg->unit->hold_ms > clock_mono_ms())
+		mix_hold(&wr->mix, pg->unit, pg->unit->hold_ms);
+	pump(w, 0);
 }
 
 static void writer_flush(struct worker *w)
 {
-	if (writer_of(w)->cur)
-		batch_submit(w);
+	pump(w, 1);
 }
 
 static size_t writer_backlog(struct worker *w)
 {
-	return writer_of(w)->backlog;
+	struct writer *wr = writer_of(w);
+
+	return wr->mix.bytes + wr->batch_bytes;
 }
 
-/* Every item of the batch is written: the pages they came from may advance. */
-static void batch_finished(struct batch *b)
+int batch_writer_busy(struct worker *w)
 {
-	int i;
+	struct writer *wr = writer_of(w);
 
-	for (i = 0; i < b->nrefs; i++)
-		page_done(b->refs[i].pg, (size_t)b->refs[i].n);
-	batch_put(b);
+	return wr->mix.ready || wr->mix.held;
+}
+
+/* Retries whose backoff is over join the mix's turn; a stopping job drops what waits. */
+int batch_writer_tick(struct worker *w)
+{
+	struct writer *wr = writer_of(w);
+	struct job *j = w->job;
+	int64_t next;
+
+	if (__atomic_load_n(&j->failed, __ATOMIC_ACQUIRE) || engine_stop) {
+		job_add(&j->c.failed, (uint64_t)(wr->mix.ready + wr->mix.held));
+		mix_release(&wr->mix);
+		mix_init(&wr->mix);
+		return -1;
+	}
+	next = mix_wake(&wr->mix, clock_mono_ms());
+	pump(w, 0);
+	return next < 0 ? -1 : next > 1000 ? 1000 : (int)next;
+}
+
+static void count_handled(struct job *j, int deleting, int n)
+{
+	job_add(deleting ? &j->c.deleted : &j->c.written, (uint64_t)n);
 }
 
 static void batch_failed(struct batch *b, const char *why)
@@ -231,6 +315,26 @@ static void batch_failed(struct batch *b, const char *why)
 		job_fail(j, b->call.outcome == HTTP_GAVE_UP ? EXIT_INCOMPLETE :
 			 EXIT_FAILURE_RUNTIME, "%s", why);
 	batch_put(b);
+}
+
+/* The batch could not be written: says why and fails the job. */
+static void batch_refused(struct batch *b)
+{
+	struct http_call *c = &b->call;
+	struct errbuf eb = ERRBUF_INIT;
+	struct buf why = BUF_INIT;
+
+	if (c->outcome == HTTP_GAVE_UP) {
+		buf_printf(&why, "BatchWriteItem to '%s' gave up after %d attempts (%s%s%s)",
+			   b->w->job->dst_table, c->attempt, c->err.type,
+			   c->err.message[0] ? ": " : "", c->err.message);
+	} else {
+		aws_error_report(c, &eb);
+		buf_printf(&why, "BatchWriteItem to '%s' was refused: %s",
+			   b->w->job->dst_table, eb.msg);
+	}
+	batch_failed(b, why.data);
+	buf_release(&why);
 }
 
 /*
@@ -262,47 +366,141 @@ static int unprocessed(struct slice resp, struct slice *list, int *n)
 	return r < 0 ? -1 : 0;
 }
 
-static void resend_unprocessed(struct batch *b, struct slice list, int n)
+/* The key values of a write request ({"PutRequest":{"Item":..}} or {"DeleteRequest":{"Key":..}}). */
+static int request_key(const struct job *j, struct slice req, struct slice *h, struct slice *r)
+{
+	const struct table_desc *t = j->dst_desc;
+	struct slice v, obj;
+
+	h->n = r->n = 0;
+	if (js_find(req, "PutRequest", &v) == 1) {
+		if (js_find(v, "Item", &obj) != 1)
+			return -1;
+	} else if (js_find(req, "DeleteRequest", &v) != 1 || js_find(v, "Key", &obj) != 1) {
+		return -1;
+	}
+	if (js_find(obj, t->hash.name, h) != 1)
+		return -1;
+	return t->range.name && js_find(obj, t->range.name, r) != 1 ? -1 : 0;
+}
+
+/*
+ * Which item of the request each of the n unprocessed ones is (by key):
+ * sent[k] for the k-th of list. -1 when one is not among the items sent
+ * (an answer not to be trusted: nothing it says is acted on).
+ */
+static int match_sent(struct batch *b, struct slice list, int n, int *sent)
 {
 	struct writer *wr = writer_of(b->w);
-	struct buf body = BUF_INIT;
-	const struct engine_config *cfg = &engine_global_config;
+	const struct job *j = b->w->job;
+	struct slice h[BATCH_MAX_ITEMS], r[BATCH_MAX_ITEMS], e, uh, ur;
+	struct slice body = { b->call.body.data + wr->prefix.len - 1,
+			      b->call.body.len - wr->prefix.len + 1 };
+	char taken[BATCH_MAX_ITEMS] = { 0 };
+	struct js_iter it;
+	int i = 0, k = 0;
 
-	/* list is "[...]": keep its elements, rebuilt around our prefix. */
-	buf_append(&body, wr->prefix.data, wr->prefix.len);
-	buf_append(&body, list.p + 1, list.n - 2);
-	buf_puts(&body, SUFFIX);
-	buf_release(&b->call.body);
-	b->call.body = body;
-	b->call.cost = write_cost(list.n / (size_t)n, wr->deleting) * n;
-	b->nitems = n;
-	b->rounds++;
-	batch_send(b, engine_backoff_ms(cfg, b->rounds < 12 ? b->rounds : 12) + 1);
-}
-
-static void count_handled(struct job *j, int deleting, int n)
-{
-	job_add(deleting ? &j->c.deleted : &j->c.written, (uint64_t)n);
-}
-
-/* The batch could not be written: says why and fails the job. */
-static void batch_refused(struct batch *b)
-{
-	struct http_call *c = &b->call;
-	struct errbuf eb = ERRBUF_INIT;
-	struct buf why = BUF_INIT;
-
-	if (c->outcome == HTTP_GAVE_UP) {
-		buf_printf(&why, "BatchWriteItem to '%s' gave up after %d attempts (%s%s%s)",
-			   b->w->job->dst_table, c->attempt, c->err.type,
-			   c->err.message[0] ? ": " : "", c->err.message);
-	} else {
-		aws_error_report(c, &eb);
-		buf_printf(&why, "BatchWriteItem to '%s' was refused: %s",
-			   b->w->job->dst_table, eb.msg);
+	if (n > b->nitems || js_begin(&it, body, '[') < 0)
+		return -1;
+	for (; i < b->nitems && js_next_element(&it, &e) == 1; i++)
+		if (request_key(j, e, &h[i], &r[i]) < 0)
+			return -1;
+	if (i != b->nitems || js_begin(&it, list, '[') < 0)
+		return -1;
+	while (k < n && js_next_element(&it, &e) == 1) {
+		if (request_key(j, e, &uh, &ur) < 0)
+			return -1;
+		for (i = 0; i < b->nitems; i++)
+			if (!taken[i] && av_key_same(h[i], uh) && av_key_same(r[i], ur))
+				break;
+		if (i == b->nitems)
+			return -1;
+		taken[i] = 1;
+		sent[k++] = i;
 	}
-	batch_failed(b, why.data);
-	buf_release(&why);
+	return k == n ? 0 : -1;
+}
+
+/*
+ * The noise level by which an answer that wrote nothing is judged. Above
+ * one half it is not believed: a table that refuses most of everything must
+ * still run items out of their retries.
+ */
+static double noise_for_chance(struct job *j)
+{
+	double noise = j->write_rate ? rate_noise(j->write_rate) : 0;
+
+	return noise < 0.5 ? noise : 0.5;
+}
+
+static uint64_t backoff_ms(int n)
+{
+	return engine_backoff_ms(&engine_global_config, n < 12 ? n : 12) + 1;
+}
+
+/*
+ * A key range whose items this answer refused, all of them, while it wrote
+ * others: a hot partition, when the answer's own refusal rate makes that
+ * unlikely by chance. Its items wait, longer each time, until one is
+ * written. Returns the range's strikes.
+ */
+static int judge_ranges(struct worker *w, struct batch *b, const char *refused,
+			int n, uint64_t now)
+{
+	struct unit *u;
+	double share = (double)n / b->nitems;
+	int i, k, most = 0;
+
+	for (i = 0; i < b->nitems; i++) {
+		int written = 0, lost = 0;
+
+		u = b->pg[i]->unit;
+		for (k = 0; k < i && b->pg[k]->unit != u; k++)
+			;
+		if (k < i)
+			continue;	/* counted with its first item */
+		for (k = i; k < b->nitems; k++) {
+			if (b->pg[k]->unit != u)
+				continue;
+			if (refused[k])
+				lost++;
+			else
+				written++;
+		}
+		if (written) {
+			u->strikes = 0;
+			u->hold_ms = 0;
+		} else if (n < b->nitems && pow(share, lost) < BY_CHANCE) {
+			u->strikes++;
+			u->hold_ms = now + backoff_ms(u->strikes < HOLD_MAX ? u->strikes : HOLD_MAX);
+			mix_hold(&writer_of(w)->mix, u, u->hold_ms);
+		}
+		if (!written && u->strikes > most)
+			most = u->strikes < HOLD_MAX ? u->strikes : HOLD_MAX;
+	}
+	return most;
+}
+
+/* The refused items go back into the mix, as returned, due after their backoff. */
+static int retry_unprocessed(struct batch *b, struct slice list, const int *sent, int n,
+			     int exponent, uint64_t now)
+{
+	struct writer *wr = writer_of(b->w);
+	struct mix_slot *slot = mix_retry_slot(&wr->mix, now + backoff_ms(exponent));
+	struct js_iter it;
+	struct slice e;
+	int k = 0, worst = 0;
+
+	js_begin(&it, list, '[');
+	while (k < n && js_next_element(&it, &e) == 1) {
+		int i = sent[k++];
+
+		mix_retry_add(&wr->mix, slot, b->pg[i], e, b->tries[i], b->idle[i]);
+		if (b->idle[i] >= engine_global_config.max_attempts ||
+		    b->tries[i] >= TRIES_PER_RETRY * engine_global_config.max_attempts)
+			worst = 1;
+	}
+	return worst;
 }
 
 static void on_batch_done(struct http_call *c)
@@ -313,9 +511,12 @@ static void on_batch_done(struct http_call *c)
 	struct writer *wr = writer_of(w);
 	struct slice resp = { c->resp.data ? c->resp.data : "", c->resp.len };
 	struct slice list;
-	struct buf why = BUF_INIT;
-	int n;
+	char refused[BATCH_MAX_ITEMS] = { 0 };
+	int sent[BATCH_MAX_ITEMS];
+	uint64_t now = clock_mono_ms();
+	int n, i, idle, exponent = 1;
 
+	wr->sending--;
 	if (c->outcome == HTTP_CANCELLED) {
 		batch_failed(b, NULL);
 		return;
@@ -330,27 +531,50 @@ static void on_batch_done(struct http_call *c)
 		batch_failed(b, "BatchWriteItem answered with malformed UnprocessedItems");
 		return;
 	}
+	if (n && match_sent(b, list, n, sent) < 0) {
+		batch_failed(b, "BatchWriteItem answered with unprocessed items it was not sent");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		refused[sent[i]] = 1;
 	count_handled(j, wr->deleting, b->nitems - n);
-	if (!n) {
-		batch_finished(b);
-		return;
+	if (n) {
+		struct rate_ranges refused_in;
+
+		job_add(&j->c.unprocessed, (uint64_t)n);
+		memset(&refused_in, 0, sizeof(refused_in));
+		for (i = 0; i < b->nitems; i++)
+			if (refused[i])
+				rate_ranges_add(&refused_in, b->pg[i]->unit->index);
+		if (j->write_rate)
+			rate_observe(j->write_rate, 0, c->cost * n / b->nitems, NULL, &refused_in);
+		/* Nothing written, and not by chance: the table refuses. */
+		idle = n == b->nitems && pow(noise_for_chance(j), b->nitems) < BY_CHANCE;
+		for (i = 0; i < b->nitems; i++) {
+			b->tries[i] += refused[i];
+			b->idle[i] += refused[i] && idle;
+			if (refused[i] && b->idle[i] + 1 > exponent)
+				exponent = b->idle[i] + 1;
+		}
+		i = judge_ranges(w, b, refused, n, now);
+		if (i + 1 > exponent)
+			exponent = i + 1;
+		if (retry_unprocessed(b, list, sent, n, exponent, now) && !engine_stop)
+			/* Retries ran out, as for HTTP_GAVE_UP: resumable. */
+			job_fail(j, EXIT_INCOMPLETE,
+				 "items to '%s' stayed unprocessed through %d answers that wrote nothing, or %d in all (the table is throttling; lower --concurrency or set --max-wcu)",
+				 j->dst_table, engine_global_config.max_attempts,
+				 TRIES_PER_RETRY * engine_global_config.max_attempts);
 	}
-	b->stall = n == b->nitems ? b->stall + 1 : 0;
-	if (b->stall >= engine_global_config.max_attempts || engine_stop) {
-		b->nitems = n;
-		buf_printf(&why, "%d items to '%s' stayed unprocessed after %d tries in a row (the table is throttling; lower --concurrency or set --max-wcu)",
-			   n, j->dst_table, b->stall);
-		/* Retries ran out, as for HTTP_GAVE_UP: resumable. */
-		if (!engine_stop)
-			job_fail(j, EXIT_INCOMPLETE, "%s", why.data);
-		batch_failed(b, NULL);
-		buf_release(&why);
-		return;
-	}
-	resend_unprocessed(b, list, n);
+	/* The written ones are done, last: their pages may advance, and go. */
+	for (i = 0; i < b->nitems; i++)
+		if (!refused[i])
+			page_done(b->pg[i], 1);
+	batch_put(b);
+	pump(w, 0);
 }
 
 const struct sink_ops batch_writer_ops = {
 	writer_item, writer_flush, writer_backlog, writer_release, writer_init,
-	NULL
+	writer_page_end, batch_writer_tick, batch_writer_busy
 };

@@ -1,4 +1,4 @@
-"""Pacing against a DynamoDB that says no: the retry budget.
+"""Pacing against a DynamoDB that says no: hot partitions, partial batches, the retry budget.
 
 dynamo talks to moto through tests/fakes/fault_proxy.py, which splits the
 target into partitions as DynamoDB does (moto's own Scan segments, so a scan
@@ -10,7 +10,6 @@ and from the tables, never from dynamo's own account.
 import hashlib
 import json
 import os
-import re
 import signal
 import subprocess
 import time
@@ -58,6 +57,47 @@ class PacingBase(FaultBase):
                         "--no-backup", *flags, timeout=timeout, extra_env=extra_env)
 
 
+class HotPartition(PacingBase):
+    """A partition at its capacity delays its own items only."""
+
+    def test_a_throttled_partition_does_not_hold_back_the_others(self):
+        name = self.tables("hot", items_by_partition(20, 1600))
+        # Partition 3 takes one item a second (one second of burst); the others are unlimited.
+        proxy = self.proxy("--partitions", PARTITIONS, "--partition-wcu", "%d=1" % HOT)
+        # 16 segments: each one partition (moto's Scan is slow with more).
+        p = self.copy(proxy, name, "--segments", PARTITIONS, timeout=120)
+        self.assertSucceeded(p)
+        self.assertEqual(self.assertTablesEqual(self.src, name, self.tgt, name), 1620)
+        st = proxy.stats()
+        self.assertGreater(st["faults"].get("partition", 0), 0, "the partition never pushed back: %s" % st)
+        hot = [t for t, part in st["writes"] if part == HOT]
+        cold = [t for t, part in st["writes"] if part != HOT]
+        self.assertEqual((len(hot), len(cold)), (20, 1600))
+        # The hot partition needs 19 s or more for its 20 items; the others
+        # must not wait for it: done within half of that.
+        self.assertGreater(max(hot), 18.0)
+        self.assertLess(max(cold), 9.5, "the other partitions finished at %.1f s, the hot one at %.1f s" %
+                        (max(cold), max(hot)))
+
+
+class PartialBatches(PacingBase):
+    """UnprocessedItems: the backoff starts over when an answer writes something."""
+
+    def test_a_server_that_writes_one_item_per_answer_is_not_waited_on(self):
+        name = self.tables("one-per-round", items_by_partition(0, 500))
+        # Every batch of more than one item: one written, the rest unprocessed.
+        proxy = self.proxy("--unprocessed", 1, "--unprocessed-keep", 1)
+        t0 = time.monotonic()
+        p = self.copy(proxy, name, timeout=300)
+        elapsed = time.monotonic() - t0
+        self.assertSucceeded(p)
+        self.assertEqual(self.assertTablesEqual(self.src, name, self.tgt, name), 500)
+        self.assertGreater(proxy.stats()["faults"].get("unprocessed", 0), 400)
+        # 25 answers a batch: with a backoff that doubles each round whatever
+        # was written, its last rounds wait up to 20 s each (minutes in all).
+        self.assertLess(elapsed, 60, "took %.0f s:\n%s" % (elapsed, p.stderr[-2000:]))
+
+
 class RetryBudget(PacingBase):
     """The retry budget counts the service's refusals, not the wait for dynamo's own rate limit."""
 
@@ -77,3 +117,57 @@ class RetryBudget(PacingBase):
         p = self.dynamo("tables", "-e", "src", extra_env={"DYNAMO_RETRY_BUDGET": "soon"})
         self.assertEqual(p.returncode, 2)
         self.assertIn("DYNAMO_RETRY_BUDGET", p.stderr)
+
+
+class CheckpointGranularity(PacingBase):
+    """A copy slowed by partial batches records its progress while it runs, page by page."""
+
+    def test_an_interrupted_copy_keeps_most_of_what_it_wrote(self):
+        name = self.tables("ck-grain", items_by_partition(0, 3000))
+        tmp = harness.tempfile.mkdtemp(prefix="dynamo-ck-grain-")
+        self.addCleanup(harness.shutil.rmtree, tmp, True)
+        ck = os.path.join(tmp, "copy.ck")
+        proxy = self.proxy("--unprocessed", 0.6, "--ops", "BatchWriteItem", "--seed", 3)
+        # One segment: DynamoDB's 1 MB page would hold the whole table.
+        args = ["copy", "-t", name, "--source", "src", "--target", "tgt", "--yes", "--no-backup",
+                "--segments", "1", "--concurrency", "4", "--checkpoint", ck, "--json"]
+        env = dict(self.env.environ(), AWS_ENDPOINT_URL=proxy.url)
+        p = subprocess.Popen([harness.BIN] + args, env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, start_new_session=True)
+        self.addCleanup(lambda: p.poll() is None and p.kill())
+        saved = None
+        deadline = time.monotonic() + 60
+        while p.poll() is None and time.monotonic() < deadline:
+            try:
+                state = json.load(open(ck))
+                units = [s for s in state["stages"] if s["name"] == "copy"][0]["units"]
+                if units[0].get("key") and not units[0].get("done"):
+                    saved = units[0]["key"]
+                    break
+            except (OSError, ValueError, KeyError, IndexError):
+                pass
+            time.sleep(0.05)
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+        p.communicate()
+        self.assertIsNotNone(saved, "the checkpoint recorded no progress before the copy ended")
+        # Resumed: only what was not recorded is read again.
+        proxy.configure(unprocessed=0)
+        r = self.via(proxy, *args)
+        self.assertSucceeded(r)
+        copy = [s for s in json.loads(r.stdout.splitlines()[-1])["stages"] if s["name"] == "copy"][0]
+        self.assertLess(copy["read"], 3000)
+        self.assertEqual(self.assertTablesEqual(self.src, name, self.tgt, name), 3000)
+
+
+class ShowsWhatLimitsTheJob(PacingBase):
+    """--debug says what is refused, and why the pace is what it is."""
+
+    def test_debug_says_why_the_pace_changed(self):
+        name = self.tables("shows", items_by_partition(0, 1200))
+        proxy = self.proxy("--table-wcu", "150")
+        p = self.copy(proxy, name, "--debug", timeout=120)
+        self.assertSucceeded(p)
+        self.assertGreater(proxy.stats()["faults"].get("capacity", 0), 0)
+        self.assertRegex(p.stderr, r"dynamo: debug: write window: \d+ units/s sent, [\d.]+% refused")
+        self.assertRegex(p.stderr, r"dynamo: debug: write pace: .*at capacity")
