@@ -10,6 +10,7 @@ and from the tables, never from dynamo's own account.
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -161,7 +162,21 @@ class CheckpointGranularity(PacingBase):
 
 
 class ShowsWhatLimitsTheJob(PacingBase):
-    """--debug says what is refused, and why the pace is what it is."""
+    """Progress and --debug say how fast the job writes, what is refused, and why the pace is what it is."""
+
+    def test_progress_shows_the_rate_and_the_refused_share(self):
+        name = self.tables("shows", items_by_partition(0, 1500))
+        proxy = self.proxy("--unprocessed", 0.5, "--ops", "BatchWriteItem", "--seed", 9)
+        p = self.copy(proxy, name, "--progress", "--segments", "4")
+        self.assertSucceeded(p)
+        lines = [l for l in p.stderr.replace("\r", "\n").split("\n") if l.lstrip("\x1b[K").startswith("copy ")]
+        self.assertTrue(lines, p.stderr)
+        shares = [re.search(r"items  [\d,]+/s  refused (\d+)% \(throttled (\d+)%, unprocessed (\d+)%\)", l)
+                  for l in lines]
+        shares = [m for m in shares if m]
+        self.assertTrue(shares, "no refused share in:\n" + "\n".join(lines))
+        # The proxy leaves part of each batch unprocessed: the line says so.
+        self.assertTrue(any(int(m.group(3)) > 0 for m in shares), "\n".join(lines))
 
     def test_debug_says_why_the_pace_changed(self):
         name = self.tables("shows", items_by_partition(0, 1200))
