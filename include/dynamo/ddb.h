@@ -51,6 +51,13 @@ void ddb_prepare(const struct ddb *d, struct http_call *c, const char *target);
  */
 int ddb_request(const struct ddb *d, const char *target, const char *body,
 		cJSON **out, struct errbuf *eb);
+/*
+ * The same with the engine's check of the answer (see http.h): a malformed
+ * answer is retried, then reported.
+ */
+int ddb_request_checked(const struct ddb *d, const char *target, const char *body,
+			int (*check)(struct http_call *c, char *why, size_t n),
+			cJSON **out, struct errbuf *eb);
 /* Same with a cJSON body (not freed). */
 int ddb_request_json(const struct ddb *d, const char *target, const cJSON *body,
 		     cJSON **out, struct errbuf *eb);

@@ -69,6 +69,11 @@ struct aws_error {
 struct http_call;
 typedef void (*http_done_fn)(struct http_call *call);
 
+/* err.type of an answer its call's check refused. */
+#define HTTP_MALFORMED "MalformedResponse"
+/* True when the call gave up because every answer was malformed. */
+int http_call_malformed(const struct http_call *c);
+
 #define HTTP_MAX_HEADERS 10
 
 struct http_call {
@@ -91,6 +96,14 @@ struct http_call {
 	const struct rate_ranges *ranges;	/* borrowed: the key ranges it carries (rate_observe), or NULL */
 	double cost;			/* estimated capacity units, for the limiter */
 	double reserved;		/* units reserved by all attempts since rearm (settle with this) */
+	/*
+	 * Optional: looks at a 2xx answer whose checksum matched and says
+	 * whether it has what the operation always returns. Nonzero means
+	 * malformed (why says how, one line): the attempt is retried like a
+	 * server error, and when retries run out the call ends HTTP_GAVE_UP
+	 * with err.type HTTP_MALFORMED. Nothing may act on a malformed answer.
+	 */
+	int (*check)(struct http_call *c, char *why, size_t n);
 	http_done_fn done;		/* called once, with the outcome set */
 	void *owner;			/* for the done callback */
 
@@ -166,6 +179,8 @@ int engine_run(struct engine *e);
 void engine_step(struct engine *e, int max_wait_ms);
 size_t engine_pending(const struct engine *e);
 const struct engine_stats *engine_stats(const struct engine *e);
+/* The same, safe while the engine's thread runs (the monitor's progress). */
+void engine_stats_snapshot(const struct engine *e, struct engine_stats *out);
 /* A capped, fully jittered backoff delay for the n-th retry (n >= 1). */
 uint64_t engine_backoff_ms(const struct engine_config *cfg, int n);
 

@@ -19,6 +19,13 @@ int av_split(struct slice av, char type[8], struct slice *val);
 int av_key_compare(struct slice a, struct slice b);
 /* Whether two key values (or two absent ones, n == 0) are the same: the same bytes, or equal. */
 int av_key_same(struct slice a, struct slice b);
+/*
+ * Appends a key value (S, N or B) in one spelling per value: the type, then
+ * the string's UTF-8 bytes, the number's significant digits and exponent,
+ * or the binary's decoded bytes. Two values are equal keys exactly when
+ * their canonical forms are equal bytes. -1 for anything else.
+ */
+int av_key_canonical(struct slice av, struct buf *out);
 /* Compares two decimal number strings exactly ("1e3" == "1000"). */
 int num_compare(const char *a, size_t an, const char *b, size_t bn);
 /* Builds {"k1":<v1>[,"k2":<v2>]} from an item's key attributes; -1 if one is missing. */

@@ -7,6 +7,7 @@
 #include "dynamo/ddb.h"
 #include "dynamo/http.h"
 #include "dynamo/rate.h"
+#include "dynamo/response.h"
 
 /*
  * A data stage: items flow from a source (the segments of a parallel Scan,
@@ -63,6 +64,15 @@ struct unit {
 	int strikes;		/* writes: answers in a row that refused all its items while writing others */
 	uint64_t hold_ms;	/* writes: its items wait until then (a hot partition) */
 	int limit;		/* Limit of the next page, 0 = none */
+	struct ddb_page answer;	/* the checked answer of the page in flight */
+	/*
+	 * Pagination must advance: a LastEvaluatedKey seen before means the
+	 * server sends the unit round in circles. Brent's cycle finding keeps
+	 * one key (seen_key, owned), replaced after 1, 2, 4, ... pages, so a
+	 * loop of any length is caught in bounded memory.
+	 */
+	struct buf seen_key;
+	uint64_t loop_power, loop_steps;
 };
 
 struct sink_ops {
@@ -155,8 +165,10 @@ struct worker {
 	struct job *job;
 	int id;
 	struct engine *eng;
-	struct unit *units;
+	struct unit *units;		/* owned: the window of units being read */
 	int nunits;
+	int next_k;			/* the next of the job's units for this worker to start */
+	int total_units;		/* the job's units, all workers */
 	void *sink_state;		/* the job's sink's per-worker state */
 	void *writer;			/* the batch writer's, which other sinks may feed */
 	int max_in_flight;		/* its engine's requests in flight at most */

@@ -17,7 +17,7 @@ enum opt_id {
 	OPT_FROM_TABLE, OPT_KEEP_SOURCE, OPT_BACKUP_ARN, OPT_BACKUP_NAME,
 	OPT_FROM_FILE, OPT_UNIQUE, OPT_HEAD, OPT_LIMIT, OPT_DESC, OPT_COUNT,
 	OPT_OUTPUT, OPT_CONSISTENT, OPT_EXPORT_FILE, OPT_IMPORT_FILE,
-	OPT_PROGRESS,
+	OPT_PROGRESS, OPT_STRICT,
 };
 
 enum output_format { OUTPUT_DDB, OUTPUT_JSON, OUTPUT_JSONL };
@@ -57,6 +57,7 @@ struct options {
 	/* jobs */
 	int segments, concurrency;
 	int no_backup, no_truncate, create_target, keep_source;
+	int strict;			/* --strict: what cannot be copied fails the run */
 	const char *checkpoint;
 	double max_rcu, max_wcu;
 	const char *from_table, *backup_arn, *backup_name, *from_file;

@@ -30,7 +30,10 @@ enum stage_kind {
 	STAGE_QUERY,		/* query into a custom sink (stdout) */
 	STAGE_PRUNE,		/* scan the target's keys, delete those the source lacks */
 	STAGE_QUERY_PRUNE,	/* the same over the target's items of some partition keys */
+	STAGE_PRUNE_KEYS,	/* scan the table's keys, delete those a key set (a file's) lacks */
 };
+
+struct plan;
 
 struct stage {
 	enum stage_kind kind;
@@ -47,11 +50,20 @@ struct stage {
 	int segments;			/* scan stages */
 	uint64_t estimate;		/* items, from DescribeTable */
 	int destructive;		/* needs confirmation */
+	int optional;			/* planned or not by the tables' state (create, backup, prune):
+					 * a checkpoint being resumed may lack it */
+	int finish_only;		/* create: the table exists (an interrupted run made it): finish its setup */
 	char what[2048];		/* one line for --dry-run and the prompt */
 	const char *arg;		/* backup ARN, file name, ... */
 	void *job_ctx;			/* for custom stages (export/import) */
 	const struct sink_ops *sink;	/* export: the file sink */
 	const char *(*file_next)(void *ctx, struct slice *item, struct errbuf *eb);
+	/*
+	 * Called just before the stage runs (not when it is skipped), for what
+	 * it needs from the stages before it: 0, or -1 with p->ctx->eb set.
+	 */
+	int (*prepare)(struct plan *p, struct stage *s);
+	void *prepare_arg;		/* for prepare */
 
 	/* results */
 	struct job_counters c;
@@ -85,6 +97,8 @@ struct plan {
 	 */
 	int (*finish)(struct plan *p, void *arg);
 	void *finish_arg;
+	char warnings[4][512];		/* plan_warn: the first few */
+	int nwarnings;
 };
 
 void plan_init(struct plan *p, struct ctx *ctx, const char *command);
@@ -113,6 +127,22 @@ struct stage *plan_add_prune(struct plan *p, enum stage_kind kind,
  * $GITHUB_STEP_SUMMARY when set). With --dry-run, prints the plan instead.
  */
 int plan_run(struct plan *p);
+
+/*
+ * Opens --checkpoint while the command plans (it needs p->source and
+ * p->target set): a command whose plan depends on what an interrupted run
+ * did asks plan_resumed_stage. 0, or -1 with the context's eb set (a
+ * checkpoint of another job). Without --checkpoint, does nothing.
+ */
+int plan_peek_checkpoint(struct plan *p);
+/* A stage of the run being resumed: 1 done, 0 not done, -1 not recorded (or not resuming). */
+int plan_resumed_stage(struct plan *p, const char *name);
+/*
+ * Something the run could not do and goes on without (the source's TTL
+ * could not be read): a warning now, and in the summary line, --json and
+ * the step summary.
+ */
+void plan_warn(struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Defaults from the table's size (measured: see README's performance section). */
 int plan_default_segments(const struct table_desc *t);

@@ -2,10 +2,12 @@
 #include "dynamo/buf.h"
 #include "dynamo/clock.h"
 #include "dynamo/exitcode.h"
+#include "dynamo/redact.h"
 
 #include <cJSON.h>
 
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 time_t (*creds_clock)(void) = clock_wall;
@@ -20,6 +22,10 @@ struct credentials *creds_new(const char *akid, const char *secret,
 	c->session_token = token && *token ? xstrdup(token) : NULL;
 	c->expiration = expiration;
 	c->refs = 1;
+	/* Known to the redactor for as long as they exist (see redact.h). */
+	redact_add(c->access_key_id);
+	redact_add(c->secret_access_key);
+	redact_add(c->session_token);
 	return c;
 }
 
@@ -27,6 +33,9 @@ void creds_put(struct credentials *c)
 {
 	if (!c || __atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL))
 		return;
+	redact_remove(c->access_key_id);
+	redact_remove(c->secret_access_key);
+	redact_remove(c->session_token);
 	free_secret(c->access_key_id);
 	free_secret(c->secret_access_key);
 	free_secret(c->session_token);
@@ -50,6 +59,8 @@ void creds_provider_init(struct creds_provider *p,
 	p->fetched = 0;
 	p->retry_after = 0;
 	p->warned = 0;
+	p->expired_until = 0;
+	errbuf_clear(&p->expired);
 }
 
 void creds_provider_free(struct creds_provider *p)
@@ -90,6 +101,39 @@ static int usable(const struct credentials *c, time_t now)
 		     c->expiration - now > CREDS_MANDATORY_WINDOW);
 }
 
+/*
+ * Fetches credentials that have not already expired: a source that hands
+ * out expired ones is asked once more (a clock that just stepped, a cache
+ * refreshed meanwhile), then refused for CREDS_RETRY_INTERVAL.
+ */
+static int fetch_unexpired(struct creds_provider *p, struct credentials **out,
+			   time_t now, struct errbuf *why)
+{
+	char when[32] = "";
+	int attempt;
+
+	for (attempt = 0; attempt < 2; attempt++) {
+		struct credentials *c = NULL;
+		struct tm tm;
+
+		if (p->ops->fetch(p, &c, why) < 0)
+			return -1;
+		if (!c->expiration || c->expiration > now) {
+			*out = c;
+			return 0;
+		}
+		if (gmtime_r(&c->expiration, &tm))
+			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		creds_put(c);
+	}
+	errf(why, EXIT_CONFIG,
+	     "%s gave credentials that had already expired (at %s), twice in a row: check what it returns as Expiration, and this machine's clock",
+	     p->what, when);
+	p->expired = *why;
+	p->expired_until = now + CREDS_RETRY_INTERVAL;
+	return -1;
+}
+
 struct credentials *creds_get(struct creds_provider *p, struct errbuf *eb)
 {
 	struct credentials *fresh = NULL, *out = NULL;
@@ -102,8 +146,12 @@ struct credentials *creds_get(struct creds_provider *p, struct errbuf *eb)
 		out = creds_hold(p->cached);
 		goto cleanup;
 	}
+	if (now < p->expired_until && !usable(p->cached, now)) {
+		errf(eb, p->expired.exit, "%s", p->expired.msg);
+		goto cleanup;
+	}
 	/* Refresh under the lock: other threads wait instead of stampeding STS. */
-	if (p->ops->fetch(p, &fresh, &why) == 0) {
+	if (fetch_unexpired(p, &fresh, now, &why) == 0) {
 		creds_put(p->cached);
 		p->cached = fresh;
 		p->fetched = now;

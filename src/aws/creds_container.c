@@ -3,6 +3,7 @@
 #include "dynamo/buf.h"
 #include "dynamo/exitcode.h"
 #include "dynamo/http.h"
+#include "dynamo/redact.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -44,6 +45,8 @@ static int container_fetch(struct creds_provider *p, struct credentials **out,
 		return -1;
 	if (!cp->token_file && cp->token)
 		buf_puts(&tok, cp->token);
+	/* The endpoint may echo the token in its answer: it is never printed. */
+	redact_add(tok.data);
 	http_call_init(&c);
 	c.method = "GET";
 	c.ep = &cp->ep;
@@ -84,6 +87,7 @@ cleanup:
 		wipe(c.resp.data, c.resp.len);
 	cJSON_Delete(j);
 	http_call_release(&c);
+	redact_remove(tok.data);
 	buf_wipe_release(&tok);
 	buf_wipe_release(&hdr);
 	return r;

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PROCESS_MAX_OUTPUT (64u << 10)
@@ -99,10 +100,29 @@ static void free_words(char **argv)
 	free(argv);
 }
 
-static int read_output(int fd, pid_t pid, struct buf *out, const char *what,
-		       struct errbuf *eb)
+/*
+ * Off a terminal (CI, cron) the helper runs in a process group of its own,
+ * so that on a timeout it and whatever it started (a shell's children
+ * holding stdout open) are killed together. On a terminal it stays in
+ * dynamo's group: a helper that asks for an MFA code on the terminal could
+ * not read it from a background group, and Ctrl-C must reach it; there only
+ * the helper itself is killed.
+ */
+static int own_group(void)
 {
-	uint64_t deadline = clock_mono_ms() + (uint64_t)creds_process_timeout_ms;
+	return !isatty(STDIN_FILENO) && !isatty(STDERR_FILENO);
+}
+
+static void kill_helper(pid_t pid)
+{
+	if (own_group())
+		kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+}
+
+static int read_output(int fd, pid_t pid, uint64_t deadline, struct buf *out,
+		       const char *what, struct errbuf *eb)
+{
 	char chunk[4096];
 
 	buf_init(out, PROCESS_MAX_OUTPUT);
@@ -113,14 +133,16 @@ static int read_output(int fd, pid_t pid, struct buf *out, const char *what,
 		int r;
 
 		if (now >= deadline) {
-			kill(pid, SIGKILL);
+			kill_helper(pid);
 			return errf(eb, EXIT_CONFIG,
 				    "credential_process of %s did not finish within %g seconds",
 				    what, creds_process_timeout_ms / 1000.0);
 		}
 		r = poll(&pfd, 1, (int)(deadline - now));
-		if (r < 0 && errno != EINTR)
+		if (r < 0 && errno != EINTR) {
+			kill_helper(pid);
 			return errf(eb, EXIT_CONFIG, "poll: %s", strerror(errno));
+		}
 		/* Nothing to read yet: read() would block past the deadline. */
 		if (r <= 0)
 			continue;
@@ -130,11 +152,12 @@ static int read_output(int fd, pid_t pid, struct buf *out, const char *what,
 		if (n < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
+			kill_helper(pid);
 			return errf(eb, EXIT_CONFIG, "reading credential_process output: %s",
 				    strerror(errno));
 		}
 		if (buf_append(out, chunk, (size_t)n) < 0) {
-			kill(pid, SIGKILL);
+			kill_helper(pid);
 			return errf(eb, EXIT_CONFIG,
 				    "credential_process of %s printed more than 64 KB",
 				    what);
@@ -144,12 +167,45 @@ static int read_output(int fd, pid_t pid, struct buf *out, const char *what,
 	return 0;
 }
 
+/*
+ * Waits for the helper to exit, within the same deadline as the reading: a
+ * helper that prints its credentials, closes stdout and keeps running would
+ * otherwise block dynamo for ever in waitpid. On the deadline its process
+ * group is killed. 0 with *status set, or -1 (eb set unless failed).
+ */
+static int wait_helper(pid_t pid, uint64_t deadline, int failed, int *status,
+		       const char *what, struct errbuf *eb)
+{
+	for (;;) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+		struct timespec ts = { 0, 10 * 1000000L };
+
+		if (r == pid)
+			return failed ? -1 : 0;
+		if (r < 0 && errno != EINTR)
+			return failed ? -1 : errf(eb, EXIT_CONFIG, "waitpid: %s", strerror(errno));
+		if (failed || clock_mono_ms() >= deadline) {
+			kill_helper(pid);
+			while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+				;
+			if (failed)
+				return -1;
+			return errf(eb, EXIT_CONFIG,
+				    "credential_process of %s printed its output but did not exit within %g seconds (it was stopped)",
+				    what, creds_process_timeout_ms / 1000.0);
+		}
+		nanosleep(&ts, NULL);
+	}
+}
+
 static int run_process(struct process_provider *pp, struct buf *out,
 		       struct errbuf *eb)
 {
+	uint64_t deadline = clock_mono_ms() + (uint64_t)creds_process_timeout_ms;
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
 	char **argv;
-	int fds[2], status, r;
+	int fds[2], status = 0, r;
 	pid_t pid;
 
 	if (split_words(pp->command, &argv) < 0)
@@ -164,7 +220,13 @@ static int run_process(struct process_provider *pp, struct buf *out,
 	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
 	posix_spawn_file_actions_addclose(&fa, fds[0]);
 	posix_spawn_file_actions_addclose(&fa, fds[1]);
-	r = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawnattr_init(&attr);
+	if (own_group()) {
+		posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+		posix_spawnattr_setpgroup(&attr, 0);
+	}
+	r = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	close(fds[1]);
 	if (r != 0) {
@@ -174,10 +236,9 @@ static int run_process(struct process_provider *pp, struct buf *out,
 		free_words(argv);
 		return -1;
 	}
-	r = read_output(fds[0], pid, out, pp->base.what, eb);
+	r = read_output(fds[0], pid, deadline, out, pp->base.what, eb);
 	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	r = wait_helper(pid, deadline, r < 0, &status, pp->base.what, eb);
 	if (r == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
 		r = errf(eb, EXIT_CONFIG, "credential_process '%s' of %s failed (%s %d)",
 			 argv[0], pp->base.what,

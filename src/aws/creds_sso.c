@@ -8,6 +8,7 @@
 #include "dynamo/buf.h"
 #include "dynamo/clock.h"
 #include "dynamo/exitcode.h"
+#include "dynamo/redact.h"
 #include "dynamo/http.h"
 #include "dynamo/sigv4.h"
 
@@ -104,6 +105,7 @@ static int sso_fetch(struct creds_provider *p, struct credentials **out,
 
 	if (read_token(s, &token, eb) < 0)
 		return -1;
+	redact_add(token.data);
 	buf_puts(&query, "role_name=");
 	sigv4_uri_encode(&query, s->role_name, strlen(s->role_name), 0);
 	buf_puts(&query, "&account_id=");
@@ -145,6 +147,7 @@ cleanup:
 		wipe(c.resp.data, c.resp.len);
 	cJSON_Delete(j);
 	http_call_release(&c);
+	redact_remove(token.data);
 	buf_wipe_release(&token);
 	buf_wipe_release(&hdr);
 	buf_release(&query);

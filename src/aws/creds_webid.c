@@ -3,6 +3,7 @@
 #include "dynamo/buf.h"
 #include "dynamo/clock.h"
 #include "dynamo/exitcode.h"
+#include "dynamo/redact.h"
 #include "dynamo/http.h"
 #include "dynamo/sts.h"
 
@@ -50,6 +51,7 @@ static int webid_fetch(struct creds_provider *p, struct credentials **out,
 
 	if (read_token(w, &tok, eb) < 0)
 		goto cleanup;
+	redact_add(tok.data);
 	/* As given: STS checks the length (2-64), we must not cut it short. */
 	snprintf(session, sizeof(session), "dynamo-%lld", (long long)clock_wall());
 	sts_form_add(&form, "Action", "AssumeRoleWithWebIdentity");
@@ -64,6 +66,7 @@ static int webid_fetch(struct creds_provider *p, struct credentials **out,
 		goto cleanup;
 	r = 0;
 cleanup:
+	redact_remove(tok.data);
 	buf_wipe_release(&tok);
 	buf_wipe_release(&form);
 	buf_wipe_release(&resp);

@@ -39,7 +39,7 @@ static int backups_error(const struct ddb *d, const char *what,
 int backups_list(const struct ddb *d, const char *table, cJSON *out,
 		 struct errbuf *eb)
 {
-	char *start = NULL, what[400];
+	char *start = NULL, *prev = NULL, what[400];
 
 	snprintf(what, sizeof(what), "list the backups of '%s'", table ? table : "any table");
 	do {
@@ -56,15 +56,28 @@ int backups_list(const struct ddb *d, const char *table, cJSON *out,
 		cJSON_Delete(body);
 		free(start);
 		start = NULL;
-		if (r < 0)
+		if (r < 0) {
+			free(prev);
 			return backups_error(d, what, &why, eb);
+		}
 		cJSON_ArrayForEach(b, cJSON_GetObjectItemCaseSensitive(resp, "BackupSummaries"))
 			cJSON_AddItemToArray(out, cJSON_Duplicate(b, 1));
 		last = cJSON_GetObjectItemCaseSensitive(resp, "LastEvaluatedBackupArn");
-		if (cJSON_IsString(last))
+		if (cJSON_IsString(last) && prev && !strcmp(prev, last->valuestring)) {
+			cJSON_Delete(resp);
+			free(prev);
+			return errf(eb, EXIT_FAILURE_RUNTIME,
+				    "ListBackups does not advance: it answered the same LastEvaluatedBackupArn twice (is %s a DynamoDB endpoint?)",
+				    d->ep.url);
+		}
+		if (cJSON_IsString(last)) {
 			start = xstrdup(last->valuestring);
+			free(prev);
+			prev = xstrdup(last->valuestring);
+		}
 		cJSON_Delete(resp);
 	} while (start);
+	free(prev);
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 /* Setup and checks shared by the commands. */
 #include "dynamo/cmd.h"
 #include "dynamo/exitcode.h"
+#include "dynamo/redact.h"
 #include "dynamo/source.h"
 
 #include <stdio.h>
@@ -44,8 +45,12 @@ void ctx_close_table(struct ddb *d, struct table_desc *t)
 void print_json_line(const cJSON *v)
 {
 	char *s = cJSON_PrintUnformatted(v);
+	struct buf out = BUF_INIT;
 
-	printf("%s\n", s ? s : "null");
+	/* Results quote servers (errors, descriptions): no secret in them. */
+	redact_into(s ? s : "null", s ? strlen(s) : 4, &out);
+	printf("%s\n", out.data);
+	buf_release(&out);
 	free(s);
 }
 

@@ -90,21 +90,46 @@ static struct table_ref target_ref(const struct copy *c)
 	return (struct table_ref){ &c->dst, c->target_table, c->have_td ? &c->td : &c->sd };
 }
 
+/* --create-target and no target: created like the source (a whole or an item copy). */
+static void add_create(struct copy *c, struct plan *p)
+{
+	struct stage *s = plan_add_copy(p, STAGE_CREATE_TABLE, "create", source_ref(c), target_ref(c));
+
+	s->estimate = 0;
+	s->optional = 1;
+	snprintf(s->what, sizeof(s->what),
+		 "create table '%s' in %s like '%s' in %s (keys, indexes, billing, TTL)",
+		 c->target_table, c->dst_where, c->ctx->o.table, c->src_where);
+}
+
+/*
+ * The create stage when the target is missing, and also when an interrupted
+ * run created it but did not finish its setup (its TTL): the checkpoint says
+ * so, and the table is not taken for a finished one.
+ */
+static void maybe_create(struct copy *c, struct plan *p)
+{
+	if (!c->have_td) {
+		add_create(c, p);
+	} else if (c->ctx->o.create_target && plan_resumed_stage(p, "create") == 0) {
+		add_create(c, p);
+		p->st[p->n - 1].finish_only = 1;
+		snprintf(p->st[p->n - 1].what, sizeof(p->st[p->n - 1].what),
+			 "finish the setup (TTL) of '%s' in %s, which the interrupted run created",
+			 c->target_table, c->dst_where);
+	}
+}
+
 static void whole_table_stages(struct copy *c, struct plan *p, int segments,
 			       int target_empty)
 {
 	const struct options *o = &c->ctx->o;
 	struct stage *s;
 
-	if (!c->have_td) {
-		s = plan_add_copy(p, STAGE_CREATE_TABLE, "create", source_ref(c), target_ref(c));
-		s->estimate = 0;
-		snprintf(s->what, sizeof(s->what),
-			 "create table '%s' in %s like '%s' in %s (keys, indexes, billing, TTL)",
-			 c->target_table, c->dst_where, o->table, c->src_where);
-	}
+	maybe_create(c, p);
 	if (c->have_td && !o->no_backup) {
 		s = plan_add(p, STAGE_BACKUP, "backup");
+		s->optional = 1;
 		s->dst = &c->dst;
 		s->dst_table = c->target_table;
 		snprintf(s->what, sizeof(s->what), "on-demand backup of '%s' in %s",
@@ -121,6 +146,7 @@ static void whole_table_stages(struct copy *c, struct plan *p, int segments,
 	if (c->have_td && !o->no_truncate && !target_empty) {
 		/* After the copy, not before: see prune.c. */
 		s = plan_add_prune(p, STAGE_PRUNE, target_ref(c), source_ref(c), o->segments);
+		s->optional = 1;
 		snprintf(s->what, sizeof(s->what),
 			 "delete the items of '%s' in %s whose keys '%s' does not have (the target holds about %lld items)",
 			 c->target_table, c->dst_where, o->table, c->td.item_count);
@@ -137,9 +163,10 @@ static int check_index(struct copy *c)
 		return errf(&c->ctx->eb, EXIT_NOT_FOUND,
 			    "table '%s' in %s has no index '%s' (see dynamo describe)",
 			    c->ctx->o.table, c->src_where, ix);
-	if (c->have_td && !table_index(&c->td, ix))
+	/* Only the prune looks the index up in the target: not with --no-truncate, nor in a new table. */
+	if (c->have_td && !c->ctx->o.no_truncate && !table_index(&c->td, ix))
 		return errf(&c->ctx->eb, EXIT_NOT_FOUND,
-			    "target table '%s' in %s has no index '%s'; it is needed to find the items to replace",
+			    "target table '%s' in %s has no index '%s'; it is needed to find the items to replace (with --no-truncate nothing is looked up there)",
 			    c->target_table, c->dst_where, ix);
 	return 0;
 }
@@ -162,6 +189,7 @@ static void item_stages(struct copy *c, struct plan *p)
 	struct stage *s;
 
 	describe_keys(o, keys, sizeof(keys));
+	maybe_create(c, p);
 	s = plan_add_copy(p, STAGE_QUERY_COPY, "copy", source_ref(c), target_ref(c));
 	s->estimate = 0;
 	s->destructive = c->have_td;
@@ -175,6 +203,7 @@ static void item_stages(struct copy *c, struct plan *p)
 	}
 	if (c->have_td && !o->no_truncate) {
 		s = plan_add_prune(p, STAGE_QUERY_PRUNE, target_ref(c), source_ref(c), 0);
+		s->optional = 1;
 		snprintf(s->what, sizeof(s->what),
 			 "delete the items of '%s' in %s with %s%s%s that '%s' no longer has there",
 			 c->target_table, c->dst_where, keys, o->index ? " in index " : "",
@@ -216,6 +245,10 @@ int cmd_copy(struct ctx *ctx)
 	p.source = &c.src;
 	p.target = &c.dst;
 	p.concurrency = o->concurrency ? o->concurrency : plan_default_concurrency(segments);
+	if (o->create_target && c.have_td && plan_peek_checkpoint(&p) < 0) {
+		plan_release(&p);
+		goto out;
+	}
 	if (o->npk)
 		item_stages(&c, &p);
 	else

@@ -61,8 +61,8 @@ int cmd_export(struct ctx *ctx)
 	p.finish = close_file;
 	p.finish_arg = &w;
 	r = plan_run(&p);
-	if (w)	/* a stage failed: the file is incomplete anyway */
-		item_writer_close(w, NULL);
+	/* A stage failed or was interrupted: the previous file stays as it was. */
+	item_writer_abort(w);
 out_plan:
 	plan_release(&p);
 	ctx_close_table(&d, &t);

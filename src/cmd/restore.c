@@ -1,13 +1,15 @@
 /*
  * dynamo restore: put a table back as it was, from a copy made earlier
- * (--from-table: truncate, copy back, delete the copy), from an on-demand
+ * (--from-table: copy back, prune, delete the copy), from an on-demand
  * backup (--backup-arn/--backup-name: RestoreTableFromBackup into a table
- * that must not exist) or from an export file (--from-file: truncate, import).
+ * that must not exist) or from an export file (--from-file: back up, put
+ * every item of the file, then delete the table's items the file lacks).
  */
 #include "dynamo/cmd.h"
 #include "dynamo/backups.h"
 #include "dynamo/exitcode.h"
 #include "dynamo/itemfile.h"
+#include "dynamo/keyset.h"
 #include "dynamo/plan.h"
 
 #include <stdio.h>
@@ -21,6 +23,7 @@ struct restore {
 	char where[512];
 	char arn[1024];
 	struct item_reader *reader;
+	struct keyset *keys;		/* the file's keys, for the prune */
 };
 
 static int count_sources(const struct options *o)
@@ -38,13 +41,26 @@ static struct table_ref copy_ref(const struct restore *r)
 	return (struct table_ref){ &r->d, r->ctx->o.from_table, &r->from };
 }
 
-static void add_truncate(struct restore *r, struct plan *p)
+/*
+ * A run killed just after it deleted the copy left a checkpoint with the
+ * copy and the prune done and the drop not: the copy is gone, and that is
+ * what the run was doing, not a missing table (which stopped every rerun
+ * with exit 4 and kept the checkpoint for ever).
+ */
+static int from_table_dropped(struct restore *r, struct plan *p)
 {
-	const struct options *o = &r->ctx->o;
-	struct stage *s = plan_add_truncate(p, table_ref(r), o->segments);
+	struct errbuf why = ERRBUF_INIT;
+	struct table_desc t;
 
-	snprintf(s->what, sizeof(s->what), "delete every item of '%s' in %s (about %lld items)",
-		 o->table, r->where, r->t.item_count);
+	if (r->ctx->o.keep_source || plan_peek_checkpoint(p) < 0 ||
+	    plan_resumed_stage(p, "copy") != 1 || plan_resumed_stage(p, "prune") != 1 ||
+	    plan_resumed_stage(p, "drop") != 0)
+		return 0;
+	if (table_describe(&r->d, r->ctx->o.from_table, &t, &why) == 0) {
+		table_desc_release(&t);
+		return 0;
+	}
+	return why.exit == EXIT_NOT_FOUND;
 }
 
 static int plan_from_table(struct restore *r, struct plan *p)
@@ -52,15 +68,20 @@ static int plan_from_table(struct restore *r, struct plan *p)
 	const struct options *o = &r->ctx->o;
 	struct stage *s;
 
-	if (table_name_check("--from-table", o->from_table, &r->ctx->eb) < 0 ||
-	    table_describe(&r->d, o->from_table, &r->from, &r->ctx->eb) < 0)
+	if (table_name_check("--from-table", o->from_table, &r->ctx->eb) < 0)
 		return -1;
-	r->have_from = 1;
 	if (!strcmp(o->from_table, o->table))
 		return errf(&r->ctx->eb, EXIT_USAGE,
 			    "--from-table must name another table than -t/--table");
-	if (table_same_keys(&r->from, &r->t, r->where, r->where, &r->ctx->eb) < 0)
+	if (from_table_dropped(r, p)) {
+		msg_info("'%s' was deleted by the run being resumed: only the drop is left", o->from_table);
+	} else if (table_describe(&r->d, o->from_table, &r->from, &r->ctx->eb) < 0) {
 		return -1;
+	} else {
+		r->have_from = 1;
+		if (table_same_keys(&r->from, &r->t, r->where, r->where, &r->ctx->eb) < 0)
+			return -1;
+	}
 	/* Copy, then prune what the copy does not have (see prune.c), then drop it. */
 	s = plan_add_copy(p, STAGE_COPY, "copy", copy_ref(r), table_ref(r));
 	s->segments = o->segments ? o->segments : plan_write_segments(&r->from);
@@ -228,23 +249,98 @@ static int plan_from_backup(struct restore *r, struct plan *p)
 	return 0;
 }
 
+/*
+ * --from-file, in the order that never leaves the table worse than the
+ * file: a backup, then every item of the file put, and only after the whole
+ * file was read and written, the table's items whose keys the file lacks
+ * deleted. The keys are recorded as the file is read (keyset.c: bounded
+ * memory, and standard input is read once); a file that turns out cut
+ * short, damaged or refused stops the restore before anything is deleted.
+ */
+static const char *next_item(void *ctx, struct slice *item, struct errbuf *eb)
+{
+	struct restore *r = ctx;
+	const char *p = item_reader_next(r->reader, item, eb);
+
+	if (p && keyset_add(r->keys, *item, eb) < 0) {
+		struct errbuf why = *eb;
+
+		errbuf_clear(eb);
+		errf(eb, why.exit, "line %llu of '%s': %s", (unsigned long long)item_reader_line(r->reader),
+		     r->ctx->o.from_file, why.msg);
+		return NULL;
+	}
+	return p;
+}
+
+/*
+ * Before the prune: the key set holds every key of the file. When the
+ * import was done by an earlier run (a checkpoint), the file is read again
+ * for its keys only.
+ */
+static int keys_ready(struct plan *p, struct stage *s)
+{
+	struct restore *r = s->prepare_arg;
+	struct errbuf *eb = &p->ctx->eb;
+	struct slice item;
+
+	if (!item_reader_complete(r->reader)) {
+		msg_info("reading the keys of '%s' for the prune (its items were written by an earlier run)",
+			 r->ctx->o.from_file);
+		keyset_reset(r->keys);
+		while (next_item(r, &item, eb))
+			;
+		if (eb->set)
+			return -1;
+	}
+	return keyset_seal(r->keys, eb);
+}
+
 static int plan_from_file(struct restore *r, struct plan *p)
 {
 	const struct options *o = &r->ctx->o;
+	const char *file = strcmp(o->from_file, "-") ? o->from_file : "stdin";
 	struct stage *s;
+	int empty = 1, items;
 
-	if (item_reader_open(&r->reader, o->from_file, &r->ctx->eb) < 0)
+	/* A file that is not an export is refused before anything is planned. */
+	if (item_reader_open(&r->reader, o->from_file, &r->ctx->eb) < 0 ||
+	    (items = item_reader_peek(r->reader, &r->ctx->eb)) < 0 ||
+	    plan_table_empty(&r->d, &r->t, &empty, &r->ctx->eb) < 0)
 		return -1;
-	add_truncate(r, p);
+	r->keys = keyset_new(&r->t);
+	if (!o->no_backup) {
+		s = plan_add(p, STAGE_BACKUP, "backup");
+		s->dst = &r->d;
+		s->dst_table = o->table;
+		snprintf(s->what, sizeof(s->what), "on-demand backup of '%s' in %s", o->table, r->where);
+	}
 	s = plan_add(p, STAGE_IMPORT, "import");
 	s->dst = &r->d;
 	s->dst_table = o->table;
 	s->dst_desc = &r->t;
 	s->arg = o->from_file;
-	s->job_ctx = r->reader;
-	s->file_next = item_reader_next;
-	snprintf(s->what, sizeof(s->what), "write every item of '%s' into '%s' in %s",
-		 o->from_file, o->table, r->where);
+	s->job_ctx = r;
+	s->file_next = next_item;
+	s->destructive = !empty;
+	snprintf(s->what, sizeof(s->what), "%s every item of %s into '%s' in %s",
+		 empty ? "write" : "put (over items with the same keys)", file, o->table, r->where);
+	if (empty)
+		return 0;
+	s = plan_add(p, STAGE_PRUNE_KEYS, "prune");
+	s->optional = 1;	/* planned only when the table held items */
+	s->src = s->dst = &r->d;
+	s->src_table = s->dst_table = o->table;
+	s->src_desc = s->dst_desc = &r->t;
+	s->segments = o->segments ? o->segments : plan_default_segments(&r->t);
+	s->destructive = 1;
+	s->job_ctx = r->keys;
+	s->prepare = keys_ready;
+	s->prepare_arg = r;
+	snprintf(s->what, sizeof(s->what), items ?
+		 "then delete the items of '%s' in %s whose keys %s does not have (the table holds about %lld items)" :
+		 "then delete every item of '%s' in %s: %s holds no items (the table holds about %lld)",
+		 o->table, r->where, file, r->t.item_count);
 	return 0;
 }
 
@@ -280,6 +376,8 @@ int cmd_restore(struct ctx *ctx)
 		return -1;
 	ddb_where(&r.d, r.where, sizeof(r.where));
 	plan_init(&p, ctx, "restore");
+	/* The checkpoint's identity, known before the plan (it may be read while planning). */
+	p.source = p.target = &r.d;
 	if (describe_target(&r) < 0)
 		goto out;
 	ddb_where(&r.d, r.where, sizeof(r.where));
@@ -297,6 +395,7 @@ int cmd_restore(struct ctx *ctx)
 out:
 	plan_release(&p);
 	item_reader_close(r.reader);
+	keyset_free(r.keys);
 	if (r.have_t)
 		table_desc_release(&r.t);
 	if (r.have_from)

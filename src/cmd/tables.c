@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int list_page(struct ddb *d, const char *start, cJSON *names,
 		     char **next, struct errbuf *eb)
@@ -24,6 +25,15 @@ static int list_page(struct ddb *d, const char *start, cJSON *names,
 	last = cJSON_GetObjectItemCaseSensitive(resp, "LastEvaluatedTableName");
 	*next = cJSON_IsString(last) ? xstrdup(last->valuestring) : NULL;
 	cJSON_Delete(resp);
+	/* The same name again would list the same page forever. */
+	if (*next && start && !strcmp(*next, start)) {
+		errf(eb, EXIT_FAILURE_RUNTIME,
+		     "ListTables does not advance: after '%s' it answered LastEvaluatedTableName '%s' (is %s a DynamoDB endpoint?)",
+		     start, *next, d->ep.url);
+		free(*next);
+		*next = NULL;
+		return -1;
+	}
 	return 0;
 }
 

@@ -90,11 +90,19 @@ void ddb_prepare(const struct ddb *d, struct http_call *c, const char *target)
 int ddb_request(const struct ddb *d, const char *target, const char *body,
 		cJSON **out, struct errbuf *eb)
 {
+	return ddb_request_checked(d, target, body, NULL, out, eb);
+}
+
+int ddb_request_checked(const struct ddb *d, const char *target, const char *body,
+			int (*check)(struct http_call *c, char *why, size_t n),
+			cJSON **out, struct errbuf *eb)
+{
 	struct http_call c;
 	int r = -1;
 
 	http_call_init(&c);
 	ddb_prepare(d, &c, target);
+	c.check = check;
 	buf_puts(&c.body, body);
 	if (http_call_sync(&c, eb) < 0)
 		goto cleanup;

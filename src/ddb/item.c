@@ -236,6 +236,52 @@ int av_key_compare(struct slice a, struct slice b)
 	return compare_decoded(va, vb, ta.n == 1 && ta.p[0] == 'B');
 }
 
+/* The digits of a non-zero decimal from its first to its last significant one, point skipped. */
+static void put_digits(const struct decimal *x, struct buf *out)
+{
+	const char *p;
+
+	for (p = x->sig; p < x->sig_end; p++)
+		if (*p != '.')
+			buf_putc(out, *p);
+}
+
+int av_key_canonical(struct slice av, struct buf *out)
+{
+	struct slice tag, val;
+	struct buf raw = BUF_INIT;
+	int r = -1;
+
+	if (type_of(av, &tag, &val) < 0 || tag.n != 1 || !strchr("SNB", tag.p[0]) ||
+	    js_unescape(val, &raw) < 0)
+		goto out;
+	buf_putc(out, tag.p[0]);
+	if (tag.p[0] == 'N') {
+		struct decimal x;
+
+		if (parse_decimal(raw.data ? raw.data : "", raw.len, &x) < 0)
+			goto out;
+		/* 1000, 1e3 and 1.000E+3 are one number: digits and exponent, nothing else. */
+		if (!x.sig) {
+			buf_putc(out, '0');
+		} else {
+			if (x.neg)
+				buf_putc(out, '-');
+			put_digits(&x, out);
+			buf_printf(out, "e%lld", x.exp);
+		}
+	} else if (tag.p[0] == 'B') {
+		if (base64_decode(raw.data ? raw.data : "", raw.len, out) < 0)
+			goto out;
+	} else {
+		buf_append(out, raw.data ? raw.data : "", raw.len);
+	}
+	r = 0;
+out:
+	buf_release(&raw);
+	return r;
+}
+
 /* ---- keys ---- */
 
 static int put_key_attr(struct slice item, const char *name, struct buf *out)

@@ -2,7 +2,9 @@
 #include "dynamo/exitcode.h"
 #include "dynamo/item.h"
 #include "dynamo/json_scan.h"
+#include "dynamo/response.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +17,9 @@ struct lookup {
 	size_t hoff, hlen, roff, rlen;	/* its values, also in req->keys (rlen 0: none) */
 	struct page *pg;
 	enum { WAITING, DONE, AGAIN } state;
+	/* What the checked answer says about the key: found (item), or unprocessed. */
+	struct slice item;
+	int again;
 };
 
 struct get_req {
@@ -141,6 +146,7 @@ static void req_put(struct get_req *r)
 }
 
 static void on_get_done(struct http_call *c);
+static int check_get(struct http_call *c, char *why, size_t n);
 
 /* (Re)builds the body from the keys still waiting, and sends it. */
 static void req_send(struct get_req *r, uint64_t delay_ms)
@@ -166,6 +172,7 @@ static void req_send(struct get_req *r, uint64_t delay_ms)
 	buf_puts(&r->call.body, SUFFIX);
 	http_call_rearm(&r->call);
 	ddb_prepare(g->d, &r->call, DDB_TARGET("BatchGetItem"));
+	r->call.check = check_get;
 	r->call.done = on_get_done;
 	r->call.owner = r;
 	r->call.limiter = j->read_rate;
@@ -247,41 +254,94 @@ static struct lookup *match(struct get_req *r, struct slice item)
 	return NULL;
 }
 
-/* Marks the keys the answer found (calling back) or left unprocessed. */
-static int take_answer(struct get_req *r, struct slice resp, int *again)
+/* The waiting key item answers that no other part of the answer claimed, or NULL. */
+static struct lookup *unclaimed(struct get_req *r, struct slice item)
+{
+	struct lookup *l = match(r, item);
+
+	return l && !l->item.n && !l->again ? l : NULL;
+}
+
+/*
+ * The engine's check of an answer: every item must answer a distinct key
+ * that was asked, every unprocessed key must be one asked, and a key can
+ * be taken as "not found" only from an answer that has the table's list of
+ * Responses. Nothing is called back from a malformed answer: a prune would
+ * delete every key it took as missing.
+ */
+static int check_get(struct http_call *c, char *why, size_t n)
+{
+	struct get_req *r = c->owner;
+	struct slice resp = { c->resp.data ? c->resp.data : "", c->resp.len }, e;
+	struct ddb_batch_get ans;
+	struct js_iter it;
+	int i, rc;
+
+	for (i = 0; i < r->n; i++) {
+		r->lk[i].item.p = NULL;
+		r->lk[i].item.n = 0;
+		r->lk[i].again = 0;
+	}
+	if (ddb_batch_get_parse(resp, r->g->table, &ans, why, n) < 0)
+		return -1;
+	if (ans.has_items && js_begin(&it, ans.items, '[') == 0) {
+		while ((rc = js_next_element(&it, &e)) == 1) {
+			struct lookup *l = unclaimed(r, e);
+
+			if (!l) {
+				snprintf(why, n, "it returns an item for a key that was not asked for");
+				return -1;
+			}
+			l->item = e;
+		}
+		if (rc < 0) {
+			snprintf(why, n, "its Responses list is malformed");
+			return -1;
+		}
+	}
+	if (ans.again.n && js_begin(&it, ans.again, '[') == 0) {
+		while ((rc = js_next_element(&it, &e)) == 1) {
+			struct lookup *l = unclaimed(r, e);
+
+			if (!l) {
+				snprintf(why, n, "its UnprocessedKeys holds a key that was not asked for, or one it also answered");
+				return -1;
+			}
+			l->again = 1;
+		}
+		if (rc < 0) {
+			snprintf(why, n, "its UnprocessedKeys list is malformed");
+			return -1;
+		}
+	}
+	for (i = 0; i < r->n && !ans.has_items; i++)
+		if (r->lk[i].state == WAITING && !r->lk[i].again) {
+			snprintf(why, n, "its Responses has no list for the table, so the keys it did not leave unprocessed have no answer");
+			return -1;
+		}
+	return 0;
+}
+
+/* Calls back the keys the checked answer found; marks those it left unprocessed. */
+static int take_answer(struct get_req *r)
 {
 	struct batchget *g = r->g;
-	struct slice list, e, tbl, keys;
-	struct js_iter it;
-	int rc;
+	int i, again = 0;
 
-	*again = 0;
-	if (js_find(resp, "Responses", &tbl) == 1 && js_find(tbl, g->table, &list) == 1) {
-		if (js_begin(&it, list, '[') < 0)
-			return -1;
-		while ((rc = js_next_element(&it, &e)) == 1) {
-			struct lookup *l = match(r, e);
+	for (i = 0; i < r->n; i++) {
+		struct lookup *l = &r->lk[i];
 
-			if (!l)
-				return -1;	/* an item no one asked for */
+		if (l->state != WAITING)
+			continue;
+		if (l->item.n) {
 			l->state = DONE;
-			g->result(g->w, l->pg, (struct slice){ r->keys.data + l->off, l->len }, e);
-		}
-		if (rc < 0)
-			return -1;
-	}
-	if (js_find(resp, "UnprocessedKeys", &tbl) == 1 && js_find(tbl, g->table, &keys) == 1 &&
-	    js_find(keys, "Keys", &list) == 1 && js_begin(&it, list, '[') == 0) {
-		while (js_next_element(&it, &e) == 1) {
-			struct lookup *l = match(r, e);
-
-			if (l) {
-				l->state = AGAIN;
-				(*again)++;
-			}
+			g->result(g->w, l->pg, (struct slice){ r->keys.data + l->off, l->len }, l->item);
+		} else if (l->again) {
+			l->state = AGAIN;
+			again++;
 		}
 	}
-	return 0;
+	return again;
 }
 
 static void answer_missing(struct get_req *r)
@@ -327,6 +387,13 @@ static void on_get_done(struct http_call *c)
 	struct errbuf eb = ERRBUF_INIT;
 	int again, before = count_waiting(r);
 
+	if (http_call_malformed(c)) {
+		errf(&eb, EXIT_FAILURE_RUNTIME,
+		     "BatchGetItem of '%s' got %d malformed answers in a row (%s): is %s a DynamoDB endpoint?",
+		     r->g->table, c->attempt, c->err.message, c->ep->url);
+		req_failed(r, eb.exit, eb.msg);
+		return;
+	}
 	if (c->outcome != HTTP_OK) {
 		if (c->outcome != HTTP_CANCELLED)
 			aws_error_report(c, &eb);
@@ -336,11 +403,7 @@ static void on_get_done(struct http_call *c)
 	}
 	if (j->read_rate)
 		rate_settle(j->read_rate, c->reserved, consumed_capacity(resp));
-	if (take_answer(r, resp, &again) < 0) {
-		req_failed(r, EXIT_FAILURE_RUNTIME,
-			   "BatchGetItem answered with items that do not match the keys asked for");
-		return;
-	}
+	again = take_answer(r);
 	answer_missing(r);	/* neither returned nor left over: no such item */
 	if (!again) {
 		req_put(r);

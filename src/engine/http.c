@@ -4,6 +4,8 @@
 #include "dynamo/creds.h"
 #include "dynamo/exitcode.h"
 #include "dynamo/rate.h"
+#include "dynamo/json_scan.h"
+#include "dynamo/redact.h"
 #include "dynamo/sigv4.h"
 #include "dynamo/xml.h"
 
@@ -210,6 +212,29 @@ static void copy_bounded(char *dst, size_t cap, const char *src, size_t n)
 	dst[j] = '\0';
 }
 
+/*
+ * A server's words for a message: JSON escapes decoded (a token written
+ * with \/ is still the token), every secret it echoes removed (AWS quotes
+ * the canonical request, session token included, in signature errors),
+ * then cut to one bounded line. Redacting before cutting: a token cut in
+ * half would no longer be recognised.
+ */
+static void server_text(char *dst, size_t cap, const char *v, size_t n,
+			const char *body, size_t len, int json)
+{
+	struct buf dec = BUF_INIT, clean = BUF_INIT;
+
+	if (!json || v <= body || v + n >= body + len || v[n] != '"' ||
+	    js_unescape((struct slice){ v - 1, n + 2 }, &dec) < 0) {
+		buf_reset(&dec);
+		buf_append(&dec, v, n);
+	}
+	redact_into(dec.data ? dec.data : "", dec.len, &clean);
+	copy_bounded(dst, cap, clean.data ? clean.data : "", clean.len);
+	buf_release(&dec);
+	buf_wipe_release(&clean);
+}
+
 /* Finds "key":"value" in a small JSON error body without a full parse. */
 static int json_string_field(const char *body, size_t len, const char *key,
 			     const char **val, size_t *vlen)
@@ -258,9 +283,9 @@ void aws_error_parse(struct aws_error *err, enum http_proto proto, long status,
 		proto = PROTO_AWS_QUERY;
 	if (proto == PROTO_AWS_QUERY) {
 		if (xml_find(body, len, "Code", &v, &n) == 0)
-			copy_bounded(err->type, sizeof(err->type), v, n);
+			server_text(err->type, sizeof(err->type), v, n, body, len, 0);
 		if (xml_find(body, len, "Message", &v, &n) == 0)
-			copy_bounded(err->message, sizeof(err->message), v, n);
+			server_text(err->message, sizeof(err->message), v, n, body, len, 0);
 	} else {
 		if (json_string_field(body, len, "__type", &v, &n) == 0 ||
 		    json_string_field(body, len, "code", &v, &n) == 0 ||
@@ -271,11 +296,11 @@ void aws_error_parse(struct aws_error *err, enum http_proto proto, long status,
 				n -= (size_t)(hash + 1 - v);
 				v = hash + 1;
 			}
-			copy_bounded(err->type, sizeof(err->type), v, n);
+			server_text(err->type, sizeof(err->type), v, n, body, len, 0);
 		}
 		if (json_string_field(body, len, "message", &v, &n) == 0 ||
 		    json_string_field(body, len, "Message", &v, &n) == 0)
-			copy_bounded(err->message, sizeof(err->message), v, n);
+			server_text(err->message, sizeof(err->message), v, n, body, len, 1);
 	}
 	if (!err->type[0])
 		snprintf(err->type, sizeof(err->type), "HTTP%ld", status);
@@ -464,6 +489,29 @@ const struct engine_stats *engine_stats(const struct engine *e)
 	return &e->stats;
 }
 
+/*
+ * The counters are written by the engine's thread while the job's monitor
+ * thread reads them for progress: both sides use atomic accesses (relaxed:
+ * the figures order nothing else).
+ */
+static void stat_add(uint64_t *counter, uint64_t n)
+{
+	__atomic_fetch_add(counter, n, __ATOMIC_RELAXED);
+}
+
+void engine_stats_snapshot(const struct engine *e, struct engine_stats *out)
+{
+	const struct engine_stats *st = &e->stats;
+
+	out->requests = __atomic_load_n(&st->requests, __ATOMIC_RELAXED);
+	out->retries = __atomic_load_n(&st->retries, __ATOMIC_RELAXED);
+	out->throttles = __atomic_load_n(&st->throttles, __ATOMIC_RELAXED);
+	out->errors = __atomic_load_n(&st->errors, __ATOMIC_RELAXED);
+	out->bytes_out = __atomic_load_n(&st->bytes_out, __ATOMIC_RELAXED);
+	out->bytes_in = __atomic_load_n(&st->bytes_in, __ATOMIC_RELAXED);
+	out->peak_in_flight = __atomic_load_n(&st->peak_in_flight, __ATOMIC_RELAXED);
+}
+
 uint64_t engine_backoff_ms(const struct engine_config *cfg, int n)
 {
 	uint64_t ceiling = cfg->backoff_base_ms;
@@ -501,7 +549,7 @@ static void finish(struct engine *e, struct http_call *c, enum http_outcome o)
 {
 	c->outcome = o;
 	if (o == HTTP_REJECTED || o == HTTP_GAVE_UP)
-		e->stats.errors++;
+		stat_add(&e->stats.errors, 1);
 	if (c->done)
 		c->done(c);
 }
@@ -800,9 +848,9 @@ static void start_call(struct engine *e, struct http_call *c)
 	c->started_us = clock_mono_us();
 	e->in_flight++;
 	if (e->in_flight > e->stats.peak_in_flight)
-		e->stats.peak_in_flight = e->in_flight;
-	e->stats.requests++;
-	e->stats.bytes_out += c->body.len;
+		__atomic_store_n(&e->stats.peak_in_flight, e->in_flight, __ATOMIC_RELAXED);
+	stat_add(&e->stats.requests, 1);
+	stat_add(&e->stats.bytes_out, c->body.len);
 	curl_multi_add_handle(e->multi, h);
 }
 
@@ -856,6 +904,28 @@ static void transport_error(struct http_call *c, CURLcode rc, struct engine *e)
 	c->err.retryable = (unsigned)transport_retryable(rc);
 }
 
+/* The owner's check refused a 2xx answer: retried like a server error. */
+static void malformed(struct http_call *c)
+{
+	char why[sizeof(c->err.message)];
+
+	why[0] = '\0';
+	if (!c->check(c, why, sizeof(why)))
+		return;
+	memset(&c->err, 0, sizeof(c->err));
+	c->err.retryable = 1;
+	c->err.status = c->status;
+	snprintf(c->err.type, sizeof(c->err.type), "%s", HTTP_MALFORMED);
+	copy_bounded(c->err.message, sizeof(c->err.message), why, strlen(why));
+	if (!c->err.message[0])
+		snprintf(c->err.message, sizeof(c->err.message), "malformed answer");
+}
+
+int http_call_malformed(const struct http_call *c)
+{
+	return c->outcome == HTTP_GAVE_UP && !strcmp(c->err.type, HTTP_MALFORMED);
+}
+
 static void classify(struct engine *e, struct http_call *c, CURLcode rc)
 {
 	if (rc != CURLE_OK) {
@@ -863,8 +933,11 @@ static void classify(struct engine *e, struct http_call *c, CURLcode rc)
 		return;
 	}
 	if (c->status >= 200 && c->status < 300) {
-		if (crc_matches(c))
+		if (crc_matches(c)) {
+			if (c->check)
+				malformed(c);
 			return;
+		}
 		memset(&c->err, 0, sizeof(c->err));
 		c->err.transport = c->err.retryable = 1;
 		snprintf(c->err.type, sizeof(c->err.type), "CRC32CheckFailed");
@@ -899,7 +972,7 @@ static void complete(struct engine *e, CURL *h, CURLcode rc)
 	c->easy = NULL;
 	e->in_flight--;
 	c->latency_us = clock_mono_us() - c->started_us;
-	e->stats.bytes_in += c->resp.len;
+	stat_add(&e->stats.bytes_in, c->resp.len);
 	memset(&c->err, 0, sizeof(c->err));
 	classify(e, c, rc);
 	log_attempt(c);
@@ -910,7 +983,7 @@ static void complete(struct engine *e, CURL *h, CURLcode rc)
 		return;
 	}
 	if (c->err.throttle) {
-		e->stats.throttles++;
+		stat_add(&e->stats.throttles, 1);
 		if (c->limiter)
 			rate_observe(c->limiter, c->cost, c->cost, c->ranges, c->ranges);
 	}
@@ -938,7 +1011,7 @@ static void complete(struct engine *e, CURL *h, CURLcode rc)
 		return;
 	}
 	c->refused_ms += delay;
-	e->stats.retries++;
+	stat_add(&e->stats.retries, 1);
 	engine_submit_after(e, c, delay ? delay : 1);
 }
 
@@ -1134,6 +1207,11 @@ int http_call_sync(struct http_call *c, struct errbuf *eb)
 	case HTTP_CANCELLED:
 		return errf(eb, EXIT_INTERRUPTED, "interrupted");
 	case HTTP_GAVE_UP:
+		if (http_call_malformed(c))
+			return errf(eb, EXIT_FAILURE_RUNTIME,
+				    "%s to %s got %d malformed answers in a row (%s): is %s the right endpoint?",
+				    http_call_name(c), c->ep->host, c->attempt,
+				    c->err.message, c->ep->url);
 		return errf(eb, EXIT_FAILURE_RUNTIME,
 			    "%s to %s failed after %d attempts: %s%s%s (raise --max-retries or --timeout, or check the endpoint)",
 			    http_call_name(c), c->ep->host, c->attempt,

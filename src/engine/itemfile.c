@@ -1,12 +1,14 @@
 #include "dynamo/itemfile.h"
 #include "dynamo/exitcode.h"
 #include "dynamo/json_scan.h"
+#include "dynamo/safefile.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -22,13 +24,22 @@ struct item_reader {
 	char chunk[65536];	/* read ahead */
 	size_t pos, len;
 	int eof;
+	int peeked;		/* item_reader_peek read the next item: it is in peek */
+	struct slice peek;	/* points into line */
+	int at_end;		/* the whole file was read without an error */
 };
 
 int item_reader_open(struct item_reader **out, const char *path,
 		     struct errbuf *eb)
 {
 	struct item_reader *r;
-	gzFile gz = !strcmp(path, "-") ? gzdopen(dup(0), "rb") : gzopen(path, "rb");
+	struct stat st;
+	gzFile gz;
+
+	if (strcmp(path, "-") && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return errf(eb, EXIT_IO, "cannot read '%s': it is a directory (name an export file)", path);
+	errno = 0;
+	gz = !strcmp(path, "-") ? gzdopen(dup(0), "rb") : gzopen(path, "rb");
 
 	if (!gz)
 		return errf(eb, EXIT_IO, "cannot open '%s': %s", path,
@@ -54,15 +65,25 @@ void item_reader_close(struct item_reader *r)
 
 static int refill(struct item_reader *r, struct errbuf *eb)
 {
-	int n = gzread(r->gz, r->chunk, sizeof(r->chunk));
+	int n = gzread(r->gz, r->chunk, sizeof(r->chunk)), err = Z_OK;
+	const char *msg = n <= 0 ? gzerror(r->gz, &err) : "";
 
-	if (n < 0) {
-		int err;
-		const char *msg = gzerror(r->gz, &err);
-
-		return errf(eb, EXIT_IO, "cannot read '%s' after line %llu: %s",
+	if (n < 0 && err == Z_DATA_ERROR)
+		return errf(eb, EXIT_IO, "'%s' is damaged after line %llu: its gzip data is not valid (%s)",
 			    r->path, (unsigned long long)r->lineno, msg);
-	}
+	if (n < 0)
+		return errf(eb, EXIT_IO, "cannot read '%s' after line %llu: %s",
+			    r->path, (unsigned long long)r->lineno,
+			    err == Z_ERRNO ? strerror(errno) : msg);
+	/*
+	 * gzread ends a stream cut before its trailer (no CRC, no length) as
+	 * if it were complete, and only gzerror says so: a half-written or
+	 * sync-flushed export must not pass for a whole one.
+	 */
+	if (n == 0 && err == Z_BUF_ERROR)
+		return errf(eb, EXIT_IO,
+			    "'%s' is cut short: its gzip data ends without the gzip trailer (after line %llu), so it is not a complete file (was it still being written, or cut in a copy?)",
+			    r->path, (unsigned long long)r->lineno);
 	r->pos = 0;
 	r->len = (size_t)n;
 	r->eof = n == 0;
@@ -103,23 +124,27 @@ static int read_line(struct item_reader *r, struct errbuf *eb)
 	}
 }
 
-const char *item_reader_next(void *reader, struct slice *item,
+static const char *next_item(struct item_reader *r, struct slice *item,
 			     struct errbuf *eb)
 {
-	struct item_reader *r = reader;
-
 	for (;;) {
 		struct slice line, inner;
 		const char *p, *end;
 		int rc = read_line(r, eb);
 
+		if (rc == 0)
+			r->at_end = 1;
 		if (rc <= 0)
 			return NULL;
 		r->lineno++;
 		end = r->line.data + r->line.len;
 		if (r->line.len && end[-1] == '\r')
 			end--;
-		p = js_ws(r->line.data, end);
+		p = r->line.data;
+		/* A UTF-8 byte order mark, as some editors write first: not part of the item. */
+		if (r->lineno == 1 && r->line.len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
+			p += 3;
+		p = js_ws(p, end);
 		if (p == end)
 			continue;	/* blank line */
 		line.p = p;
@@ -147,13 +172,54 @@ const char *item_reader_next(void *reader, struct slice *item,
 	}
 }
 
+const char *item_reader_next(void *reader, struct slice *item,
+			     struct errbuf *eb)
+{
+	struct item_reader *r = reader;
+
+	if (r->peeked) {
+		r->peeked = 0;
+		*item = r->peek;
+		return item->p;
+	}
+	return next_item(r, item, eb);
+}
+
+int item_reader_peek(struct item_reader *r, struct errbuf *eb)
+{
+	if (r->peeked)
+		return 1;
+	if (!next_item(r, &r->peek, eb))
+		return eb->set ? -1 : 0;
+	r->peeked = 1;
+	return 1;
+}
+
+int item_reader_complete(const struct item_reader *r)
+{
+	return r->at_end && !r->peeked;
+}
+
+uint64_t item_reader_line(const struct item_reader *r)
+{
+	return r->lineno;
+}
+
 /* ---- writing ---- */
 
+/*
+ * An export is written to a temporary beside the file (safefile.h) and
+ * renamed over it only when every item is in: a failed or interrupted
+ * export leaves the previous file as it was, never a truncated one that an
+ * import would take as complete.
+ */
 struct item_writer {
 	pthread_mutex_t lock;
 	gzFile gz;		/* when compressing */
 	FILE *f;		/* otherwise */
+	struct safe_file file;	/* the temporary (unused for stdout) */
 	char *path;
+	int to_stdout;
 	int failed;
 	int err;
 };
@@ -165,49 +231,91 @@ static int ends_with(const char *s, const char *suffix)
 	return n >= m && !strcmp(s + n - m, suffix);
 }
 
+static void writer_free(struct item_writer *w)
+{
+	pthread_mutex_destroy(&w->lock);
+	free(w->path);
+	free(w);
+}
+
 int item_writer_open(struct item_writer **out, const char *path,
 		     struct errbuf *eb)
 {
 	struct item_writer *w = xcalloc(1, sizeof(*w));
-	int stdout_ = !strcmp(path, "-");
+	int fd;
 
 	pthread_mutex_init(&w->lock, NULL);
-	w->path = xstrdup(stdout_ ? "stdout" : path);
-	if (!stdout_ && ends_with(path, ".gz")) {
-		w->gz = gzopen(path, "wb6");
+	w->to_stdout = !strcmp(path, "-");
+	w->path = xstrdup(w->to_stdout ? "stdout" : path);
+	if (w->to_stdout) {
+		w->f = stdout;
+		*out = w;
+		return 0;
+	}
+	if (safe_file_open(&w->file, path, "export", eb) < 0) {
+		writer_free(w);
+		return -1;
+	}
+	/* The streams close their own descriptor; the file's stays open to be synced. */
+	fd = dup(w->file.fd);
+	if (fd >= 0 && ends_with(path, ".gz")) {
+		w->gz = gzdopen(fd, "wb6");
 		if (w->gz)
 			gzbuffer(w->gz, 1u << 18);
-	} else {
-		w->f = stdout_ ? stdout : fopen(path, "wb");
+	} else if (fd >= 0) {
+		w->f = fdopen(fd, "wb");
 	}
 	if (!w->gz && !w->f) {
 		errf(eb, EXIT_IO, "cannot create '%s': %s", path, strerror(errno));
-		pthread_mutex_destroy(&w->lock);
-		free(w->path);
-		free(w);
+		if (fd >= 0)
+			close(fd);
+		safe_file_abort(&w->file);
+		writer_free(w);
 		return -1;
 	}
 	*out = w;
 	return 0;
 }
 
+/* Flushes and closes the stream; the failure, if any, is in w. */
+static void close_stream(struct item_writer *w)
+{
+	if (w->gz && gzclose(w->gz) != Z_OK)
+		w->failed = 1, w->err = w->err ? w->err : errno;
+	if (w->f && w->f != stdout && fclose(w->f) != 0)
+		w->failed = 1, w->err = errno;
+	if (w->f == stdout && fflush(stdout) != 0)
+		w->failed = 1, w->err = errno;
+	w->gz = NULL;
+	w->f = NULL;
+}
+
 int item_writer_close(struct item_writer *w, struct errbuf *eb)
 {
-	int failed = w->failed, err = w->err;
+	int r = 0;
 
-	if (w->gz && gzclose(w->gz) != Z_OK)
-		failed = 1;
-	if (w->f && w->f != stdout && fclose(w->f) != 0)
-		failed = 1, err = errno;
-	if (w->f == stdout && fflush(stdout) != 0)
-		failed = 1, err = errno;
-	if (failed)
-		errf(eb, EXIT_IO, "cannot write '%s': %s", w->path,
-		     err ? strerror(err) : "write error");
-	pthread_mutex_destroy(&w->lock);
-	free(w->path);
-	free(w);
-	return failed ? -1 : 0;
+	close_stream(w);
+	if (w->failed) {
+		r = errf(eb, EXIT_IO, "cannot write '%s': %s%s", w->path,
+			 w->err ? strerror(w->err) : "write error",
+			 w->to_stdout ? "" : " (the previous file, if any, is unchanged)");
+		if (!w->to_stdout)
+			safe_file_abort(&w->file);
+	} else if (!w->to_stdout) {
+		r = safe_file_commit(&w->file, "export", eb);
+	}
+	writer_free(w);
+	return r;
+}
+
+void item_writer_abort(struct item_writer *w)
+{
+	if (!w)
+		return;
+	close_stream(w);
+	if (!w->to_stdout)
+		safe_file_abort(&w->file);
+	writer_free(w);
 }
 
 static int write_all(struct item_writer *w, const char *p, size_t n)

@@ -29,6 +29,15 @@
 #define MAX_PAGES_IN_FLIGHT 4
 /* Bytes a worker's sink may hold before units stop asking for pages. */
 #define MIN_BACKLOG (4u << 20)
+/*
+ * Units a worker holds at once. A unit (a segment's state: its call, its
+ * pages) is about 2 KB, so --segments 1000000 cannot have them all: a
+ * worker works through its share of the segments in a window, a finished
+ * unit's slot taking the next segment. A few pages in flight keep a worker
+ * busy, so the window costs nothing in speed; it holds every --pk of a
+ * query (at most 256), whose merge needs them all at once.
+ */
+#define UNIT_WINDOW 256
 
 void job_add(uint64_t *counter, uint64_t n)
 {
@@ -178,6 +187,22 @@ static int can_request(struct worker *w, const struct unit *u, size_t limit)
 	       job_sink(w->job)->backlog(w) < limit;
 }
 
+/* A unit whose segment is read and written: its slot may take the next one. */
+static int unit_finished(const struct unit *u)
+{
+	return u->exhausted && u->complete && !u->in_flight && !u->head;
+}
+
+/* Moves a finished unit's slot on to the worker's next segment (skipping those a checkpoint has done). */
+static void unit_refill(struct worker *w, struct unit *u)
+{
+	while (unit_finished(u) && w->next_k < w->total_units) {
+		source_unit_release(u);
+		source_unit_init(u, w, w->next_k);
+		w->next_k += w->job->nworkers;
+	}
+}
+
 static void worker_loop(struct worker *w)
 {
 	struct job *j = w->job;
@@ -190,11 +215,14 @@ static void worker_loop(struct worker *w)
 		for (k = 0; k < w->nunits && !stopping; k++) {
 			struct unit *u = &w->units[(w->next_unit + k) % w->nunits];
 
+			unit_refill(w, u);
 			if (!u->exhausted)
 				active = 1;
 			if (can_request(w, u, limit))
 				source_request(u);
 		}
+		if (w->next_k < w->total_units && !stopping)
+			active = 1;
 		/* A failed job sends nothing more: what waits for capacity or
 		 * a retry would only delay the exit (calls in flight finish). */
 		if (__atomic_load_n(&j->failed, __ATOMIC_ACQUIRE))
@@ -261,17 +289,21 @@ static void setup_workers(struct job *j, int nunits)
 	cfg.max_in_flight = (j->concurrency + n - 1) / n;
 	for (i = 0; i < n; i++) {
 		struct worker *w = &j->workers_arr[i];
+		int share = (nunits - i + n - 1) / n;
 
 		w->job = j;
 		w->id = i;
 		w->eng = engine_new(&cfg);
 		w->max_in_flight = cfg.max_in_flight;
-		w->units = xcalloc((size_t)(nunits / n + 1), sizeof(*w->units));
-	}
-	for (k = 0; k < nunits; k++) {
-		struct worker *w = &j->workers_arr[k % n];
-
-		source_unit_init(&w->units[w->nunits++], w, k);
+		/* Worker i takes units i, i + n, i + 2n, ...: a window of them at a time. */
+		w->units = xcalloc((size_t)(share < UNIT_WINDOW ? share : UNIT_WINDOW) + 1,
+				   sizeof(*w->units));
+		w->total_units = nunits;
+		w->next_k = i;
+		for (k = 0; k < UNIT_WINDOW && w->next_k < nunits; k++) {
+			source_unit_init(&w->units[w->nunits++], w, w->next_k);
+			w->next_k += n;
+		}
 	}
 }
 
@@ -304,12 +336,13 @@ static void sum_engine_stats(struct job *j)
 
 	j->c.requests = j->c.retries = j->c.throttles = j->c.peak_in_flight = 0;
 	for (i = 0; i < j->nworkers; i++) {
-		const struct engine_stats *st = engine_stats(j->workers_arr[i].eng);
+		struct engine_stats st;
 
-		j->c.requests += st->requests;
-		j->c.retries += st->retries;
-		j->c.throttles += st->throttles;
-		j->c.peak_in_flight += (uint64_t)st->peak_in_flight;
+		engine_stats_snapshot(j->workers_arr[i].eng, &st);
+		j->c.requests += st.requests;
+		j->c.retries += st.retries;
+		j->c.throttles += st.throttles;
+		j->c.peak_in_flight += (uint64_t)st.peak_in_flight;
 	}
 }
 

@@ -51,6 +51,7 @@ void source_unit_init(struct unit *u, struct worker *w, int k)
 	rate_ranges_add(&u->range, u->index);
 	http_call_init(&u->call);
 	buf_init(&u->start_key, 0);
+	buf_init(&u->seen_key, 0);
 	u->est_cost = j->consistent ? FULL_PAGE_RCU : FULL_PAGE_RCU / 2;
 	u->limit = j->page_limit;
 	if (j->page_units > 0)
@@ -79,6 +80,7 @@ void source_unit_release(struct unit *u)
 	}
 	http_call_release(&u->call);
 	buf_release(&u->start_key);
+	buf_release(&u->seen_key);
 }
 
 /* DynamoDB's number syntax: sign, digits (leading zeros allowed), fraction, exponent. */
@@ -299,18 +301,33 @@ int source_item_matches(const struct job *j, struct slice item)
 
 /* ---- responses ---- */
 
+/* " (segment 3 of 10)" or " (--pk 'X')": which unit, for messages. */
+static void unit_where(const struct unit *u, char *out, size_t n)
+{
+	const struct job *j = u->w->job;
+
+	out[0] = '\0';
+	if (j->source == SOURCE_SCAN && j->segments > 1)
+		snprintf(out, n, " (segment %d of %d)", u->index, j->segments);
+	else if (j->source == SOURCE_QUERY)
+		snprintf(out, n, " (--pk '%.200s')", j->pk_values[u->index]);
+}
+
 static void unit_failed(struct unit *u)
 {
 	struct job *j = u->w->job;
 	struct errbuf eb = ERRBUF_INIT;
-	char where[64] = "";
+	char where[300];
 
 	if (u->call.outcome == HTTP_CANCELLED)
 		return;
-	if (j->source == SOURCE_SCAN && j->segments > 1)
-		snprintf(where, sizeof(where), " (segment %d of %d)", u->index,
-			 j->segments);
-	if (u->call.outcome == HTTP_GAVE_UP)
+	unit_where(u, where, sizeof(where));
+	if (http_call_malformed(&u->call))
+		errf(&eb, EXIT_FAILURE_RUNTIME,
+		     "%s of '%s'%s got %d malformed answers in a row (%s): is %s a DynamoDB endpoint?",
+		     http_call_name(&u->call), j->src_table, where, u->call.attempt,
+		     u->call.err.message, j->src->ep.url);
+	else if (u->call.outcome == HTTP_GAVE_UP)
 		errf(&eb, EXIT_INCOMPLETE, "%s of '%s'%s gave up after %d attempts: %s%s%s",
 		     http_call_name(&u->call), j->src_table, where,
 		     u->call.attempt, u->call.err.type,
@@ -324,57 +341,73 @@ static void unit_failed(struct unit *u)
 	job_fail(j, eb.exit, "%s", eb.msg);
 }
 
+/* The engine's check of a Scan/Query answer: nothing is fed from a malformed page. */
+static int check_page(struct http_call *c, char *why, size_t n)
+{
+	struct unit *u = c->owner;
+	struct slice resp = { c->resp.data ? c->resp.data : "", c->resp.len };
+
+	return ddb_page_parse(resp, u->w->job->select_count, &u->answer, why, n);
+}
+
 /*
- * Walks a Scan/Query response once: items go to the sink as the walk meets
- * them; LastEvaluatedKey and Count are picked up wherever they are.
+ * Whether the page's LastEvaluatedKey was seen before: the key the page was
+ * asked from, or the one Brent's cycle finding holds. A server that loops
+ * would otherwise be followed forever (an export of a 2,000-item table
+ * grew to 402 MB).
  */
-static int walk_response(struct unit *u, struct page *pg, struct slice resp,
-			 struct slice *lek, struct slice *cc, uint64_t *count)
+static int pagination_loops(struct unit *u, struct slice lek)
+{
+	if (u->start_key.len &&
+	    ddb_same_start_key(lek, (struct slice){ u->start_key.data, u->start_key.len }))
+		return 1;
+	if (u->seen_key.len &&
+	    ddb_same_start_key(lek, (struct slice){ u->seen_key.data, u->seen_key.len }))
+		return 1;
+	if (++u->loop_steps >= u->loop_power) {
+		buf_reset(&u->seen_key);
+		buf_append(&u->seen_key, lek.p, lek.n);
+		u->loop_power = u->loop_power ? u->loop_power * 2 : 1;
+		u->loop_steps = 0;
+	}
+	return 0;
+}
+
+static void pagination_failed(struct unit *u, struct slice lek)
+{
+	struct job *j = u->w->job;
+	char where[300];
+
+	unit_where(u, where, sizeof(where));
+	job_fail(j, EXIT_FAILURE_RUNTIME,
+		 "%s of '%s'%s does not advance: the server answered with LastEvaluatedKey %.*s%s again, so the %s would never end (is %s a DynamoDB endpoint?)",
+		 http_call_name(&u->call), j->src_table, where,
+		 (int)(lek.n > 200 ? 200 : lek.n), lek.p,
+		 lek.n > 200 ? "..." : "",
+		 j->source == SOURCE_SCAN ? "scan" : "query", j->src->ep.url);
+}
+
+/* Hands a checked page's items to the sink, in order. */
+static void feed_items(struct unit *u, struct page *pg)
 {
 	struct worker *w = u->w;
 	struct job *j = w->job;
 	const struct sink_ops *s = job_sink(j);
-	struct js_iter it, arr;
-	struct slice k, item;
+	struct js_iter arr;
+	struct slice item;
 	uint64_t n = 0;
-	int r, failed = 0;
+	int failed = 0;
 
-	lek->n = cc->n = 0;
-	*count = 0;
-	if (js_begin(&it, resp, '{') < 0)
-		return -1;
-	while ((r = js_next_key(&it, &k)) == 1) {
-		if (js_key_is(k, "Items")) {
-			if (js_begin(&arr, js_rest(&it), '[') < 0)
-				return -1;
-			while ((r = js_next_element(&arr, &item)) == 1) {
-				n++;
-				if (failed)
-					continue;
-				pg->pending++;
-				failed = s->item(w, item, pg) < 0;
-			}
-			if (r < 0)
-				return -1;
-			js_resume(&it, arr.p);
-			continue;
+	if (u->answer.items.n && js_begin(&arr, u->answer.items, '[') == 0) {
+		while (js_next_element(&arr, &item) == 1) {
+			n++;
+			if (failed)
+				continue;
+			pg->pending++;
+			failed = s->item(w, item, pg) < 0;
 		}
-		if (js_key_is(k, "LastEvaluatedKey")) {
-			lek->p = it.p;
-			if (js_skip_value(&it) < 0)
-				return -1;
-			lek->n = (size_t)(it.p - lek->p);
-			continue;
-		}
-		if (js_key_is(k, "Count"))
-			*count = strtoull(it.p, NULL, 10);
-		if (js_key_is(k, "ConsumedCapacity"))
-			*cc = js_rest(&it);
-		if (js_skip_value(&it) < 0)
-			return -1;
 	}
-	job_add(&j->c.read, j->select_count ? *count : n);
-	return r;
+	job_add(&j->c.read, j->select_count ? u->answer.count : n);
 }
 
 /* Every item of the page is with the sink. */
@@ -432,10 +465,9 @@ static void on_page(struct http_call *c)
 {
 	struct unit *u = c->owner;
 	struct job *j = u->w->job;
-	struct slice resp = { c->resp.data ? c->resp.data : "", c->resp.len };
-	struct slice lek, cc;
+	struct slice lek = u->answer.lek, cc = u->answer.cc;
+	uint64_t count = u->answer.count;
 	struct page *pg;
-	uint64_t count;
 	double used;
 
 	u->in_flight = 0;
@@ -444,15 +476,14 @@ static void on_page(struct http_call *c)
 		page_buffer_give_back(u);
 		return;
 	}
-	pg = unit_new_page(u);
-	if (walk_response(u, pg, resp, &lek, &cc, &count) < 0) {
-		job_fail(j, EXIT_FAILURE_RUNTIME,
-			 "%s of '%s' answered with malformed JSON (%zu bytes); is %s a DynamoDB endpoint?",
-			 http_call_name(c), j->src_table, c->resp.len, j->src->ep.url);
+	if (lek.n && pagination_loops(u, lek)) {
+		pagination_failed(u, lek);
 		u->exhausted = 1;
 		page_buffer_give_back(u);
 		return;
 	}
+	pg = unit_new_page(u);
+	feed_items(u, pg);
 	used = cc.n ? capacity_units(cc) : 0;
 	if (j->read_rate)
 		rate_settle(j->read_rate, c->reserved, used);
@@ -520,6 +551,7 @@ void source_request(struct unit *u)
 		query_body(u, &c->body);
 		ddb_prepare(j->src, c, DDB_TARGET("Query"));
 	}
+	c->check = check_page;
 	c->done = on_page;
 	c->owner = u;
 	c->limiter = j->read_rate;

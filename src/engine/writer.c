@@ -8,7 +8,8 @@
  * UnprocessedItems are matched by key to the items sent: the pages of those
  * written are told at once (so a page, and the checkpoint, never waits for
  * a neighbour's refused item), and the refused ones go back into the mix,
- * as the bytes the service returned, after a backoff of their own: the
+ * as they were sent (the answer only says which, by key: it is not trusted
+ * with their contents), after a backoff of their own: the
  * other requests keep going meanwhile, and the retries ride in full batches
  * with fresh items (a batch resending its own few leftovers would triple
  * the requests when a third of the items come back).
@@ -33,6 +34,7 @@
 #include "dynamo/item.h"
 #include "dynamo/json_scan.h"
 #include "dynamo/mix.h"
+#include "dynamo/response.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -61,6 +63,9 @@ struct batch {
 	int tries[BATCH_MAX_ITEMS];	/* answers that left it unprocessed so far */
 	int idle[BATCH_MAX_ITEMS];	/* of those, answers that wrote nothing beyond chance */
 	struct rate_ranges ranges;	/* the key ranges of its items */
+	size_t item_off[BATCH_MAX_ITEMS];	/* where each item (or key) is in the body */
+	size_t item_len[BATCH_MAX_ITEMS];
+	struct ddb_batch_write answer;	/* the checked answer */
 	size_t counted;			/* bytes counted in the backlog */
 	struct batch *next;		/* free list */
 };
@@ -162,7 +167,45 @@ static double write_cost(size_t item_bytes, int deleting)
 
 static void on_batch_done(struct http_call *c);
 
-/* Appends one write request to the batch: a fresh item, or a retry as the service returned it. */
+/* The engine's check of an answer: nothing is counted or resent from a malformed one. */
+static int check_batch(struct http_call *c, char *why, size_t n)
+{
+	struct batch *b = c->owner;
+	const struct job *j = b->w->job;
+	struct slice resp = { c->resp.data ? c->resp.data : "", c->resp.len };
+	struct slice body = { b->call.body.data ? b->call.body.data : "", b->call.body.len };
+
+	return ddb_batch_write_parse(resp, j->dst_table, body, j->dst_desc, &b->answer, why, n);
+}
+
+/*
+ * Whether the batch already writes an item with this key. DynamoDB refuses
+ * a batch that names a key twice ("Provided list of item keys contains
+ * duplicates"); an import file may hold a key twice (puts of it overwrite
+ * each other), so such an item starts the next batch. Scans and queries
+ * never return a key twice, so only file sources pay for the check.
+ */
+static int holds_key(const struct batch *b, struct slice item)
+{
+	const struct job *j = b->w->job;
+	int i;
+
+	if (j->source != SOURCE_FILE || !j->dst_desc)
+		return 0;
+	for (i = 0; i < b->nitems; i++)
+		if (ddb_same_key((struct slice){ b->call.body.data + b->item_off[i], b->item_len[i] },
+				 item, j->dst_desc))
+			return 1;
+	return 0;
+}
+
+/* The item (or key) of the batch's i-th write request, as sent. */
+static struct slice batch_item(const struct batch *b, int i)
+{
+	return (struct slice){ b->call.body.data + b->item_off[i], b->item_len[i] };
+}
+
+/* Appends one write request to the batch: a fresh item, or a retry. */
 static void batch_add(struct batch *b, struct slice item, struct page *pg, int tries,
 		      int idle)
 {
@@ -170,14 +213,12 @@ static void batch_add(struct batch *b, struct slice item, struct page *pg, int t
 
 	if (b->nitems)
 		buf_putc(&b->call.body, ',');
-	if (tries) {
-		buf_append(&b->call.body, item.p, item.n);
-	} else {
-		buf_puts(&b->call.body, wr->deleting ? "{\"DeleteRequest\":{\"Key\":" :
-			 "{\"PutRequest\":{\"Item\":");
-		buf_append(&b->call.body, item.p, item.n);
-		buf_puts(&b->call.body, "}}");
-	}
+	buf_puts(&b->call.body, wr->deleting ? "{\"DeleteRequest\":{\"Key\":" :
+		 "{\"PutRequest\":{\"Item\":");
+	b->item_off[b->nitems] = b->call.body.len;
+	b->item_len[b->nitems] = item.n;
+	buf_append(&b->call.body, item.p, item.n);
+	buf_puts(&b->call.body, "}}");
 	b->call.cost += write_cost(item.n, wr->deleting);
 	b->pg[b->nitems] = pg;
 	b->tries[b->nitems] = tries;
@@ -198,7 +239,8 @@ static void batch_form(struct worker *w)
 	b->call.cost = 0;
 	while (b->nitems < BATCH_MAX_ITEMS &&
 	       mix_peek(&wr->mix, &pg, &item, &tries, &idle)) {
-		if (b->nitems && b->call.body.len + item.n + 32 + sizeof(SUFFIX) > BATCH_MAX_BYTES)
+		if (b->nitems && (b->call.body.len + item.n + 32 + sizeof(SUFFIX) > BATCH_MAX_BYTES ||
+				  holds_key(b, item)))
 			break;
 		batch_add(b, item, pg, tries, idle);
 		mix_next(&wr->mix);
@@ -209,6 +251,7 @@ static void batch_form(struct worker *w)
 	wr->sending++;
 	http_call_rearm(&b->call);
 	ddb_prepare(j->dst, &b->call, DDB_TARGET("BatchWriteItem"));
+	b->call.check = check_batch;
 	b->call.done = on_batch_done;
 	b->call.owner = b;
 	b->call.limiter = j->write_rate;
@@ -312,8 +355,8 @@ static void batch_failed(struct batch *b, const char *why)
 
 	job_add(&j->c.failed, (uint64_t)b->nitems);
 	if (why)
-		job_fail(j, b->call.outcome == HTTP_GAVE_UP ? EXIT_INCOMPLETE :
-			 EXIT_FAILURE_RUNTIME, "%s", why);
+		job_fail(j, b->call.outcome == HTTP_GAVE_UP && !http_call_malformed(&b->call) ?
+			 EXIT_INCOMPLETE : EXIT_FAILURE_RUNTIME, "%s", why);
 	batch_put(b);
 }
 
@@ -324,7 +367,10 @@ static void batch_refused(struct batch *b)
 	struct errbuf eb = ERRBUF_INIT;
 	struct buf why = BUF_INIT;
 
-	if (c->outcome == HTTP_GAVE_UP) {
+	if (http_call_malformed(c)) {
+		buf_printf(&why, "BatchWriteItem to '%s' got %d malformed answers in a row (%s): is %s a DynamoDB endpoint?",
+			   b->w->job->dst_table, c->attempt, c->err.message, c->ep->url);
+	} else if (c->outcome == HTTP_GAVE_UP) {
 		buf_printf(&why, "BatchWriteItem to '%s' gave up after %d attempts (%s%s%s)",
 			   b->w->job->dst_table, c->attempt, c->err.type,
 			   c->err.message[0] ? ": " : "", c->err.message);
@@ -335,90 +381,6 @@ static void batch_refused(struct batch *b)
 	}
 	batch_failed(b, why.data);
 	buf_release(&why);
-}
-
-/*
- * Finds the table's list in UnprocessedItems: its elements are the write
- * requests to send again, exactly as returned.
- */
-static int unprocessed(struct slice resp, struct slice *list, int *n)
-{
-	struct slice ui, k, v, e;
-	struct js_iter it, li;
-	int r;
-
-	*n = 0;
-	list->n = 0;
-	r = js_find(resp, "UnprocessedItems", &ui);
-	if (r <= 0)
-		return r;
-	if (js_begin(&it, ui, '{') < 0)
-		return -1;
-	while ((r = js_next_member(&it, &k, &v)) == 1) {
-		*list = v;
-		if (js_begin(&li, v, '[') < 0)
-			return -1;
-		while ((r = js_next_element(&li, &e)) == 1)
-			(*n)++;
-		if (r < 0)
-			return -1;
-	}
-	return r < 0 ? -1 : 0;
-}
-
-/* The key values of a write request ({"PutRequest":{"Item":..}} or {"DeleteRequest":{"Key":..}}). */
-static int request_key(const struct job *j, struct slice req, struct slice *h, struct slice *r)
-{
-	const struct table_desc *t = j->dst_desc;
-	struct slice v, obj;
-
-	h->n = r->n = 0;
-	if (js_find(req, "PutRequest", &v) == 1) {
-		if (js_find(v, "Item", &obj) != 1)
-			return -1;
-	} else if (js_find(req, "DeleteRequest", &v) != 1 || js_find(v, "Key", &obj) != 1) {
-		return -1;
-	}
-	if (js_find(obj, t->hash.name, h) != 1)
-		return -1;
-	return t->range.name && js_find(obj, t->range.name, r) != 1 ? -1 : 0;
-}
-
-/*
- * Which item of the request each of the n unprocessed ones is (by key):
- * sent[k] for the k-th of list. -1 when one is not among the items sent
- * (an answer not to be trusted: nothing it says is acted on).
- */
-static int match_sent(struct batch *b, struct slice list, int n, int *sent)
-{
-	struct writer *wr = writer_of(b->w);
-	const struct job *j = b->w->job;
-	struct slice h[BATCH_MAX_ITEMS], r[BATCH_MAX_ITEMS], e, uh, ur;
-	struct slice body = { b->call.body.data + wr->prefix.len - 1,
-			      b->call.body.len - wr->prefix.len + 1 };
-	char taken[BATCH_MAX_ITEMS] = { 0 };
-	struct js_iter it;
-	int i = 0, k = 0;
-
-	if (n > b->nitems || js_begin(&it, body, '[') < 0)
-		return -1;
-	for (; i < b->nitems && js_next_element(&it, &e) == 1; i++)
-		if (request_key(j, e, &h[i], &r[i]) < 0)
-			return -1;
-	if (i != b->nitems || js_begin(&it, list, '[') < 0)
-		return -1;
-	while (k < n && js_next_element(&it, &e) == 1) {
-		if (request_key(j, e, &uh, &ur) < 0)
-			return -1;
-		for (i = 0; i < b->nitems; i++)
-			if (!taken[i] && av_key_same(h[i], uh) && av_key_same(r[i], ur))
-				break;
-		if (i == b->nitems)
-			return -1;
-		taken[i] = 1;
-		sent[k++] = i;
-	}
-	return k == n ? 0 : -1;
 }
 
 /*
@@ -481,21 +443,18 @@ static int judge_ranges(struct worker *w, struct batch *b, const char *refused,
 	return most;
 }
 
-/* The refused items go back into the mix, as returned, due after their backoff. */
-static int retry_unprocessed(struct batch *b, struct slice list, const int *sent, int n,
-			     int exponent, uint64_t now)
+/* The refused items go back into the mix, as they were sent, due after their backoff. */
+static int retry_unprocessed(struct batch *b, const int *sent, int n, int exponent,
+			     uint64_t now)
 {
 	struct writer *wr = writer_of(b->w);
 	struct mix_slot *slot = mix_retry_slot(&wr->mix, now + backoff_ms(exponent));
-	struct js_iter it;
-	struct slice e;
-	int k = 0, worst = 0;
+	int k, worst = 0;
 
-	js_begin(&it, list, '[');
-	while (k < n && js_next_element(&it, &e) == 1) {
-		int i = sent[k++];
+	for (k = 0; k < n; k++) {
+		int i = sent[k];
 
-		mix_retry_add(&wr->mix, slot, b->pg[i], e, b->tries[i], b->idle[i]);
+		mix_retry_add(&wr->mix, slot, b->pg[i], batch_item(b, i), b->tries[i], b->idle[i]);
 		if (b->idle[i] >= engine_global_config.max_attempts ||
 		    b->tries[i] >= TRIES_PER_RETRY * engine_global_config.max_attempts)
 			worst = 1;
@@ -510,9 +469,8 @@ static void on_batch_done(struct http_call *c)
 	struct job *j = w->job;
 	struct writer *wr = writer_of(w);
 	struct slice resp = { c->resp.data ? c->resp.data : "", c->resp.len };
-	struct slice list;
 	char refused[BATCH_MAX_ITEMS] = { 0 };
-	int sent[BATCH_MAX_ITEMS];
+	const int *sent = b->answer.sent;
 	uint64_t now = clock_mono_ms();
 	int n, i, idle, exponent = 1;
 
@@ -527,14 +485,8 @@ static void on_batch_done(struct http_call *c)
 	}
 	if (j->write_rate)
 		rate_settle(j->write_rate, c->reserved, consumed_capacity(resp));
-	if (unprocessed(resp, &list, &n) < 0) {
-		batch_failed(b, "BatchWriteItem answered with malformed UnprocessedItems");
-		return;
-	}
-	if (n && match_sent(b, list, n, sent) < 0) {
-		batch_failed(b, "BatchWriteItem answered with unprocessed items it was not sent");
-		return;
-	}
+	/* Checked by check_batch: each unprocessed request is one that was sent. */
+	n = b->answer.n;
 	for (i = 0; i < n; i++)
 		refused[sent[i]] = 1;
 	count_handled(j, wr->deleting, b->nitems - n);
@@ -559,7 +511,7 @@ static void on_batch_done(struct http_call *c)
 		i = judge_ranges(w, b, refused, n, now);
 		if (i + 1 > exponent)
 			exponent = i + 1;
-		if (retry_unprocessed(b, list, sent, n, exponent, now) && !engine_stop)
+		if (retry_unprocessed(b, sent, n, exponent, now) && !engine_stop)
 			/* Retries ran out, as for HTTP_GAVE_UP: resumable. */
 			job_fail(j, EXIT_INCOMPLETE,
 				 "items to '%s' stayed unprocessed through %d answers that wrote nothing, or %d in all (the table is throttling; lower --concurrency or set --max-wcu)",

@@ -96,56 +96,122 @@ cJSON *create_table_request(const cJSON *desc, const char *name)
 	return req;
 }
 
-/* TTL is not part of CreateTable: read it from the source, set it on the target. */
-static int copy_ttl(struct stage *s, struct errbuf *eb)
+/* Endpoints without TTL (some emulators): the source has none to copy. */
+static int unsupported(const struct errbuf *why)
 {
-	cJSON *body = cJSON_CreateObject(), *resp = NULL, *upd, *spec;
-	const cJSON *desc, *st, *attr;
-	struct errbuf ignore = ERRBUF_INIT;
-	int r = 0;
+	return strstr(why->msg, "UnknownOperation") || strstr(why->msg, "not supported") ||
+	       strstr(why->msg, "not yet implemented");
+}
 
+/*
+ * TTL is not part of CreateTable: it is read from the source before the
+ * table is created (with --strict, a TTL that cannot be read stops the run
+ * before anything exists), then set on the new table. attr is left empty
+ * when the source has no TTL, or when it could not be read: then a warning
+ * says so (and the summary, --json and the step summary).
+ */
+static int read_ttl(struct plan *p, struct stage *s, char *attr, size_t n)
+{
+	struct errbuf *eb = &p->ctx->eb, why = ERRBUF_INIT;
+	cJSON *body = cJSON_CreateObject(), *resp = NULL;
+	const cJSON *desc, *st, *name;
+	char where[512];
+	int r;
+
+	attr[0] = '\0';
 	cJSON_AddStringToObject(body, "TableName", s->src_table);
-	if (ddb_request_json(s->src, DDB_TARGET("DescribeTimeToLive"), body, &resp, &ignore) < 0) {
-		cJSON_Delete(body);
-		return 0;	/* some emulators lack TTL; nothing to copy */
-	}
+	r = ddb_request_json(s->src, DDB_TARGET("DescribeTimeToLive"), body, &resp, &why);
 	cJSON_Delete(body);
+	ddb_where(s->src, where, sizeof(where));
+	if (r < 0 && unsupported(&why))
+		return 0;
+	if (r < 0 && p->ctx->o.strict)
+		return errf(eb, why.exit ? why.exit : EXIT_FAILURE_RUNTIME,
+			    "cannot read the TTL of '%s' in %s (%s): with --strict nothing is created (without --strict, '%s' is created without TTL and a warning says so)",
+			    s->src_table, where, why.msg, s->dst_table);
+	if (r < 0) {
+		plan_warn(p, "the TTL of '%s' in %s could not be read (%s): '%s' is created without TTL (set it with aws dynamodb update-time-to-live, or pass --strict to stop instead)",
+			  s->src_table, where, why.msg, s->dst_table);
+		return 0;
+	}
 	desc = get(resp, "TimeToLiveDescription");
 	st = get(desc, "TimeToLiveStatus");
-	attr = get(desc, "AttributeName");
-	if (cJSON_IsString(st) && cJSON_IsString(attr) &&
-	    (!strcmp(st->valuestring, "ENABLED") || !strcmp(st->valuestring, "ENABLING"))) {
-		cJSON *out = NULL;
-
-		upd = cJSON_CreateObject();
-		spec = cJSON_CreateObject();
-		cJSON_AddStringToObject(upd, "TableName", s->dst_table);
-		cJSON_AddBoolToObject(spec, "Enabled", 1);
-		cJSON_AddStringToObject(spec, "AttributeName", attr->valuestring);
-		cJSON_AddItemToObject(upd, "TimeToLiveSpecification", spec);
-		r = ddb_request_json(s->dst, DDB_TARGET("UpdateTimeToLive"), upd, &out, eb);
-		cJSON_Delete(upd);
-		cJSON_Delete(out);
-	}
+	name = get(desc, "AttributeName");
+	if (cJSON_IsString(st) && cJSON_IsString(name) &&
+	    (!strcmp(st->valuestring, "ENABLED") || !strcmp(st->valuestring, "ENABLING")))
+		snprintf(attr, n, "%s", name->valuestring);
 	cJSON_Delete(resp);
+	return 0;
+}
+
+static int set_ttl(struct stage *s, const char *attr, struct errbuf *eb)
+{
+	cJSON *upd = cJSON_CreateObject(), *spec = cJSON_CreateObject(), *out = NULL;
+	int r;
+
+	cJSON_AddStringToObject(upd, "TableName", s->dst_table);
+	cJSON_AddBoolToObject(spec, "Enabled", 1);
+	cJSON_AddStringToObject(spec, "AttributeName", attr);
+	cJSON_AddItemToObject(upd, "TimeToLiveSpecification", spec);
+	r = ddb_request_json(s->dst, DDB_TARGET("UpdateTimeToLive"), upd, &out, eb);
+	cJSON_Delete(upd);
+	cJSON_Delete(out);
 	return r;
+}
+
+/*
+ * The table this run created could not be set up: it is deleted again (it
+ * holds nothing yet), so that the same command run again creates it whole
+ * instead of taking a table without its TTL for the finished target.
+ */
+static int undo_create(struct plan *p, struct stage *s, const char *attr, const struct errbuf *why)
+{
+	struct errbuf *eb = &p->ctx->eb, del = ERRBUF_INIT;
+	cJSON *body = cJSON_CreateObject(), *resp = NULL;
+	int r;
+
+	cJSON_AddStringToObject(body, "TableName", s->dst_table);
+	r = ddb_request_json(s->dst, DDB_TARGET("DeleteTable"), body, &resp, &del);
+	cJSON_Delete(body);
+	cJSON_Delete(resp);
+	if (r == 0)
+		return errf(eb, why->exit ? why->exit : EXIT_FAILURE_RUNTIME,
+			    "created '%s' but could not set its TTL on '%s' (%s); deleted it again, so the same command can be run once the target allows UpdateTimeToLive (or create the table yourself and copy without --create-target)",
+			    s->dst_table, attr, why->msg);
+	return errf(eb, why->exit ? why->exit : EXIT_FAILURE_RUNTIME,
+		    "created '%s' but could not set its TTL on '%s' (%s), nor delete it again (%s): it exists without TTL; set it with aws dynamodb update-time-to-live --table-name %s --time-to-live-specification Enabled=true,AttributeName=%s (with --checkpoint, running the same command again finishes it)",
+		    s->dst_table, attr, why->msg, del.msg, s->dst_table, attr);
 }
 
 int stage_create_table(struct plan *p, struct stage *s)
 {
-	struct errbuf *eb = &p->ctx->eb;
-	cJSON *req = create_table_request(s->src_desc->raw, s->dst_table), *resp = NULL;
-	char where[512];
+	struct errbuf *eb = &p->ctx->eb, why = ERRBUF_INIT;
+	cJSON *req, *resp = NULL;
+	char where[512], attr[256];
 	int r;
 
-	r = ddb_request_json(s->dst, DDB_TARGET("CreateTable"), req, &resp, eb);
-	cJSON_Delete(req);
-	cJSON_Delete(resp);
-	if (r < 0)
+	if (read_ttl(p, s, attr, sizeof(attr)) < 0)
 		return -1;
-	msg_info("created table '%s' in %s; waiting until it is ACTIVE",
-		 s->dst_table, ddb_where(s->dst, where, sizeof(where)));
+	ddb_where(s->dst, where, sizeof(where));
+	if (s->finish_only) {
+		msg_info("finishing the setup of '%s' in %s, which an interrupted run created",
+			 s->dst_table, where);
+	} else {
+		req = create_table_request(s->src_desc->raw, s->dst_table);
+		r = ddb_request_json(s->dst, DDB_TARGET("CreateTable"), req, &resp, eb);
+		cJSON_Delete(req);
+		cJSON_Delete(resp);
+		if (r < 0)
+			return -1;
+		msg_info("created table '%s' in %s; waiting until it is ACTIVE", s->dst_table, where);
+	}
 	if (table_wait_active(s->dst, s->dst_table, 1800, eb) < 0)
 		return -1;
-	return copy_ttl(s, eb);
+	if (!attr[0] || set_ttl(s, attr, &why) == 0)
+		return 0;
+	if (s->finish_only)
+		return errf(eb, why.exit ? why.exit : EXIT_FAILURE_RUNTIME,
+			    "cannot set the TTL of '%s' on '%s' (%s): run the same command again once the target allows UpdateTimeToLive",
+			    s->dst_table, attr, why.msg);
+	return undo_create(p, s, attr, &why);
 }

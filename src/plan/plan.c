@@ -2,8 +2,11 @@
 #include "dynamo/checkpoint.h"
 #include "dynamo/clock.h"
 #include "dynamo/exitcode.h"
+#include "dynamo/redact.h"
+#include "dynamo/response.h"
 #include "dynamo/stages.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +25,21 @@ void plan_release(struct plan *p)
 	checkpoint_free(p->ck);
 	rate_release(&p->read_rate);
 	rate_release(&p->write_rate);
+}
+
+void plan_warn(struct plan *p, const char *fmt, ...)
+{
+	char msg[sizeof(p->warnings[0])];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	redact_str(msg, sizeof(msg));
+	msg_warn("%s", msg);
+	if (p->nwarnings < (int)(sizeof(p->warnings) / sizeof(p->warnings[0])))
+		memcpy(p->warnings[p->nwarnings], msg, sizeof(msg));
+	p->nwarnings++;
 }
 
 struct stage *plan_add(struct plan *p, enum stage_kind kind, const char *name)
@@ -118,6 +136,15 @@ int plan_default_concurrency(int segments)
 	return 128;
 }
 
+/* A Scan page must have Items and Count, or "empty" would rest on nothing. */
+static int check_scan_page(struct http_call *c, char *why, size_t n)
+{
+	struct ddb_page pg;
+
+	return ddb_page_parse((struct slice){ c->resp.data ? c->resp.data : "", c->resp.len },
+			      0, &pg, why, n);
+}
+
 int plan_table_empty(const struct ddb *d, const struct table_desc *t,
 		     int *empty, struct errbuf *eb)
 {
@@ -131,7 +158,7 @@ int plan_table_empty(const struct ddb *d, const struct table_desc *t,
 	buf_puts(&body, ",\"Limit\":1,\"ProjectionExpression\":\"#k\",\"ExpressionAttributeNames\":{\"#k\":");
 	buf_json_str(&body, t->hash.name, strlen(t->hash.name));
 	buf_puts(&body, "}}");
-	r = ddb_request(d, DDB_TARGET("Scan"), body.data, &resp, eb);
+	r = ddb_request_checked(d, DDB_TARGET("Scan"), body.data, check_scan_page, &resp, eb);
 	buf_release(&body);
 	if (r < 0)
 		return -1;
@@ -267,6 +294,57 @@ static cJSON *job_intent(const struct plan *p)
 	return j;
 }
 
+/* Every stage name a plan may have: a checkpoint naming another is not dynamo's. */
+static int known_stage(const char *name)
+{
+	static const char *const names[] = {
+		"create", "backup", "copy", "prune", "truncate", "restore", "drop",
+		"export", "import", "query", NULL
+	};
+	int i;
+
+	for (i = 0; names[i]; i++)
+		if (!strcmp(names[i], name))
+			return 1;
+	return 0;
+}
+
+/*
+ * A resumed run checks the checkpoint against the job it claims to resume:
+ * every stage this run plans whatever the tables hold must be there (a
+ * checkpoint without the copy stage would skip the copy), a scan stage must
+ * have its segments (with "units":[] a copy would read nothing and say
+ * done), and every stage it names must be one dynamo plans.
+ */
+static int check_resumed(struct plan *p)
+{
+	const char *path = checkpoint_path(p->ck);
+	int i, segments = p->ctx->o.segments;
+
+	for (i = 0; i < checkpoint_nstages(p->ck); i++)
+		if (!known_stage(checkpoint_stage_name(p->ck, i)))
+			return errf(&p->ctx->eb, EXIT_USAGE,
+				    "checkpoint '%s' is damaged: it names a stage '%.100s' that no dynamo job has (remove it to start over)",
+				    path, checkpoint_stage_name(p->ck, i));
+	for (i = 0; i < p->n; i++) {
+		const struct stage *s = &p->st[i];
+		int k = checkpoint_find_stage(p->ck, s->name), n;
+
+		if (k < 0 && !s->optional)
+			return errf(&p->ctx->eb, EXIT_USAGE,
+				    "checkpoint '%s' does not match this job: it has no '%s' stage, which this job always runs (remove it to start over)",
+				    path, s->name);
+		if (k < 0 || !stage_units(p, s))
+			continue;
+		n = checkpoint_stage_units(p->ck, k);
+		if (n < 1 || (segments && n != segments))
+			return errf(&p->ctx->eb, EXIT_USAGE,
+				    "checkpoint '%s' does not match this job: its '%s' stage has %d segments%s (remove it to start over)",
+				    path, s->name, n, segments ? ", not the --segments given" : "");
+	}
+	return 0;
+}
+
 /*
  * A fresh checkpoint records the plan before anything runs. A resumed run
  * follows the recorded plan, not the one the tables' state suggests now:
@@ -275,10 +353,12 @@ static cJSON *job_intent(const struct plan *p)
  * the first run planned is done already (the target it created exists, the
  * target it emptied is empty), and scan stages keep their segment counts.
  */
-static void align_with_checkpoint(struct plan *p)
+static int align_with_checkpoint(struct plan *p)
 {
 	int i;
 
+	if (checkpoint_resuming(p->ck) && check_resumed(p) < 0)
+		return -1;
 	for (i = 0; i < p->n; i++) {
 		struct stage *s = &p->st[i];
 		int k = checkpoint_find_stage(p->ck, s->name);
@@ -294,6 +374,25 @@ static void align_with_checkpoint(struct plan *p)
 			s->segments = checkpoint_stage_units(p->ck, k);
 		}
 	}
+	return 0;
+}
+
+int plan_peek_checkpoint(struct plan *p)
+{
+	struct ctx *ctx = p->ctx;
+
+	if (!ctx->o.checkpoint || p->ck)
+		return 0;
+	return checkpoint_open(&p->ck, ctx->o.checkpoint, job_intent(p), &ctx->eb);
+}
+
+int plan_resumed_stage(struct plan *p, const char *name)
+{
+	int k;
+
+	if (!p->ck || !checkpoint_resuming(p->ck) || (k = checkpoint_find_stage(p->ck, name)) < 0)
+		return -1;
+	return checkpoint_stage_done(p->ck, k);
 }
 
 static int open_checkpoint(struct plan *p)
@@ -302,12 +401,12 @@ static int open_checkpoint(struct plan *p)
 
 	if (!ctx->o.checkpoint)
 		return 0;
-	if (checkpoint_open(&p->ck, ctx->o.checkpoint, job_intent(p),
-			    &ctx->eb) < 0)
+	if (plan_peek_checkpoint(p) < 0)
+		return -1;
+	if (align_with_checkpoint(p) < 0)
 		return -1;
 	if (checkpoint_resuming(p->ck))
 		msg_info("resuming from checkpoint '%s'", ctx->o.checkpoint);
-	align_with_checkpoint(p);
 	return checkpoint_save(p->ck, 1, &ctx->eb);
 }
 
@@ -329,7 +428,9 @@ static int run_stage(struct plan *p, struct stage *s, int index)
 			return 0;
 		}
 	}
-	r = stage_run(p, s, ck_stage);
+	r = s->prepare ? s->prepare(p, s) : 0;
+	if (r == 0)
+		r = stage_run(p, s, ck_stage);
 	s->seconds = (double)(clock_mono_us() - t0) / 1e6;
 	if (r == 0 && p->ck &&
 	    checkpoint_finish_stage(p->ck, ck_stage, &p->ctx->eb) < 0)

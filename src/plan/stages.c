@@ -3,6 +3,7 @@
 #include "dynamo/checkpoint.h"
 #include "dynamo/clock.h"
 #include "dynamo/exitcode.h"
+#include "dynamo/keyset.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@ int stage_units(const struct plan *p, const struct stage *s)
 	case STAGE_COPY:
 	case STAGE_EXPORT:
 	case STAGE_PRUNE:
+	case STAGE_PRUNE_KEYS:
 		return s->segments;
 	default:
 		(void)p;
@@ -50,25 +52,43 @@ static int create_backup(struct plan *p, struct stage *s)
 	}
 	arn = cJSON_GetObjectItemCaseSensitive(
 		cJSON_GetObjectItemCaseSensitive(resp, "BackupDetails"), "BackupArn");
-	snprintf(s->result, sizeof(s->result), "%s",
-		 cJSON_IsString(arn) ? arn->valuestring : name);
+	/* No ARN, no backup: what follows would overwrite the table with nothing to go back to. */
+	if (!cJSON_IsString(arn) || !*arn->valuestring) {
+		cJSON_Delete(resp);
+		return errf(eb, EXIT_FAILURE_RUNTIME,
+			    "CreateBackup of '%s' answered without BackupDetails.BackupArn, so there is no backup to rely on; stopping before anything is written (pass --no-backup to go on without one)",
+			    s->dst_table);
+	}
+	snprintf(s->result, sizeof(s->result), "%s", arn->valuestring);
 	cJSON_Delete(resp);
 	msg_info("backed up '%s' as '%s' (%s)", s->dst_table, name, s->result);
 	return 0;
 }
 
+/*
+ * A table already gone is what the stage wanted: a run interrupted right
+ * after DeleteTable (or whose answer was lost) goes on from there.
+ */
 static int delete_table(struct plan *p, struct stage *s)
 {
 	cJSON *body = cJSON_CreateObject(), *resp = NULL;
+	struct errbuf why = ERRBUF_INIT;
 	int r;
 
 	cJSON_AddStringToObject(body, "TableName", s->src_table);
-	r = ddb_request_json(s->src, DDB_TARGET("DeleteTable"), body, &resp, &p->ctx->eb);
+	r = ddb_request_json(s->src, DDB_TARGET("DeleteTable"), body, &resp, &why);
 	cJSON_Delete(body);
 	cJSON_Delete(resp);
-	if (r == 0)
+	if (r == 0) {
 		msg_info("deleted table '%s'", s->src_table);
-	return r;
+		return 0;
+	}
+	if (why.exit == EXIT_NOT_FOUND) {
+		msg_info("table '%s' is already deleted", s->src_table);
+		return 0;
+	}
+	p->ctx->eb = why;
+	return -1;
 }
 
 static int restore_backup(struct plan *p, struct stage *s)
@@ -149,8 +169,10 @@ static void describe_failure(struct plan *p, struct stage *s, struct job *j)
 	uint64_t left = j->c.read > handled ? j->c.read - handled : 0;
 	int exit = j->eb.exit ? j->eb.exit : EXIT_FAILURE_RUNTIME;
 	int deleting = s->kind == STAGE_TRUNCATE || s->kind == STAGE_QUERY_DELETE ||
-		       s->kind == STAGE_PRUNE || s->kind == STAGE_QUERY_PRUNE;
-	int resumable = stage_units(p, s) > 0;
+		       s->kind == STAGE_PRUNE || s->kind == STAGE_QUERY_PRUNE ||
+		       s->kind == STAGE_PRUNE_KEYS;
+	/* Export takes no --checkpoint: "run it again" is all there is to say. */
+	int resumable = stage_units(p, s) > 0 && s->kind != STAGE_EXPORT;
 	const char *ck = p->ck ? checkpoint_path(p->ck) : NULL;
 	char more[600] = "";
 
@@ -224,6 +246,8 @@ static int run_job(struct plan *p, struct stage *s, int ck_stage,
 		j.lookup_desc = s->lookup_desc;
 		j.deletes = 1;
 	}
+	if (s->kind == STAGE_PRUNE_KEYS)
+		j.deletes = 1;
 	if (sink == SINK_CUSTOM)
 		j.custom_sink = s->sink;
 	j.sink_ctx = s->job_ctx;
@@ -268,6 +292,9 @@ int stage_run(struct plan *p, struct stage *s, int ck_stage)
 	case STAGE_QUERY_PRUNE:
 		s->sink = &prune_ops;
 		return run_job(p, s, -1, SOURCE_QUERY, SINK_CUSTOM, 1);
+	case STAGE_PRUNE_KEYS:
+		s->sink = &keyset_prune_ops;
+		return run_job(p, s, ck_stage, SOURCE_SCAN, SINK_CUSTOM, 1);
 	}
 	return errf(&p->ctx->eb, EXIT_FAILURE_RUNTIME, "internal error: unknown stage");
 }

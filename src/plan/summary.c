@@ -25,7 +25,8 @@ static void add_up(const struct plan *p, struct totals *t)
 		const struct job_counters *c = &p->st[i].c;
 
 		/* A prune reads the target's keys to check them: not items read from a source. */
-		if (p->st[i].kind != STAGE_PRUNE && p->st[i].kind != STAGE_QUERY_PRUNE)
+		if (p->st[i].kind != STAGE_PRUNE && p->st[i].kind != STAGE_QUERY_PRUNE &&
+		    p->st[i].kind != STAGE_PRUNE_KEYS)
 			t->read += c->read;
 		t->written += c->written;
 		t->deleted += c->deleted;
@@ -68,9 +69,13 @@ static void print_line(const struct plan *p, const struct totals *t, int ok)
 	if (t->saved)
 		buf_printf(&line, ", %llu %s", (unsigned long long)t->saved,
 			   p->saved_word ? p->saved_word : "saved");
-	buf_printf(&line, "; %llu retries, %llu throttles; %.1f s, %.0f items/s\n",
+	buf_printf(&line, "; %llu retries, %llu throttles; %.1f s, %.0f items/s",
 		   (unsigned long long)t->retries, (unsigned long long)t->throttles,
 		   t->seconds, rate(p, t));
+	if (p->nwarnings)
+		buf_printf(&line, "; %d warning%s (see above)", p->nwarnings,
+			   p->nwarnings == 1 ? "" : "s");
+	buf_putc(&line, '\n');
 	msg_raw(line.data, line.len);
 	buf_release(&line);
 }
@@ -145,6 +150,13 @@ static void print_json(const struct plan *p, const struct totals *t, int ok)
 		cJSON_AddItemToArray(stages, x);
 	}
 	cJSON_AddItemToObject(o, "stages", stages);
+	if (p->nwarnings) {
+		cJSON *w = cJSON_CreateArray();
+
+		for (i = 0; i < p->nwarnings && i < (int)(sizeof(p->warnings) / sizeof(p->warnings[0])); i++)
+			cJSON_AddItemToArray(w, cJSON_CreateString(p->warnings[i]));
+		cJSON_AddItemToObject(o, "warnings", w);
+	}
 	print_json_line(o);
 	cJSON_Delete(o);
 }
@@ -190,6 +202,8 @@ static void github_summary(const struct plan *p, const struct totals *t, int ok)
 	fprintf(f, "\n**%llu** items handled in **%.1f s** (%.0f items/s), %llu retries, %llu throttles.\n",
 		(unsigned long long)handled(p, t), t->seconds,
 		rate(p, t), (unsigned long long)t->retries, (unsigned long long)t->throttles);
+	for (i = 0; i < p->nwarnings && i < (int)(sizeof(p->warnings) / sizeof(p->warnings[0])); i++)
+		fprintf(f, "\n> **Warning:** %s\n", p->warnings[i]);
 	if (!ok && p->ctx->eb.set)
 		fprintf(f, "\n> **Error:** %s\n", p->ctx->eb.msg);
 	fputc('\n', f);

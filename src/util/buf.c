@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void *xmalloc(size_t n)
 {
@@ -215,12 +217,20 @@ int buf_read_file(struct buf *b, const char *path, size_t max)
 {
 	FILE *f = fopen(path, "rb");
 	char chunk[8192];
+	struct stat st;
 	size_t n;
 	int err = 0;
 
 	buf_init(b, max);
 	if (!f)
 		return -1;
+	/* A regular file known to be too large is refused before a byte is read. */
+	if (max && fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
+	    (uint64_t)st.st_size > max) {
+		fclose(f);
+		errno = EFBIG;
+		return -1;
+	}
 	while (!err && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		if (buf_append(b, chunk, n) < 0)
 			err = EFBIG;

@@ -1,6 +1,7 @@
 #include "dynamo/msg.h"
 #include "dynamo/buf.h"
 #include "dynamo/exitcode.h"
+#include "dynamo/redact.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -42,15 +43,19 @@ void msg_raw(const char *s, size_t n)
 	pthread_mutex_unlock(&msg_lock);
 }
 
-static void emit(const char *prefix, const char *fmt, va_list ap)
+/* fmt comes from the callers' checked format arguments (msg_error and co). */
+static __attribute__((format(printf, 2, 0))) void emit(const char *prefix, const char *fmt, va_list ap)
 {
-	struct buf line = BUF_INIT;
+	struct buf text = BUF_INIT, line = BUF_INIT;
 
+	buf_vprintf(&text, fmt, ap);
 	buf_puts(&line, "dynamo: ");
 	buf_puts(&line, prefix);
-	buf_vprintf(&line, fmt, ap);
+	/* Whatever a message quotes (a server's words), secrets never reach stderr. */
+	redact_into(text.data ? text.data : "", text.len, &line);
 	buf_putc(&line, '\n');
 	msg_raw(line.data, line.len);
+	buf_release(&text);
 	buf_release(&line);
 }
 
@@ -103,6 +108,8 @@ int errf(struct errbuf *eb, int exit_code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(eb->msg, sizeof(eb->msg), fmt, ap);
 	va_end(ap);
+	/* Errors end up on stderr, in --json and in the step summary: no secret in them. */
+	redact_str(eb->msg, sizeof(eb->msg));
 	eb->exit = exit_code;
 	eb->set = 1;
 	return -1;

@@ -61,6 +61,46 @@ static int short_to_id(const struct opt_def *defs, const int *ids, int c)
 	return 0;
 }
 
+/* Whether name (n bytes) names one of the command's long flags, as getopt would take it. */
+static int names_long_flag(const struct opt_def *defs, const int *ids,
+			   const char *name, size_t n)
+{
+	int i, prefix_of = 0;
+
+	for (i = 0; ids[i]; i++) {
+		const struct opt_def *d = opt_find(defs, ids[i]);
+		const char *forms[2] = { d->name, d->compat };
+		int f;
+
+		for (f = 0; f < 2; f++) {
+			if (!forms[f] || strncmp(forms[f], name, n))
+				continue;
+			if (!forms[f][n])
+				return 1;
+			prefix_of++;
+		}
+	}
+	return prefix_of == 1;	/* an abbreviation of exactly one flag */
+}
+
+/*
+ * Whether arg, given as a flag's value, is itself one of the command's
+ * flags: with PK empty, "--pk $PK --dry-run --yes" gave --pk the value
+ * "--dry-run" and ran a real copy. A value that looks like another flag
+ * but is none ("-5", "--x") stays a value.
+ */
+static int is_flag_of(const struct opt_def *defs, const int *ids, const char *arg)
+{
+	const char *name;
+
+	if (arg[0] != '-' || !arg[1])
+		return 0;
+	if (arg[1] != '-' && !arg[2] && short_to_id(defs, ids, arg[1]))
+		return 1;
+	name = arg + (arg[1] == '-' ? 2 : 1);
+	return *name && names_long_flag(defs, ids, name, strcspn(name, "="));
+}
+
 int opt_parse(const char *cmd, const struct opt_def *defs, const int *ids,
 	      int argc, char **argv,
 	      int (*set)(int id, const char *flag, const char *value, void *arg,
@@ -95,6 +135,13 @@ int opt_parse(const char *cmd, const struct opt_def *defs, const int *ids,
 		/* Messages about a value name the flag in its GNU form. */
 		snprintf(canonical, sizeof(canonical), "--%s",
 			 opt_find(defs, id)->name);
+		/* A value given as the next argument that is a flag: the value was forgotten. */
+		if (optarg && optarg == argv[optind - 1] && is_flag_of(defs, ids, optarg)) {
+			errf(eb, EXIT_USAGE,
+			     "%s needs a value; got the flag %s: write %s=%s if that is the value",
+			     canonical, optarg, canonical, optarg);
+			goto out;
+		}
 		if (set(id, canonical, optarg, arg, eb) < 0)
 			goto out;
 	}

@@ -1,19 +1,45 @@
 """End-to-end test harness: real servers, the real binary, boto3 as the judge.
 
 Every test runs the built dynamo against a DynamoDB implementation started
-here (moto, or dynalite for strict validation) and checks what the server
-ended up holding through boto3, never only through dynamo itself.
+here (moto, or dynalite for strict validation), or against any endpoint
+named in the environment, and checks what the server ended up holding
+through boto3, never only through dynamo itself.
 
 Backends
   moto      one moto_server; profile 'src' is account 123456789012 with
             static keys, profile 'tgt' assumes
             arn:aws:iam::222222222222:role/dynamo-e2e from it (cross-account
-            for real).
+            for real; moto's STS needs no IAM role for that). moto is reset
+            (POST /moto-api/reset: every table, backup, IAM entity and
+            assumed-role session) before each test class, so a class starts
+            from an empty moto.
   dynalite  two dynalite servers standing for two accounts; 'src' and 'tgt'
             point at them through the profiles' endpoint_url.
+  endpoint  any DynamoDB endpoint, e.g. DynamoDB Local or a real AWS account
+            (run.py --backend endpoint, or DYNAMO_E2E_ENDPOINT set):
+              DYNAMO_E2E_ENDPOINT         URL of the 'src' side
+              DYNAMO_E2E_TARGET_ENDPOINT  URL of the 'tgt' side (default: the same)
+              DYNAMO_E2E_REGION           region of 'src' (default us-east-1)
+              DYNAMO_E2E_TARGET_REGION    region of 'tgt' (default: the same)
+            Credentials are the caller's AWS_ACCESS_KEY_ID,
+            AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, for both sides; without
+            them each side gets its own fake key, which DynamoDB Local (without
+            -sharedDb) keeps apart as two accounts. When both sides turn out to
+            be the same tables (a probe table made on 'src' is visible on
+            'tgt'), tests that touch 'tgt' are skipped. Classes that need moto
+            (STS into a second account, backups, IAM, the fault proxy in front
+            of both sides) declare backends = ("moto",) and are skipped.
 
-Servers are started on free ports by run.py and stopped by PID when the run
-ends, whether tests pass or fail (atexit plus signal handlers).
+Tables: a test names its tables with unique_name() (the prefix, this
+process's id, the time and a random part), also the tables dynamo creates
+for it (name + "-saved" counts as that name's). On every backend but moto
+(which is reset), each class deletes at its end the tables whose names start
+with a name it drew, and nothing else.
+
+Servers are started on free ports and stopped by PID when their run ends,
+whether tests pass or fail (atexit plus signal handlers); with
+DYNAMO_E2E_PIDS set, each server's PID and start time are also appended to
+that file, so run.py can stop them if a shard dies.
 """
 
 import atexit
@@ -21,6 +47,7 @@ import base64
 import decimal
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -90,6 +117,7 @@ class Server:
             self.proc = subprocess.Popen(self.argv_for_port(self.port), stdout=self.log, stderr=subprocess.STDOUT,
                                          env=env, cwd=TESTS, start_new_session=True)
             _servers.append(self)
+            record_pid(self.proc.pid)
             try:
                 wait_port(self.port, self.proc, self.name)
                 if self.ready:
@@ -125,6 +153,23 @@ class Server:
             self.log = None
 
 
+def process_start_time(pid):
+    """The kernel's start time of pid (field 22 of /proc/PID/stat), or None: with the PID it names one process."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def record_pid(pid):
+    """Appends 'PID START-TIME' to $DYNAMO_E2E_PIDS, for run.py to stop what a dead shard left behind."""
+    path = os.environ.get("DYNAMO_E2E_PIDS")
+    if path:
+        with open(path, "a") as f:
+            f.write("%d %s\n" % (pid, process_start_time(pid)))
+
+
 def stop_all():
     while _servers:
         _servers.pop().stop()
@@ -134,8 +179,10 @@ atexit.register(stop_all)
 
 
 def _on_signal(sig, frame):
-    stop_all()
-    sys.exit(128 + sig)
+    """Stops the servers, cleans up and exits at once: not by raising SystemExit, which unittest
+    would take for the running test's error before going on with the next test."""
+    atexit._run_exitfuncs()
+    os._exit(128 + sig)
 
 
 signal.signal(signal.SIGTERM, _on_signal)
@@ -223,8 +270,24 @@ class FaultProxy(Server):
         with urllib.request.urlopen(req, timeout=5) as r:
             return json.loads(r.read())
 
+    def wait_held(self, count=1, timeout=60, proc=None):
+        """Waits until count requests stand held (--hold-after); returns the stats. Fails the test
+        when that does not happen within timeout, or when proc (a Popen) exits first."""
+        deadline = time.monotonic() + timeout
+        while True:
+            st = self.stats()
+            if st.get("held", 0) >= count:
+                return st
+            if proc is not None and proc.poll() is not None:
+                raise AssertionError("dynamo exited %s before %d requests were held (stats: %s)" %
+                                     (proc.returncode, count, st))
+            if time.monotonic() > deadline:
+                raise AssertionError("%d requests not held within %ds (stats: %s)" % (count, timeout, st))
+            time.sleep(0.05)
+
     def requests(self):
-        """One dict per request: {"op", "fault", "body" (a digest: retries repeat it), "status"}."""
+        """One dict per request: {"op", "fault", "body" (a digest: retries repeat it), "status"}
+        ("hold": true when --hold-after held it for a while)."""
         try:
             with open(self.req_log) as f:
                 return [json.loads(line) for line in f if line.strip()]
@@ -240,17 +303,22 @@ def start_fault_proxy(backend_url, *args):
 def moto_state(endpoint):
     """moto's own view of its backends (GET /moto-api/data.json): assumed roles, IAM users, ...
 
-    Late in a full run moto holds every test's tables, and this takes seconds.
+    moto is reset before each class (Backend.reset), so this holds that class's doings only.
     """
     return json.loads(http_get(endpoint + "/moto-api/data.json", timeout=300))
 
 
 class Backend:
-    """Where 'src' and 'tgt' live, and how to reach them."""
+    """Where 'src' and 'tgt' live, and how to reach them: "moto", "dynalite" or "endpoint" (see above)."""
 
     def __init__(self, name):
         self.name = name
         self.servers = {}
+        self.urls = {}
+        self.regions = {"src": "us-east-1", "tgt": "us-east-1"}
+        self.credentials = {}   # the caller's keys (endpoint backend only)
+        # Both profiles reach the same tables (endpoint backend only): tests that touch 'tgt' skip.
+        self.shared_sides = False
 
     def start(self):
         if self.name == "moto":
@@ -258,20 +326,62 @@ class Backend:
         elif self.name == "dynalite":
             self.servers["src"] = start_dynalite()
             self.servers["tgt"] = start_dynalite()
+        elif self.name == "endpoint":
+            self.start_endpoint()
         else:
             raise ValueError("unknown backend %r" % self.name)
         return self
+
+    def start_endpoint(self):
+        src = os.environ.get("DYNAMO_E2E_ENDPOINT")
+        if not src:
+            raise RuntimeError("the endpoint backend needs DYNAMO_E2E_ENDPOINT (a DynamoDB endpoint URL)")
+        self.urls = {"src": src, "tgt": os.environ.get("DYNAMO_E2E_TARGET_ENDPOINT") or src}
+        region = os.environ.get("DYNAMO_E2E_REGION") or "us-east-1"
+        self.regions = {"src": region, "tgt": os.environ.get("DYNAMO_E2E_TARGET_REGION") or region}
+        # Read now: boto_session() takes AWS_* out of this process's environment.
+        self.credentials = {k: os.environ[k] for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                                                       "AWS_SESSION_TOKEN") if os.environ.get(k)}
+        self.shared_sides = self.probe_shared_sides()
+
+    def probe_shared_sides(self):
+        """True when a table made through 'src' is visible through 'tgt'."""
+        env = Env(self)
+        try:
+            src, tgt = client(env, "src"), client(env, "tgt")
+            name = unique_name("e2e-probe")
+            create_table(src, name, range_key=None)
+            try:
+                tgt.describe_table(TableName=name)
+                return True
+            except tgt.exceptions.ResourceNotFoundException:
+                return False
+            finally:
+                delete_tables(src, [name])
+        finally:
+            env.cleanup()
 
     def stop(self):
         for s in set(self.servers.values()):
             s.stop()
 
+    def reset(self):
+        """Before a test class: moto forgets everything (POST /moto-api/reset); others keep their state."""
+        if self.name == "moto":
+            req = urllib.request.Request(self.endpoint("src") + "/moto-api/reset", data=b"", method="POST")
+            with urllib.request.urlopen(req, timeout=60) as r:
+                r.read()
+
     def endpoint(self, profile):
-        return self.servers[profile].url
+        return self.servers[profile].url if self.servers else self.urls[profile]
 
     @property
     def cross_account_roles(self):
         return self.name == "moto"
+
+    def runs(self, backends):
+        """Whether a class declaring these backends runs here."""
+        return self.name in backends
 
 
 BACKEND = None  # set by run.py
@@ -279,8 +389,8 @@ BACKEND = None  # set by run.py
 
 def config_text(backend):
     """~/.aws/config for the profiles the tests use."""
-    src = ["[profile src]", "region = us-east-1"]
-    tgt = ["[profile tgt]", "region = us-east-1"]
+    src = ["[profile src]", "region = %s" % backend.regions["src"]]
+    tgt = ["[profile tgt]", "region = %s" % backend.regions["tgt"]]
     if backend.cross_account_roles:
         tgt += ["role_arn = %s" % ROLE_ARN, "source_profile = src", "role_session_name = dynamo-e2e"]
     else:
@@ -289,10 +399,22 @@ def config_text(backend):
     return "\n".join(["[default]", "region = us-east-1", ""] + src + [""] + tgt) + "\n"
 
 
+TGT_KEY = "AKIAI44QH8DHBEXAMPLE"
+TGT_SECRET = "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY"
+
+
 def credentials_text(backend):
+    creds = backend.credentials
+    if creds.get("AWS_ACCESS_KEY_ID"):
+        # The caller's own credentials (a real account), for both sides.
+        keys = ["aws_access_key_id = %s" % creds["AWS_ACCESS_KEY_ID"],
+                "aws_secret_access_key = %s" % creds.get("AWS_SECRET_ACCESS_KEY", "")]
+        if creds.get("AWS_SESSION_TOKEN"):
+            keys.append("aws_session_token = %s" % creds["AWS_SESSION_TOKEN"])
+        return "\n".join(["[src]"] + keys + ["", "[tgt]"] + keys) + "\n"
     text = "[src]\naws_access_key_id = %s\naws_secret_access_key = %s\n" % (SRC_KEY, SRC_SECRET)
     if not backend.cross_account_roles:
-        text += "\n[tgt]\naws_access_key_id = AKIAI44QH8DHBEXAMPLE\naws_secret_access_key = je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY\n"
+        text += "\n[tgt]\naws_access_key_id = %s\naws_secret_access_key = %s\n" % (TGT_KEY, TGT_SECRET)
     return text
 
 
@@ -302,6 +424,7 @@ class Env:
     def __init__(self, backend):
         self.backend = backend
         self.home = tempfile.mkdtemp(prefix="dynamo-e2e-home-")
+        atexit.register(shutil.rmtree, self.home, True)  # also when a signal cuts the class short
         os.makedirs(os.path.join(self.home, ".aws"))
         self.write(".aws/config", config_text(backend))
         self.write(".aws/credentials", credentials_text(backend))
@@ -478,34 +601,92 @@ def table_contents(ddb, table):
     return sorted(canonical(it) for it in scan_all(ddb, table, ConsistentRead=True))
 
 
+_names = []   # every unique_name() of this process, in order
+
+
 def unique_name(prefix):
-    return "%s-%d-%d" % (prefix, os.getpid(), int(time.time() * 1000) % 10 ** 9)
+    """A table name no other test, process or run uses; tables whose names start with it are deleted
+    at the end of the class (except on moto, which is reset)."""
+    name = "%s-%d-%d-%04x" % (prefix, os.getpid(), int(time.time() * 1000) % 10 ** 9, random.getrandbits(16))
+    _names.append(name)
+    return name
+
+
+def list_tables(ddb):
+    names, start = [], None
+    while True:
+        resp = ddb.list_tables(**({"ExclusiveStartTableName": start} if start else {}))
+        names += resp.get("TableNames", [])
+        start = resp.get("LastEvaluatedTableName")
+        if not start:
+            return names
+
+
+def delete_tables(ddb, prefixes):
+    """Deletes the tables whose names start with one of prefixes (a unique_name and what derives from it)."""
+    prefixes = tuple(prefixes)
+    if not prefixes:
+        return
+    for name in list_tables(ddb):
+        if name.startswith(prefixes):
+            try:
+                ddb.delete_table(TableName=name)
+            except ddb.exceptions.ResourceNotFoundException:
+                pass
+
+
+NO_DISTINCT_TARGET = ("needs a target distinct from the source (set DYNAMO_E2E_TARGET_ENDPOINT "
+                      "or DYNAMO_E2E_TARGET_REGION)")
+
+
+class _NoTarget:
+    """TestCase.tgt when both profiles reach the same tables: using it skips the test."""
+
+    def __getattr__(self, attr):
+        raise unittest.SkipTest(NO_DISTINCT_TARGET)
 
 
 class TestCase(unittest.TestCase):
     """Base class: a private HOME per test class, boto3 clients for both profiles."""
 
-    backends = ("moto", "dynalite")
+    backends = ("moto", "dynalite", "endpoint")
 
     @classmethod
     def setUpClass(cls):
         if BACKEND is None:
             raise unittest.SkipTest("run through tests/e2e/run.py")
-        if BACKEND.name not in cls.backends:
+        if not BACKEND.runs(cls.backends):
             raise unittest.SkipTest("not for %s" % BACKEND.name)
         cls.backend = BACKEND
+        cls._first_name = len(_names)
         cls.env = Env(BACKEND)
         cls.src = client(cls.env, "src")
-        cls.tgt = client(cls.env, "tgt")
+        cls.tgt = _NoTarget() if BACKEND.shared_sides else client(cls.env, "tgt")
 
     @classmethod
     def tearDownClass(cls):
         env = getattr(cls, "env", None)
         if env:
+            if cls.backend.name != "moto":
+                cls.delete_my_tables()
             env.cleanup()
+
+    @classmethod
+    def delete_my_tables(cls):
+        """Deletes the tables this class created (by their unique_name prefixes), on both sides."""
+        mine = _names[cls._first_name:]
+        sides = [cls.src] if cls.backend.shared_sides else [cls.src, cls.tgt]
+        for ddb in sides:
+            delete_tables(ddb, mine)
 
     def dynamo(self, *args, **kw):
         return run(self.env, *args, **kw)
+
+    def require_distinct_target(self):
+        """For a test that has dynamo write to 'tgt' before it looks at self.tgt: skips it when both
+        profiles reach the same tables (the endpoint backend with one endpoint)."""
+        if self.backend.shared_sides:
+            raise unittest.SkipTest(NO_DISTINCT_TARGET)
 
     def assertTablesEqual(self, src_client, src_table, tgt_client, tgt_table):
         a = table_contents(src_client, src_table)

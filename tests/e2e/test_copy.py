@@ -117,6 +117,7 @@ class CopyTable(CopyBase):
         self.assertEqual(b.get("BillingModeSummary", {}).get("BillingMode", "PROVISIONED"), "PROVISIONED")
 
     def test_missing_target_without_create_fails_before_writing(self):
+        self.require_distinct_target()
         name = unique_name("copy-missing")
         create_table(self.src, name)
         put_items(self.src, name, data.rich_items(3))

@@ -21,7 +21,44 @@ DynamoDB do:
   validation      400 ValidationException, not forwarded
   late            holds the request --late-seconds, then forwards it: it
                   reaches the backend after the client gave up on it (and,
-                  usually, after its retry succeeded)
+                  usually, after its retry succeeded). With a negative
+                  --late-seconds it is held until POST /_fault/config sets
+                  late_seconds to 0 or more (e.g. after the client exited);
+                  the stats count those that reached the backend
+                  ("late_landed")
+
+Hostile answers (--hostile KIND): instead of a fault drawn at random, every
+request of --ops the kind applies to (after --hostile-skip N of them, at most
+--hostile-limit N times) gets an answer that is wrong in one way, as a broken
+or hostile server or proxy would send it:
+
+  empty_object        200 {} (not forwarded)
+  empty_body          200 with no body
+  html                200 with an HTML page (a captive portal, a proxy's error page)
+  unprocessed_keys_only  BatchGetItem: 200 {"UnprocessedKeys":{}}
+  responses_empty     BatchGetItem: 200 {"Responses":{},"UnprocessedKeys":{}}
+  no_count / no_items Scan, Query: forwarded, then Count (or Items) removed
+  truncated           Scan, Query: forwarded, then cut in the middle (checksum
+                      recomputed, so only the JSON shows it)
+  lek_same            Scan, Query: forwarded; LastEvaluatedKey is the request's
+                      ExclusiveStartKey (a first page that would be the last gets
+                      the key of its first item, from --key-attrs), so the
+                      same page comes back for ever
+  lek_empty           Scan, Query: an ExclusiveStartKey {} is dropped before
+                      forwarding and every answer says LastEvaluatedKey {}
+  unprocessed_foreign BatchWriteItem: nothing is written; a full batch gets all
+                      but its last request back unprocessed, a smaller one gets
+                      all of its requests back plus a foreign put (built from
+                      --key-attrs), so the count alternates 24, 25, 24, ...
+  echo_secrets        400 InvalidSignatureException (SignatureDoesNotMatch in
+                      XML for STS, whose requests count as the op "STS") whose
+                      message holds the canonical request with the session
+                      token and the Authorization header, as AWS's own messages
+                      do
+
+--deny OP[,OP...] answers those operations (any, not only --ops; STS calls
+count as "STS") 400 AccessDeniedException without forwarding them, as an IAM
+policy that does not allow them would.
 
 Faults apply only to the operations in --ops (default BatchWriteItem, Scan,
 Query, BatchGetItem, by X-Amz-Target); everything else (STS, DescribeTable,
@@ -39,6 +76,21 @@ gets the same JSON after every request; --log gets a line per request. POST
 /_fault/config with a JSON object of flags ({"throttle": 0, "ops":
 "Scan,Query", "reset": true}) changes them while the proxy runs, so a test
 can heal or break the network between runs without changing the endpoint.
+
+Holding a run at a known point, for kill tests: with --hold-after N, the
+requests of --hold-ops (default BatchWriteItem) after the first N (counting
+only those whose body contains --hold-match TEXT, when given) are held: not
+forwarded, their client left waiting, until POST /_fault/config lifts the
+hold ({"hold_after": -1}, or a larger N, which lets that many more through).
+The stats say how many requests are held now ("held") and how many matched
+so far ("hold_seen"), so a test can wait until a run stands still after
+exactly N writes and then kill it.
+
+Small pages: with --page-limit N, every Scan and Query asks for at most N
+items (its Limit is lowered to N, or set), so answers come in pages of N
+items, as DynamoDB's 1 MB pages do for larger items: a test gets many pages
+out of a small table. (Like the unprocessed fault, this rewrites a signed
+body: for backends that do not check signatures, as moto and dynalite.)
 
 Capacity, as a provisioned table counts it (moto's own ConsumedCapacity is
 one unit per call, whatever the size): with --capacity the proxy charges each
@@ -94,6 +146,15 @@ DATA_OPS = ("BatchWriteItem", "Scan", "Query", "BatchGetItem")
 KINDS = ("validation", "throttle", "error_before", "error_after", "drop_request", "drop_response",
          "delay", "corrupt", "unprocessed", "late")
 
+# Hostile answers and the operations each applies to (None: any of --ops).
+HOSTILE = {
+    "empty_object": None, "empty_body": None, "html": None, "echo_secrets": None,
+    "unprocessed_keys_only": ("BatchGetItem",), "responses_empty": ("BatchGetItem",),
+    "no_count": ("Scan", "Query"), "no_items": ("Scan", "Query"), "truncated": ("Scan", "Query"),
+    "lek_same": ("Scan", "Query"), "lek_empty": ("Scan", "Query"),
+    "unprocessed_foreign": ("BatchWriteItem",),
+}
+
 ERRORS = {
     "ProvisionedThroughputExceededException": (
         400, "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
@@ -109,6 +170,10 @@ ERRORS = {
     "ValidationException": (
         400, "com.amazon.coral.validate#ValidationException",
         "One or more parameter values were invalid: injected by fault_proxy"),
+    "AccessDeniedException": (
+        400, "com.amazon.coral.service#AccessDeniedException",
+        "User: arn:aws:sts::123456789012:assumed-role/dynamo-e2e/fault-proxy is not authorized to perform "
+        "this action (denied by fault_proxy --deny)"),
 }
 
 # Headers that belong to one hop, or that the proxy recomputes.
@@ -139,7 +204,8 @@ def parse_args(argv=None):
     ap.add_argument("--skip", type=int, default=0, metavar="N",
                     help="the first N requests of --ops pass untouched (faults start after them)")
     ap.add_argument("--delay-seconds", type=float, default=3.0)
-    ap.add_argument("--late-seconds", type=float, default=10.0)
+    ap.add_argument("--late-seconds", type=float, default=10.0,
+                    help="how long a late request is held (negative: until the config sets it to 0 or more)")
     ap.add_argument("--cover", type=float, default=0.0, metavar="P",
                     help="with probability P, a request no fault was drawn for gets a kind (with a rate) "
                          "that has not fired yet, so that a short run still sees every kind")
@@ -149,10 +215,28 @@ def parse_args(argv=None):
                     help="provisioned write units per second; over them writes are throttled")
     ap.add_argument("--table-rcu", type=float, default=0.0, metavar="N",
                     help="provisioned read units per second; over them reads are throttled")
+    ap.add_argument("--hold-after", type=int, default=-1, metavar="N",
+                    help="hold the requests of --hold-ops after the first N until the hold is lifted (-1: off)")
+    ap.add_argument("--hold-ops", default="BatchWriteItem",
+                    help="comma-separated operations --hold-after counts and holds (default %(default)s)")
+    ap.add_argument("--hold-match", default="", metavar="TEXT",
+                    help="--hold-after counts and holds only requests whose body contains TEXT")
+    ap.add_argument("--page-limit", type=int, default=0, metavar="N",
+                    help="Scan and Query ask for at most N items a page (0: as the client asked)")
+    ap.add_argument("--hostile", choices=sorted(HOSTILE), help="answer every request it applies to this wrong way")
+    ap.add_argument("--hostile-skip", type=int, default=0, metavar="N",
+                    help="let the first N requests the hostile kind applies to through")
+    ap.add_argument("--hostile-limit", type=int, default=0, metavar="N",
+                    help="answer at most N requests the hostile way (0: all)")
+    ap.add_argument("--key-attrs", default="PK,SK", help="the table's key attributes, for lek_same and "
+                                                        "unprocessed_foreign (default %(default)s)")
+    ap.add_argument("--deny", default="", help="comma-separated operations refused with AccessDeniedException")
     ap.add_argument("--stats-file", help="rewritten with the stats JSON after every request")
     ap.add_argument("--log", help="append one JSON line per request (op, fault, body digest, status)")
     o = ap.parse_args(argv)
     o.ops = {x.strip() for x in o.ops.split(",") if x.strip()}
+    o.hold_ops = {x.strip() for x in o.hold_ops.split(",") if x.strip()}
+    o.deny = {x.strip() for x in o.deny.split(",") if x.strip()}
     o.capacity = o.capacity or o.table_wcu > 0 or o.table_rcu > 0
     o.rates = [(k, getattr(o, k)) for k in KINDS]
     try:
@@ -278,6 +362,61 @@ class State:
         self.writes_log = []    # [seconds since start, partition] per item written
         self.buckets = {"write": Bucket(opts.table_wcu) if opts.table_wcu > 0 else None,
                         "read": Bucket(opts.table_rcu) if opts.table_rcu > 0 else None}
+        # --hold-after: requests that matched so far, those waiting now, and their wake-up call.
+        self.hold_seen = 0
+        self.held = 0
+        self.unheld = threading.Condition(self.lock)
+        self.late_landed = 0    # late requests forwarded so far
+        self.hostile_seen = 0   # requests the hostile kind applied to
+        self.hostile_done = 0   # of those, answered the hostile way
+
+    def wait_late(self):
+        """Holds a late request --late-seconds, or while that is negative."""
+        with self.lock:
+            while self.opts.late_seconds < 0:
+                self.unheld.wait()
+            seconds = self.opts.late_seconds
+        time.sleep(seconds)
+
+    def landed_late(self):
+        with self.lock:
+            self.late_landed += 1
+
+    def hold(self, op, body):
+        """Blocks while this request is past --hold-after; returns whether it waited."""
+        o = self.opts
+        if op not in o.hold_ops or (o.hold_match and o.hold_match.encode() not in body):
+            return False
+        with self.lock:
+            self.hold_seen += 1
+            n = self.hold_seen
+            if not 0 <= self.opts.hold_after < n:
+                return False
+            self.held += 1
+            try:
+                while 0 <= self.opts.hold_after < n:
+                    self.unheld.wait()
+            finally:
+                self.held -= 1
+            return True
+
+    def hostile(self, op):
+        """The hostile kind for this request, or None."""
+        with self.lock:
+            kind = self.opts.hostile
+            if not kind:
+                return None
+            ops = HOSTILE[kind]
+            if op not in self.opts.ops or (ops is not None and op not in ops):
+                return None
+            self.hostile_seen += 1
+            if self.hostile_seen <= self.opts.hostile_skip:
+                return None
+            if self.opts.hostile_limit and self.hostile_done >= self.opts.hostile_limit:
+                return None
+            self.hostile_done += 1
+            self.requests[op] = self.requests.get(op, 0) + 1
+            return kind
 
     def admit(self, side, units):
         """False when side's provisioned capacity is used up. A request is let in while the bucket
@@ -384,6 +523,24 @@ class State:
                     o.skip = int(value)
                 elif attr == "unprocessed_all":
                     o.unprocessed_all = bool(value)
+                elif attr == "page_limit":
+                    o.page_limit = int(value)
+                elif attr == "hold_after":
+                    o.hold_after = int(value)
+                elif attr == "hold_ops":
+                    o.hold_ops = set(value.split(",") if isinstance(value, str) else value)
+                elif attr == "hold_match":
+                    o.hold_match = str(value)
+                elif attr == "hostile":
+                    if value and value not in HOSTILE:
+                        raise ValueError("unknown hostile kind %r" % value)
+                    o.hostile = value or None
+                elif attr in ("hostile_skip", "hostile_limit"):
+                    setattr(o, attr, int(value))
+                elif attr == "key_attrs":
+                    o.key_attrs = value
+                elif attr == "deny":
+                    o.deny = set(value.split(",") if isinstance(value, str) else value) - {""}
                 elif attr == "reset":
                     reset = bool(value)
                 else:
@@ -395,14 +552,22 @@ class State:
             self.opts = o
             if "skip" in changes:
                 self.eligible = 0
+            if "hostile" in changes or "hostile_skip" in changes or "hostile_limit" in changes:
+                self.hostile_seen = self.hostile_done = 0
             if reset:
                 self.requests, self.faults, self.errors, self.forwarded = {}, {}, {}, 0
                 self.capacity_log, self.writes_log, self.started = [], [], time.monotonic()
+                self.hold_seen = 0
+                self.late_landed = 0
+            self.unheld.notify_all()
             self.cover_order = [k for k, r in rates if r > 0]
             self.rng.shuffle(self.cover_order)
             self.covering = set()
             return {"ops": sorted(o.ops), "rates": dict(rates), "skip": o.skip, "cover": o.cover,
-                    "unprocessed_all": o.unprocessed_all, "delay_seconds": o.delay_seconds}
+                    "unprocessed_all": o.unprocessed_all, "delay_seconds": o.delay_seconds,
+                    "hold_after": o.hold_after, "hold_ops": sorted(o.hold_ops), "hold_match": o.hold_match,
+                    "page_limit": o.page_limit,
+                    "hostile": o.hostile, "hostile_skip": o.hostile_skip, "hostile_limit": o.hostile_limit}
 
     def release(self, kind):
         with self.lock:
@@ -416,7 +581,8 @@ class State:
         with self.lock:
             return {"requests": dict(self.requests), "forwarded": self.forwarded, "faults": dict(self.faults),
                     "errors": dict(self.errors), "seed": self.opts.seed,
-                    "capacity": list(self.capacity_log), "writes": list(self.writes_log)}
+                    "capacity": list(self.capacity_log), "writes": list(self.writes_log),
+                    "held": self.held, "hold_seen": self.hold_seen, "late_landed": self.late_landed}
 
     def save(self):
         if not self.opts.stats_file:
@@ -431,6 +597,14 @@ class State:
             return
         with self.lock, open(self.opts.log, "a") as f:
             f.write(json.dumps(rec) + "\n")
+
+
+def limit_page(body, n):
+    """A Scan or Query body asking for at most n items."""
+    req = json.loads(body)
+    if not 0 < req.get("Limit", n + 1) <= n:
+        req["Limit"] = n
+    return json.dumps(req).encode()
 
 
 def applies(kind, op):
@@ -515,6 +689,9 @@ def split_batch_get(body, rng, everything):
 
 def merge_unprocessed(resp_body, field, back, get):
     resp = json.loads(resp_body) if resp_body else {}
+    if get:
+        # As DynamoDB answers when it processed none of the keys: Responses is always there.
+        resp.setdefault("Responses", {})
     un = resp.get(field) or {}
     for t, v in back.items():
         if get:
@@ -581,8 +758,27 @@ class Handler(BaseHTTPRequestHandler):
         target = self.headers.get("X-Amz-Target") or ""
         op = target.rsplit(".", 1)[-1] if target else ""
         length = int(self.headers.get("Content-Length") or 0)
-        kind, rng = self.state.choose(op) if op else (None, None)
+        if not op and self.command == "POST" and "x-www-form-urlencoded" in (self.headers.get("Content-Type") or ""):
+            op = "STS"
+        if op and op in self.state.opts.deny:
+            self.rfile.read(length)
+            self.state.log({"op": op, "fault": "deny", "status": 400})
+            self._send_error("AccessDeniedException")
+            return
+        hostile = self.state.hostile(op) if op else None
+        kind, rng = self.state.choose(op) if op and not hostile else (None, None)
         rec = {"op": op or self.path, "fault": kind}
+        if hostile:
+            body = self.rfile.read(length) if length else b""
+            rec["body"] = hashlib.sha1(body).hexdigest()[:16]
+            try:
+                self._hostile(hostile, op, body, rec)
+            except (BrokenPipeError, ConnectionResetError, socket.timeout):
+                self.close_connection = True
+            finally:
+                self.state.log(rec)
+                self.state.save()
+            return
         try:
             if kind == "drop_request":
                 # Part of the body, then the connection goes away.
@@ -593,6 +789,10 @@ class Handler(BaseHTTPRequestHandler):
             body = self.rfile.read(length) if length else b""
             # Which request this is, across retries: the same body is the same request.
             rec["body"] = hashlib.sha1(body).hexdigest()[:16]
+            if self.state.hold(op, body):
+                rec["hold"] = True
+            if op in ("Scan", "Query") and self.state.opts.page_limit > 0:
+                body = limit_page(body, self.state.opts.page_limit)
             if kind in ("validation", "throttle", "error_before"):
                 self._fault(kind, rec)
                 name = {"validation": "ValidationException",
@@ -639,7 +839,7 @@ class Handler(BaseHTTPRequestHandler):
                 body = fwd
             if kind == "late":
                 self._fault(kind, rec)
-                time.sleep(self.state.opts.late_seconds)
+                self.state.wait_late()
             wunits, at = None, time.monotonic()
             if self.state.opts.capacity and op in DATA_OPS:
                 side = "write" if op == "BatchWriteItem" else "read"
@@ -651,6 +851,8 @@ class Handler(BaseHTTPRequestHandler):
                     return
             status, headers, data = self.backend.forward(self.command, self.path, self.headers.items(), body)
             self.state.count_forward()
+            if kind == "late":
+                self.state.landed_late()
             rec["status"] = status
             if parts and status == 200:
                 self.state.log_writes(parts, at)
@@ -696,6 +898,82 @@ class Handler(BaseHTTPRequestHandler):
             self.state.save()
 
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle
+
+    def _hostile(self, kind, op, body, rec):
+        """Answers the request the hostile way (forwarding it first for the kinds that rewrite an answer)."""
+        self._fault(kind, rec)
+        fixed = {"empty_object": b"{}", "empty_body": b"",
+                 "unprocessed_keys_only": b'{"UnprocessedKeys":{}}',
+                 "responses_empty": b'{"Responses":{},"UnprocessedKeys":{}}'}
+        if kind in fixed:
+            return self._send(200, self._synth_headers(fixed[kind]), fixed[kind])
+        if kind == "html":
+            page = b"<html><head><title>Sign in</title></head><body><h1>Welcome to the network</h1></body></html>\n"
+            return self._send(200, [("Content-Type", "text/html")], page)
+        if kind == "echo_secrets":
+            return self._echo_secrets(op, body)
+        keys = [a for a in self.state.opts.key_attrs.split(",") if a]
+        if kind == "unprocessed_foreign":
+            req = json.loads(body)
+            table, reqs = next(iter(req["RequestItems"].items()))
+            if len(reqs) >= 25:
+                back = reqs[:-1]
+            else:
+                foreign = {a: {"S": "FOREIGN#injected"} for a in keys}
+                foreign["injected"] = {"S": "by fault_proxy"}
+                back = reqs + [{"PutRequest": {"Item": foreign}}]
+            rec["held"] = len(back)
+            out = json.dumps({"UnprocessedItems": {table: back}}).encode()
+            return self._send(200, self._synth_headers(out), out)
+        req = json.loads(body) if body else {}
+        if kind == "lek_empty" and req.get("ExclusiveStartKey") == {}:
+            del req["ExclusiveStartKey"]
+            body = json.dumps(req).encode()
+        status, headers, data = self.backend.forward(self.command, self.path, self.headers.items(), body)
+        self.state.count_forward()
+        rec["status"] = status
+        if status == 200:
+            if kind == "truncated":
+                data = data[:max(1, len(data) // 2)]
+            else:
+                resp = json.loads(data)
+                if kind == "no_count":
+                    resp.pop("Count", None)
+                elif kind == "no_items":
+                    resp.pop("Items", None)
+                elif kind == "lek_empty":
+                    resp["LastEvaluatedKey"] = {}
+                elif kind == "lek_same":
+                    if req.get("ExclusiveStartKey"):
+                        resp["LastEvaluatedKey"] = req["ExclusiveStartKey"]
+                    elif not resp.get("LastEvaluatedKey") and resp.get("Items"):
+                        first = resp["Items"][0]
+                        resp["LastEvaluatedKey"] = {a: first[a] for a in keys if a in first}
+                data = json.dumps(resp).encode()
+            headers = self._with_crc(headers, data)
+        self._send(status, headers, data)
+
+    def _echo_secrets(self, op, body):
+        """A signature error that quotes the request back, secrets included, as AWS's messages do."""
+        token = self.headers.get("X-Amz-Security-Token") or ""
+        auth = self.headers.get("Authorization") or ""
+        canonical = ("POST\n/\n\ncontent-type:%s\nhost:%s\nx-amz-date:%s\nx-amz-security-token:%s\n"
+                     "x-amz-target:%s\n\ncontent-type;host;x-amz-date;x-amz-security-token;x-amz-target\n%s" %
+                     (self.headers.get("Content-Type"), self.headers.get("Host"), self.headers.get("X-Amz-Date"),
+                      token, self.headers.get("X-Amz-Target") or "", hashlib.sha256(body).hexdigest()))
+        message = ("The request signature we calculated does not match the signature you provided. Check your AWS "
+                   "Secret Access Key and signing method. Consult the service documentation for details.\n\n"
+                   "The Canonical String for this request should have been\n'%s'\n\nThe String-to-Sign should "
+                   "have been\n'AWS4-HMAC-SHA256\n%s'\n(you sent Authorization: %s; X-Amz-Security-Token=%s)" %
+                   (canonical, self.headers.get("X-Amz-Date"), auth, token))
+        if op == "STS":
+            esc = message.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            out = ("<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>"
+                   "<Code>SignatureDoesNotMatch</Code><Message>%s</Message></Error>"
+                   "<RequestId>fault-proxy</RequestId></ErrorResponse>" % esc).encode()
+            return self._send(403, [("Content-Type", "text/xml")], out)
+        out = json.dumps({"__type": "com.amazon.coral.service#InvalidSignatureException", "message": message}).encode()
+        self._send(400, self._synth_headers(out), out)
 
     def _control(self):
         """GET /_fault/stats; POST /_fault/config with {"throttle": 0.1, "ops": "Scan", ...} changes the flags."""

@@ -10,12 +10,15 @@
  * exact bytes, or the error that stops the reader, naming that line's
  * number; nothing is skipped, merged or invented. For gzip input: no crash,
  * no leak, and every item returned is a valid JSON object. Input with a NUL
- * byte is an error naming its line.
+ * byte is an error naming its line; a UTF-8 byte order mark opening the
+ * file is skipped. A gzip stream cut before its trailer is an error, never
+ * a complete file.
  */
 #include "fuzz.h"
 
 #include <sys/mman.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "dynamo/buf.h"
 #include "dynamo/itemfile.h"
@@ -57,6 +60,9 @@ static void check_plain(struct item_reader *r, const char *data, size_t size)
 	unsigned long lineno = 0;
 	struct slice got, want;
 
+	/* A UTF-8 byte order mark opening the file is skipped. */
+	if (size >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
+		p += 3;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *eol = nl ? nl : end;
@@ -90,6 +96,26 @@ static void check_plain(struct item_reader *r, const char *data, size_t size)
 	FUZZ_CHECK(!item_reader_next(r, &got, &eb) && !eb.set);
 }
 
+/* Whether the first gzip member of data ends before its trailer (without being invalid). */
+static int gzip_cut_short(const uint8_t *data, size_t size)
+{
+	unsigned char out[16384];
+	z_stream z;
+	int r;
+
+	memset(&z, 0, sizeof(z));
+	FUZZ_CHECK(inflateInit2(&z, 16 + MAX_WBITS) == Z_OK);
+	z.next_in = (unsigned char *)(uintptr_t)data;
+	z.avail_in = (unsigned)size;
+	do {
+		z.next_out = out;
+		z.avail_out = sizeof(out);
+		r = inflate(&z, Z_NO_FLUSH);
+	} while (r == Z_OK);
+	inflateEnd(&z);
+	return r == Z_BUF_ERROR && z.avail_in == 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct item_reader *r = NULL;
@@ -109,6 +135,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(got.n && *got.p == '{');
 			FUZZ_CHECK(js_valid(got));
 		}
+		/* A stream cut before its trailer never ends as a complete file. */
+		if (n <= 1000 && gzip_cut_short(data, size))
+			FUZZ_CHECK(eb.set);
 	} else {
 		check_plain(r, (const char *)data, size);
 	}

@@ -540,6 +540,35 @@ static void test_credential_process_timeout(void **state)
 	creds_provider_free(p);
 }
 
+/*
+ * A helper that prints its credentials, closes stdout and keeps running:
+ * the time limit covers waiting for it to exit too (waitpid blocked for
+ * ever), and it is stopped.
+ */
+static void test_credential_process_that_does_not_exit(void **state)
+{
+	static const char *const commands[] = {
+		"sh -c 'echo \"{\\\"Version\\\": 1, \\\"AccessKeyId\\\": \\\"A\\\", \\\"SecretAccessKey\\\": \\\"B\\\"}\"; exec >&-; sleep 30'",
+		/* A child that keeps stdout open: the reading times out, the group goes. */
+		"sh -c 'sleep 30 & echo {}'",
+	};
+	static const char *const want[] = { "did not exit within 0.3 seconds",
+					    "did not finish within 0.3 seconds" };
+	size_t i;
+
+	(void)state;
+	creds_process_timeout_ms = 300;
+	for (i = 0; i < 2; i++) {
+		struct creds_provider *p = creds_process_new("profile 'lingers'", commands[i]);
+		uint64_t start = clock_mono_ms();
+
+		fetch_fails(p, "profile 'lingers'", want[i], NULL);
+		assert_true(clock_mono_ms() - start < 2000);
+		creds_provider_free(p);
+	}
+	creds_process_timeout_ms = 60000;
+}
+
 static void test_mfa_refused_when_not_interactive(void **state)
 {
 	struct creds_provider *p;
@@ -596,6 +625,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_credential_process, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_credential_process_failures, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_credential_process_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_credential_process_that_does_not_exit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mfa_refused_when_not_interactive, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_container_and_instance_metadata, setup, teardown),
 	};

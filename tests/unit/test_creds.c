@@ -280,6 +280,35 @@ static void test_first_fetch_failure_is_reported(void **state)
 	creds_provider_free(&f->base);
 }
 
+/*
+ * A source that hands out credentials already expired (a credential_process
+ * with a stale Expiration) is asked once more, then refused for a while:
+ * every call refetched, and a helper ran 90 times in a 0.4 s copy.
+ */
+static void test_expired_credentials_are_refused_after_one_retry(void **state)
+{
+	struct fake *f = fake_new(-10);
+	struct errbuf eb = ERRBUF_INIT;
+
+	(void)state;
+	assert_null(creds_get(&f->base, &eb));
+	assert_int_equal(f->fetches, 2);
+	assert_non_null(strstr(eb.msg, "already expired"));
+	assert_non_null(strstr(eb.msg, "profile 'fake'"));
+	assert_int_equal(eb.exit, EXIT_CONFIG);
+	/* Within the interval: the same answer, without running the source again. */
+	fake_now += CREDS_RETRY_INTERVAL - 1;
+	errbuf_clear(&eb);
+	assert_null(creds_get(&f->base, &eb));
+	assert_non_null(strstr(eb.msg, "already expired"));
+	assert_int_equal(f->fetches, 2);
+	/* Later, fresh credentials are taken at once. */
+	fake_now += 2;
+	f->lifetime = 3600;
+	expect_key(f, "ASIAFAKE0003");
+	creds_provider_free(&f->base);
+}
+
 #define NTHREADS 8
 
 static void *get_in_thread(void *arg)
@@ -403,6 +432,7 @@ int main(void)
 		cmocka_unit_test_setup(test_failed_refresh_near_expiry_is_fatal, setup),
 		cmocka_unit_test_setup(test_retry_interval_does_not_outlast_the_credentials, setup),
 		cmocka_unit_test_setup(test_first_fetch_failure_is_reported, setup),
+		cmocka_unit_test_setup(test_expired_credentials_are_refused_after_one_retry, setup),
 		cmocka_unit_test_setup(test_one_refresh_serves_all_threads, setup),
 		cmocka_unit_test_setup(test_credentials_outlive_the_provider_cache, setup),
 		cmocka_unit_test_setup(test_env_provider, setup),
