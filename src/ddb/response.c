@@ -166,11 +166,6 @@ int ddb_same_key(struct slice a, struct slice b, const struct table_desc *keys)
 	       (!keys->range.name || same_attr(a, b, keys->range.name));
 }
 
-static int same_value(struct slice a, struct slice b)
-{
-	return (a.n == b.n && !memcmp(a.p, b.p, a.n)) || av_key_compare(a, b) == 0;
-}
-
 int ddb_same_start_key(struct slice a, struct slice b)
 {
 	struct js_iter ia, ib;
@@ -190,7 +185,7 @@ int ddb_same_start_key(struct slice a, struct slice b)
 		js_begin(&ib, b, '{');
 		while (!found && js_next_member(&ib, &kb, &vb) == 1)
 			found = ka.n == kb.n && !memcmp(ka.p, kb.p, ka.n) &&
-				same_value(va, vb);
+				av_key_same(va, vb);
 		if (!found)
 			return 0;
 	}
