@@ -253,6 +253,8 @@ def main():
     ap.add_argument("--sim-cmd", help="--faults: start the three simulators with this command "
                     "(e.g. 'node ../shared/bench/ddbsim.js') instead of taking endpoints")
     ap.add_argument("--fault-items", type=int, default=200000)
+    ap.add_argument("--scenarios", help="--faults: only the scenarios whose names contain one of these "
+                    "(comma-separated, e.g. 'unprocessed,partitions'); clean always runs")
     ap.add_argument("--baseline-dynamo", help="--faults: also run every scenario with this dynamo binary")
     ap.add_argument("--baseline-timeout", type=float, default=120,
                     help="--faults: seconds after which a baseline run is stopped (default %(default)s)")

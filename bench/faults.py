@@ -85,6 +85,16 @@ class Sims:
                     p.kill()
 
 
+def chosen(names):
+    """The scenarios whose names contain one of names (comma-separated; all when empty);
+    clean always, as every figure is judged against it."""
+    want = [n.strip() for n in (names or "").split(",") if n.strip()]
+    rows = [s for s in SCENARIOS if not want or s[0] == "clean" or any(w in s[0] for w in want)]
+    if want and len(rows) == 1:
+        raise SystemExit("bench: --scenarios %s names none of: %s" % (names, ", ".join(s[0] for s in SCENARIOS)))
+    return rows
+
+
 def run_matrix(args, runner, tables, src, plain, parted, record, log):
     """Runs every scenario (and with --baseline-dynamo, each again with that binary); returns the rows."""
     for side in (src, plain, parted):
@@ -106,7 +116,7 @@ def run_matrix(args, runner, tables, src, plain, parted, record, log):
         runner.copy_timed("warm-up", args.dynamo, src, s_table, dst, w_table, None)
         dst.ddb.delete_table(TableName=w_table)
         tables.created.remove((dst, w_table))
-    for name, knobs, which, check, src_knobs in SCENARIOS:
+    for name, knobs, which, check, src_knobs in chosen(args.scenarios):
         dst = parted if which == "partitioned" else plain
         for build, binary in builds:
             d_table = tables.create(dst, "f%d-%s" % (len(rows), build))
