@@ -616,7 +616,7 @@ static void printer_release(struct worker *w)
 
 static const struct sink_ops printer_ops = {
 	printer_item, printer_flush, printer_backlog, printer_release,
-	printer_init, printer_page_end
+	printer_init, printer_page_end, NULL, NULL
 };
 
 /* ---- the command ---- */
