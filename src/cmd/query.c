@@ -649,7 +649,8 @@ static void print_unique(struct printer *pr)
 	struct distinct *d = &pr->uniq;
 	size_t i;
 
-	qsort(d->v, d->n, sizeof(*d->v), seen_compare);
+	if (d->n)	/* qsort of no array is undefined */
+		qsort(d->v, d->n, sizeof(*d->v), seen_compare);
 	if (array)
 		buf_puts(&pr->out, d->n ? "[\n" : "[]\n");
 	for (i = 0; i < d->n; i++) {
