@@ -63,6 +63,7 @@ static void add_counters(struct job_counters *to, const struct job_counters *c)
 	to->saved += c->saved;
 	to->failed += c->failed;
 	to->pages += c->pages;
+	to->unprocessed += c->unprocessed;
 	to->requests += c->requests;
 	to->retries += c->retries;
 	to->throttles += c->throttles;
