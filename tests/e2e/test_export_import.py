@@ -30,10 +30,15 @@ class ExportImport(harness.TestCase):
             lines = [json.loads(l) for l in f]
         self.assertEqual(len(lines), len(items))
         self.assertTrue(all(list(l) == ["Item"] for l in lines))
+        # Every key once in the file: a count alone would pass a file with one item twice.
+        keys = {(l["Item"]["PK"]["S"], l["Item"]["SK"]["S"]) for l in lines}
+        self.assertEqual(len(keys), len(items))
         other = unique_name("imp")
         create_table(self.tgt, other, gsis=[("GSI1", ("GSI1PK", "S"), None, "ALL")])
-        self.dynamo("import", "-t", other, "-e", "tgt", "-i", path, check=0)
-        self.assertEqual(self.assertTablesEqual(self.src, name, self.tgt, other), len(items))
+        p = self.dynamo("import", "-t", other, "-e", "tgt", "-i", path, "--json", check=0)
+        result = json.loads(p.stdout)
+        self.assertEqual((result["read"], result["written"]), (len(items), len(items)), p.stderr)
+        self.assertEqual(self.assertTablesEqual(self.src, name, self.tgt, other), len(items), p.stderr)
 
     def test_a_full_disk_saves_nothing_and_says_so(self):
         # A file size limit stands for a full disk: dynamo died of SIGXFSZ,

@@ -167,7 +167,7 @@ class ShowsWhatLimitsTheJob(PacingBase):
     def test_progress_shows_the_rate_and_the_refused_share(self):
         name = self.tables("shows", items_by_partition(0, 1500))
         proxy = self.proxy("--unprocessed", 0.5, "--ops", "BatchWriteItem", "--seed", 9)
-        p = self.copy(proxy, name, "--progress", "--segments", "4")
+        p = self.copy(proxy, name, "--progress-interval", "1s", "--segments", "4")
         self.assertSucceeded(p)
         lines = [l for l in p.stderr.replace("\r", "\n").split("\n") if l.lstrip("\x1b[K").startswith("copy ")]
         self.assertTrue(lines, p.stderr)
