@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /*
  * Reads a whole file under $DYNAMO_TEST_VECTORS (default tests/vectors) into
@@ -38,6 +39,18 @@ static inline char *unit_read_vector(const char *rel, size_t *len)
 	if (len)
 		*len = (size_t)n;
 	return data;
+}
+
+/* Writes n bytes to a new file under /tmp; the caller unlinks and frees the path. */
+static inline char *unit_write_temp(const void *text, size_t n)
+{
+	char *path = strdup("/tmp/dynamo-unit-XXXXXX");
+	int fd = path ? mkstemp(path) : -1;
+
+	if (fd < 0 || write(fd, text, n) != (ssize_t)n)
+		fail_msg("cannot write a temporary file");
+	close(fd);
+	return path;
 }
 
 #endif
