@@ -48,8 +48,8 @@ void expr_add_members(struct buf *dst, struct slice object)
 	struct js_iter it;
 	struct slice k, v;
 
-	if (js_begin(&it, object, '{') < 0)
-		return;
+	if (!object.n || js_begin(&it, object, '{') < 0)
+		return;	/* none given */
 	while (js_next_member(&it, &k, &v) == 1) {
 		member_sep(dst);
 		buf_putc(dst, '"');
