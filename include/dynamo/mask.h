@@ -73,16 +73,18 @@ int mask_key_load(struct mask_key *k, const char *file, const char *env_value,
 		  struct errbuf *eb);
 void mask_key_release(struct mask_key *k);
 
-struct evp_md_ctx_st;
+/* HMAC-SHA-256 with the key's padded blocks hashed once (mask_key.c). */
+struct mask_hmac;
 
 /*
- * One thread's masking state: HMAC-SHA-256 contexts prepared from the key,
- * and scratch space reused from value to value. Not shared between threads.
+ * One thread's masking state: the HMAC prepared from the key, and scratch
+ * space reused from value to value. Not shared between threads.
  */
 struct masker {
-	struct evp_md_ctx_st *inner, *outer;	/* owned: after the key's ipad / opad block */
-	struct evp_md_ctx_st *work;		/* owned */
+	struct mask_hmac *hmac;			/* owned */
 	uint32_t *x, *radix;			/* owned: positions of the value being masked */
+	signed char *cls;			/* owned: their character classes */
+	uint32_t *at;				/* owned: their byte offsets */
 	size_t cap;
 	struct buf msg, stream, text, raw;	/* owned: scratch */
 };

@@ -19,13 +19,17 @@ static void ensure_positions(struct masker *m, size_t n)
 	m->cap = n < 64 ? 64 : 2 * n;
 	m->x = xrealloc(m->x, m->cap * sizeof(*m->x));
 	m->radix = xrealloc(m->radix, m->cap * sizeof(*m->radix));
+	m->cls = xrealloc(m->cls, m->cap * sizeof(*m->cls));
+	m->at = xrealloc(m->at, m->cap * sizeof(*m->at));
 }
 
-static void put_u32(struct buf *b, uint32_t v)
+static unsigned char *put_u32(unsigned char *p, uint32_t v)
 {
-	char p[4] = { (char)(v >> 24), (char)(v >> 16), (char)(v >> 8), (char)v };
-
-	buf_append(b, p, 4);
+	p[0] = (unsigned char)(v >> 24);
+	p[1] = (unsigned char)(v >> 16);
+	p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
+	return p + 4;
 }
 
 /*
@@ -39,37 +43,35 @@ static const unsigned char *round_stream(struct masker *m, int round,
 					 const uint32_t *src, size_t src_n,
 					 size_t need)
 {
-	unsigned char first[32];
+	unsigned char *p, *first;
 	size_t i;
 	uint32_t k;
 
 	buf_reset(&m->msg);
-	buf_putc(&m->msg, 'R');
-	buf_putc(&m->msg, (char)round);
-	put_u32(&m->msg, (uint32_t)(tweak >> 32));
-	put_u32(&m->msg, (uint32_t)tweak);
-	put_u32(&m->msg, (uint32_t)n);
+	if (buf_reserve(&m->msg, 14 + 2 * src_n) < 0 ||
+	    buf_reserve(&m->stream, need + 32) < 0)
+		abort();	/* unbounded buffers: only out of memory, which aborts first */
+	p = (unsigned char *)m->msg.data;
+	*p++ = 'R';
+	*p++ = (unsigned char)round;
+	p = put_u32(p, (uint32_t)(tweak >> 32));
+	p = put_u32(p, (uint32_t)tweak);
+	p = put_u32(p, (uint32_t)n);
 	for (i = 0; i < src_n; i++) {
-		char v[2] = { (char)(src[i] >> 8), (char)src[i] };
-
-		buf_append(&m->msg, v, 2);
+		*p++ = (unsigned char)(src[i] >> 8);
+		*p++ = (unsigned char)src[i];
 	}
-	mask_hmac(m, m->msg.data, m->msg.len, first);
-	buf_reset(&m->stream);
-	buf_append(&m->stream, first, sizeof(first));
-	for (k = 1; m->stream.len < need; k++) {
-		unsigned char more[32], in[37];
+	first = (unsigned char *)m->stream.data;
+	mask_hmac(m, m->msg.data, (size_t)(p - (unsigned char *)m->msg.data), first);
+	for (k = 1; 32 * k < need; k++) {
+		unsigned char in[37];
 
 		in[0] = 'X';
-		in[1] = (unsigned char)(k >> 24);
-		in[2] = (unsigned char)(k >> 16);
-		in[3] = (unsigned char)(k >> 8);
-		in[4] = (unsigned char)k;
-		memcpy(in + 5, first, sizeof(first));
-		mask_hmac(m, in, sizeof(in), more);
-		buf_append(&m->stream, more, sizeof(more));
+		put_u32(in + 1, k);
+		memcpy(in + 5, first, 32);
+		mask_hmac(m, in, sizeof(in), first + 32 * k);
 	}
-	return (const unsigned char *)m->stream.data;
+	return first;
 }
 
 static size_t stream_need(const uint32_t *radix, size_t n)
@@ -81,29 +83,37 @@ static size_t stream_need(const uint32_t *radix, size_t n)
 	return need;
 }
 
-/* dst[i] = (dst[i] + F(src)) mod radix[i]: one Feistel round, invertible. */
+/*
+ * dst[i] = (dst[i] + F(src)[i]) mod radix[i]: one Feistel round, which the
+ * key can undo. F's bytes become a number below radix by multiplying and
+ * keeping the high half (no division: this runs for every position of
+ * every round).
+ */
 static void feistel_round(struct masker *m, int round, uint64_t tweak, size_t n,
 			  uint32_t *dst, const uint32_t *radix, size_t dst_n,
 			  const uint32_t *src, size_t src_n)
 {
 	const unsigned char *f;
-	size_t i, at = 0;
+	size_t i;
 
 	if (!dst_n)
 		return;
 	f = round_stream(m, round, tweak, n, src, src_n, stream_need(radix, dst_n));
 	for (i = 0; i < dst_n; i++) {
-		uint32_t r;
+		uint32_t add, v;
 
 		if (radix[i] > 256) {
-			r = (uint32_t)f[at] << 24 | (uint32_t)f[at + 1] << 16 |
-			    (uint32_t)f[at + 2] << 8 | f[at + 3];
-			at += 4;
+			uint32_t r = (uint32_t)f[0] << 24 | (uint32_t)f[1] << 16 |
+				     (uint32_t)f[2] << 8 | f[3];
+
+			add = (uint32_t)(((uint64_t)r * radix[i]) >> 32);
+			f += 4;
 		} else {
-			r = (uint32_t)f[at] << 8 | f[at + 1];
-			at += 2;
+			add = (((uint32_t)f[0] << 8 | f[1]) * radix[i]) >> 16;
+			f += 2;
 		}
-		dst[i] = (uint32_t)(((uint64_t)dst[i] + r % radix[i]) % radix[i]);
+		v = dst[i] + add;
+		dst[i] = v >= radix[i] ? v - radix[i] : v;
 	}
 }
 
@@ -120,6 +130,8 @@ void mask_permute(struct masker *m, uint32_t *x, const uint32_t *radix,
 	size_t u = n / 2;
 	int round;
 
+	if (!n)
+		return;	/* nothing to mask */
 	for (round = 0; round < MASK_ROUNDS; round++) {
 		if (round % 2 == 0)
 			feistel_round(m, round, tweak, n, x, radix, u, x + u, n - u);
@@ -302,7 +314,7 @@ static size_t email_tld(const char *s, size_t n)
 int mask_string(struct masker *m, const char *s, size_t n, struct buf *out)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	size_t keep_from = email_tld(s, n), i, len, k = 0;
+	size_t keep_from = email_tld(s, n), i, len, k = 0, start = out->len;
 	uint64_t tweak = fnv(FNV_START, "S", 1);
 	uint32_t cp, index;
 	int c, changed = 0;
@@ -320,22 +332,20 @@ int mask_string(struct masker *m, const char *s, size_t n, struct buf *out)
 		}
 		tweak = fnv(tweak, (unsigned char[]){ 0xff, (unsigned char)c }, 2);
 		m->x[k] = index;
-		m->radix[k++] = class_size(c);
+		m->radix[k] = class_size(c);
+		m->cls[k] = (signed char)c;
+		m->at[k++] = (uint32_t)i;
 	}
 	mask_permute(m, m->x, m->radix, k, tweak);
-	for (i = 0, k = 0; i < n; i += len) {
+	/* Each class's letters have one UTF-8 length: written over a copy. */
+	buf_append(out, s, n);
+	for (i = 0; i < k; i++) {
+		char *o = out->data + start + m->at[i];
 		char enc[3];
+		size_t el = utf8_encode(class_member(m->cls[i], m->x[i]), enc);
 
-		len = utf8_decode(u + i, n - i, &cp);
-		c = len && i < keep_from ? classify(cp, &index) : -1;
-		if (!len)
-			len = 1;
-		if (c < 0) {
-			buf_append(out, s + i, len);
-			continue;
-		}
-		changed |= m->x[k] != index;
-		buf_append(out, enc, utf8_encode(class_member(c, m->x[k++]), enc));
+		changed |= memcmp(o, enc, el) != 0;
+		memcpy(o, enc, el);
 	}
 	return changed;
 }
@@ -429,36 +439,43 @@ done:
 
 /* ---- attribute values ---- */
 
-/* A JSON string literal decoded into m->raw. */
-static int decode_string(struct masker *m, struct slice lit)
-{
-	buf_reset(&m->raw);
-	if (!lit.n || lit.p[0] != '"' || js_unescape(lit, &m->raw) < 0)
-		return -1;
-	if (!m->raw.data)
-		buf_puts(&m->raw, "");
-	return 0;
-}
-
-/* One S, N or B value (a JSON string literal) masked, as a JSON string. */
+/*
+ * One S, N or B value (a JSON string literal) masked, as a JSON string
+ * literal. Without escapes the literal's bytes are the value's, and the
+ * mask (letters and digits for letters and digits) needs none either: it
+ * is written straight into out.
+ */
 static int mask_scalar(struct masker *m, char type, struct slice lit,
 		       struct buf *out)
 {
+	const char *s = lit.p + 1;
+	size_t n = lit.n - 2;
+	struct buf *dst = out;
 	int r;
 
-	if (decode_string(m, lit) < 0)
+	if (lit.n < 2 || lit.p[0] != '"')
 		return -1;
-	buf_reset(&m->text);
-	if (type == 'S') {
-		r = mask_string(m, m->raw.data, m->raw.len, &m->text);
-	} else if (type == 'N') {
-		r = mask_number(m, m->raw.data, m->raw.len, &m->text);
-	} else {
-		r = mask_base64(m, m->raw.data, m->raw.len, &m->text);
+	if (memchr(lit.p, '\\', lit.n)) {
+		buf_reset(&m->raw);
+		if (js_unescape(lit, &m->raw) < 0)
+			return -1;
+		s = m->raw.data ? m->raw.data : "";
+		n = m->raw.len;
+		if (type == 'S') {
+			buf_reset(&m->text);
+			dst = &m->text;	/* kept characters may need their escapes again */
+		}
 	}
+	if (dst == out)
+		buf_putc(out, '"');
+	r = type == 'S' ? mask_string(m, s, n, dst) :
+	    type == 'N' ? mask_number(m, s, n, dst) : mask_base64(m, s, n, dst);
 	if (r < 0)
 		return -1;
-	buf_json_str(out, m->text.data ? m->text.data : "", m->text.len);
+	if (dst == out)
+		buf_putc(out, '"');
+	else
+		buf_json_str(out, m->text.data ? m->text.data : "", m->text.len);
 	return r;
 }
 
@@ -501,7 +518,7 @@ static int mask_value_depth(struct masker *m, struct slice av, struct buf *out,
 
 	if (av_split(av, t, &v) < 0)
 		return -1;
-	buf_printf(out, "{\"%s\":", t);
+	buf_append(out, av.p, (size_t)(v.p - av.p));	/* {"TYPE": as it stands */
 	if (!strcmp(t, "S") || !strcmp(t, "N") || !strcmp(t, "B"))
 		r = mask_scalar(m, t[0], v, out);
 	else if (!strcmp(t, "SS") || !strcmp(t, "NS") || !strcmp(t, "BS"))
