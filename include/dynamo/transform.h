@@ -82,6 +82,8 @@ struct transform {
 	int bound;
 	struct transform_key *keys;	/* owned array: every distinct key attribute */
 	int nkeys;
+	char **quoted;			/* owned: "NAME" of each --remove and --mask, as JSON */
+	int nquoted;
 };
 
 void transform_init(struct transform *t);
@@ -136,7 +138,9 @@ void transformer_release(struct transformer *x);
 /*
  * Applies the transforms to one item (DynamoDB JSON, as DynamoDB sent it).
  * 1: the item changed and the new item is appended to out; 0: nothing
- * changed, out is as it was (keep moving the original bytes); -1: the item
+ * changed, out is as it was (keep moving the original bytes; an item that
+ * holds nothing a transform could touch is not even walked, so not
+ * checked either: DynamoDB checks what it is sent); -1: the item
  * cannot be transformed (malformed, or a rename would leave a key empty or
  * too long, or a string set with a value twice): x->why says why, out is
  * as it was.

@@ -41,6 +41,9 @@ static void unbind(struct transform *t)
 	free(t->keys);
 	t->keys = NULL;
 	t->nkeys = 0;
+	free_names(t->quoted, t->nquoted);
+	t->quoted = NULL;
+	t->nquoted = 0;
 	t->bound = 0;
 }
 
@@ -360,6 +363,14 @@ int transform_bind(struct transform *t, const struct table_desc *td,
 		unbind(t);
 		return -1;
 	}
+	for (i = 0; i < t->nremoves + t->nmasks; i++) {
+		const char *name = i < t->nremoves ? t->removes[i] : t->masks[i - t->nremoves];
+		struct buf q = BUF_INIT;
+
+		buf_json_str(&q, name, strlen(name));
+		push_name(&t->quoted, &t->nquoted, q.data);
+		buf_release(&q);
+	}
 	t->bound = 1;
 	return 0;
 }
@@ -657,7 +668,7 @@ static int rename_value(struct transformer *x, struct slice av, struct buf *out,
 
 	if (av_split(av, t, &v) < 0)
 		return -1;
-	buf_printf(out, "{\"%s\":", t);
+	buf_append(out, av.p, (size_t)(v.p - av.p));	/* {"TYPE": as it stands */
 	if (!strcmp(t, "S"))
 		r = rename_literal(x, v, out, &len);
 	else if (!strcmp(t, "SS"))
@@ -674,6 +685,23 @@ static int rename_value(struct transformer *x, struct slice av, struct buf *out,
 }
 
 /* A top-level attribute renamed, with the checks keys need. */
+/*
+ * Whether a rename may apply somewhere in a value: an OLD appears in its
+ * bytes, or an escape could hide one. Most values of most items are passed
+ * over this way, as they are.
+ */
+static int may_rename(const struct transform *t, struct slice av)
+{
+	int i;
+
+	if (memchr(av.p, '\\', av.n))
+		return 1;
+	for (i = 0; i < t->nrenames; i++)
+		if (memmem(av.p, av.n, t->renames[i].from, t->renames[i].from_len))
+			return 1;
+	return 0;
+}
+
 static int rename_attribute(struct transformer *x, struct slice name,
 			    struct slice av, struct buf *out)
 {
@@ -683,7 +711,7 @@ static int rename_attribute(struct transformer *x, struct slice name,
 	char t[8];
 	int r;
 
-	if (!x->t->nrenames) {
+	if (!x->t->nrenames || !may_rename(x->t, av)) {
 		buf_append(out, av.p, av.n);
 		return 0;
 	}
@@ -750,6 +778,23 @@ static int apply_one(struct transformer *x, struct slice k, struct slice v,
 	return r;
 }
 
+/*
+ * Whether a transform may touch an item, judged from its bytes: a --set
+ * always does; --remove and --mask when the quoted name appears, renames
+ * when OLD does. An escape anywhere could hide either: then it may.
+ */
+static int may_touch(const struct transform *t, struct slice item)
+{
+	int i;
+
+	if (t->nsets || memchr(item.p, '\\', item.n))
+		return 1;
+	for (i = 0; i < t->nquoted; i++)
+		if (memmem(item.p, item.n, t->quoted[i], strlen(t->quoted[i])))
+			return 1;
+	return t->nrenames && may_rename(t, item);
+}
+
 int transformer_apply(struct transformer *x, struct slice item, struct buf *out)
 {
 	const struct transform *t = x->t;
@@ -759,6 +804,8 @@ int transformer_apply(struct transformer *x, struct slice item, struct buf *out)
 	int r, changed = 0, first = 1, i;
 
 	x->why[0] = '\0';
+	if (!may_touch(t, item))
+		return 0;
 	if (js_begin(&it, item, '{') < 0) {
 		failed(x, "the item is not a JSON object");
 		goto fail;

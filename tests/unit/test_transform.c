@@ -409,6 +409,35 @@ static void test_mask_through_transformer(void **state)
 	}
 }
 
+/* Items are passed over by their bytes only when nothing can apply. */
+static void test_passed_over_by_bytes(void **state)
+{
+	struct transform t;
+	char *r;
+
+	(void)state;
+	transform_init(&t);
+	add_ok(&t, transform_add_mask, "email");
+	add_ok(&t, transform_add_rename_prefix, "T#=U#");
+	bind_ok(&t);
+	/* A name spelled with an escape is still the attribute. */
+	assert_int_equal(apply(&t, "{\"PK\":{\"S\":\"a\"},\"\\u0065mail\":{\"S\":\"jane@x.org\"}}", &r), 1);
+	assert_null(strstr(r, "jane@"));
+	assert_non_null(strstr(r, ".org\"}}"));
+	free(r);
+	/* A prefix spelled with an escape is still renamed. */
+	assert_int_equal(apply(&t, "{\"PK\":{\"S\":\"\\u0054#1\"}}", &r), 1);
+	assert_string_equal(r, "{\"PK\":{\"S\":\"U#1\"}}");
+	free(r);
+	/* The name as a value, OLD in the middle: walked, nothing changes. */
+	assert_int_equal(apply(&t, "{\"PK\":{\"S\":\"email\"},\"x\":{\"S\":\"aT#\"}}", &r), 0);
+	free(r);
+	/* Nothing that could apply: not walked, so not judged either. */
+	assert_int_equal(apply(&t, "{\"PK\":{\"S\":\"a\"}", &r), 0);
+	free(r);
+	transform_release(&t);
+}
+
 static void test_malformed_items(void **state)
 {
 	static const char *const items[] = {
@@ -473,6 +502,7 @@ int main(void)
 		cmocka_unit_test(test_rename_longest_first_and_escapes),
 		cmocka_unit_test(test_rename_keeps_items_valid),
 		cmocka_unit_test(test_mask_through_transformer),
+		cmocka_unit_test(test_passed_over_by_bytes),
 		cmocka_unit_test(test_malformed_items),
 		cmocka_unit_test(test_describe_and_json),
 	};
