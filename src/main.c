@@ -34,15 +34,18 @@
 #define JOB_OPTS OPT_SEGMENTS, OPT_CONCURRENCY, OPT_MAX_RCU, OPT_MAX_WCU, \
 	OPT_CHECKPOINT, OPT_YES, OPT_DRY_RUN, OPT_JSON, OPT_PROGRESS
 
+/* Which items: every data command that reads a table takes them. */
+#define SELECT_OPTS OPT_PK_PREFIX, OPT_FILTER, OPT_NAMES, OPT_VALUES
+
 static const int tables_opts[] = { OPT_JSON, GLOBAL_OPTS, 0 };
 static const int describe_opts[] = { OPT_TABLE, OPT_JSON, GLOBAL_OPTS, 0 };
 static const int copy_opts[] = {
 	OPT_TABLE, OPT_SOURCE, OPT_TARGET, OPT_TARGET_TABLE, OPT_PK, OPT_SK,
-	OPT_INDEX, OPT_PK_TYPE, OPT_NO_BACKUP, OPT_NO_TRUNCATE, OPT_CREATE_TARGET,
+	SELECT_OPTS, OPT_INDEX, OPT_PK_TYPE, OPT_NO_BACKUP, OPT_NO_TRUNCATE, OPT_CREATE_TARGET,
 	OPT_STRICT, OPT_SOURCE_REGION, OPT_TARGET_REGION, OPT_SOURCE_ENDPOINT,
 	OPT_TARGET_ENDPOINT, JOB_OPTS, GLOBAL_OPTS, 0
 };
-static const int truncate_opts[] = { OPT_TABLE, JOB_OPTS, GLOBAL_OPTS, 0 };
+static const int truncate_opts[] = { OPT_TABLE, SELECT_OPTS, JOB_OPTS, GLOBAL_OPTS, 0 };
 static const int restore_opts[] = {
 	OPT_TABLE, OPT_FROM_TABLE, OPT_KEEP_SOURCE, OPT_BACKUP_ARN,
 	OPT_BACKUP_NAME, OPT_FROM_FILE, OPT_NO_BACKUP, JOB_OPTS, GLOBAL_OPTS, 0
@@ -50,7 +53,7 @@ static const int restore_opts[] = {
 static const int backups_opts[] = { OPT_TABLE, OPT_JSON, GLOBAL_OPTS, 0 };
 /* export only reads, import only writes: neither resumes from a checkpoint. */
 static const int export_opts[] = {
-	OPT_TABLE, OPT_EXPORT_FILE, OPT_SEGMENTS, OPT_CONCURRENCY, OPT_MAX_RCU,
+	OPT_TABLE, OPT_EXPORT_FILE, SELECT_OPTS, OPT_SEGMENTS, OPT_CONCURRENCY, OPT_MAX_RCU,
 	OPT_DRY_RUN, OPT_JSON, OPT_PROGRESS, GLOBAL_OPTS, 0
 };
 static const int import_opts[] = {
@@ -59,8 +62,13 @@ static const int import_opts[] = {
 };
 static const int query_opts[] = {
 	OPT_TABLE, OPT_PK, OPT_SK, OPT_INDEX, OPT_PK_TYPE, OPT_UNIQUE, OPT_HEAD,
-	OPT_LIMIT, OPT_DESC, OPT_COUNT, OPT_OUTPUT, OPT_CONSISTENT,
-	OPT_CONCURRENCY, GLOBAL_OPTS, 0
+	OPT_LIMIT, OPT_DESC, OPT_COUNT, OPT_OUTPUT, OPT_CONSISTENT, OPT_FILTER,
+	OPT_NAMES, OPT_VALUES, OPT_CONCURRENCY, GLOBAL_OPTS, 0
+};
+
+static const int count_opts[] = {
+	OPT_TABLE, OPT_PK, OPT_SK, OPT_INDEX, OPT_PK_TYPE, SELECT_OPTS, OPT_SEGMENTS,
+	OPT_CONCURRENCY, OPT_MAX_RCU, OPT_DRY_RUN, OPT_JSON, OPT_PROGRESS, GLOBAL_OPTS, 0
 };
 
 static const struct command commands[] = {
@@ -69,6 +77,8 @@ static const struct command commands[] = {
 	  "copy a table, or the items of some partition keys, to another account, region or table" },
 	{ "query", cmd_query, query_opts, "-t TABLE [-e PROFILE] --pk VALUE [--sk PREFIX] [-i INDEX] [options]",
 	  "query a table or index by partition key (several keys are merged in sort order)" },
+	{ "count", cmd_count, count_opts, "-t TABLE [-e PROFILE] [--pk-prefix PREFIX | --pk VALUE] [--filter EXPR] [options]",
+	  "count the items of a table, or of a selection, with a parallel COUNT scan" },
 	{ "truncate", cmd_truncate, truncate_opts, "-t TABLE [-e PROFILE] [options]",
 	  "delete every item of a table" },
 	{ "restore", cmd_restore, restore_opts,

@@ -34,6 +34,10 @@ const struct opt_def dynamo_opts[] = {
 	{ OPT_TARGET_ENDPOINT, "target-endpoint-url", 0, NULL, "URL", "endpoint of the target (default: as --endpoint-url)" },
 	{ OPT_PK, "pk", 0, "pk", "VALUE", "partition key value; repeat it or use a brace range (USER#S{0..3}) for sharded keys" },
 	{ OPT_SK, "sk", 0, "sk", "PREFIX", "sort key prefix (begins_with; a numeric sort key must equal it)" },
+	{ OPT_PK_PREFIX, "pk-prefix", 0, NULL, "PREFIX", "every item whose partition key begins with PREFIX (a scan; S and B keys)" },
+	{ OPT_FILTER, "filter", 0, NULL, "EXPR", "only the items matching this FilterExpression (DynamoDB's syntax, applied by DynamoDB)" },
+	{ OPT_NAMES, "names", 0, NULL, "JSON", "placeholders of --filter: {\"#s\":\"status\"}, or @FILE" },
+	{ OPT_VALUES, "values", 0, NULL, "JSON", "values of --filter in DynamoDB JSON: {\":v\":{\"S\":\"OPEN\"}}, or @FILE" },
 	{ OPT_INDEX, "index", 'i', NULL, "INDEX", "query this global or local secondary index" },
 	{ OPT_PK_TYPE, "pk-type", 0, NULL, "S|N|B", "check the partition key is of this type (types come from the table; B values are base64)" },
 	{ OPT_SEGMENTS, "segments", 0, NULL, "N", "parallel scan segments (default: from the table size)" },
@@ -205,6 +209,10 @@ static int set_string_opt(int id, const char *flag, const char *v,
 	case OPT_BACKUP_NAME: slot = &o->backup_name; break;
 	case OPT_FROM_FILE: slot = &o->from_file; break;
 	case OPT_UNIQUE: slot = &o->unique; break;
+	case OPT_PK_PREFIX: slot = &o->pk_prefix; break;
+	case OPT_FILTER: slot = &o->filter; break;
+	case OPT_NAMES: slot = &o->names; break;
+	case OPT_VALUES: slot = &o->values; break;
 	case OPT_EXPORT_FILE:
 	case OPT_IMPORT_FILE: slot = &o->file; break;
 	default: return 0;

@@ -4,6 +4,7 @@
 #include "dynamo/ddb.h"
 #include "dynamo/options.h"
 #include "dynamo/profile.h"
+#include "dynamo/selection.h"
 
 /* What every command gets from main: the parsed flags and the AWS config. */
 struct ctx {
@@ -55,6 +56,30 @@ void summary_failure(struct ctx *ctx, const char *command, int code);
 /* Checks --pk/--sk/--index/--pk-type against the table's key schema. */
 int query_keys_check(struct ctx *ctx, const struct table_desc *t);
 
+/*
+ * The selection the flags make (--pk, --pk-prefix, --sk..., --filter,
+ * --names, --values), bound to the key schema of the table or of --index.
+ * s is initialised here, also on failure: release it with selection_release.
+ */
+int ctx_selection(struct ctx *ctx, struct selection *s, const struct table_desc *t);
+
+/* A table and the selection the flags make on it: what count, export and truncate read. */
+struct selected_table {
+	struct ddb d;
+	struct table_desc t;
+	struct selection sel;
+	char where[512];	/* ddb_where of d */
+	char text[1024];	/* the selection for people ("" for every item) */
+};
+
+/*
+ * Opens -t/--table (ctx_open_table) and binds the selection to it, then
+ * has DynamoDB judge the selection once (plan_probe_selection), before any
+ * plan runs. 0, or -1 with ctx->eb set and nothing left open.
+ */
+int ctx_open_selected(struct ctx *ctx, struct selected_table *st);
+void ctx_close_selected(struct selected_table *st);
+
 /* Commands, one file each under src/cmd/. */
 int cmd_tables(struct ctx *ctx);
 int cmd_describe(struct ctx *ctx);
@@ -65,5 +90,6 @@ int cmd_backups(struct ctx *ctx);
 int cmd_query(struct ctx *ctx);
 int cmd_export(struct ctx *ctx);
 int cmd_import(struct ctx *ctx);
+int cmd_count(struct ctx *ctx);
 
 #endif

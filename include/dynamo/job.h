@@ -8,6 +8,7 @@
 #include "dynamo/http.h"
 #include "dynamo/rate.h"
 #include "dynamo/response.h"
+#include "dynamo/selection.h"
 
 /*
  * A data stage: items flow from a source (the segments of a parallel Scan,
@@ -118,6 +119,12 @@ struct job {
 	const char *const *pk_values;	/* query: one unit per value */
 	int npk;
 	const char *sk_prefix;		/* query: begins_with on the sort key, or NULL */
+	/*
+	 * A bound selection (selection.h), or NULL: its fragments go into
+	 * every Scan (as a FilterExpression) and Query (key condition and
+	 * filter; then it, not pk_values/sk_prefix, says what is asked).
+	 */
+	const struct selection *sel;
 	int scan_forward;		/* query order */
 	const char *(*file_next)(void *ctx, struct slice *item, struct errbuf *eb);	/* file source */
 	void *file_ctx;

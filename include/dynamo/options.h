@@ -17,7 +17,8 @@ enum opt_id {
 	OPT_FROM_TABLE, OPT_KEEP_SOURCE, OPT_BACKUP_ARN, OPT_BACKUP_NAME,
 	OPT_FROM_FILE, OPT_UNIQUE, OPT_HEAD, OPT_LIMIT, OPT_DESC, OPT_COUNT,
 	OPT_OUTPUT, OPT_CONSISTENT, OPT_EXPORT_FILE, OPT_IMPORT_FILE,
-	OPT_PROGRESS, OPT_STRICT,
+	OPT_PROGRESS, OPT_STRICT, OPT_PK_PREFIX, OPT_FILTER, OPT_NAMES,
+	OPT_VALUES,
 };
 
 enum output_format { OUTPUT_DDB, OUTPUT_JSON, OUTPUT_JSONL };
@@ -53,6 +54,9 @@ struct options {
 	const char *sk;
 	const char *index;
 	char pk_type;			/* --pk-type: 'S', 'N', 'B', or 0 when not given */
+	const char *pk_prefix;		/* --pk-prefix */
+	const char *filter;		/* --filter: a FilterExpression, as DynamoDB reads it */
+	const char *names, *values;	/* --names, --values: JSON, or @FILE */
 
 	/* jobs */
 	int segments, concurrency;

@@ -118,6 +118,8 @@ int selection_key_matches(const struct selection *s, struct slice item);
 
 /* For the dry run: "partition key 'PK' beginning with 'TENANT#42#', ..." ("" when none). */
 void selection_describe(const struct selection *s, struct buf *out);
+/* The same into a fixed buffer (cut at n - 1 bytes). */
+void selection_describe_into(const struct selection *s, char *out, size_t n);
 /* For --json: adds pk, pk_prefix, sk_op, sk, filter, names, values to obj. */
 void selection_to_json(const struct selection *s, cJSON *obj);
 

@@ -1,6 +1,7 @@
 /* Setup and checks shared by the commands. */
 #include "dynamo/cmd.h"
 #include "dynamo/exitcode.h"
+#include "dynamo/plan.h"
 #include "dynamo/redact.h"
 #include "dynamo/source.h"
 
@@ -100,9 +101,10 @@ int query_keys_check(struct ctx *ctx, const struct table_desc *t)
 	int i;
 
 	if (!o->npk) {
-		if (o->sk || o->index)
+		/* Without --pk the items are scanned: an index is queried by its key. */
+		if (o->index)
 			return errf(&ctx->eb, EXIT_USAGE,
-				    "--sk and --index select items by partition key: add --pk VALUE");
+				    "--index selects items by partition key: add --pk VALUE");
 		return 0;
 	}
 	if (o->index && !ix)
@@ -134,4 +136,56 @@ int query_keys_check(struct ctx *ctx, const struct table_desc *t)
 	}
 	buf_release(&tmp);
 	return 0;
+}
+
+int ctx_selection(struct ctx *ctx, struct selection *s, const struct table_desc *t)
+{
+	const struct options *o = &ctx->o;
+	const struct index_desc *ix = o->index ? table_index(t, o->index) : NULL;
+	struct errbuf *eb = &ctx->eb;
+	char what[600];
+	int i;
+
+	selection_init(s);
+	for (i = 0; i < o->npk; i++)
+		if (selection_add_pk(s, o->pk[i], eb) < 0)
+			return -1;
+	if ((o->pk_prefix && selection_set_pk_prefix(s, o->pk_prefix, eb) < 0) ||
+	    (o->sk && selection_set_sk(s, SK_PREFIX, o->sk, NULL, eb) < 0) ||
+	    (o->filter && selection_set_filter(s, o->filter, eb) < 0) ||
+	    (o->names && selection_load_names(s, o->names, eb) < 0) ||
+	    (o->values && selection_load_values(s, o->values, eb) < 0))
+		return -1;
+	if (o->index && !ix)
+		return errf(eb, EXIT_NOT_FOUND, "table '%s' has no index '%s' (see dynamo describe -t %s)",
+			    t->name, o->index, t->name);
+	if (ix)
+		snprintf(what, sizeof(what), "index '%s' of table '%s'", ix->name, t->name);
+	else
+		snprintf(what, sizeof(what), "table '%s'", t->name);
+	return selection_bind(s, ix ? &ix->hash : &t->hash, ix ? &ix->range : &t->range,
+			      what, eb);
+}
+
+int ctx_open_selected(struct ctx *ctx, struct selected_table *st)
+{
+	const struct options *o = &ctx->o;
+
+	memset(st, 0, sizeof(*st));
+	if (ctx_open_table(ctx, &st->d, &st->t) < 0)
+		return -1;
+	ddb_where(&st->d, st->where, sizeof(st->where));
+	if (query_keys_check(ctx, &st->t) < 0 || ctx_selection(ctx, &st->sel, &st->t) < 0 ||
+	    plan_probe_selection(&st->d, o->table, o->index, &st->sel, st->where, &ctx->eb) < 0) {
+		ctx_close_selected(st);
+		return -1;
+	}
+	selection_describe_into(&st->sel, st->text, sizeof(st->text));
+	return 0;
+}
+
+void ctx_close_selected(struct selected_table *st)
+{
+	selection_release(&st->sel);
+	ctx_close_table(&st->d, &st->t);
 }

@@ -18,6 +18,8 @@ struct copy {
 	int have_sd, have_td;
 	const char *target_table;
 	char src_where[512], dst_where[512];
+	struct selection sel;	/* the items copied (and pruned) */
+	char selected[1024];	/* the selection for people: "partition key 'PK' beginning with ..." */
 };
 
 /*
@@ -124,6 +126,7 @@ static void whole_table_stages(struct copy *c, struct plan *p, int segments,
 			       int target_empty)
 {
 	const struct options *o = &c->ctx->o;
+	int some = selection_restricts(&c->sel);
 	struct stage *s;
 
 	maybe_create(c, p);
@@ -137,19 +140,25 @@ static void whole_table_stages(struct copy *c, struct plan *p, int segments,
 	}
 	s = plan_add_copy(p, STAGE_COPY, "copy", source_ref(c), target_ref(c));
 	s->segments = segments;
+	s->sel = &c->sel;
+	if (some)
+		s->estimate = 0;	/* the table's count says nothing of the selection's */
 	s->destructive = c->have_td && !target_empty;
 	snprintf(s->what, sizeof(s->what),
-		 "%s every item of '%s' in %s into '%s' in %s (about %lld items, %d segments)",
+		 "%s %s%.400s of '%s' in %s into '%s' in %s (%s %lld items, %d segments)",
 		 s->destructive ? "put (over items with the same keys)" : "copy",
+		 some ? "the items with " : "every item", some ? c->selected : "",
 		 o->table, c->src_where, c->target_table, c->dst_where,
-		 c->sd.item_count, segments);
+		 some ? "a scan of the table's" : "about", c->sd.item_count, segments);
 	if (c->have_td && !o->no_truncate && !target_empty) {
-		/* After the copy, not before: see prune.c. */
+		/* After the copy, not before: see prune.c. Over the same selection, never outside it. */
 		s = plan_add_prune(p, STAGE_PRUNE, target_ref(c), source_ref(c), o->segments);
 		s->optional = 1;
+		s->sel = &c->sel;
 		snprintf(s->what, sizeof(s->what),
-			 "delete the items of '%s' in %s whose keys '%s' does not have (the target holds about %lld items)",
-			 c->target_table, c->dst_where, o->table, c->td.item_count);
+			 "delete the items of '%s' in %s%s%.400s whose keys '%s' does not have (the target holds about %lld items)",
+			 c->target_table, c->dst_where, some ? " with " : "",
+			 some ? c->selected : "", o->table, c->td.item_count);
 	}
 }
 
@@ -171,29 +180,18 @@ static int check_index(struct copy *c)
 	return 0;
 }
 
-static void describe_keys(const struct options *o, char *out, size_t n)
-{
-	int i, len;
-
-	len = snprintf(out, n, "%s = ", o->index ? "index key" : "partition key");
-	for (i = 0; i < o->npk && len < (int)n; i++)
-		len += snprintf(out + len, n - (size_t)len, "%s'%s'", i ? " or " : "", o->pk[i]);
-	if (o->sk && len < (int)n)
-		snprintf(out + len, n - (size_t)len, ", sort key beginning with '%s'", o->sk);
-}
-
 static void item_stages(struct copy *c, struct plan *p)
 {
 	const struct options *o = &c->ctx->o;
-	char keys[512];
+	const char *keys = c->selected;
 	struct stage *s;
 
-	describe_keys(o, keys, sizeof(keys));
 	maybe_create(c, p);
 	s = plan_add_copy(p, STAGE_QUERY_COPY, "copy", source_ref(c), target_ref(c));
+	s->sel = &c->sel;
 	s->estimate = 0;
 	s->destructive = c->have_td;
-	snprintf(s->what, sizeof(s->what), "copy the items of '%s' in %s with %s into '%s' in %s",
+	snprintf(s->what, sizeof(s->what), "copy the items of '%s' in %s with %.400s into '%s' in %s",
 		 o->table, c->src_where, keys, c->target_table, c->dst_where);
 	if (o->index && strcmp(table_index(&c->sd, o->index)->projection, "ALL")) {
 		/* The index holds part of each item: read them whole first. */
@@ -203,9 +201,10 @@ static void item_stages(struct copy *c, struct plan *p)
 	}
 	if (c->have_td && !o->no_truncate) {
 		s = plan_add_prune(p, STAGE_QUERY_PRUNE, target_ref(c), source_ref(c), 0);
+		s->sel = &c->sel;
 		s->optional = 1;
 		snprintf(s->what, sizeof(s->what),
-			 "delete the items of '%s' in %s with %s%s%s that '%s' no longer has there",
+			 "delete the items of '%s' in %s with %.400s%s%s that '%s' no longer has there",
 			 c->target_table, c->dst_where, keys, o->index ? " in index " : "",
 			 o->index ? o->index : "", o->table);
 	}
@@ -213,6 +212,7 @@ static void item_stages(struct copy *c, struct plan *p)
 
 static void release(struct copy *c)
 {
+	selection_release(&c->sel);
 	if (c->have_sd)
 		table_desc_release(&c->sd);
 	if (c->have_td)
@@ -231,12 +231,19 @@ int cmd_copy(struct ctx *ctx)
 	int r = -1, segments, empty = 0;
 
 	memset(&c, 0, sizeof(c));
+	selection_init(&c.sel);
 	c.ctx = ctx;
 	c.target_table = o->target_table ? o->target_table : o->table;
 	if (ctx_need_table(ctx) < 0 ||
 	    (o->target_table && table_name_check("--target-table", o->target_table, &ctx->eb) < 0) ||
 	    open_sides(&c) < 0 || describe_tables(&c) < 0 || check_index(&c) < 0 ||
-	    query_keys_check(ctx, &c.sd) < 0)
+	    query_keys_check(ctx, &c.sd) < 0 || ctx_selection(ctx, &c.sel, &c.sd) < 0)
+		goto out;
+	selection_describe_into(&c.sel, c.selected, sizeof(c.selected));
+	/* DynamoDB judges the filter on both sides before anything is written. */
+	if (plan_probe_selection(&c.src, o->table, o->index, &c.sel, c.src_where, &ctx->eb) < 0 ||
+	    (c.have_td && !o->no_truncate &&
+	     plan_probe_selection(&c.dst, c.target_table, o->index, &c.sel, c.dst_where, &ctx->eb) < 0))
 		goto out;
 	segments = o->segments ? o->segments : plan_default_segments(&c.sd);
 	if (!o->npk && c.have_td && plan_table_empty(&c.dst, &c.td, &empty, &ctx->eb) < 0)

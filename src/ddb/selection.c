@@ -800,6 +800,15 @@ void selection_describe(const struct selection *s, struct buf *out)
 	}
 }
 
+void selection_describe_into(const struct selection *s, char *out, size_t n)
+{
+	struct buf b = BUF_INIT;
+
+	selection_describe(s, &b);
+	snprintf(out, n, "%s", b.data ? b.data : "");
+	buf_release(&b);
+}
+
 static cJSON *parse_or_string(const struct buf *b)
 {
 	cJSON *j = b->len ? cJSON_ParseWithLength(b->data, b->len) : NULL;

@@ -105,23 +105,31 @@ int source_key_value(struct buf *out, char type, const char *value)
 
 /* ---- requests ---- */
 
-static void add_key_projection(struct buf *b, const struct table_desc *t)
+/*
+ * The selection's fragments and, for keys-only reads, the projection, as
+ * one expression: the placeholders all start with EXPR_RESERVED, so they
+ * never meet the user's --names.
+ */
+static void add_expr(const struct job *j, struct expr *e, struct buf *b)
 {
-	buf_puts(b, ",\"ProjectionExpression\":\"#k0");
-	if (t->range.name)
-		buf_puts(b, ",#k1");
-	buf_puts(b, "\",\"ExpressionAttributeNames\":{\"#k0\":");
-	buf_json_str(b, t->hash.name, strlen(t->hash.name));
-	if (t->range.name) {
-		buf_puts(b, ",\"#k1\":");
-		buf_json_str(b, t->range.name, strlen(t->range.name));
+	const struct table_desc *t = j->src_desc;
+
+	if (j->keys_only) {
+		/* The base table's keys, also when querying an index. */
+		expr_add_name(e, "#" EXPR_RESERVED "k0", t->hash.name, strlen(t->hash.name));
+		if (t->range.name)
+			expr_add_name(e, "#" EXPR_RESERVED "k1", t->range.name,
+				      strlen(t->range.name));
+		buf_printf(b, ",\"ProjectionExpression\":\"#%sk0%s%s\"", EXPR_RESERVED,
+			   t->range.name ? ",#" EXPR_RESERVED : "", t->range.name ? "k1" : "");
 	}
-	buf_putc(b, '}');
+	expr_append(e, b);
 }
 
 static void scan_body(const struct unit *u, struct buf *b)
 {
 	const struct job *j = u->w->job;
+	struct expr e;
 
 	buf_puts(b, "{\"TableName\":");
 	buf_json_str(b, j->src_table, strlen(j->src_table));
@@ -134,8 +142,13 @@ static void scan_body(const struct unit *u, struct buf *b)
 		buf_puts(b, ",\"ConsistentRead\":true");
 	if (u->limit)
 		buf_printf(b, ",\"Limit\":%d", u->limit);
-	if (j->keys_only)
-		add_key_projection(b, j->src_desc);
+	if (j->select_count)
+		buf_puts(b, ",\"Select\":\"COUNT\"");
+	expr_init(&e);
+	if (j->sel)
+		selection_scan_expr(j->sel, &e);
+	add_expr(j, &e, b);
+	expr_release(&e);
 	if (u->start_key.len) {
 		buf_puts(b, ",\"ExclusiveStartKey\":");
 		buf_append(b, u->start_key.data, u->start_key.len);
@@ -152,12 +165,56 @@ static void query_names(const struct job *j, const struct key_attr **h,
 	*r = ix ? &ix->range : &j->src_desc->range;
 }
 
+/* The rest of a Query after its expression: order, reads, limits, where from. */
+static void query_tail(const struct unit *u, struct buf *b)
+{
+	const struct job *j = u->w->job;
+
+	if (!j->scan_forward)
+		buf_puts(b, ",\"ScanIndexForward\":false");
+	if (j->consistent && !(j->index && table_index(j->src_desc, j->index)->global))
+		buf_puts(b, ",\"ConsistentRead\":true");
+	if (u->limit)
+		buf_printf(b, ",\"Limit\":%d", u->limit);
+	if (j->select_count)
+		buf_puts(b, ",\"Select\":\"COUNT\"");
+	buf_puts(b, ",\"ReturnConsumedCapacity\":\"TOTAL\"");
+	if (u->start_key.len) {
+		buf_puts(b, ",\"ExclusiveStartKey\":");
+		buf_append(b, u->start_key.data, u->start_key.len);
+	}
+	buf_putc(b, '}');
+}
+
+/* The Query of the unit's --pk value with the job's selection. */
+static void selection_query_body(const struct unit *u, struct buf *b)
+{
+	const struct job *j = u->w->job;
+	struct expr e;
+
+	buf_puts(b, "{\"TableName\":");
+	buf_json_str(b, j->src_table, strlen(j->src_table));
+	if (j->index) {
+		buf_puts(b, ",\"IndexName\":");
+		buf_json_str(b, j->index, strlen(j->index));
+	}
+	expr_init(&e);
+	selection_query_expr(j->sel, u->index, &e);
+	add_expr(j, &e, b);
+	expr_release(&e);
+	query_tail(u, b);
+}
+
 static void query_body(const struct unit *u, struct buf *b)
 {
 	const struct job *j = u->w->job;
 	const struct key_attr *h, *r;
 	int sk = j->sk_prefix != NULL;
 
+	if (j->sel) {
+		selection_query_body(u, b);
+		return;
+	}
 	query_names(j, &h, &r);
 	sk = sk && r->name;
 	buf_puts(b, "{\"TableName\":");
@@ -197,20 +254,7 @@ static void query_body(const struct unit *u, struct buf *b)
 	if (j->keys_only)
 		buf_printf(b, ",\"ProjectionExpression\":\"#k0%s\"",
 			   j->src_desc->range.name ? ",#k1" : "");
-	if (!j->scan_forward)
-		buf_puts(b, ",\"ScanIndexForward\":false");
-	if (j->consistent && !(j->index && table_index(j->src_desc, j->index)->global))
-		buf_puts(b, ",\"ConsistentRead\":true");
-	if (u->limit)
-		buf_printf(b, ",\"Limit\":%d", u->limit);
-	if (j->select_count)
-		buf_puts(b, ",\"Select\":\"COUNT\"");
-	buf_puts(b, ",\"ReturnConsumedCapacity\":\"TOTAL\"");
-	if (u->start_key.len) {
-		buf_puts(b, ",\"ExclusiveStartKey\":");
-		buf_append(b, u->start_key.data, u->start_key.len);
-	}
-	buf_putc(b, '}');
+	query_tail(u, b);
 }
 
 /* ---- matching the key condition of a query ---- */
@@ -261,6 +305,8 @@ int source_item_matches(const struct job *j, struct slice item)
 	struct slice v;
 	int i;
 
+	if (j->sel)
+		return selection_key_matches(j->sel, item);
 	query_names(j, &h, &r);
 	if (js_find(item, h->name, &v) != 1)
 		return 0;

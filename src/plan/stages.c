@@ -143,6 +143,7 @@ static void setup_job(struct plan *p, struct stage *s, struct job *j,
 	j->dst_table = s->dst_table;
 	j->dst_desc = s->dst_desc;
 	j->segments = s->segments;
+	j->sel = s->sel && selection_restricts(s->sel) ? s->sel : NULL;
 	j->seg_first = 0;
 	j->seg_count = s->segments;
 	j->concurrency = p->concurrency;
@@ -229,6 +230,8 @@ static int run_job(struct plan *p, struct stage *s, int ck_stage,
 		if (o->limit && o->limit < 1000)
 			j.page_limit = (int)o->limit;
 	}
+	if (s->kind == STAGE_COUNT)
+		j.select_count = 1;
 	if (s->kind == STAGE_PRUNE || s->kind == STAGE_QUERY_PRUNE) {
 		j.lookup = s->lookup;
 		j.lookup_table = s->lookup_table;
@@ -281,6 +284,9 @@ int stage_run(struct plan *p, struct stage *s, int ck_stage)
 	case STAGE_QUERY_PRUNE:
 		s->sink = &prune_ops;
 		return run_job(p, s, -1, SOURCE_QUERY, SINK_CUSTOM, 1);
+	case STAGE_COUNT:
+		return run_job(p, s, -1, s->sel && selection_by_query(s->sel) ? SOURCE_QUERY : SOURCE_SCAN,
+			       SINK_CUSTOM, 0);
 	case STAGE_PRUNE_KEYS:
 		s->sink = &keyset_prune_ops;
 		return run_job(p, s, ck_stage, SOURCE_SCAN, SINK_CUSTOM, 1);

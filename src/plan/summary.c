@@ -109,6 +109,12 @@ static cJSON *result_object(const char *command, int ok, const char *error,
 	return o;
 }
 
+void plan_stage_selection_json(const struct stage *st, cJSON *x)
+{
+	if (st->sel && selection_restricts(st->sel))
+		selection_to_json(st->sel, cJSON_AddObjectToObject(x, "selection"));
+}
+
 static void print_json(const struct plan *p, const struct totals *t, int ok)
 {
 	const struct errbuf *eb = &p->ctx->eb;
@@ -118,6 +124,8 @@ static void print_json(const struct plan *p, const struct totals *t, int ok)
 	int i;
 
 	cJSON_AddNumberToObject(o, "read", (double)t->read);
+	if (!strcmp(p->command, "count"))
+		cJSON_AddNumberToObject(o, "count", (double)t->read);
 	cJSON_AddNumberToObject(o, "written", (double)t->written);
 	cJSON_AddNumberToObject(o, "deleted", (double)t->deleted);
 	cJSON_AddNumberToObject(o, "saved", (double)t->saved);
@@ -137,6 +145,7 @@ static void print_json(const struct plan *p, const struct totals *t, int ok)
 			cJSON_AddItemToObject(x, "source", side(st->src, st->src_table));
 		if (st->dst && st->dst_table)
 			cJSON_AddItemToObject(x, "target", side(st->dst, st->dst_table));
+		plan_stage_selection_json(st, x);
 		cJSON_AddBoolToObject(x, "skipped", st->skipped);
 		cJSON_AddNumberToObject(x, "read", (double)st->c.read);
 		cJSON_AddNumberToObject(x, "written", (double)st->c.written);
