@@ -35,7 +35,8 @@
 	OPT_CHECKPOINT, OPT_YES, OPT_DRY_RUN, OPT_JSON, OPT_PROGRESS
 
 /* Which items: every data command that reads a table takes them. */
-#define SELECT_OPTS OPT_PK_PREFIX, OPT_FILTER, OPT_NAMES, OPT_VALUES
+#define SK_OPTS OPT_SK_EQ, OPT_SK_LT, OPT_SK_LE, OPT_SK_GT, OPT_SK_GE, OPT_SK_BETWEEN
+#define SELECT_OPTS OPT_PK_PREFIX, SK_OPTS, OPT_FILTER, OPT_NAMES, OPT_VALUES
 
 static const int tables_opts[] = { OPT_JSON, GLOBAL_OPTS, 0 };
 static const int describe_opts[] = { OPT_TABLE, OPT_JSON, GLOBAL_OPTS, 0 };
@@ -62,8 +63,8 @@ static const int import_opts[] = {
 };
 static const int query_opts[] = {
 	OPT_TABLE, OPT_PK, OPT_SK, OPT_INDEX, OPT_PK_TYPE, OPT_UNIQUE, OPT_HEAD,
-	OPT_LIMIT, OPT_DESC, OPT_COUNT, OPT_OUTPUT, OPT_CONSISTENT, OPT_FILTER,
-	OPT_NAMES, OPT_VALUES, OPT_CONCURRENCY, GLOBAL_OPTS, 0
+	OPT_LIMIT, OPT_DESC, OPT_COUNT, OPT_OUTPUT, OPT_CONSISTENT, SK_OPTS,
+	OPT_FILTER, OPT_NAMES, OPT_VALUES, OPT_CONCURRENCY, GLOBAL_OPTS, 0
 };
 
 static const int count_opts[] = {

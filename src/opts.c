@@ -3,6 +3,7 @@
 #include "dynamo/buf.h"
 #include "dynamo/exitcode.h"
 #include "dynamo/parse.h"
+#include "dynamo/selection.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,12 @@ const struct opt_def dynamo_opts[] = {
 	{ OPT_TARGET_ENDPOINT, "target-endpoint-url", 0, NULL, "URL", "endpoint of the target (default: as --endpoint-url)" },
 	{ OPT_PK, "pk", 0, "pk", "VALUE", "partition key value; repeat it or use a brace range (USER#S{0..3}) for sharded keys" },
 	{ OPT_SK, "sk", 0, "sk", "PREFIX", "sort key prefix (begins_with; a numeric sort key must equal it)" },
+	{ OPT_SK_EQ, "sk-eq", 0, NULL, "VALUE", "only the items whose sort key equals VALUE" },
+	{ OPT_SK_LT, "sk-lt", 0, NULL, "VALUE", "only sort keys below VALUE (numbers by value, strings and binaries by bytes)" },
+	{ OPT_SK_LE, "sk-le", 0, NULL, "VALUE", "only sort keys at most VALUE" },
+	{ OPT_SK_GT, "sk-gt", 0, NULL, "VALUE", "only sort keys above VALUE" },
+	{ OPT_SK_GE, "sk-ge", 0, NULL, "VALUE", "only sort keys at least VALUE" },
+	{ OPT_SK_BETWEEN, "sk-between", 0, NULL, "A B", "only sort keys from A to B, both included" },
 	{ OPT_PK_PREFIX, "pk-prefix", 0, NULL, "PREFIX", "every item whose partition key begins with PREFIX (a scan; S and B keys)" },
 	{ OPT_FILTER, "filter", 0, NULL, "EXPR", "only the items matching this FilterExpression (DynamoDB's syntax, applied by DynamoDB)" },
 	{ OPT_NAMES, "names", 0, NULL, "JSON", "placeholders of --filter: {\"#s\":\"status\"}, or @FILE" },
@@ -220,6 +227,24 @@ static int set_string_opt(int id, const char *flag, const char *v,
 	return set_string(flag, v, slot, eb) < 0 ? -1 : 1;
 }
 
+/* One sort-key condition; --sk-between comes as two calls, one per value. */
+static int set_sk_condition(struct options *o, enum sk_op op, const char *v,
+			    struct errbuf *eb)
+{
+	if (op == SK_BETWEEN && o->sk_op == SK_BETWEEN && o->nsk_values == 1) {
+		o->sk_values[o->nsk_values++] = v;
+		return 0;
+	}
+	if (o->sk_op)
+		return errf(eb, EXIT_USAGE,
+			    "%s and %s both given: one sort-key condition per run (for a range, use --sk-between A B)",
+			    sk_op_flag((enum sk_op)o->sk_op), sk_op_flag(op));
+	o->sk_op = (int)op;
+	o->sk_values[0] = v;
+	o->nsk_values = 1;
+	return 0;
+}
+
 int options_set(int id, const char *flag, const char *v, void *arg,
 		struct errbuf *eb)
 {
@@ -265,6 +290,13 @@ int options_set(int id, const char *flag, const char *v, void *arg,
 				    "--sk needs a non-empty value (is the variable that should hold it set? leave --sk out to take every sort key)");
 		o->sk = v;
 		return 0;
+	case OPT_SK_EQ:
+	case OPT_SK_LT:
+	case OPT_SK_LE:
+	case OPT_SK_GT:
+	case OPT_SK_GE:
+	case OPT_SK_BETWEEN:
+		return set_sk_condition(o, sk_op_of_flag(flag), v, eb);
 	case OPT_OUTPUT:
 		if (parse_choice(flag, v, outputs, &choice, eb) < 0)
 			return -1;

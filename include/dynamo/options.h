@@ -18,7 +18,8 @@ enum opt_id {
 	OPT_FROM_FILE, OPT_UNIQUE, OPT_HEAD, OPT_LIMIT, OPT_DESC, OPT_COUNT,
 	OPT_OUTPUT, OPT_CONSISTENT, OPT_EXPORT_FILE, OPT_IMPORT_FILE,
 	OPT_PROGRESS, OPT_STRICT, OPT_PK_PREFIX, OPT_FILTER, OPT_NAMES,
-	OPT_VALUES,
+	OPT_VALUES, OPT_SK_EQ, OPT_SK_LT, OPT_SK_LE, OPT_SK_GT, OPT_SK_GE,
+	OPT_SK_BETWEEN,
 };
 
 enum output_format { OUTPUT_DDB, OUTPUT_JSON, OUTPUT_JSONL };
@@ -55,6 +56,9 @@ struct options {
 	const char *index;
 	char pk_type;			/* --pk-type: 'S', 'N', 'B', or 0 when not given */
 	const char *pk_prefix;		/* --pk-prefix */
+	int sk_op;			/* --sk-eq ... --sk-between: enum sk_op (selection.h), 0 = none */
+	const char *sk_values[2];	/* its value(s) */
+	int nsk_values;
 	const char *filter;		/* --filter: a FilterExpression, as DynamoDB reads it */
 	const char *names, *values;	/* --names, --values: JSON, or @FILE */
 

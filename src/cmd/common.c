@@ -152,6 +152,8 @@ int ctx_selection(struct ctx *ctx, struct selection *s, const struct table_desc 
 			return -1;
 	if ((o->pk_prefix && selection_set_pk_prefix(s, o->pk_prefix, eb) < 0) ||
 	    (o->sk && selection_set_sk(s, SK_PREFIX, o->sk, NULL, eb) < 0) ||
+	    (o->sk_op && selection_set_sk(s, (enum sk_op)o->sk_op, o->sk_values[0],
+					  o->nsk_values > 1 ? o->sk_values[1] : NULL, eb) < 0) ||
 	    (o->filter && selection_set_filter(s, o->filter, eb) < 0) ||
 	    (o->names && selection_load_names(s, o->names, eb) < 0) ||
 	    (o->values && selection_load_values(s, o->values, eb) < 0))
