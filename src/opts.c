@@ -45,6 +45,11 @@ const struct opt_def dynamo_opts[] = {
 	{ OPT_FILTER, "filter", 0, NULL, "EXPR", "only the items matching this FilterExpression (DynamoDB's syntax, applied by DynamoDB)" },
 	{ OPT_NAMES, "names", 0, NULL, "JSON", "placeholders of --filter: {\"#s\":\"status\"}, or @FILE" },
 	{ OPT_VALUES, "values", 0, NULL, "JSON", "values of --filter in DynamoDB JSON: {\":v\":{\"S\":\"OPEN\"}}, or @FILE" },
+	{ OPT_SET, "set", 0, NULL, "NAME=VALUE", "set a top-level attribute to a DynamoDB JSON value: --set 'env={\"S\":\"staging\"}' (repeatable)" },
+	{ OPT_REMOVE, "remove", 0, NULL, "NAME", "drop a top-level attribute (repeatable; never a key)" },
+	{ OPT_MASK, "mask", 0, NULL, "NAME", "replace an attribute's value with a keyed pseudonym of the same type and shape (repeatable)" },
+	{ OPT_MASK_KEY_FILE, "mask-key-file", 0, NULL, "FILE", "the secret --mask is keyed with (default: $DYNAMO_MASK_KEY); never printed" },
+	{ OPT_RENAME_PREFIX, "rename-prefix", 0, NULL, "OLD=NEW", "rewrite every string value beginning with OLD, keys included (repeatable)" },
 	{ OPT_INDEX, "index", 'i', NULL, "INDEX", "query this global or local secondary index" },
 	{ OPT_PK_TYPE, "pk-type", 0, NULL, "S|N|B", "check the partition key is of this type (types come from the table; B values are base64)" },
 	{ OPT_SEGMENTS, "segments", 0, NULL, "N", "parallel scan segments (default: from the table size)" },
@@ -217,6 +222,7 @@ static int set_string_opt(int id, const char *flag, const char *v,
 	case OPT_FROM_FILE: slot = &o->from_file; break;
 	case OPT_UNIQUE: slot = &o->unique; break;
 	case OPT_PK_PREFIX: slot = &o->pk_prefix; break;
+	case OPT_MASK_KEY_FILE: slot = &o->mask_key_file; break;
 	case OPT_FILTER: slot = &o->filter; break;
 	case OPT_NAMES: slot = &o->names; break;
 	case OPT_VALUES: slot = &o->values; break;
@@ -297,6 +303,16 @@ int options_set(int id, const char *flag, const char *v, void *arg,
 	case OPT_SK_GE:
 	case OPT_SK_BETWEEN:
 		return set_sk_condition(o, sk_op_of_flag(flag), v, eb);
+	case OPT_SET:
+	case OPT_REMOVE:
+	case OPT_MASK:
+	case OPT_RENAME_PREFIX:
+		if (o->nxf == MAX_TRANSFORMS)
+			return errf(eb, EXIT_USAGE, "at most %d transforms (--set, --remove, --mask, --rename-prefix) per run",
+				    MAX_TRANSFORMS);
+		o->xf[o->nxf].id = id;
+		o->xf[o->nxf++].value = v;
+		return 0;
 	case OPT_OUTPUT:
 		if (parse_choice(flag, v, outputs, &choice, eb) < 0)
 			return -1;

@@ -5,6 +5,7 @@
 #include "dynamo/options.h"
 #include "dynamo/profile.h"
 #include "dynamo/selection.h"
+#include "dynamo/transform.h"
 
 /* What every command gets from main: the parsed flags and the AWS config. */
 struct ctx {
@@ -62,6 +63,19 @@ int query_keys_check(struct ctx *ctx, const struct table_desc *t);
  * s is initialised here, also on failure: release it with selection_release.
  */
 int ctx_selection(struct ctx *ctx, struct selection *s, const struct table_desc *t);
+
+/*
+ * The transforms the flags make (--set, --remove, --mask, --rename-prefix,
+ * in their order), bound to the table the items go to (td), and the mask
+ * key when they mask (--mask-key-file, else $DYNAMO_MASK_KEY). t and key
+ * are initialised here, also on failure: release them with
+ * ctx_transform_release.
+ */
+int ctx_transform(struct ctx *ctx, struct transform *t, struct mask_key *key,
+		  const struct table_desc *td);
+void ctx_transform_release(struct transform *t, struct mask_key *key);
+/* "; set 'env' to ..., mask 'email'" for a stage's description ("" without transforms). */
+void ctx_describe_transform(const struct transform *t, char *out, size_t n);
 
 /* A table and the selection the flags make on it: what count, export and truncate read. */
 struct selected_table {

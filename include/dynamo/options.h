@@ -19,12 +19,14 @@ enum opt_id {
 	OPT_OUTPUT, OPT_CONSISTENT, OPT_EXPORT_FILE, OPT_IMPORT_FILE,
 	OPT_PROGRESS, OPT_STRICT, OPT_PK_PREFIX, OPT_FILTER, OPT_NAMES,
 	OPT_VALUES, OPT_SK_EQ, OPT_SK_LT, OPT_SK_LE, OPT_SK_GT, OPT_SK_GE,
-	OPT_SK_BETWEEN,
+	OPT_SK_BETWEEN, OPT_SET, OPT_REMOVE, OPT_MASK, OPT_MASK_KEY_FILE,
+	OPT_RENAME_PREFIX,
 };
 
 enum output_format { OUTPUT_DDB, OUTPUT_JSON, OUTPUT_JSONL };
 
 #define MAX_PK_VALUES 256
+#define MAX_TRANSFORMS 256
 
 /*
  * The parsed command line. Strings point into argv. Zero means "not given"
@@ -61,6 +63,11 @@ struct options {
 	int nsk_values;
 	const char *filter;		/* --filter: a FilterExpression, as DynamoDB reads it */
 	const char *names, *values;	/* --names, --values: JSON, or @FILE */
+
+	/* transforms: --set, --remove, --mask, --rename-prefix, in command-line order */
+	struct { int id; const char *value; } xf[MAX_TRANSFORMS];
+	int nxf;
+	const char *mask_key_file;
 
 	/* jobs */
 	int segments, concurrency;

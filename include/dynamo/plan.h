@@ -50,6 +50,8 @@ struct stage {
 	const struct table_desc *lookup_desc;
 	int segments;			/* scan stages */
 	const struct selection *sel;	/* data stages: the items worked on (NULL: all) */
+	const struct transform *xf;	/* copy, export, import: applied to each item (NULL: none) */
+	const struct mask_key *mask_key;	/* when xf masks */
 	uint64_t estimate;		/* items, from DescribeTable */
 	int destructive;		/* needs confirmation */
 	int optional;			/* planned or not by the tables' state (create, backup, prune):
@@ -146,8 +148,12 @@ int plan_resumed_stage(struct plan *p, const char *name);
  */
 void plan_warn(struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Adds "selection": {pk_prefix, filter, ...} to a stage's JSON when it selects. */
-void plan_stage_selection_json(const struct stage *st, cJSON *x);
+/*
+ * Adds "selection": {pk_prefix, filter, ...} to a stage's JSON when it
+ * selects, and "transforms": {set, remove, mask, rename_prefix} when it
+ * transforms (never the mask key).
+ */
+void plan_stage_fields_json(const struct stage *st, cJSON *x);
 
 /*
  * Sends the selection once, as the job will (Limit 1, Select COUNT), so

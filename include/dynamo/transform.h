@@ -108,6 +108,13 @@ int transform_bind(struct transform *t, const struct table_desc *td,
 		   struct errbuf *eb);
 
 /*
+ * Whether a bound transform may give an item other keys than it had in the
+ * table it came from: a --rename-prefix, or a --mask of a key attribute of
+ * the table. Then the target's keys cannot be looked up in the source.
+ */
+int transform_may_change_keys(const struct transform *t);
+
+/*
  * The renames applied to one string (UTF-8 bytes): 1 and NEW + rest
  * appended to out when a rename applies, 0 (out untouched) when none does.
  * For instance to carry a --pk-prefix over to the target's keys.

@@ -191,3 +191,50 @@ void ctx_close_selected(struct selected_table *st)
 	selection_release(&st->sel);
 	ctx_close_table(&st->d, &st->t);
 }
+
+int ctx_transform(struct ctx *ctx, struct transform *t, struct mask_key *key,
+		  const struct table_desc *td)
+{
+	const struct options *o = &ctx->o;
+	struct errbuf *eb = &ctx->eb;
+	int i, r = 0;
+
+	transform_init(t);
+	memset(key, 0, sizeof(*key));
+	for (i = 0; i < o->nxf && r == 0; i++) {
+		const char *v = o->xf[i].value;
+
+		switch (o->xf[i].id) {
+		case OPT_SET: r = transform_add_set(t, v, eb); break;
+		case OPT_REMOVE: r = transform_add_remove(t, v, eb); break;
+		case OPT_MASK: r = transform_add_mask(t, v, eb); break;
+		default: r = transform_add_rename_prefix(t, v, eb); break;
+		}
+	}
+	if (r < 0)
+		return -1;
+	if (o->mask_key_file && !transform_needs_mask_key(t))
+		return errf(eb, EXIT_USAGE, "--mask-key-file was given without --mask: nothing would be masked");
+	if (transform_needs_mask_key(t) &&
+	    mask_key_load(key, o->mask_key_file, getenv("DYNAMO_MASK_KEY"), eb) < 0)
+		return -1;
+	return transform_any(t) ? transform_bind(t, td, eb) : 0;
+}
+
+void ctx_transform_release(struct transform *t, struct mask_key *key)
+{
+	transform_release(t);
+	mask_key_release(key);
+}
+
+void ctx_describe_transform(const struct transform *t, char *out, size_t n)
+{
+	struct buf b = BUF_INIT;
+
+	out[0] = '\0';
+	if (!transform_any(t))
+		return;
+	transform_describe(t, &b);
+	snprintf(out, n, "; %s", b.data ? b.data : "");
+	buf_release(&b);
+}

@@ -19,6 +19,9 @@ struct copy {
 	const char *target_table;
 	char src_where[512], dst_where[512];
 	struct selection sel;	/* the items copied (and pruned) */
+	struct transform xf;	/* what is done to each item on its way */
+	struct mask_key key;	/* when xf masks */
+	char xf_text[1024];	/* "; mask 'email'" for the plan, "" without transforms */
 	char selected[1024];	/* the selection for people: "partition key 'PK' beginning with ..." */
 };
 
@@ -141,6 +144,8 @@ static void whole_table_stages(struct copy *c, struct plan *p, int segments,
 	s = plan_add_copy(p, STAGE_COPY, "copy", source_ref(c), target_ref(c));
 	s->segments = segments;
 	s->sel = &c->sel;
+	s->xf = &c->xf;
+	s->mask_key = &c->key;
 	if (some)
 		s->estimate = 0;	/* the table's count says nothing of the selection's */
 	s->destructive = c->have_td && !target_empty;
@@ -150,6 +155,7 @@ static void whole_table_stages(struct copy *c, struct plan *p, int segments,
 		 some ? "the items with " : "every item", some ? c->selected : "",
 		 o->table, c->src_where, c->target_table, c->dst_where,
 		 some ? "a scan of the table's" : "about", c->sd.item_count, segments);
+	strncat(s->what, c->xf_text, sizeof(s->what) - strlen(s->what) - 1);
 	if (c->have_td && !o->no_truncate && !target_empty) {
 		/* After the copy, not before: see prune.c. Over the same selection, never outside it. */
 		s = plan_add_prune(p, STAGE_PRUNE, target_ref(c), source_ref(c), o->segments);
@@ -189,6 +195,8 @@ static void item_stages(struct copy *c, struct plan *p)
 	maybe_create(c, p);
 	s = plan_add_copy(p, STAGE_QUERY_COPY, "copy", source_ref(c), target_ref(c));
 	s->sel = &c->sel;
+	s->xf = &c->xf;
+	s->mask_key = &c->key;
 	s->estimate = 0;
 	s->destructive = c->have_td;
 	snprintf(s->what, sizeof(s->what), "copy the items of '%s' in %s with %.400s into '%s' in %s",
@@ -199,6 +207,7 @@ static void item_stages(struct copy *c, struct plan *p)
 		strncat(s->what, " (read whole through BatchGetItem: the index does not project every attribute)",
 			sizeof(s->what) - strlen(s->what) - 1);
 	}
+	strncat(s->what, c->xf_text, sizeof(s->what) - strlen(s->what) - 1);
 	if (c->have_td && !o->no_truncate) {
 		s = plan_add_prune(p, STAGE_QUERY_PRUNE, target_ref(c), source_ref(c), 0);
 		s->sel = &c->sel;
@@ -210,9 +219,34 @@ static void item_stages(struct copy *c, struct plan *p)
 	}
 }
 
+/*
+ * What the transforms cannot go with: an index that projects part of the
+ * items (its items are fetched whole after the sink, so they would pass
+ * untransformed), and a prune when the keys may change (the target's keys
+ * are then not the source's, so it cannot look them up there).
+ */
+static int check_transforms(struct copy *c, int target_empty)
+{
+	const struct options *o = &c->ctx->o;
+
+	if (!transform_any(&c->xf))
+		return 0;
+	if (o->npk && o->index && strcmp(table_index(&c->sd, o->index)->projection, "ALL"))
+		return errf(&c->ctx->eb, EXIT_USAGE,
+			    "--set/--remove/--mask/--rename-prefix cannot go with index '%s', which does not project every attribute: copy by the table's own key (drop -i) or select with --pk-prefix/--filter",
+			    o->index);
+	if (c->have_td && !o->no_truncate && (o->npk || !target_empty) &&
+	    transform_may_change_keys(&c->xf))
+		return errf(&c->ctx->eb, EXIT_USAGE,
+			    "--rename-prefix and --mask of a key give the copied items other keys than the source's, so the target's items cannot be checked against the source: pass --no-truncate (nothing is deleted from '%s'), or copy into an empty or a new table",
+			    c->target_table);
+	return 0;
+}
+
 static void release(struct copy *c)
 {
 	selection_release(&c->sel);
+	ctx_transform_release(&c->xf, &c->key);
 	if (c->have_sd)
 		table_desc_release(&c->sd);
 	if (c->have_td)
@@ -232,6 +266,7 @@ int cmd_copy(struct ctx *ctx)
 
 	memset(&c, 0, sizeof(c));
 	selection_init(&c.sel);
+	transform_init(&c.xf);
 	c.ctx = ctx;
 	c.target_table = o->target_table ? o->target_table : o->table;
 	if (ctx_need_table(ctx) < 0 ||
@@ -240,13 +275,17 @@ int cmd_copy(struct ctx *ctx)
 	    query_keys_check(ctx, &c.sd) < 0 || ctx_selection(ctx, &c.sel, &c.sd) < 0)
 		goto out;
 	selection_describe_into(&c.sel, c.selected, sizeof(c.selected));
+	if (ctx_transform(ctx, &c.xf, &c.key, c.have_td ? &c.td : &c.sd) < 0)
+		goto out;
+	ctx_describe_transform(&c.xf, c.xf_text, sizeof(c.xf_text));
 	/* DynamoDB judges the filter on both sides before anything is written. */
 	if (plan_probe_selection(&c.src, o->table, o->index, &c.sel, c.src_where, &ctx->eb) < 0 ||
 	    (c.have_td && !o->no_truncate &&
 	     plan_probe_selection(&c.dst, c.target_table, o->index, &c.sel, c.dst_where, &ctx->eb) < 0))
 		goto out;
 	segments = o->segments ? o->segments : plan_default_segments(&c.sd);
-	if (!o->npk && c.have_td && plan_table_empty(&c.dst, &c.td, &empty, &ctx->eb) < 0)
+	if ((!o->npk && c.have_td && plan_table_empty(&c.dst, &c.td, &empty, &ctx->eb) < 0) ||
+	    check_transforms(&c, empty) < 0)
 		goto out;
 	plan_init(&p, ctx, "copy");
 	p.source = &c.src;

@@ -236,6 +236,21 @@ static struct transform_key *key_named(const struct transform *t, const char *na
 	return NULL;
 }
 
+int transform_may_change_keys(const struct transform *t)
+{
+	int i;
+
+	if (t->nrenames)
+		return 1;
+	for (i = 0; i < t->nmasks; i++) {
+		const struct transform_key *k = key_named(t, t->masks[i]);
+
+		if (k && k->table)
+			return 1;
+	}
+	return 0;
+}
+
 static void add_key(struct transform *t, const struct key_attr *k, size_t max,
 		    int table)
 {

@@ -171,7 +171,7 @@ static void print_plan_json(const struct plan *p)
 			cJSON_AddNumberToObject(st, "segments", p->st[i].segments);
 		if (p->st[i].estimate)
 			cJSON_AddNumberToObject(st, "estimated_items", (double)p->st[i].estimate);
-		plan_stage_selection_json(&p->st[i], st);
+		plan_stage_fields_json(&p->st[i], st);
 		cJSON_AddItemToArray(stages, st);
 	}
 	cJSON_AddItemToObject(o, "stages", stages);

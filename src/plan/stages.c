@@ -144,6 +144,8 @@ static void setup_job(struct plan *p, struct stage *s, struct job *j,
 	j->dst_desc = s->dst_desc;
 	j->segments = s->segments;
 	j->sel = s->sel && selection_restricts(s->sel) ? s->sel : NULL;
+	j->transform = s->xf && transform_any(s->xf) ? s->xf : NULL;
+	j->mask_key = s->mask_key;
 	j->seg_first = 0;
 	j->seg_count = s->segments;
 	j->concurrency = p->concurrency;

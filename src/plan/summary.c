@@ -109,10 +109,12 @@ static cJSON *result_object(const char *command, int ok, const char *error,
 	return o;
 }
 
-void plan_stage_selection_json(const struct stage *st, cJSON *x)
+void plan_stage_fields_json(const struct stage *st, cJSON *x)
 {
 	if (st->sel && selection_restricts(st->sel))
 		selection_to_json(st->sel, cJSON_AddObjectToObject(x, "selection"));
+	if (st->xf && transform_any(st->xf))
+		transform_to_json(st->xf, cJSON_AddObjectToObject(x, "transforms"));
 }
 
 static void print_json(const struct plan *p, const struct totals *t, int ok)
@@ -145,7 +147,7 @@ static void print_json(const struct plan *p, const struct totals *t, int ok)
 			cJSON_AddItemToObject(x, "source", side(st->src, st->src_table));
 		if (st->dst && st->dst_table)
 			cJSON_AddItemToObject(x, "target", side(st->dst, st->dst_table));
-		plan_stage_selection_json(st, x);
+		plan_stage_fields_json(st, x);
 		cJSON_AddBoolToObject(x, "skipped", st->skipped);
 		cJSON_AddNumberToObject(x, "read", (double)st->c.read);
 		cJSON_AddNumberToObject(x, "written", (double)st->c.written);
