@@ -1,6 +1,7 @@
 #ifndef DYNAMO_CMD_H
 #define DYNAMO_CMD_H
 
+#include "dynamo/arn.h"
 #include "dynamo/ddb.h"
 #include "dynamo/options.h"
 #include "dynamo/profile.h"
@@ -16,6 +17,9 @@ struct ctx {
 	struct errbuf eb;	/* the command's failure, reported by main */
 	int json_done;		/* --json: the result object is out (main adds none) */
 	int summary_done;	/* the GitHub step summary is written */
+	/* -t and --target-table given as table ARNs (ctx_need_table, ctx_target_table) */
+	struct table_arn arn, target_arn;
+	int has_arn, has_target_arn;
 };
 
 struct command {
@@ -38,8 +42,23 @@ int ctx_open_table(struct ctx *ctx, struct ddb *d, struct table_desc *t);
 void ctx_close_table(struct ddb *d, struct table_desc *t);
 /* A JSON value on one line of stdout: what --json prints. */
 void print_json_line(const cJSON *v);
-/* Requires -t/--table (and checks the name). */
+/*
+ * Requires -t/--table and checks it: a table name, or a table ARN (kept in
+ * ctx->arn: DynamoDB takes the ARN as the table's name, and the side that
+ * reads it takes the ARN's region).
+ */
 int ctx_need_table(struct ctx *ctx);
+/* The same for --target-table of copy (ctx->target_arn); a missing one is fine. */
+int ctx_target_table(struct ctx *ctx);
+/* For commands that take a name only (restore, backups): an ARN is refused. */
+int ctx_table_name_only(struct ctx *ctx, const char *command);
+/*
+ * The region of a side reading a table: the ARN's when the table is one
+ * (then a different --region flag, region_flag, is a usage error), else
+ * region_flag. -1 with eb set on a conflict.
+ */
+int ctx_arn_region(struct ctx *ctx, const struct table_arn *arn, int has_arn,
+		   const char *flag, const char *region_flag, const char **region);
 /*
  * Asks before a destructive step. On a terminal, prompts with what (the
  * thing to be destroyed) and wants "y"; elsewhere refuses unless --yes.

@@ -27,8 +27,10 @@ int ctx_open(struct ctx *ctx, struct ddb *d, const char *profile,
 int ctx_open_table(struct ctx *ctx, struct ddb *d, struct table_desc *t)
 {
 	const struct options *o = &ctx->o;
+	const char *region;
 
-	if (ctx_open(ctx, d, o->profile, o->region, o->endpoint_url) < 0)
+	if (ctx_arn_region(ctx, &ctx->arn, ctx->has_arn, "--table", o->region, &region) < 0 ||
+	    ctx_open(ctx, d, o->profile, region, o->endpoint_url) < 0)
 		return -1;
 	if (table_describe(d, o->table, t, &ctx->eb) < 0) {
 		ddb_close(d);
@@ -60,7 +62,49 @@ int ctx_need_table(struct ctx *ctx)
 	if (!ctx->o.table)
 		return errf(&ctx->eb, EXIT_USAGE,
 			    "which table? pass -t/--table NAME");
-	return table_name_check("--table", ctx->o.table, &ctx->eb);
+	if (!table_arn_like(ctx->o.table))
+		return table_name_check("--table", ctx->o.table, &ctx->eb);
+	if (table_arn_parse("--table", ctx->o.table, &ctx->arn, &ctx->eb) < 0)
+		return -1;
+	ctx->has_arn = 1;
+	return 0;
+}
+
+int ctx_target_table(struct ctx *ctx)
+{
+	const char *t = ctx->o.target_table;
+
+	if (!t)
+		return 0;
+	if (!table_arn_like(t))
+		return table_name_check("--target-table", t, &ctx->eb);
+	if (table_arn_parse("--target-table", t, &ctx->target_arn, &ctx->eb) < 0)
+		return -1;
+	ctx->has_target_arn = 1;
+	return 0;
+}
+
+int ctx_table_name_only(struct ctx *ctx, const char *command)
+{
+	if (!ctx->has_arn)
+		return 0;
+	return errf(&ctx->eb, EXIT_USAGE,
+		    "%s takes a table name, not an ARN: pass -t %s with the profile of account %s and --region %s",
+		    command, ctx->arn.name, ctx->arn.account, ctx->arn.region);
+}
+
+int ctx_arn_region(struct ctx *ctx, const struct table_arn *arn, int has_arn,
+		   const char *flag, const char *region_flag, const char **region)
+{
+	*region = region_flag;
+	if (!has_arn)
+		return 0;
+	if (region_flag && strcmp(region_flag, arn->region))
+		return errf(&ctx->eb, EXIT_USAGE,
+			    "%s is a table ARN of region '%s' but the region asked for is '%s': drop the region flag (the ARN's is used)",
+			    flag, arn->region, region_flag);
+	*region = arn->region;
+	return 0;
 }
 
 int ctx_confirm(struct ctx *ctx, const char *what)

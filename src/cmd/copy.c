@@ -36,13 +36,19 @@ static int open_sides(struct copy *c)
 	const char *source = o->source ? o->source : o->profile;
 	const char *target = o->target ? o->target : source;
 
-	if (ctx_open(c->ctx, &c->src, source,
-		     o->source_region ? o->source_region : o->region,
+	const char *src_region, *dst_region;
+
+	/* A table ARN names its region: the side reading it goes there. */
+	if (ctx_arn_region(c->ctx, &c->ctx->arn, c->ctx->has_arn, "--table",
+			   o->source_region ? o->source_region : o->region, &src_region) < 0 ||
+	    ctx_arn_region(c->ctx, &c->ctx->target_arn, c->ctx->has_target_arn, "--target-table",
+			   o->target_region ? o->target_region : o->region, &dst_region) < 0)
+		return -1;
+	if (ctx_open(c->ctx, &c->src, source, src_region,
 		     o->source_endpoint ? o->source_endpoint : o->endpoint_url) < 0)
 		return -1;
 	c->src_open = 1;
-	if (ctx_open(c->ctx, &c->dst, target,
-		     o->target_region ? o->target_region : o->region,
+	if (ctx_open(c->ctx, &c->dst, target, dst_region,
 		     o->target_endpoint ? o->target_endpoint : o->endpoint_url) < 0)
 		return -1;
 	c->dst_open = 1;
@@ -268,9 +274,12 @@ int cmd_copy(struct ctx *ctx)
 	selection_init(&c.sel);
 	transform_init(&c.xf);
 	c.ctx = ctx;
-	c.target_table = o->target_table ? o->target_table : o->table;
-	if (ctx_need_table(ctx) < 0 ||
-	    (o->target_table && table_name_check("--target-table", o->target_table, &ctx->eb) < 0) ||
+	if (ctx_need_table(ctx) < 0 || ctx_target_table(ctx) < 0)
+		goto out;
+	/* -t ARN: the target is the table of that name on the target's side. */
+	c.target_table = o->target_table ? o->target_table :
+			 ctx->has_arn ? ctx->arn.name : o->table;
+	if (
 	    open_sides(&c) < 0 || describe_tables(&c) < 0 || check_index(&c) < 0 ||
 	    query_keys_check(ctx, &c.sd) < 0 || ctx_selection(ctx, &c.sel, &c.sd) < 0)
 		goto out;

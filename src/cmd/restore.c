@@ -367,7 +367,7 @@ int cmd_restore(struct ctx *ctx)
 
 	memset(&r, 0, sizeof(r));
 	r.ctx = ctx;
-	if (ctx_need_table(ctx) < 0)
+	if (ctx_need_table(ctx) < 0 || ctx_table_name_only(ctx, "restore") < 0)
 		return -1;
 	if (count_sources(o) != 1)
 		return errf(&ctx->eb, EXIT_USAGE,

@@ -32,11 +32,14 @@ static int create_backup(struct plan *p, struct stage *s)
 	struct errbuf why = ERRBUF_INIT;
 	cJSON *body = cJSON_CreateObject(), *resp = NULL;
 	const cJSON *arn;
+	const char *base;
 	char name[300], stamp[32];
 	int r;
 
+	/* A table given as an ARN: its name after "table/" (backup names take no ':' or '/'). */
+	base = strrchr(s->dst_table, '/') ? strrchr(s->dst_table, '/') + 1 : s->dst_table;
 	clock_format_name(clock_wall(), stamp);
-	snprintf(name, sizeof(name), "%.200s-%s", s->dst_table, stamp);
+	snprintf(name, sizeof(name), "%.200s-%s", base, stamp);
 	cJSON_AddStringToObject(body, "TableName", s->dst_table);
 	cJSON_AddStringToObject(body, "BackupName", name);
 	r = ddb_request_json(s->dst, DDB_TARGET("CreateBackup"), body, &resp, &why);
