@@ -438,6 +438,42 @@ static void test_passed_over_by_bytes(void **state)
 	transform_release(&t);
 }
 
+/* Which transforms give items other keys: renames, and masks of the table's keys only. */
+static void test_may_change_keys(void **state)
+{
+	static const struct {
+		const char *masks[4];
+		const char *rename;
+		int changes;
+	} cases[] = {
+		{ { "email" }, NULL, 0 },
+		{ { "status" }, NULL, 0 },		/* only an index's key */
+		{ { "GSI1PK", "GSI1SK" }, NULL, 0 },
+		{ { "PK", "SK", "GSI1PK", "GSI1SK" }, NULL, 1 },
+		{ { NULL }, "T#=U#", 1 },
+		{ { "email" }, "T#=U#", 1 },
+	};
+	size_t i;
+	int k;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct transform t;
+
+		transform_init(&t);
+		for (k = 0; k < 4 && cases[i].masks[k]; k++)
+			add_ok(&t, transform_add_mask, cases[i].masks[k]);
+		if (cases[i].rename)
+			add_ok(&t, transform_add_rename_prefix, cases[i].rename);
+		if (cases[i].masks[0] && !strcmp(cases[i].masks[0], "PK"))
+			add_ok(&t, transform_add_mask, "status");	/* every S key masked alike */
+		bind_ok(&t);
+		if (transform_may_change_keys(&t) != cases[i].changes)
+			fail_msg("case %zu: want %d", i, cases[i].changes);
+		transform_release(&t);
+	}
+}
+
 static void test_malformed_items(void **state)
 {
 	static const char *const items[] = {
@@ -503,6 +539,7 @@ int main(void)
 		cmocka_unit_test(test_rename_keeps_items_valid),
 		cmocka_unit_test(test_mask_through_transformer),
 		cmocka_unit_test(test_passed_over_by_bytes),
+		cmocka_unit_test(test_may_change_keys),
 		cmocka_unit_test(test_malformed_items),
 		cmocka_unit_test(test_describe_and_json),
 	};
