@@ -117,13 +117,13 @@ struct job {
 	double page_units;		/* under --max-rcu: what a page should cost; each unit's Limit adapts to it */
 	int select_count;		/* query: Select COUNT (counts land in c.read) */
 	int consistent;			/* scan/query: ConsistentRead */
-	const char *const *pk_values;	/* query: one unit per value */
+	const char *const *pk_values;	/* query: one unit per value (the selection's --pk, for messages) */
 	int npk;
-	const char *sk_prefix;		/* query: begins_with on the sort key, or NULL */
 	/*
-	 * A bound selection (selection.h), or NULL: its fragments go into
-	 * every Scan (as a FilterExpression) and Query (key condition and
-	 * filter; then it, not pk_values/sk_prefix, says what is asked).
+	 * A bound selection (selection.h): its fragments go into every Scan
+	 * (as a FilterExpression; NULL there: every item) and make each
+	 * Query (the k-th of its --pk values, with the sort-key condition and
+	 * the filter; required for query jobs).
 	 */
 	const struct selection *sel;
 	/*

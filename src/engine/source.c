@@ -156,15 +156,6 @@ static void scan_body(const struct unit *u, struct buf *b)
 	buf_putc(b, '}');
 }
 
-static void query_names(const struct job *j, const struct key_attr **h,
-			const struct key_attr **r)
-{
-	const struct index_desc *ix = j->index ? table_index(j->src_desc, j->index) : NULL;
-
-	*h = ix ? &ix->hash : &j->src_desc->hash;
-	*r = ix ? &ix->range : &j->src_desc->range;
-}
-
 /* The rest of a Query after its expression: order, reads, limits, where from. */
 static void query_tail(const struct unit *u, struct buf *b)
 {
@@ -186,8 +177,8 @@ static void query_tail(const struct unit *u, struct buf *b)
 	buf_putc(b, '}');
 }
 
-/* The Query of the unit's --pk value with the job's selection. */
-static void selection_query_body(const struct unit *u, struct buf *b)
+/* The Query of the unit's --pk value: its selection says what is asked. */
+static void query_body(const struct unit *u, struct buf *b)
 {
 	const struct job *j = u->w->job;
 	struct expr e;
@@ -205,119 +196,11 @@ static void selection_query_body(const struct unit *u, struct buf *b)
 	query_tail(u, b);
 }
 
-static void query_body(const struct unit *u, struct buf *b)
-{
-	const struct job *j = u->w->job;
-	const struct key_attr *h, *r;
-	int sk = j->sk_prefix != NULL;
-
-	if (j->sel) {
-		selection_query_body(u, b);
-		return;
-	}
-	query_names(j, &h, &r);
-	sk = sk && r->name;
-	buf_puts(b, "{\"TableName\":");
-	buf_json_str(b, j->src_table, strlen(j->src_table));
-	if (j->index) {
-		buf_puts(b, ",\"IndexName\":");
-		buf_json_str(b, j->index, strlen(j->index));
-	}
-	/* Numbers have no prefixes: --sk on a numeric sort key means equality. */
-	buf_printf(b, ",\"KeyConditionExpression\":\"#qp = :qp%s\"",
-		   !sk ? "" : r->type == 'N' ? " AND #qs = :qs" :
-		   " AND begins_with(#qs, :qs)");
-	buf_puts(b, ",\"ExpressionAttributeNames\":{\"#qp\":");
-	buf_json_str(b, h->name, strlen(h->name));
-	if (sk) {
-		buf_puts(b, ",\"#qs\":");
-		buf_json_str(b, r->name, strlen(r->name));
-	}
-	if (j->keys_only) {
-		/* The base table's keys, also when querying an index. */
-		const struct table_desc *t = j->src_desc;
-
-		buf_puts(b, ",\"#k0\":");
-		buf_json_str(b, t->hash.name, strlen(t->hash.name));
-		if (t->range.name) {
-			buf_puts(b, ",\"#k1\":");
-			buf_json_str(b, t->range.name, strlen(t->range.name));
-		}
-	}
-	buf_puts(b, "},\"ExpressionAttributeValues\":{\":qp\":");
-	source_key_value(b, h->type, j->pk_values[u->index]);
-	if (sk) {
-		buf_puts(b, ",\":qs\":");
-		source_key_value(b, r->type, j->sk_prefix);
-	}
-	buf_putc(b, '}');
-	if (j->keys_only)
-		buf_printf(b, ",\"ProjectionExpression\":\"#k0%s\"",
-			   j->src_desc->range.name ? ",#k1" : "");
-	query_tail(u, b);
-}
-
 /* ---- matching the key condition of a query ---- */
-
-static int value_is(struct slice av, char type, const char *text)
-{
-	struct buf want = BUF_INIT;
-	int same;
-
-	source_key_value(&want, type, text);
-	same = av_key_compare(av, (struct slice){ want.data, want.len }) == 0;
-	buf_release(&want);
-	return same;
-}
-
-/* begins_with for S and B (decoded bytes), equality for N, as the query asks. */
-static int sort_key_matches(struct slice av, char type, const char *prefix)
-{
-	struct buf have = BUF_INIT, want = BUF_INIT, raw = BUF_INIT;
-	struct slice v;
-	char t[8];
-	int ok = 0;
-
-	if (type == 'N')
-		return value_is(av, type, prefix);
-	if (av_split(av, t, &v) < 0 || t[0] != type || js_unescape(v, &raw) < 0)
-		goto out;
-	if (type == 'B') {
-		if (base64_decode(raw.data ? raw.data : "", raw.len, &have) < 0 ||
-		    base64_decode(prefix, strlen(prefix), &want) < 0)
-			goto out;
-	} else {
-		buf_append(&have, raw.data ? raw.data : "", raw.len);
-		buf_puts(&want, prefix);
-	}
-	ok = have.len >= want.len && !memcmp(have.data ? have.data : "",
-					      want.data ? want.data : "", want.len);
-out:
-	buf_release(&have);
-	buf_release(&want);
-	buf_release(&raw);
-	return ok;
-}
 
 int source_item_matches(const struct job *j, struct slice item)
 {
-	const struct key_attr *h, *r;
-	struct slice v;
-	int i;
-
-	if (j->sel)
-		return selection_key_matches(j->sel, item);
-	query_names(j, &h, &r);
-	if (js_find(item, h->name, &v) != 1)
-		return 0;
-	for (i = 0; i < j->npk; i++)
-		if (value_is(v, h->type, j->pk_values[i]))
-			break;
-	if (i == j->npk)
-		return 0;
-	if (!j->sk_prefix || !r->name)
-		return 1;
-	return js_find(item, r->name, &v) == 1 && sort_key_matches(v, r->type, j->sk_prefix);
+	return selection_key_matches(j->sel, item);
 }
 
 /* ---- responses ---- */

@@ -214,9 +214,14 @@ static int run_job(struct plan *p, struct stage *s, int ck_stage,
 	j.sink = sink;
 	j.keys_only = keys_only;
 	if (source == SOURCE_QUERY) {
-		j.pk_values = o->pk;
-		j.npk = o->npk;
-		j.sk_prefix = o->sk;
+		/* A query is what its selection says: one unit per --pk value. */
+		if (!j.sel || !selection_by_query(j.sel)) {
+			job_release(&j);
+			return errf(&p->ctx->eb, EXIT_FAILURE_RUNTIME,
+				    "internal error: stage '%s' queries without --pk values", s->name);
+		}
+		j.pk_values = (const char *const *)j.sel->pk;
+		j.npk = j.sel->npk;
 		j.index = o->index;
 	}
 	if (s->kind == STAGE_QUERY) {
