@@ -275,6 +275,13 @@ static cJSON *job_intent(const struct plan *p)
 	cJSON_AddBoolToObject(j, "no_truncate", o->no_truncate);
 	cJSON_AddBoolToObject(j, "no_backup", o->no_backup);
 	cJSON_AddBoolToObject(j, "create_target", o->create_target);
+	/* Which items and what is done to them: resuming with others would mix two jobs. */
+	for (i = 0; i < p->n; i++)
+		if ((p->st[i].sel && selection_restricts(p->st[i].sel)) ||
+		    (p->st[i].xf && transform_any(p->st[i].xf))) {
+			plan_stage_fields_json(&p->st[i], j);
+			break;
+		}
 	return j;
 }
 

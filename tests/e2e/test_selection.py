@@ -172,3 +172,32 @@ class SelectionOneTable(harness.TestCase):
         self.assertNotEqual(p.returncode, 0)
         self.assertOneErrorLine(p, "refused")
         self.assertEqual(len(scan_all(self.src, name)), before)
+
+
+class SelectionCheckpoint(harness.TestCase):
+
+    def test_a_checkpoint_names_its_selection_and_transforms(self):
+        name, target = unique_name("selck"), unique_name("selckt")
+        create_table(self.src, name)
+        create_table(self.src, target)
+        put_items(self.src, name, tenant_items("42") + tenant_items("7"))
+        ck = os.path.join(self.env.home, "t.ck")
+        # A rename that makes every key too long: the copy fails on its first item, leaving a checkpoint.
+        too_long = "TENANT#42#=TENANT#" + "x" * 2100 + "#"
+        base = ["copy", "-t", name, "--target-table", target, "-e", "src", "--yes", "--no-backup",
+                "--checkpoint", ck, "--no-truncate"]
+        p = self.dynamo(*base, "--pk-prefix", "TENANT#42#", "--rename-prefix", too_long, check=None)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("cannot be transformed", p.stderr)
+        self.assertTrue(os.path.exists(ck))
+        with open(ck) as f:
+            job = json.load(f)["job"]
+        self.assertEqual(job["selection"], {"pk_prefix": "TENANT#42#"})
+        self.assertEqual(job["transforms"]["rename_prefix"],
+                         [{"from": "TENANT#42#", "to": too_long.split("=", 1)[1]}])
+        # Another tenant, or other transforms, with the same checkpoint: another job, refused.
+        for other in (["--pk-prefix", "TENANT#7#", "--rename-prefix", too_long],
+                      ["--pk-prefix", "TENANT#42#", "--rename-prefix", "TENANT#42#=TENANT#43#"]):
+            p = self.dynamo(*base, *other, check=2)
+            self.assertOneErrorLine(p, "another job")
+        self.assertEqual(scan_all(self.src, target), [])
