@@ -128,6 +128,21 @@ class SelectionOneTable(harness.TestCase):
         self.dynamo("truncate", "-t", name, "-e", "src", "--pk-prefix", "TENANT#42#", "--yes", check=0)
         self.assertEqual(contents(self.src, name), keep)
 
+    def test_truncate_of_a_tenant_asks_on_a_terminal_naming_it(self):
+        from test_truncate import run_on_tty
+        name = self.table()
+        before = contents(self.src, name)
+        args = ["truncate", "-t", name, "-e", "src", "--pk-prefix", "TENANT#42#"]
+        p, seen = run_on_tty(self.env, args, "n")
+        self.assertEqual(p.returncode, 6, p.stderr)
+        self.assertIn("partition key 'PK' beginning with 'TENANT#42#'", seen)
+        self.assertEqual(contents(self.src, name), before)
+        p, seen = run_on_tty(self.env, args, "y")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        left = scan_all(self.src, name)
+        self.assertFalse([it for it in left if tenant_of(it, "42")])
+        self.assertEqual(len(left), len(before) - 12)
+
     def test_filtered_truncate_deletes_only_matching_items(self):
         name = self.table()
         keep = contents(self.src, name, lambda it: not (tenant_of(it, "7") and it["status"]["S"] == "OPEN"))
