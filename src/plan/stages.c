@@ -183,7 +183,9 @@ static void describe_failure(struct plan *p, struct stage *s, struct job *j)
 	char more[600] = "";
 
 	/* Running again helps when retries ran out or the run was stopped; not for a refused item. */
-	if (exit == EXIT_INCOMPLETE || exit == EXIT_INTERRUPTED)
+	if (s->kind == STAGE_COUNT && (exit == EXIT_INCOMPLETE || exit == EXIT_INTERRUPTED))
+		snprintf(more, sizeof(more), "; nothing was changed: run it again for the count");
+	else if (exit == EXIT_INCOMPLETE || exit == EXIT_INTERRUPTED)
 		snprintf(more, sizeof(more),
 			 "; %llu items read were not %s%s: %s",
 			 (unsigned long long)left, deleting ? "deleted" : "written",

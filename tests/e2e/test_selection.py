@@ -235,3 +235,18 @@ class SelectionCheckpoint(harness.TestCase):
             p = self.dynamo(*base, *other, check=2)
             self.assertOneErrorLine(p, "another job")
         self.assertEqual(scan_all(self.src, target), [])
+
+
+class CountFails(harness.TestCase):
+    backends = ("moto",)
+
+    def test_a_count_that_gives_up_says_nothing_changed(self):
+        name = unique_name("self")
+        create_table(self.src, name)
+        put_items(self.src, name, tenant_items("1"))
+        proxy = harness.start_fault_proxy(self.backend.endpoint("src"), "--ops", "Scan", "--error-before", "1")
+        self.addCleanup(proxy.stop)
+        p = self.dynamo("count", "-t", name, "-e", "src", "--max-retries", "1",
+                        extra_env={"AWS_ENDPOINT_URL": proxy.url}, check=5)
+        self.assertIn("nothing was changed: run it again for the count", p.stderr)
+        self.assertNotIn("were not written", p.stderr)
