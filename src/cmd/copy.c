@@ -23,6 +23,7 @@ struct copy {
 	struct mask_key key;	/* when xf masks */
 	char xf_text[1024];	/* "; mask 'email'" for the plan, "" without transforms */
 	char selected[1024];	/* the selection for people: "partition key 'PK' beginning with ..." */
+	int same_table;		/* source and target are one table (same ARN and endpoint) */
 };
 
 /*
@@ -79,11 +80,9 @@ static int describe_tables(struct copy *c)
 	/* Now with the accounts the tables' ARNs named. */
 	ddb_where(&c->src, c->src_where, sizeof(c->src_where));
 	ddb_where(&c->dst, c->dst_where, sizeof(c->dst_where));
-	if (c->have_td && c->sd.arn && c->td.arn && !strcmp(c->sd.arn, c->td.arn) &&
-	    !strcmp(c->src.ep.url, c->dst.ep.url))
-		return errf(eb, EXIT_USAGE,
-			    "source and target are the same table (%s): copying would empty it; check --source, --target and --target-table",
-			    c->sd.arn);
+	/* Judged once the selection and transforms are known: see check_same_table. */
+	c->same_table = c->have_td && c->sd.arn && c->td.arn && !strcmp(c->sd.arn, c->td.arn) &&
+			!strcmp(c->src.ep.url, c->dst.ep.url);
 	if (c->have_td &&
 	    table_same_keys(&c->sd, &c->td, c->src_where, c->dst_where, eb) < 0)
 		return -1;
@@ -249,6 +248,31 @@ static int check_transforms(struct copy *c, int target_empty)
 	return 0;
 }
 
+/*
+ * A copy onto its own table is refused (a whole copy would empty it), except
+ * a clone: --pk-prefix P, a --rename-prefix that moves P elsewhere, and
+ * --no-truncate, so that every item written falls outside what is read and
+ * nothing is deleted.
+ */
+static int check_same_table(struct copy *c)
+{
+	const char *p = c->sel.pk_prefix;
+	struct buf to = BUF_INIT;
+	int moved = 0;
+
+	if (!c->same_table)
+		return 0;
+	if (c->ctx->o.no_truncate && p && c->xf.nrenames &&
+	    transform_rename_text(&c->xf, p, strlen(p), &to) == 1)
+		moved = to.len < strlen(p) || memcmp(to.data, p, strlen(p)) != 0;
+	buf_release(&to);
+	if (moved)
+		return 0;
+	return errf(&c->ctx->eb, EXIT_USAGE,
+		    "source and target are the same table (%s): copying would empty it; check --source, --target and --target-table (to clone a tenant inside one table: --pk-prefix OLD --rename-prefix OLD=NEW --no-truncate)",
+		    c->sd.arn);
+}
+
 static void release(struct copy *c)
 {
 	selection_release(&c->sel);
@@ -284,7 +308,8 @@ int cmd_copy(struct ctx *ctx)
 	    query_keys_check(ctx, &c.sd) < 0 || ctx_selection(ctx, &c.sel, &c.sd) < 0)
 		goto out;
 	selection_describe_into(&c.sel, c.selected, sizeof(c.selected));
-	if (ctx_transform(ctx, &c.xf, &c.key, c.have_td ? &c.td : &c.sd) < 0)
+	if (ctx_transform(ctx, &c.xf, &c.key, c.have_td ? &c.td : &c.sd) < 0 ||
+	    check_same_table(&c) < 0)
 		goto out;
 	ctx_describe_transform(&c.xf, c.xf_text, sizeof(c.xf_text));
 	/* DynamoDB judges the filter on both sides before anything is written. */

@@ -130,6 +130,28 @@ class Transforms(harness.TestCase):
                          sorted(canonical(i) for i in scan_all(self.src, self.name)
                                 if i["PK"]["S"].startswith("TENANT#42#")))
 
+    def test_clone_a_tenant_inside_its_own_table(self):
+        before = sorted(canonical(i) for i in scan_all(self.src, self.name))
+        base = ["copy", "-t", self.name, "-e", "src", "--yes", "--no-backup"]
+        # Without a rename that moves the prefix, or without --no-truncate: the same table is refused.
+        for flags in (["--pk-prefix", "TENANT#42#", "--no-truncate"],
+                      ["--pk-prefix", "TENANT#42#", "--rename-prefix", "TENANT#42#=TENANT#demo#"],
+                      ["--pk-prefix", "TENANT#4", "--rename-prefix", "TENANT#42#=TENANT#43#", "--no-truncate"]):
+            p = self.dynamo(*base, *flags, check=2)
+            self.assertOneErrorLine(p, "same table")
+        self.dynamo(*base, "--pk-prefix", "TENANT#42#", "--rename-prefix", "TENANT#42#=TENANT#demo#",
+                    "--no-truncate", check=0)
+        after = scan_all(self.src, self.name)
+        demo = [i for i in after if i["PK"]["S"].startswith("TENANT#demo#")]
+        rest = sorted(canonical(i) for i in after if not i["PK"]["S"].startswith("TENANT#demo#"))
+        self.assertEqual(rest, before)
+        # Renamed back (every string value), the clone is the original tenant, item for item.
+        back = json.loads(json.dumps(demo, default=lambda b: {"__b": list(b)}).replace("TENANT#demo#", "TENANT#42#"),
+                          object_hook=lambda o: bytes(o["__b"]) if "__b" in o else o)
+        self.assertEqual(sorted(canonical(i) for i in back),
+                         sorted(canonical(i) for i in scan_all(self.src, self.name)
+                                if i["PK"]["S"].startswith("TENANT#42#")))
+
     def test_rename_into_a_table_with_items_needs_no_truncate(self):
         target = unique_name("xfn")
         table(self.src, target)
