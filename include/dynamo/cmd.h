@@ -20,6 +20,7 @@ struct ctx {
 	/* -t and --target-table given as table ARNs (ctx_need_table, ctx_target_table) */
 	struct table_arn arn, target_arn;
 	int has_arn, has_target_arn;
+	int policy;		/* dynamo policy COMMAND: print the IAM policy instead of running */
 };
 
 struct command {
@@ -40,8 +41,18 @@ int ctx_open(struct ctx *ctx, struct ddb *d, const char *profile,
  */
 int ctx_open_table(struct ctx *ctx, struct ddb *d, struct table_desc *t);
 void ctx_close_table(struct ddb *d, struct table_desc *t);
+struct item_reader;
+/*
+ * The next item of an import file, refused here, naming its line, when
+ * DynamoDB would refuse its key: in a batch of 25 the refusal would name no
+ * item and stop the other 24.
+ */
+const char *file_item_next(struct item_reader *rd, const struct table_desc *t,
+			   const char *file, struct slice *item, struct errbuf *eb);
 /* A JSON value on one line of stdout: what --json prints. */
 void print_json_line(const cJSON *v);
+/* The same, indented for people (describe --json). */
+void print_json_indented(const cJSON *v);
 /*
  * Requires -t/--table and checks it: a table name, or a table ARN (kept in
  * ctx->arn: DynamoDB takes the ARN as the table's name, and the side that
@@ -116,6 +127,8 @@ void ctx_close_selected(struct selected_table *st);
 /* Commands, one file each under src/cmd/. */
 int cmd_tables(struct ctx *ctx);
 int cmd_describe(struct ctx *ctx);
+/* dynamo policy for describe, tables and backups (the others print it from their plan). */
+int cmd_policy_simple(struct ctx *ctx, const char *command);
 int cmd_copy(struct ctx *ctx);
 int cmd_truncate(struct ctx *ctx);
 int cmd_restore(struct ctx *ctx);

@@ -298,6 +298,11 @@ int cmd_copy(struct ctx *ctx)
 	selection_init(&c.sel);
 	transform_init(&c.xf);
 	c.ctx = ctx;
+	if (o->billing && !o->create_target) {
+		errf(&ctx->eb, EXIT_USAGE,
+		     "--billing sets the mode of the table --create-target makes: add --create-target, or drop --billing");
+		goto out;
+	}
 	if (ctx_need_table(ctx) < 0 || ctx_target_table(ctx) < 0)
 		goto out;
 	/* -t ARN: the target is the table of that name on the target's side. */
@@ -313,9 +318,10 @@ int cmd_copy(struct ctx *ctx)
 		goto out;
 	ctx_describe_transform(&c.xf, c.xf_text, sizeof(c.xf_text));
 	/* DynamoDB judges the filter on both sides before anything is written. */
-	if (plan_probe_selection(&c.src, o->table, o->index, &c.sel, c.src_where, &ctx->eb) < 0 ||
-	    (c.have_td && !o->no_truncate &&
-	     plan_probe_selection(&c.dst, c.target_table, o->index, &c.sel, c.dst_where, &ctx->eb) < 0))
+	if (!ctx->policy &&
+	    (plan_probe_selection(&c.src, o->table, o->index, &c.sel, c.src_where, &ctx->eb) < 0 ||
+	     (c.have_td && !o->no_truncate &&
+	     plan_probe_selection(&c.dst, c.target_table, o->index, &c.sel, c.dst_where, &ctx->eb) < 0)))
 		goto out;
 	segments = o->segments ? o->segments : plan_default_segments(&c.sd);
 	if ((!o->npk && c.have_td && plan_table_empty(&c.dst, &c.td, &empty, &ctx->eb) < 0) ||
