@@ -166,6 +166,8 @@ int plan_probe_selection(const struct ddb *d, const char *table, const char *ind
 
 /* Defaults from the table's size (measured: see README's performance section). */
 int plan_default_segments(const struct table_desc *t);
+/* The same for a scan whose items are written: at least 64 segments (see plan.c). */
+int plan_write_segments(const struct table_desc *t);
 int plan_default_concurrency(int segments);
 /* Whether a table holds any item (one keys-only Scan with Limit 1). */
 int plan_table_empty(const struct ddb *d, const struct table_desc *t,

@@ -325,7 +325,7 @@ int cmd_copy(struct ctx *ctx)
 	     (c.have_td && !o->no_truncate &&
 	     plan_probe_selection(&c.dst, c.target_table, o->index, &c.sel, c.dst_where, &ctx->eb) < 0)))
 		goto out;
-	segments = o->segments ? o->segments : plan_default_segments(&c.sd);
+	segments = o->segments ? o->segments : plan_write_segments(&c.sd);
 	if ((!o->npk && c.have_td && plan_table_empty(&c.dst, &c.td, &empty, &ctx->eb) < 0) ||
 	    check_transforms(&c, empty) < 0)
 		goto out;

@@ -35,7 +35,7 @@ static void counted(struct worker *w, struct page *pg)
 }
 
 static const struct sink_ops count_sink_ops = {
-	no_item, no_flush, no_backlog, NULL, NULL, counted
+	no_item, no_flush, no_backlog, NULL, NULL, counted, NULL, NULL
 };
 
 /* The number on stdout, before the summary (with --json, the summary holds it). */

@@ -85,6 +85,22 @@ static void xform_page_end(struct worker *w, struct page *pg)
 		inner->page_end(w, pg);
 }
 
+/* The own sink's retries keep their times: its tick and busy go through. */
+static int xform_tick(struct worker *w)
+{
+	const struct sink_ops *inner = job_own_sink(w->job);
+
+	return inner->tick ? inner->tick(w) : -1;
+}
+
+static int xform_busy(struct worker *w)
+{
+	const struct sink_ops *inner = job_own_sink(w->job);
+
+	return inner->busy ? inner->busy(w) : 0;
+}
+
 const struct sink_ops transform_sink_ops = {
-	xform_item, xform_flush, xform_backlog, xform_release, xform_init, xform_page_end
+	xform_item, xform_flush, xform_backlog, xform_release, xform_init, xform_page_end,
+	xform_tick, xform_busy
 };
