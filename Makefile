@@ -52,7 +52,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # below the commands (tests/e2e/test_native_s3.py); never installed.
 DRIVER   := $(BUILD)/tests/native_driver
 
-.PHONY: all deps test-deps test-env test-build check unit e2e asan tsan valgrind fuzz bench demo \
+.PHONY: all deps test-deps test-env test-build check unit e2e asan tsan valgrind fuzz bench bench-mask demo \
         install uninstall deb clean lint-docs lint-workflows lint-build lint-deb FORCE
 
 all: $(BIN)
@@ -188,6 +188,14 @@ fuzz:
 
 bench: all
 	@ENDPOINT='$(ENDPOINT)' TARGET_ENDPOINT='$(TARGET_ENDPOINT)' sh bench/run.sh $(BENCH_ARGS)
+
+# The CPU a transform adds per item (no server needed): bench/mask_bench.c.
+$(BUILD)/bench/mask_bench: bench/mask_bench.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_ALL) $< -o $@ $(LIB) $(SAN) $(LDFLAGS) $(LDLIBS_ALL)
+
+bench-mask: $(BUILD)/bench/mask_bench
+	@$(BUILD)/bench/mask_bench $(BENCH_ARGS)
 
 demo: all
 	@sh scripts/demo.sh $(BIN)

@@ -242,7 +242,8 @@ def main():
     ap.add_argument("--shards", type=int, default=16)
     ap.add_argument("--scaling", default="1,4,16,64,128", help="concurrencies for the scaling runs ('' to skip)")
     ap.add_argument("--scaling-items", type=int, default=100000)
-    ap.add_argument("--runs", default="copy,truncate,query,itemcopy,small,scaling")
+    ap.add_argument("--runs", default="copy,mask,truncate,query,itemcopy,small,scaling",
+                    help="mask: a copy with --mask status --mask amount, its CPU/item beside the plain copy's")
     ap.add_argument("--dynamo", default=os.path.join(ROOT, "build", "dynamo"))
     ap.add_argument("--out", default=os.path.join(HERE, "out"))
     ap.add_argument("--keep", action="store_true", help="do not delete the tables at the end")
@@ -338,15 +339,26 @@ def run(args):
         return
     try:
         users = max(1, args.items // 8)
-        need_big = runs & {"copy", "truncate"}
+        need_big = runs & {"copy", "truncate", "mask"}
         if need_big:
             s_big = tables.create(src, "src")
             record(seed(src, s_big, args.items, lambda i: item_line(i, users, args.item_bytes)),
                    "count %d" % src.count(s_big))
-        if "copy" in runs or "truncate" in runs:
+        plain = None
+        if runs & {"copy", "truncate", "mask"}:
             d_big = tables.create(dst, "dst")
-            res = copy("copy", s_big, d_big)
-            record(res, verify_copy(s_big, d_big, args.items))
+            plain = copy("copy", s_big, d_big)
+            record(plain, verify_copy(s_big, d_big, args.items))
+        if "mask" in runs:
+            # The target: a masked copy at most 2x the CPU per item of a plain one.
+            d_mask = tables.create(dst, "mask")
+            r.env["DYNAMO_MASK_KEY"] = "bench-mask-key-0123456789abcdef"
+            res = copy("copy --mask (2 attrs)", s_big, d_mask, ["--mask", "status", "--mask", "amount"])
+            del r.env["DYNAMO_MASK_KEY"]
+            got = dst.count(d_mask)
+            ratio = res["cpu_us_per_item"] / plain["cpu_us_per_item"] if plain["cpu_us_per_item"] else 0
+            record(res, "%d items %s, %.2fx the plain copy's CPU/item" % (
+                got, "ok" if got == args.items else "MISMATCH", ratio))
             if "truncate" in runs:
                 res = r.run("truncate", ["truncate", "-t", d_big, "-e", P, "--endpoint-url", dst.endpoint,
                                          "--yes"], deleted)

@@ -36,15 +36,22 @@
 #define JOB_OPTS OPT_SEGMENTS, OPT_CONCURRENCY, OPT_MAX_RCU, OPT_MAX_WCU, \
 	OPT_CHECKPOINT, OPT_YES, OPT_DRY_RUN, OPT_JSON, OPT_PROGRESS, OPT_PROGRESS_INTERVAL
 
+/* Which items: every data command that reads a table takes them. */
+#define SK_OPTS OPT_SK_EQ, OPT_SK_LT, OPT_SK_LE, OPT_SK_GT, OPT_SK_GE, OPT_SK_BETWEEN
+#define SELECT_OPTS OPT_PK_PREFIX, SK_OPTS, OPT_FILTER, OPT_NAMES, OPT_VALUES
+
+/* What is done to each item on its way: copy, export, import. */
+#define XFORM_OPTS OPT_SET, OPT_REMOVE, OPT_MASK, OPT_MASK_KEY_FILE, OPT_RENAME_PREFIX
+
 static const int tables_opts[] = { OPT_JSON, GLOBAL_OPTS, 0 };
 static const int describe_opts[] = { OPT_TABLE, OPT_JSON, GLOBAL_OPTS, 0 };
 static const int copy_opts[] = {
 	OPT_TABLE, OPT_SOURCE, OPT_TARGET, OPT_TARGET_TABLE, OPT_PK, OPT_SK,
-	OPT_INDEX, OPT_PK_TYPE, OPT_NO_BACKUP, OPT_NO_TRUNCATE, OPT_CREATE_TARGET,
-	OPT_BILLING, OPT_STRICT, OPT_SOURCE_REGION, OPT_TARGET_REGION, OPT_SOURCE_ENDPOINT,
+	SELECT_OPTS, XFORM_OPTS, OPT_INDEX, OPT_PK_TYPE, OPT_NO_BACKUP, OPT_NO_TRUNCATE,
+	OPT_CREATE_TARGET, OPT_BILLING, OPT_STRICT, OPT_SOURCE_REGION, OPT_TARGET_REGION, OPT_SOURCE_ENDPOINT,
 	OPT_TARGET_ENDPOINT, OPT_SLICE, OPT_PREPARE_ONLY, JOB_OPTS, GLOBAL_OPTS, 0
 };
-static const int truncate_opts[] = { OPT_TABLE, OPT_SLICE, OPT_PREPARE_ONLY, JOB_OPTS, GLOBAL_OPTS, 0 };
+static const int truncate_opts[] = { OPT_TABLE, SELECT_OPTS, OPT_SLICE, OPT_PREPARE_ONLY, JOB_OPTS, GLOBAL_OPTS, 0 };
 static const int restore_opts[] = {
 	OPT_TABLE, OPT_FROM_TABLE, OPT_KEEP_SOURCE, OPT_BACKUP_ARN,
 	OPT_BACKUP_NAME, OPT_FROM_FILE, OPT_POINT_IN_TIME, OPT_TARGET_TABLE, OPT_NO_BACKUP,
@@ -54,20 +61,26 @@ static const int backups_opts[] = { OPT_TABLE, OPT_JSON, GLOBAL_OPTS, 0 };
 /* An export only reads and does not resume; an import resumes from S3 only. */
 static const int export_opts[] = {
 	OPT_TABLE, OPT_EXPORT_FILE, OPT_TO, OPT_AT, OPT_FROM_TIME, OPT_TO_TIME, OPT_ENABLE_PITR,
-	OPT_S3_BUCKET_OWNER, OPT_YES, OPT_SLICE, OPT_SEGMENTS, OPT_CONCURRENCY, OPT_MAX_RCU,
-	OPT_DRY_RUN, OPT_JSON, OPT_PROGRESS, OPT_PROGRESS_INTERVAL, GLOBAL_OPTS, 0
+	OPT_S3_BUCKET_OWNER, OPT_YES, OPT_SLICE, SELECT_OPTS, XFORM_OPTS, OPT_SEGMENTS, OPT_CONCURRENCY,
+	OPT_MAX_RCU, OPT_DRY_RUN, OPT_JSON, OPT_PROGRESS, OPT_PROGRESS_INTERVAL, GLOBAL_OPTS, 0
 };
 static const int import_opts[] = {
 	OPT_TABLE, OPT_IMPORT_FILE, OPT_NO_MANIFEST, OPT_CHECKPOINT, OPT_FROM, OPT_CREATE_TARGET,
-	OPT_LIKE, OPT_SCHEMA, OPT_SOURCE, OPT_S3_BUCKET_OWNER, OPT_CONCURRENCY, OPT_MAX_WCU, OPT_YES,
+	OPT_LIKE, OPT_SCHEMA, OPT_SOURCE, OPT_S3_BUCKET_OWNER, XFORM_OPTS, OPT_CONCURRENCY, OPT_MAX_WCU, OPT_YES,
 	OPT_DRY_RUN, OPT_JSON, OPT_PROGRESS, OPT_PROGRESS_INTERVAL, GLOBAL_OPTS, 0
 };
 static const int summary_opts[] = { OPT_JSON, OPT_QUIET, OPT_HELP, 0 };
 static const int policy_opts[] = { OPT_HELP, 0 };
 static const int query_opts[] = {
 	OPT_TABLE, OPT_PK, OPT_SK, OPT_INDEX, OPT_PK_TYPE, OPT_UNIQUE, OPT_HEAD,
-	OPT_LIMIT, OPT_DESC, OPT_COUNT, OPT_OUTPUT, OPT_NUMBERS, OPT_CONSISTENT,
-	OPT_CONCURRENCY, GLOBAL_OPTS, 0
+	OPT_LIMIT, OPT_DESC, OPT_COUNT, OPT_OUTPUT, OPT_NUMBERS, OPT_CONSISTENT, SK_OPTS,
+	OPT_FILTER, OPT_NAMES, OPT_VALUES, OPT_CONCURRENCY, GLOBAL_OPTS, 0
+};
+
+static const int count_opts[] = {
+	OPT_TABLE, OPT_PK, OPT_SK, OPT_INDEX, OPT_PK_TYPE, SELECT_OPTS, OPT_SEGMENTS,
+	OPT_CONCURRENCY, OPT_MAX_RCU, OPT_DRY_RUN, OPT_JSON, OPT_PROGRESS,
+	OPT_PROGRESS_INTERVAL, GLOBAL_OPTS, 0
 };
 
 static const struct command commands[] = {
@@ -76,6 +89,8 @@ static const struct command commands[] = {
 	  "copy a table, or the items of some partition keys, to another account, region or table" },
 	{ "query", cmd_query, query_opts, "-t TABLE [-e PROFILE] --pk VALUE [--sk PREFIX] [-i INDEX] [options]",
 	  "query a table or index by partition key (several keys are merged in sort order)" },
+	{ "count", cmd_count, count_opts, "-t TABLE [-e PROFILE] [--pk-prefix PREFIX | --pk VALUE] [--filter EXPR] [options]",
+	  "count the items of a table, or of a selection, with a parallel COUNT scan" },
 	{ "truncate", cmd_truncate, truncate_opts, "-t TABLE [-e PROFILE] [options]",
 	  "delete every item of a table" },
 	{ "restore", cmd_restore, restore_opts,

@@ -3,6 +3,7 @@
 #include "dynamo/buf.h"
 #include "dynamo/exitcode.h"
 #include "dynamo/parse.h"
+#include "dynamo/selection.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -26,8 +27,8 @@ const struct opt_def dynamo_opts[] = {
 	{ OPT_TIMEOUT, "timeout", 0, NULL, "DURATION", "time allowed for one request (default 60s)" },
 	{ OPT_MAX_RETRIES, "max-retries", 0, NULL, "N", "retries per request before giving up (default 9)" },
 	{ OPT_HELP, "help", 'h', NULL, NULL, "show this help" },
-	{ OPT_TABLE, "table", 't', NULL, "TABLE", "table name" },
-	{ OPT_TARGET_TABLE, "target-table", 0, NULL, "TABLE", "write into this table instead of one with the same name" },
+	{ OPT_TABLE, "table", 't', NULL, "TABLE", "table name, or table ARN (its region is used: a table shared from another account)" },
+	{ OPT_TARGET_TABLE, "target-table", 0, NULL, "TABLE", "write into this table (name or ARN) instead of one with the same name" },
 	{ OPT_SOURCE, "source", 0, "src", "PROFILE", "profile to copy from (default: --profile)" },
 	{ OPT_TARGET, "target", 0, "tgt", "PROFILE", "profile to copy to (default: the source's)" },
 	{ OPT_SOURCE_REGION, "source-region", 0, NULL, "REGION", "region of the source (default: as --region)" },
@@ -36,6 +37,21 @@ const struct opt_def dynamo_opts[] = {
 	{ OPT_TARGET_ENDPOINT, "target-endpoint-url", 0, NULL, "URL", "endpoint of the target (default: as --endpoint-url)" },
 	{ OPT_PK, "pk", 0, "pk", "VALUE", "partition key value; repeat it or use a brace range (USER#S{0..3}) for sharded keys" },
 	{ OPT_SK, "sk", 0, "sk", "PREFIX", "sort key prefix (begins_with; a numeric sort key must equal it)" },
+	{ OPT_SK_EQ, "sk-eq", 0, NULL, "VALUE", "only the items whose sort key equals VALUE" },
+	{ OPT_SK_LT, "sk-lt", 0, NULL, "VALUE", "only sort keys below VALUE (numbers by value, strings and binaries by bytes)" },
+	{ OPT_SK_LE, "sk-le", 0, NULL, "VALUE", "only sort keys at most VALUE" },
+	{ OPT_SK_GT, "sk-gt", 0, NULL, "VALUE", "only sort keys above VALUE" },
+	{ OPT_SK_GE, "sk-ge", 0, NULL, "VALUE", "only sort keys at least VALUE" },
+	{ OPT_SK_BETWEEN, "sk-between", 0, NULL, "A B", "only sort keys from A to B, both included" },
+	{ OPT_PK_PREFIX, "pk-prefix", 0, NULL, "PREFIX", "every item whose partition key begins with PREFIX (a scan; S and B keys)" },
+	{ OPT_FILTER, "filter", 0, NULL, "EXPR", "only the items matching this FilterExpression (DynamoDB's syntax, applied by DynamoDB)" },
+	{ OPT_NAMES, "names", 0, NULL, "JSON", "placeholders of --filter: {\"#s\":\"status\"}, or @FILE" },
+	{ OPT_VALUES, "values", 0, NULL, "JSON", "values of --filter in DynamoDB JSON: {\":v\":{\"S\":\"OPEN\"}}, or @FILE" },
+	{ OPT_SET, "set", 0, NULL, "NAME=VALUE", "set a top-level attribute to a DynamoDB JSON value: --set 'env={\"S\":\"staging\"}' (repeatable)" },
+	{ OPT_REMOVE, "remove", 0, NULL, "NAME", "drop a top-level attribute (repeatable; never a key)" },
+	{ OPT_MASK, "mask", 0, NULL, "NAME", "replace an attribute's value with a keyed pseudonym of the same type and shape (repeatable)" },
+	{ OPT_MASK_KEY_FILE, "mask-key-file", 0, NULL, "FILE", "the secret --mask is keyed with (default: $DYNAMO_MASK_KEY); never printed" },
+	{ OPT_RENAME_PREFIX, "rename-prefix", 0, NULL, "OLD=NEW", "rewrite every string value beginning with OLD, keys included (repeatable)" },
 	{ OPT_INDEX, "index", 'i', NULL, "INDEX", "query this global or local secondary index" },
 	{ OPT_PK_TYPE, "pk-type", 0, NULL, "S|N|B", "check the partition key is of this type (types come from the table; B values are base64)" },
 	{ OPT_SEGMENTS, "segments", 0, NULL, "N", "parallel scan segments (default: from the table size, at least 64 when the items are written)" },
@@ -312,11 +328,34 @@ static int set_string_opt(int id, const char *flag, const char *v,
 	case OPT_FROM: slot = &o->from; break;
 	case OPT_LIKE: slot = &o->like; break;
 	case OPT_SCHEMA: slot = &o->schema; break;
+	case OPT_PK_PREFIX: slot = &o->pk_prefix; break;
+	case OPT_MASK_KEY_FILE: slot = &o->mask_key_file; break;
+	case OPT_FILTER: slot = &o->filter; break;
+	case OPT_NAMES: slot = &o->names; break;
+	case OPT_VALUES: slot = &o->values; break;
 	case OPT_EXPORT_FILE:
 	case OPT_IMPORT_FILE: slot = &o->file; break;
 	default: return 0;
 	}
 	return set_string(flag, v, slot, eb) < 0 ? -1 : 1;
+}
+
+/* One sort-key condition; --sk-between comes as two calls, one per value. */
+static int set_sk_condition(struct options *o, enum sk_op op, const char *v,
+			    struct errbuf *eb)
+{
+	if (op == SK_BETWEEN && o->sk_op == SK_BETWEEN && o->nsk_values == 1) {
+		o->sk_values[o->nsk_values++] = v;
+		return 0;
+	}
+	if (o->sk_op)
+		return errf(eb, EXIT_USAGE,
+			    "%s and %s both given: one sort-key condition per run (for a range, use --sk-between A B)",
+			    sk_op_flag((enum sk_op)o->sk_op), sk_op_flag(op));
+	o->sk_op = (int)op;
+	o->sk_values[0] = v;
+	o->nsk_values = 1;
+	return 0;
 }
 
 int options_set(int id, const char *flag, const char *v, void *arg,
@@ -385,6 +424,23 @@ int options_set(int id, const char *flag, const char *v, void *arg,
 			return errf(eb, EXIT_USAGE,
 				    "--sk needs a non-empty value (is the variable that should hold it set? leave --sk out to take every sort key)");
 		o->sk = v;
+		return 0;
+	case OPT_SK_EQ:
+	case OPT_SK_LT:
+	case OPT_SK_LE:
+	case OPT_SK_GT:
+	case OPT_SK_GE:
+	case OPT_SK_BETWEEN:
+		return set_sk_condition(o, sk_op_of_flag(flag), v, eb);
+	case OPT_SET:
+	case OPT_REMOVE:
+	case OPT_MASK:
+	case OPT_RENAME_PREFIX:
+		if (o->nxf == MAX_TRANSFORMS)
+			return errf(eb, EXIT_USAGE, "at most %d transforms (--set, --remove, --mask, --rename-prefix) per run",
+				    MAX_TRANSFORMS);
+		o->xf[o->nxf].id = id;
+		o->xf[o->nxf++].value = v;
 		return 0;
 	case OPT_OUTPUT:
 		if (parse_choice(flag, v, outputs, &choice, eb) < 0)

@@ -117,7 +117,7 @@ help_flags() {
 #   command NAME            an .Ss under COMMANDS
 #   synopsis NAME           a .Cm line in the SYNOPSIS
 #   flag OWNER LONG SPEC    an .It Fl line; OWNER is a command, "job" or "common"
-#   uses NAME GROUP         a command's ".Sx JOB OPTIONS" / ".Sx COMMON OPTIONS"
+#   uses NAME GROUP         a command's ".Sx JOB OPTIONS" / ".Sx COMMON OPTIONS" / ".Sx SELECTIONS" / ".Sx TRANSFORMS"
 #   exit CODE               an .It line of the list under EXIT STATUS
 awk '
 function unescape(s) {
@@ -152,12 +152,15 @@ sh == "SYNOPSIS" && /^\.Cm / { print "synopsis " $2; next }
 sh == "EXIT STATUS" && /^\.It / { print "exit " $2; next }
 /^\.It Fl / {
 	owner = sh == "COMMANDS" ? ss : sh == "JOB OPTIONS" ? "job" : \
-		sh == "COMMON OPTIONS" ? "common" : ""
+		sh == "COMMON OPTIONS" ? "common" : sh == "SELECTIONS" ? "select" : \
+		sh == "TRANSFORMS" ? "xform" : ""
 	if (owner != "") { s = spec(); print "flag " owner " " long_of(s) " " s }
 	next
 }
 sh == "COMMANDS" && ss != "" && /^\.Sx JOB OPTIONS/ { print "uses " ss " job"; next }
 sh == "COMMANDS" && ss != "" && /^\.Sx COMMON OPTIONS/ { print "uses " ss " common"; next }
+sh == "COMMANDS" && ss != "" && /^\.Sx SELECTIONS/ { print "uses " ss " select"; next }
+sh == "COMMANDS" && ss != "" && /^\.Sx TRANSFORMS/ { print "uses " ss " xform"; next }
 ' "$man" >"$tmp/man.facts"
 
 awk '$1 == "command" { print $2 }' "$tmp/man.facts" >"$tmp/man.commands"

@@ -1,9 +1,12 @@
 #ifndef DYNAMO_CMD_H
 #define DYNAMO_CMD_H
 
+#include "dynamo/arn.h"
 #include "dynamo/ddb.h"
 #include "dynamo/options.h"
 #include "dynamo/profile.h"
+#include "dynamo/selection.h"
+#include "dynamo/transform.h"
 
 /* What every command gets from main: the parsed flags and the AWS config. */
 struct ctx {
@@ -16,6 +19,9 @@ struct ctx {
 	int summary_done;	/* the GitHub step summary is written */
 	char **args;		/* the arguments that are not flags (summary merge FILE...) */
 	int nargs;
+	/* -t and --target-table given as table ARNs (ctx_need_table, ctx_target_table) */
+	struct table_arn arn, target_arn;
+	int has_arn, has_target_arn;
 	int policy;		/* dynamo policy COMMAND: print the IAM policy instead of running */
 };
 
@@ -49,8 +55,23 @@ const char *file_item_next(struct item_reader *rd, const struct table_desc *t,
 void print_json_line(const cJSON *v);
 /* The same, indented for people (describe --json). */
 void print_json_indented(const cJSON *v);
-/* Requires -t/--table (and checks the name). */
+/*
+ * Requires -t/--table and checks it: a table name, or a table ARN (kept in
+ * ctx->arn: DynamoDB takes the ARN as the table's name, and the side that
+ * reads it takes the ARN's region).
+ */
 int ctx_need_table(struct ctx *ctx);
+/* The same for --target-table of copy (ctx->target_arn); a missing one is fine. */
+int ctx_target_table(struct ctx *ctx);
+/* For commands that take a name only (restore, backups): an ARN is refused. */
+int ctx_table_name_only(struct ctx *ctx, const char *command);
+/*
+ * The region of a side reading a table: the ARN's when the table is one
+ * (then a different --region flag, region_flag, is a usage error), else
+ * region_flag. -1 with eb set on a conflict.
+ */
+int ctx_arn_region(struct ctx *ctx, const struct table_arn *arn, int has_arn,
+		   const char *flag, const char *region_flag, const char **region);
 /*
  * Asks before a destructive step. On a terminal, prompts with what (the
  * thing to be destroyed) and wants "y"; elsewhere refuses unless --yes.
@@ -68,6 +89,43 @@ void summary_failure(struct ctx *ctx, const char *command, int code);
 /* Checks --pk/--sk/--index/--pk-type against the table's key schema. */
 int query_keys_check(struct ctx *ctx, const struct table_desc *t);
 
+/*
+ * The selection the flags make (--pk, --pk-prefix, --sk..., --filter,
+ * --names, --values), bound to the key schema of the table or of --index.
+ * s is initialised here, also on failure: release it with selection_release.
+ */
+int ctx_selection(struct ctx *ctx, struct selection *s, const struct table_desc *t);
+
+/*
+ * The transforms the flags make (--set, --remove, --mask, --rename-prefix,
+ * in their order), bound to the table the items go to (td), and the mask
+ * key when they mask (--mask-key-file, else $DYNAMO_MASK_KEY). t and key
+ * are initialised here, also on failure: release them with
+ * ctx_transform_release.
+ */
+int ctx_transform(struct ctx *ctx, struct transform *t, struct mask_key *key,
+		  const struct table_desc *td);
+void ctx_transform_release(struct transform *t, struct mask_key *key);
+/* "; set 'env' to ..., mask 'email'" for a stage's description ("" without transforms). */
+void ctx_describe_transform(const struct transform *t, char *out, size_t n);
+
+/* A table and the selection the flags make on it: what count, export and truncate read. */
+struct selected_table {
+	struct ddb d;
+	struct table_desc t;
+	struct selection sel;
+	char where[512];	/* ddb_where of d */
+	char text[1024];	/* the selection for people ("" for every item) */
+};
+
+/*
+ * Opens -t/--table (ctx_open_table) and binds the selection to it, then
+ * has DynamoDB judge the selection once (plan_probe_selection), before any
+ * plan runs. 0, or -1 with ctx->eb set and nothing left open.
+ */
+int ctx_open_selected(struct ctx *ctx, struct selected_table *st);
+void ctx_close_selected(struct selected_table *st);
+
 /* Commands, one file each under src/cmd/. */
 int cmd_tables(struct ctx *ctx);
 int cmd_describe(struct ctx *ctx);
@@ -81,5 +139,6 @@ int cmd_query(struct ctx *ctx);
 int cmd_export(struct ctx *ctx);
 int cmd_import(struct ctx *ctx);
 int cmd_summary(struct ctx *ctx);
+int cmd_count(struct ctx *ctx);
 
 #endif

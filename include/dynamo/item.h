@@ -26,6 +26,32 @@ int av_key_same(struct slice a, struct slice b);
  * their canonical forms are equal bytes. -1 for anything else.
  */
 int av_key_canonical(struct slice av, struct buf *out);
+/*
+ * A number as written: (neg ? -1 : 1) * 0.DIGITS * 10^exp, where DIGITS are
+ * the text from sig to sig_end with the point skipped, first and last
+ * non-zero; no significant digit (sig NULL) means zero. The digits are
+ * compared where they stand, so numbers of any length compare exactly.
+ */
+struct decimal {
+	int neg;
+	const char *sig, *sig_end;	/* point into the text parsed */
+	long long exp;
+};
+
+/*
+ * The project's one decimal grammar, [+-] digits [. digits] [e [+-] digits]
+ * (".5" and "5." too), reading only s[0..len); -1 when s is not a number.
+ */
+int decimal_parse(const char *s, size_t len, struct decimal *x);
+/* How many significant digits x has (0 for zero). */
+size_t decimal_digits(const struct decimal *x);
+/* DynamoDB keeps up to 38 significant digits. */
+#define NUM_MAX_DIGITS 38
+/*
+ * Whether s is a number DynamoDB stores: the grammar above, at most 38
+ * significant digits, magnitude zero or from 1E-130 to below 1E+126.
+ */
+int num_valid(const char *s, size_t len);
 /* Compares two decimal number strings exactly ("1e3" == "1000"). */
 int num_compare(const char *a, size_t an, const char *b, size_t bn);
 /*
@@ -45,6 +71,16 @@ int item_key(struct slice item, const struct key_attr *hash,
  */
 int item_to_plain(struct slice item, int strnum, struct buf *out);
 int av_to_plain(struct slice av, int strnum, struct buf *out);
+/*
+ * Rebuilds a list ('[') or map ('{') value v into out with fn applied to
+ * each element or member value (map keys copied as they are): fn appends
+ * the new value and returns 1 if it changed it, 0 if not, -1 to stop.
+ * Returns 1 when fn changed anything, 0 when not, -1 when v is malformed or
+ * fn failed (out then holds a partial value: the caller rolls back).
+ */
+int av_map_elements(struct slice v, char open,
+		    int (*fn)(void *ctx, struct slice value, struct buf *out),
+		    void *ctx, struct buf *out);
 /* Decodes standard base64 (for B keys); -1 if malformed. */
 int base64_decode(const char *s, size_t n, struct buf *out);
 

@@ -8,6 +8,8 @@
 #include "dynamo/http.h"
 #include "dynamo/rate.h"
 #include "dynamo/response.h"
+#include "dynamo/selection.h"
+#include "dynamo/transform.h"
 
 /*
  * A data stage: items flow from a source (the segments of a parallel Scan,
@@ -125,9 +127,21 @@ struct job {
 	size_t page_bytes;		/* scan: bytes of JSON a page should hold, 0 = DynamoDB's 1 MB; each unit's Limit adapts to it */
 	int select_count;		/* query: Select COUNT (counts land in c.read) */
 	int consistent;			/* scan/query: ConsistentRead */
-	const char *const *pk_values;	/* query: one unit per value */
+	const char *const *pk_values;	/* query: one unit per value (the selection's --pk, for messages) */
 	int npk;
-	const char *sk_prefix;		/* query: begins_with on the sort key, or NULL */
+	/*
+	 * A bound selection (selection.h): its fragments go into every Scan
+	 * (as a FilterExpression; NULL there: every item) and make each
+	 * Query (the k-th of its --pk values, with the sort-key condition and
+	 * the filter; required for query jobs).
+	 */
+	const struct selection *sel;
+	/*
+	 * Transforms applied to every item on its way to the sink (see
+	 * xform.c), or NULL; mask_key when they mask.
+	 */
+	const struct transform *transform;
+	const struct mask_key *mask_key;
 	int scan_forward;		/* query order */
 	const char *(*file_next)(void *ctx, struct slice *item, struct errbuf *eb);	/* file source */
 	void *file_ctx;
@@ -172,6 +186,7 @@ struct worker {
 	int total_units;		/* the job's units, all workers */
 	void *sink_state;		/* the job's sink's per-worker state */
 	void *writer;			/* the batch writer's, which other sinks may feed */
+	void *xform_state;		/* the transforms' (xform.c) */
 	int max_in_flight;		/* its engine's requests in flight at most */
 	int pages_in_flight;		/* Scan/Query requests out */
 	struct buf *page_pool;		/* owned: response buffers for pages, kept sized */
@@ -197,8 +212,10 @@ void job_fail(struct job *j, int exit_code, const char *fmt, ...)
 void job_add(uint64_t *counter, uint64_t n);
 uint64_t job_get(const uint64_t *counter);
 
-/* The job's sink: the batch writer, or its custom sink. */
+/* Where items go first: the transforms' sink when there are any, else job_own_sink. */
 const struct sink_ops *job_sink(const struct job *j);
+/* The job's own sink: the batch writer, or its custom sink. */
+const struct sink_ops *job_own_sink(const struct job *j);
 
 /* The built-in sinks. */
 extern const struct sink_ops batch_writer_ops;
@@ -211,6 +228,8 @@ int batch_writer_busy(struct worker *w);
  * UnprocessedKeys retried), then hands them to the batch writer.
  */
 extern const struct sink_ops fetch_then_write_ops;
+/* Applies job->transform, then hands each item to job_own_sink (see xform.c). */
+extern const struct sink_ops transform_sink_ops;
 /* Deletes the target's items whose keys the source no longer has (see prune.c). */
 extern const struct sink_ops prune_ops;
 

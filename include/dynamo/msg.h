@@ -42,7 +42,10 @@ struct errbuf {
 
 #define ERRBUF_INIT { 0, 0, "" }
 
-/* Records a message and exit code; always returns -1 for `return errf(...)`. */
+/*
+ * Records a message and exit code; always returns -1 for `return errf(...)`.
+ * The message is one line: control characters in it become '?'.
+ */
 int errf(struct errbuf *eb, int exit_code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void errbuf_clear(struct errbuf *eb);

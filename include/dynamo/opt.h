@@ -17,7 +17,9 @@ struct opt_def {
 	const char *name;	/* GNU long name: "table" */
 	char short_name;	/* 't', or 0 */
 	const char *compat;	/* dynamo-cmdline's single-dash name ("src"), or NULL */
-	const char *arg;	/* value placeholder ("NAME"), NULL for a switch */
+	const char *arg;	/* value placeholder ("NAME"), NULL for a switch; two
+				 * words ("A B"): the flag takes two values, and set is
+				 * called once for each */
 	const char *help;
 };
 

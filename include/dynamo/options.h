@@ -21,6 +21,9 @@ enum opt_id {
 	OPT_ENABLE_PITR, OPT_S3_BUCKET_OWNER, OPT_FROM, OPT_LIKE, OPT_SCHEMA, OPT_POINT_IN_TIME,
 	OPT_SLICE, OPT_PREPARE_ONLY, OPT_FROM_TIME, OPT_TO_TIME,
 	OPT_NO_MANIFEST,
+	OPT_PK_PREFIX, OPT_FILTER, OPT_NAMES, OPT_VALUES, OPT_SK_EQ, OPT_SK_LT,
+	OPT_SK_LE, OPT_SK_GT, OPT_SK_GE, OPT_SK_BETWEEN, OPT_SET, OPT_REMOVE,
+	OPT_MASK, OPT_MASK_KEY_FILE, OPT_RENAME_PREFIX,
 };
 
 enum output_format { OUTPUT_DDB, OUTPUT_JSON, OUTPUT_JSONL };
@@ -28,6 +31,7 @@ enum output_format { OUTPUT_DDB, OUTPUT_JSON, OUTPUT_JSONL };
 enum { BILLING_ON_DEMAND = 1, BILLING_PROVISIONED = 2 };
 
 #define MAX_PK_VALUES 256
+#define MAX_TRANSFORMS 256
 
 /*
  * The parsed command line. Strings point into argv. Zero means "not given"
@@ -58,6 +62,17 @@ struct options {
 	const char *sk;
 	const char *index;
 	char pk_type;			/* --pk-type: 'S', 'N', 'B', or 0 when not given */
+	const char *pk_prefix;		/* --pk-prefix */
+	int sk_op;			/* --sk-eq ... --sk-between: enum sk_op (selection.h), 0 = none */
+	const char *sk_values[2];	/* its value(s) */
+	int nsk_values;
+	const char *filter;		/* --filter: a FilterExpression, as DynamoDB reads it */
+	const char *names, *values;	/* --names, --values: JSON, or @FILE */
+
+	/* transforms: --set, --remove, --mask, --rename-prefix, in command-line order */
+	struct { int id; const char *value; } xf[MAX_TRANSFORMS];
+	int nxf;
+	const char *mask_key_file;
 
 	/* jobs */
 	int segments, concurrency;

@@ -32,6 +32,7 @@ enum stage_kind {
 	STAGE_QUERY_PRUNE,	/* the same over the target's items of some partition keys */
 	STAGE_PRUNE_KEYS,	/* scan the table's keys, delete those a key set (a file's) lacks */
 	STAGE_CUSTOM,		/* a control-plane step the command brings (s->run) */
+	STAGE_COUNT,		/* Scan (or Query) with Select COUNT: counts land in c.read */
 };
 
 struct plan;
@@ -49,6 +50,9 @@ struct stage {
 	const char *lookup_table;
 	const struct table_desc *lookup_desc;
 	int segments;			/* scan stages */
+	const struct selection *sel;	/* data stages: the items worked on (NULL: all) */
+	const struct transform *xf;	/* copy, export, import: applied to each item (NULL: none) */
+	const struct mask_key *mask_key;	/* when xf masks */
 	uint64_t estimate;		/* items, from DescribeTable */
 	int destructive;		/* needs confirmation */
 	int optional;			/* planned or not by the tables' state (create, backup, prune):
@@ -150,6 +154,22 @@ int plan_resumed_stage(struct plan *p, const char *name);
  * the step summary.
  */
 void plan_warn(struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Adds "selection": {pk_prefix, filter, ...} to a stage's JSON when it
+ * selects, and "transforms": {set, remove, mask, rename_prefix} when it
+ * transforms (never the mask key).
+ */
+void plan_stage_fields_json(const struct stage *st, cJSON *x);
+
+/*
+ * Sends the selection once, as the job will (Limit 1, Select COUNT), so
+ * that a filter DynamoDB rejects is reported with DynamoDB's message before
+ * any stage runs. where names the side ("profile 'prod' (...)"). 0, or -1
+ * with eb set. Does nothing when the selection takes every item.
+ */
+int plan_probe_selection(const struct ddb *d, const char *table, const char *index,
+			 const struct selection *s, const char *where, struct errbuf *eb);
 
 /* Defaults from the table's size (measured: see README's performance section). */
 int plan_default_segments(const struct table_desc *t);

@@ -22,8 +22,9 @@ struct page *unit_new_page(struct unit *u);
 void unit_page_fed(struct unit *u, struct page *pg);
 
 /*
- * Whether an item satisfies the job's query condition (partition key one of
- * the --pk values, sort key beginning with --sk, on the table or the index).
+ * Whether an item satisfies the key part of the job's selection (partition
+ * key one of the --pk values, the sort-key condition), on the table or the
+ * index: selection_key_matches.
  */
 int source_item_matches(const struct job *j, struct slice item);
 

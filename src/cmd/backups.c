@@ -170,7 +170,7 @@ int cmd_backups(struct ctx *ctx)
 	struct ddb d;
 	int r = -1;
 
-	if (ctx_need_table(ctx) < 0 ||
+	if (ctx_need_table(ctx) < 0 || ctx_table_name_only(ctx, "backups") < 0 ||
 	    ctx_open(ctx, &d, ctx->o.profile, ctx->o.region, ctx->o.endpoint_url) < 0)
 		return -1;
 	list = cJSON_CreateArray();

@@ -3,6 +3,7 @@
 #include "dynamo/exitcode.h"
 #include "dynamo/item.h"
 #include "dynamo/itemfile.h"
+#include "dynamo/plan.h"
 #include "dynamo/redact.h"
 #include "dynamo/source.h"
 
@@ -28,8 +29,10 @@ int ctx_open(struct ctx *ctx, struct ddb *d, const char *profile,
 int ctx_open_table(struct ctx *ctx, struct ddb *d, struct table_desc *t)
 {
 	const struct options *o = &ctx->o;
+	const char *region;
 
-	if (ctx_open(ctx, d, o->profile, o->region, o->endpoint_url) < 0)
+	if (ctx_arn_region(ctx, &ctx->arn, ctx->has_arn, "--table", o->region, &region) < 0 ||
+	    ctx_open(ctx, d, o->profile, region, o->endpoint_url) < 0)
 		return -1;
 	if (table_describe(d, o->table, t, &ctx->eb) < 0) {
 		ddb_close(d);
@@ -144,7 +147,49 @@ int ctx_need_table(struct ctx *ctx)
 	if (!ctx->o.table)
 		return errf(&ctx->eb, EXIT_USAGE,
 			    "which table? pass -t/--table NAME");
-	return table_name_check("--table", ctx->o.table, &ctx->eb);
+	if (!table_arn_like(ctx->o.table))
+		return table_name_check("--table", ctx->o.table, &ctx->eb);
+	if (table_arn_parse("--table", ctx->o.table, &ctx->arn, &ctx->eb) < 0)
+		return -1;
+	ctx->has_arn = 1;
+	return 0;
+}
+
+int ctx_target_table(struct ctx *ctx)
+{
+	const char *t = ctx->o.target_table;
+
+	if (!t)
+		return 0;
+	if (!table_arn_like(t))
+		return table_name_check("--target-table", t, &ctx->eb);
+	if (table_arn_parse("--target-table", t, &ctx->target_arn, &ctx->eb) < 0)
+		return -1;
+	ctx->has_target_arn = 1;
+	return 0;
+}
+
+int ctx_table_name_only(struct ctx *ctx, const char *command)
+{
+	if (!ctx->has_arn)
+		return 0;
+	return errf(&ctx->eb, EXIT_USAGE,
+		    "%s takes a table name, not an ARN: pass -t %s with the profile of account %s and --region %s",
+		    command, ctx->arn.name, ctx->arn.account, ctx->arn.region);
+}
+
+int ctx_arn_region(struct ctx *ctx, const struct table_arn *arn, int has_arn,
+		   const char *flag, const char *region_flag, const char **region)
+{
+	*region = region_flag;
+	if (!has_arn)
+		return 0;
+	if (region_flag && strcmp(region_flag, arn->region))
+		return errf(&ctx->eb, EXIT_USAGE,
+			    "%s is a table ARN of region '%s' but the region asked for is '%s': drop the region flag (the ARN's is used)",
+			    flag, arn->region, region_flag);
+	*region = arn->region;
+	return 0;
 }
 
 int ctx_confirm(struct ctx *ctx, const char *what)
@@ -185,9 +230,10 @@ int query_keys_check(struct ctx *ctx, const struct table_desc *t)
 	int i;
 
 	if (!o->npk) {
-		if (o->sk || o->index)
+		/* Without --pk the items are scanned: an index is queried by its key. */
+		if (o->index)
 			return errf(&ctx->eb, EXIT_USAGE,
-				    "--sk and --index select items by partition key: add --pk VALUE");
+				    "--index selects items by partition key: add --pk VALUE");
 		return 0;
 	}
 	if (o->index && !ix)
@@ -219,4 +265,107 @@ int query_keys_check(struct ctx *ctx, const struct table_desc *t)
 	}
 	buf_release(&tmp);
 	return 0;
+}
+
+int ctx_selection(struct ctx *ctx, struct selection *s, const struct table_desc *t)
+{
+	const struct options *o = &ctx->o;
+	const struct index_desc *ix = o->index ? table_index(t, o->index) : NULL;
+	struct errbuf *eb = &ctx->eb;
+	char what[600];
+	int i;
+
+	selection_init(s);
+	for (i = 0; i < o->npk; i++)
+		if (selection_add_pk(s, o->pk[i], eb) < 0)
+			return -1;
+	if ((o->pk_prefix && selection_set_pk_prefix(s, o->pk_prefix, eb) < 0) ||
+	    (o->sk && selection_set_sk(s, SK_PREFIX, o->sk, NULL, eb) < 0) ||
+	    (o->sk_op && selection_set_sk(s, (enum sk_op)o->sk_op, o->sk_values[0],
+					  o->nsk_values > 1 ? o->sk_values[1] : NULL, eb) < 0) ||
+	    (o->filter && selection_set_filter(s, o->filter, eb) < 0) ||
+	    (o->names && selection_load_names(s, o->names, eb) < 0) ||
+	    (o->values && selection_load_values(s, o->values, eb) < 0))
+		return -1;
+	if (o->index && !ix)
+		return errf(eb, EXIT_NOT_FOUND, "table '%s' has no index '%s' (see dynamo describe -t %s)",
+			    t->name, o->index, t->name);
+	if (ix)
+		snprintf(what, sizeof(what), "index '%s' of table '%s'", ix->name, t->name);
+	else
+		snprintf(what, sizeof(what), "table '%s'", t->name);
+	return selection_bind(s, ix ? &ix->hash : &t->hash, ix ? &ix->range : &t->range,
+			      what, eb);
+}
+
+int ctx_open_selected(struct ctx *ctx, struct selected_table *st)
+{
+	const struct options *o = &ctx->o;
+
+	memset(st, 0, sizeof(*st));
+	if (ctx_open_table(ctx, &st->d, &st->t) < 0)
+		return -1;
+	ddb_where(&st->d, st->where, sizeof(st->where));
+	/* dynamo policy plans as a dry run, and reads nothing it does not need. */
+	if (query_keys_check(ctx, &st->t) < 0 || ctx_selection(ctx, &st->sel, &st->t) < 0 ||
+	    (!ctx->policy &&
+	     plan_probe_selection(&st->d, o->table, o->index, &st->sel, st->where, &ctx->eb) < 0)) {
+		ctx_close_selected(st);
+		return -1;
+	}
+	selection_describe_into(&st->sel, st->text, sizeof(st->text));
+	return 0;
+}
+
+void ctx_close_selected(struct selected_table *st)
+{
+	selection_release(&st->sel);
+	ctx_close_table(&st->d, &st->t);
+}
+
+int ctx_transform(struct ctx *ctx, struct transform *t, struct mask_key *key,
+		  const struct table_desc *td)
+{
+	const struct options *o = &ctx->o;
+	struct errbuf *eb = &ctx->eb;
+	int i, r = 0;
+
+	transform_init(t);
+	memset(key, 0, sizeof(*key));
+	for (i = 0; i < o->nxf && r == 0; i++) {
+		const char *v = o->xf[i].value;
+
+		switch (o->xf[i].id) {
+		case OPT_SET: r = transform_add_set(t, v, eb); break;
+		case OPT_REMOVE: r = transform_add_remove(t, v, eb); break;
+		case OPT_MASK: r = transform_add_mask(t, v, eb); break;
+		default: r = transform_add_rename_prefix(t, v, eb); break;
+		}
+	}
+	if (r < 0)
+		return -1;
+	if (o->mask_key_file && !transform_needs_mask_key(t))
+		return errf(eb, EXIT_USAGE, "--mask-key-file was given without --mask: nothing would be masked");
+	if (transform_needs_mask_key(t) &&
+	    mask_key_load(key, o->mask_key_file, getenv("DYNAMO_MASK_KEY"), eb) < 0)
+		return -1;
+	return transform_any(t) ? transform_bind(t, td, eb) : 0;
+}
+
+void ctx_transform_release(struct transform *t, struct mask_key *key)
+{
+	transform_release(t);
+	mask_key_release(key);
+}
+
+void ctx_describe_transform(const struct transform *t, char *out, size_t n)
+{
+	struct buf b = BUF_INIT;
+
+	out[0] = '\0';
+	if (!transform_any(t))
+		return;
+	transform_describe(t, &b);
+	snprintf(out, n, "; %s", b.data ? b.data : "");
+	buf_release(&b);
 }

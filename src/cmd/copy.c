@@ -18,6 +18,12 @@ struct copy {
 	int have_sd, have_td;
 	const char *target_table;
 	char src_where[512], dst_where[512];
+	struct selection sel;	/* the items copied (and pruned) */
+	struct transform xf;	/* what is done to each item on its way */
+	struct mask_key key;	/* when xf masks */
+	char xf_text[1024];	/* "; mask 'email'" for the plan, "" without transforms */
+	char selected[1024];	/* the selection for people: "partition key 'PK' beginning with ..." */
+	int same_table;		/* source and target are one table (same ARN and endpoint) */
 };
 
 /*
@@ -31,13 +37,19 @@ static int open_sides(struct copy *c)
 	const char *source = o->source ? o->source : o->profile;
 	const char *target = o->target ? o->target : source;
 
-	if (ctx_open(c->ctx, &c->src, source,
-		     o->source_region ? o->source_region : o->region,
+	const char *src_region, *dst_region;
+
+	/* A table ARN names its region: the side reading it goes there. */
+	if (ctx_arn_region(c->ctx, &c->ctx->arn, c->ctx->has_arn, "--table",
+			   o->source_region ? o->source_region : o->region, &src_region) < 0 ||
+	    ctx_arn_region(c->ctx, &c->ctx->target_arn, c->ctx->has_target_arn, "--target-table",
+			   o->target_region ? o->target_region : o->region, &dst_region) < 0)
+		return -1;
+	if (ctx_open(c->ctx, &c->src, source, src_region,
 		     o->source_endpoint ? o->source_endpoint : o->endpoint_url) < 0)
 		return -1;
 	c->src_open = 1;
-	if (ctx_open(c->ctx, &c->dst, target,
-		     o->target_region ? o->target_region : o->region,
+	if (ctx_open(c->ctx, &c->dst, target, dst_region,
 		     o->target_endpoint ? o->target_endpoint : o->endpoint_url) < 0)
 		return -1;
 	c->dst_open = 1;
@@ -68,11 +80,9 @@ static int describe_tables(struct copy *c)
 	/* Now with the accounts the tables' ARNs named. */
 	ddb_where(&c->src, c->src_where, sizeof(c->src_where));
 	ddb_where(&c->dst, c->dst_where, sizeof(c->dst_where));
-	if (c->have_td && c->sd.arn && c->td.arn && !strcmp(c->sd.arn, c->td.arn) &&
-	    !strcmp(c->src.ep.url, c->dst.ep.url))
-		return errf(eb, EXIT_USAGE,
-			    "source and target are the same table (%s): copying would empty it; check --source, --target and --target-table",
-			    c->sd.arn);
+	/* Judged once the selection and transforms are known: see check_same_table. */
+	c->same_table = c->have_td && c->sd.arn && c->td.arn && !strcmp(c->sd.arn, c->td.arn) &&
+			!strcmp(c->src.ep.url, c->dst.ep.url);
 	if (c->have_td &&
 	    table_same_keys(&c->sd, &c->td, c->src_where, c->dst_where, eb) < 0)
 		return -1;
@@ -126,6 +136,7 @@ static void whole_table_stages(struct copy *c, struct plan *p, int segments,
 			       int target_empty)
 {
 	const struct options *o = &c->ctx->o;
+	int some = selection_restricts(&c->sel);
 	struct stage *s;
 
 	maybe_create(c, p);
@@ -139,19 +150,28 @@ static void whole_table_stages(struct copy *c, struct plan *p, int segments,
 	}
 	s = plan_add_copy(p, STAGE_COPY, "copy", source_ref(c), target_ref(c));
 	s->segments = segments;
+	s->sel = &c->sel;
+	s->xf = &c->xf;
+	s->mask_key = &c->key;
+	if (some)
+		s->estimate = 0;	/* the table's count says nothing of the selection's */
 	s->destructive = c->have_td && !target_empty;
 	snprintf(s->what, sizeof(s->what),
-		 "%s every item of '%s' in %s into '%s' in %s (about %lld items, %d segments)",
+		 "%s %s%.400s of '%s' in %s into '%s' in %s (%s %lld items, %d segments)",
 		 s->destructive ? "put (over items with the same keys)" : "copy",
+		 some ? "the items with " : "every item", some ? c->selected : "",
 		 o->table, c->src_where, c->target_table, c->dst_where,
-		 c->sd.item_count, segments);
+		 some ? "a scan of the table's" : "about", c->sd.item_count, segments);
+	strncat(s->what, c->xf_text, sizeof(s->what) - strlen(s->what) - 1);
 	if (c->have_td && !o->no_truncate && !target_empty) {
-		/* After the copy, not before: see prune.c. */
+		/* After the copy, not before: see prune.c. Over the same selection, never outside it. */
 		s = plan_add_prune(p, STAGE_PRUNE, target_ref(c), source_ref(c), o->segments);
 		s->optional = 1;
+		s->sel = &c->sel;
 		snprintf(s->what, sizeof(s->what),
-			 "delete the items of '%s' in %s whose keys '%s' does not have (the target holds about %lld items)",
-			 c->target_table, c->dst_where, o->table, c->td.item_count);
+			 "delete the items of '%s' in %s%s%.400s whose keys '%s' does not have (the target holds about %lld items)",
+			 c->target_table, c->dst_where, some ? " with " : "",
+			 some ? c->selected : "", o->table, c->td.item_count);
 	}
 }
 
@@ -173,29 +193,20 @@ static int check_index(struct copy *c)
 	return 0;
 }
 
-static void describe_keys(const struct options *o, char *out, size_t n)
-{
-	int i, len;
-
-	len = snprintf(out, n, "%s = ", o->index ? "index key" : "partition key");
-	for (i = 0; i < o->npk && len < (int)n; i++)
-		len += snprintf(out + len, n - (size_t)len, "%s'%s'", i ? " or " : "", o->pk[i]);
-	if (o->sk && len < (int)n)
-		snprintf(out + len, n - (size_t)len, ", sort key beginning with '%s'", o->sk);
-}
-
 static void item_stages(struct copy *c, struct plan *p)
 {
 	const struct options *o = &c->ctx->o;
-	char keys[512];
+	const char *keys = c->selected;
 	struct stage *s;
 
-	describe_keys(o, keys, sizeof(keys));
 	maybe_create(c, p);
 	s = plan_add_copy(p, STAGE_QUERY_COPY, "copy", source_ref(c), target_ref(c));
+	s->sel = &c->sel;
+	s->xf = &c->xf;
+	s->mask_key = &c->key;
 	s->estimate = 0;
 	s->destructive = c->have_td;
-	snprintf(s->what, sizeof(s->what), "copy the items of '%s' in %s with %s into '%s' in %s",
+	snprintf(s->what, sizeof(s->what), "copy the items of '%s' in %s with %.400s into '%s' in %s",
 		 o->table, c->src_where, keys, c->target_table, c->dst_where);
 	if (o->index && strcmp(table_index(&c->sd, o->index)->projection, "ALL")) {
 		/* The index holds part of each item: read them whole first. */
@@ -203,18 +214,71 @@ static void item_stages(struct copy *c, struct plan *p)
 		strncat(s->what, " (read whole through BatchGetItem: the index does not project every attribute)",
 			sizeof(s->what) - strlen(s->what) - 1);
 	}
+	strncat(s->what, c->xf_text, sizeof(s->what) - strlen(s->what) - 1);
 	if (c->have_td && !o->no_truncate) {
 		s = plan_add_prune(p, STAGE_QUERY_PRUNE, target_ref(c), source_ref(c), 0);
+		s->sel = &c->sel;
 		s->optional = 1;
 		snprintf(s->what, sizeof(s->what),
-			 "delete the items of '%s' in %s with %s%s%s that '%s' no longer has there",
+			 "delete the items of '%s' in %s with %.400s%s%s that '%s' no longer has there",
 			 c->target_table, c->dst_where, keys, o->index ? " in index " : "",
 			 o->index ? o->index : "", o->table);
 	}
 }
 
+/*
+ * What the transforms cannot go with: an index that projects part of the
+ * items (its items are fetched whole after the sink, so they would pass
+ * untransformed), and a prune when the keys may change (the target's keys
+ * are then not the source's, so it cannot look them up there).
+ */
+static int check_transforms(struct copy *c, int target_empty)
+{
+	const struct options *o = &c->ctx->o;
+
+	if (!transform_any(&c->xf))
+		return 0;
+	if (o->npk && o->index && strcmp(table_index(&c->sd, o->index)->projection, "ALL"))
+		return errf(&c->ctx->eb, EXIT_USAGE,
+			    "--set/--remove/--mask/--rename-prefix cannot go with index '%s', which does not project every attribute: copy by the table's own key (drop -i) or select with --pk-prefix/--filter",
+			    o->index);
+	if (c->have_td && !o->no_truncate && (o->npk || !target_empty) &&
+	    transform_may_change_keys(&c->xf))
+		return errf(&c->ctx->eb, EXIT_USAGE,
+			    "--rename-prefix and --mask of a key give the copied items other keys than the source's, so the target's items cannot be checked against the source: pass --no-truncate (nothing is deleted from '%s'), or copy into an empty or a new table",
+			    c->target_table);
+	return 0;
+}
+
+/*
+ * A copy onto its own table is refused (a whole copy would empty it), except
+ * a clone: --pk-prefix P, a --rename-prefix that moves P elsewhere, and
+ * --no-truncate, so that every item written falls outside what is read and
+ * nothing is deleted.
+ */
+static int check_same_table(struct copy *c)
+{
+	const char *p = c->sel.pk_prefix;
+	struct buf to = BUF_INIT;
+	int moved = 0;
+
+	if (!c->same_table)
+		return 0;
+	if (c->ctx->o.no_truncate && p && c->xf.nrenames &&
+	    transform_rename_text(&c->xf, p, strlen(p), &to) == 1)
+		moved = to.len < strlen(p) || memcmp(to.data, p, strlen(p)) != 0;
+	buf_release(&to);
+	if (moved)
+		return 0;
+	return errf(&c->ctx->eb, EXIT_USAGE,
+		    "source and target are the same table (%s): copying would empty it; check --source, --target and --target-table (to clone a tenant inside one table: --pk-prefix OLD --rename-prefix OLD=NEW --no-truncate)",
+		    c->sd.arn);
+}
+
 static void release(struct copy *c)
 {
+	selection_release(&c->sel);
+	ctx_transform_release(&c->xf, &c->key);
 	if (c->have_sd)
 		table_desc_release(&c->sd);
 	if (c->have_td)
@@ -233,18 +297,37 @@ int cmd_copy(struct ctx *ctx)
 	int r = -1, segments, empty = 0;
 
 	memset(&c, 0, sizeof(c));
+	selection_init(&c.sel);
+	transform_init(&c.xf);
 	c.ctx = ctx;
-	c.target_table = o->target_table ? o->target_table : o->table;
-	if (o->billing && !o->create_target)
-		return errf(&ctx->eb, EXIT_USAGE,
-			    "--billing sets the mode of the table --create-target makes: add --create-target, or drop --billing");
-	if (ctx_need_table(ctx) < 0 ||
-	    (o->target_table && table_name_check("--target-table", o->target_table, &ctx->eb) < 0) ||
+	if (o->billing && !o->create_target) {
+		errf(&ctx->eb, EXIT_USAGE,
+		     "--billing sets the mode of the table --create-target makes: add --create-target, or drop --billing");
+		goto out;
+	}
+	if (ctx_need_table(ctx) < 0 || ctx_target_table(ctx) < 0)
+		goto out;
+	/* -t ARN: the target is the table of that name on the target's side. */
+	c.target_table = o->target_table ? o->target_table :
+			 ctx->has_arn ? ctx->arn.name : o->table;
+	if (
 	    open_sides(&c) < 0 || describe_tables(&c) < 0 || check_index(&c) < 0 ||
-	    query_keys_check(ctx, &c.sd) < 0)
+	    query_keys_check(ctx, &c.sd) < 0 || ctx_selection(ctx, &c.sel, &c.sd) < 0)
+		goto out;
+	selection_describe_into(&c.sel, c.selected, sizeof(c.selected));
+	if (ctx_transform(ctx, &c.xf, &c.key, c.have_td ? &c.td : &c.sd) < 0 ||
+	    check_same_table(&c) < 0)
+		goto out;
+	ctx_describe_transform(&c.xf, c.xf_text, sizeof(c.xf_text));
+	/* DynamoDB judges the filter on both sides before anything is written. */
+	if (!ctx->policy &&
+	    (plan_probe_selection(&c.src, o->table, o->index, &c.sel, c.src_where, &ctx->eb) < 0 ||
+	     (c.have_td && !o->no_truncate &&
+	     plan_probe_selection(&c.dst, c.target_table, o->index, &c.sel, c.dst_where, &ctx->eb) < 0)))
 		goto out;
 	segments = o->segments ? o->segments : plan_write_segments(&c.sd);
-	if (!o->npk && c.have_td && plan_table_empty(&c.dst, &c.td, &empty, &ctx->eb) < 0)
+	if ((!o->npk && c.have_td && plan_table_empty(&c.dst, &c.td, &empty, &ctx->eb) < 0) ||
+	    check_transforms(&c, empty) < 0)
 		goto out;
 	plan_init(&p, ctx, "copy");
 	p.source = &c.src;

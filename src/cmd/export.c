@@ -31,11 +31,13 @@ int cmd_export(struct ctx *ctx)
 {
 	const struct options *o = &ctx->o;
 	struct item_writer *w = NULL;
-	struct table_desc t;
+	struct selected_table st;
+	struct transform xf;
+	struct mask_key key;
 	struct stage *s;
 	struct plan p;
-	struct ddb d;
-	char where[512];
+	const char *to;
+	char xf_text[1024];
 	int r = -1;
 
 	if (o->to || o->at || o->from_time || o->to_time || o->enable_pitr || o->s3_bucket_owner)
@@ -51,20 +53,34 @@ int cmd_export(struct ctx *ctx)
 	if (!strcmp(o->file, "-") && o->json)
 		return errf(&ctx->eb, EXIT_USAGE,
 			    "--json prints to stdout, where '-o -' writes the items: use a file name, or drop --json");
-	if (ctx_open_table(ctx, &d, &t) < 0)
+	if (ctx_open_selected(ctx, &st) < 0)
 		return -1;
+	/* The items keep the table's keys: the transforms are checked against it. */
+	if (ctx_transform(ctx, &xf, &key, &st.t) < 0)
+		goto out_xf;
+	ctx_describe_transform(&xf, xf_text, sizeof(xf_text));
+	to = strcmp(o->file, "-") ? o->file : "stdout";
 	plan_init(&p, ctx, "export");
 	s = plan_add(&p, STAGE_EXPORT, "export");
-	s->src = &d;
+	s->src = &st.d;
 	s->src_table = o->table;
-	s->src_desc = &t;
-	s->segments = o->segments ? o->segments : plan_default_segments(&t);
-	s->estimate = (uint64_t)t.item_count;
+	s->src_desc = &st.t;
+	s->segments = o->segments ? o->segments : plan_default_segments(&st.t);
+	s->estimate = (uint64_t)st.t.item_count;
+	s->sel = &st.sel;
+	s->xf = &xf;
+	s->mask_key = &key;
 	s->sink = &item_file_sink_ops;
 	s->arg = o->file;
-	snprintf(s->what, sizeof(s->what), "write every item of '%s' in %s to %s (about %lld items)",
-		 o->table, ddb_where(&d, where, sizeof(where)),
-		 strcmp(o->file, "-") ? o->file : "stdout", t.item_count);
+	if (selection_restricts(&st.sel)) {
+		s->estimate = 0;	/* the table's count says nothing of the selection's */
+		snprintf(s->what, sizeof(s->what),
+			 "write the items with %.400s of '%s' in %s to %s (a scan of the table's about %lld items)%.600s",
+			 st.text, o->table, st.where, to, st.t.item_count, xf_text);
+	} else {
+		snprintf(s->what, sizeof(s->what), "write every item of '%s' in %s to %s (about %lld items)%.600s",
+			 o->table, st.where, to, st.t.item_count, xf_text);
+	}
 	p.concurrency = o->concurrency ? o->concurrency : plan_default_concurrency(s->segments);
 	if (!o->dry_run && item_writer_open(&w, o->file, &ctx->eb) < 0)
 		goto out_plan;
@@ -76,6 +92,8 @@ int cmd_export(struct ctx *ctx)
 	item_writer_abort(w);
 out_plan:
 	plan_release(&p);
-	ctx_close_table(&d, &t);
+out_xf:
+	ctx_transform_release(&xf, &key);
+	ctx_close_selected(&st);
 	return r;
 }

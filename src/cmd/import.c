@@ -37,11 +37,13 @@ int cmd_import(struct ctx *ctx)
 	struct import im;
 	const struct options *o = &ctx->o;
 	struct item_reader *rd = NULL;
+	struct transform xf;
+	struct mask_key key;
 	struct table_desc t;
 	struct stage *s;
 	struct plan p;
 	struct ddb d;
-	char where[512];
+	char where[512], xf_text[1024];
 	int r = -1, empty = 1;
 
 	if (ctx_need_table(ctx) < 0)
@@ -67,9 +69,11 @@ int cmd_import(struct ctx *ctx)
 			    "--checkpoint resumes the import of an export in S3 (-i s3://...); an import of a file does not resume: run it again (puts of the same items are harmless)");
 	if (ctx_open_table(ctx, &d, &t) < 0)
 		return -1;
-	if (plan_table_empty(&d, &t, &empty, &ctx->eb) < 0 ||
+	if (ctx_transform(ctx, &xf, &key, &t) < 0 ||
+	    plan_table_empty(&d, &t, &empty, &ctx->eb) < 0 ||
 	    item_reader_open(&rd, o->file, &ctx->eb) < 0)
 		goto out_t;
+	ctx_describe_transform(&xf, xf_text, sizeof(xf_text));
 	plan_init(&p, ctx, "import");
 	s = plan_add(&p, STAGE_IMPORT, "import");
 	s->dst = &d;
@@ -82,15 +86,18 @@ int cmd_import(struct ctx *ctx)
 	s->job_ctx = &im;
 	s->file_next = next_item;
 	s->destructive = !empty;
-	snprintf(s->what, sizeof(s->what), "%s every item of %s into '%s' in %s",
+	s->xf = &xf;
+	s->mask_key = &key;
+	snprintf(s->what, sizeof(s->what), "%s every item of %s into '%s' in %s%.600s",
 		 empty ? "write" : "put (overwriting items with the same keys)",
 		 strcmp(o->file, "-") ? o->file : "stdin", o->table,
-		 ddb_where(&d, where, sizeof(where)));
+		 ddb_where(&d, where, sizeof(where)), xf_text);
 	p.concurrency = o->concurrency ? o->concurrency : 64;
 	r = plan_run(&p);
 	plan_release(&p);
 	item_reader_close(rd);
 out_t:
+	ctx_transform_release(&xf, &key);
 	ctx_close_table(&d, &t);
 	return r;
 }

@@ -801,6 +801,7 @@ int cmd_query(struct ctx *ctx)
 {
 	struct options *o = &ctx->o;
 	struct table_desc t;
+	struct selection sel;
 	struct printer pr;
 	struct ddb d;
 	struct plan p;
@@ -817,7 +818,10 @@ int cmd_query(struct ctx *ctx)
 		o->limit = 1;
 	if (ctx_open_table(ctx, &d, &t) < 0)
 		return -1;
-	if (query_keys_check(ctx, &t) < 0)
+	selection_init(&sel);
+	if (query_keys_check(ctx, &t) < 0 || ctx_selection(ctx, &sel, &t) < 0 ||
+	    (!ctx->policy && plan_probe_selection(&d, o->table, o->index, &sel,
+						   ddb_where(&d, where, sizeof(where)), &ctx->eb) < 0))
 		goto out_t;
 	if (o->consistent && o->index && table_index(&t, o->index)->global) {
 		errf(&ctx->eb, EXIT_USAGE,
@@ -833,6 +837,7 @@ int cmd_query(struct ctx *ctx)
 	s->src = &d;
 	s->src_table = o->table;
 	s->src_desc = &t;
+	s->sel = &sel;
 	s->sink = &printer_ops;
 	s->job_ctx = &pr;
 	snprintf(s->what, sizeof(s->what), "query '%s'%s%s in %s", o->table,
@@ -844,6 +849,7 @@ int cmd_query(struct ctx *ctx)
 	plan_release(&p);
 	printer_free(&pr);
 out_t:
+	selection_release(&sel);
 	ctx_close_table(&d, &t);
 	return r;
 }

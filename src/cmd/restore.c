@@ -370,7 +370,7 @@ int cmd_restore(struct ctx *ctx)
 
 	memset(&r, 0, sizeof(r));
 	r.ctx = ctx;
-	if (ctx_need_table(ctx) < 0)
+	if (ctx_need_table(ctx) < 0 || ctx_table_name_only(ctx, "restore") < 0)
 		return -1;
 	if (o->point_in_time_set && !count_sources(o))
 		return cmd_restore_pitr(ctx);

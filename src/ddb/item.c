@@ -22,18 +22,6 @@ int av_split(struct slice av, char type[8], struct slice *val)
 /* ---- exact decimal comparison ---- */
 
 /*
- * A number as written: (neg ? -1 : 1) * 0.DIGITS * 10^exp, where DIGITS are
- * the text from sig to sig_end with the point skipped, first and last
- * non-zero; no significant digit (sig NULL) means zero. The digits are
- * compared where they stand, so numbers of any length compare exactly.
- */
-struct decimal {
-	int neg;
-	const char *sig, *sig_end;
-	long long exp;
-};
-
-/*
  * An exponent beyond this cannot belong to a DynamoDB number (1E-130 to
  * 9.9999999999999999999999999999999999999E+125); refusing it keeps exp far
  * from overflowing.
@@ -41,7 +29,7 @@ struct decimal {
 #define DEC_MAX_EXP 1000000000LL
 
 /* [+-] digits [. digits] [e [+-] digits], reading only s[0..len). */
-static int parse_decimal(const char *s, size_t len, struct decimal *x)
+int decimal_parse(const char *s, size_t len, struct decimal *x)
 {
 	const char *p = s, *end = s + len, *digits, *point = NULL;
 	long long e = 0;
@@ -86,6 +74,27 @@ static int parse_decimal(const char *s, size_t len, struct decimal *x)
 	return 0;
 }
 
+size_t decimal_digits(const struct decimal *x)
+{
+	const char *p;
+	size_t n = 0;
+
+	for (p = x->sig; p && p < x->sig_end; p++)
+		n += *p != '.';
+	return n;
+}
+
+int num_valid(const char *s, size_t len)
+{
+	struct decimal x;
+
+	if (decimal_parse(s, len, &x) < 0)
+		return 0;
+	/* 0.DIGITS * 10^exp: 1E-130 is 0.1 * 10^-129, below 1E+126 is exp <= 126. */
+	return !x.sig || (decimal_digits(&x) <= NUM_MAX_DIGITS &&
+			  x.exp >= -129 && x.exp <= 126);
+}
+
 /* Compares the significant digits of two non-zero numbers of equal exponent. */
 static int compare_digits(const struct decimal *x, const struct decimal *y)
 {
@@ -108,7 +117,7 @@ int num_compare(const char *a, size_t an, const char *b, size_t bn)
 	struct decimal x, y;
 	int sign, c;
 
-	if (parse_decimal(a, an, &x) < 0 || parse_decimal(b, bn, &y) < 0)
+	if (decimal_parse(a, an, &x) < 0 || decimal_parse(b, bn, &y) < 0)
 		return an == bn ? memcmp(a, b, an) : an < bn ? -1 : 1;
 	if (!x.sig || !y.sig) {
 		if (!x.sig && !y.sig)
@@ -260,7 +269,7 @@ int av_key_canonical(struct slice av, struct buf *out)
 	if (tag.p[0] == 'N') {
 		struct decimal x;
 
-		if (parse_decimal(raw.data ? raw.data : "", raw.len, &x) < 0)
+		if (decimal_parse(raw.data ? raw.data : "", raw.len, &x) < 0)
 			goto out;
 		/* 1000, 1e3 and 1.000E+3 are one number: digits and exponent, nothing else. */
 		if (!x.sig) {
@@ -308,6 +317,41 @@ int item_key(struct slice item, const struct key_attr *hash,
 			return -1;
 	}
 	return buf_putc(out, '}');
+}
+
+/* ---- rebuilding containers ---- */
+
+int av_map_elements(struct slice v, char open,
+		    int (*fn)(void *ctx, struct slice value, struct buf *out),
+		    void *ctx, struct buf *out)
+{
+	int is_map = open == '{', r, changed = 0, first = 1;
+	struct js_iter it;
+	struct slice k, e;
+
+	if (js_begin(&it, v, open) < 0)
+		return -1;
+	buf_putc(out, open);
+	while ((r = is_map ? js_next_member(&it, &k, &e) :
+		     js_next_element(&it, &e)) == 1) {
+		int c;
+
+		if (!first)
+			buf_putc(out, ',');
+		first = 0;
+		if (is_map) {
+			buf_putc(out, '"');
+			buf_append(out, k.p, k.n);
+			buf_puts(out, "\":");
+		}
+		if ((c = fn(ctx, e, out)) < 0)
+			return -1;
+		changed |= c;
+	}
+	if (r < 0)
+		return -1;
+	buf_putc(out, is_map ? '}' : ']');
+	return changed;
 }
 
 /* One key attribute of item against the table's: NULL when fine, else why not. */

@@ -146,6 +146,11 @@ void unit_page_fed(struct unit *u, struct page *pg)
 
 const struct sink_ops *job_sink(const struct job *j)
 {
+	return j->transform ? &transform_sink_ops : job_own_sink(j);
+}
+
+const struct sink_ops *job_own_sink(const struct job *j)
+{
 	return j->sink == SINK_CUSTOM ? j->custom_sink : &batch_writer_ops;
 }
 

@@ -130,23 +130,31 @@ int source_key_value(struct buf *out, char type, const char *value)
 
 /* ---- requests ---- */
 
-static void add_key_projection(struct buf *b, const struct table_desc *t)
+/*
+ * The selection's fragments and, for keys-only reads, the projection, as
+ * one expression: the placeholders all start with EXPR_RESERVED, so they
+ * never meet the user's --names.
+ */
+static void add_expr(const struct job *j, struct expr *e, struct buf *b)
 {
-	buf_puts(b, ",\"ProjectionExpression\":\"#k0");
-	if (t->range.name)
-		buf_puts(b, ",#k1");
-	buf_puts(b, "\",\"ExpressionAttributeNames\":{\"#k0\":");
-	buf_json_str(b, t->hash.name, strlen(t->hash.name));
-	if (t->range.name) {
-		buf_puts(b, ",\"#k1\":");
-		buf_json_str(b, t->range.name, strlen(t->range.name));
+	const struct table_desc *t = j->src_desc;
+
+	if (j->keys_only) {
+		/* The base table's keys, also when querying an index. */
+		expr_add_name(e, "#" EXPR_RESERVED "k0", t->hash.name, strlen(t->hash.name));
+		if (t->range.name)
+			expr_add_name(e, "#" EXPR_RESERVED "k1", t->range.name,
+				      strlen(t->range.name));
+		buf_printf(b, ",\"ProjectionExpression\":\"#%sk0%s%s\"", EXPR_RESERVED,
+			   t->range.name ? ",#" EXPR_RESERVED : "", t->range.name ? "k1" : "");
 	}
-	buf_putc(b, '}');
+	expr_append(e, b);
 }
 
 static void scan_body(const struct unit *u, struct buf *b)
 {
 	const struct job *j = u->w->job;
+	struct expr e;
 
 	buf_puts(b, "{\"TableName\":");
 	buf_json_str(b, j->src_table, strlen(j->src_table));
@@ -159,8 +167,13 @@ static void scan_body(const struct unit *u, struct buf *b)
 		buf_puts(b, ",\"ConsistentRead\":true");
 	if (u->limit)
 		buf_printf(b, ",\"Limit\":%d", u->limit);
-	if (j->keys_only)
-		add_key_projection(b, j->src_desc);
+	if (j->select_count)
+		buf_puts(b, ",\"Select\":\"COUNT\"");
+	expr_init(&e);
+	if (j->sel)
+		selection_scan_expr(j->sel, &e);
+	add_expr(j, &e, b);
+	expr_release(&e);
 	if (u->start_key.len) {
 		buf_puts(b, ",\"ExclusiveStartKey\":");
 		buf_append(b, u->start_key.data, u->start_key.len);
@@ -168,60 +181,11 @@ static void scan_body(const struct unit *u, struct buf *b)
 	buf_putc(b, '}');
 }
 
-static void query_names(const struct job *j, const struct key_attr **h,
-			const struct key_attr **r)
-{
-	const struct index_desc *ix = j->index ? table_index(j->src_desc, j->index) : NULL;
-
-	*h = ix ? &ix->hash : &j->src_desc->hash;
-	*r = ix ? &ix->range : &j->src_desc->range;
-}
-
-static void query_body(const struct unit *u, struct buf *b)
+/* The rest of a Query after its expression: order, reads, limits, where from. */
+static void query_tail(const struct unit *u, struct buf *b)
 {
 	const struct job *j = u->w->job;
-	const struct key_attr *h, *r;
-	int sk = j->sk_prefix != NULL;
 
-	query_names(j, &h, &r);
-	sk = sk && r->name;
-	buf_puts(b, "{\"TableName\":");
-	buf_json_str(b, j->src_table, strlen(j->src_table));
-	if (j->index) {
-		buf_puts(b, ",\"IndexName\":");
-		buf_json_str(b, j->index, strlen(j->index));
-	}
-	/* Numbers have no prefixes: --sk on a numeric sort key means equality. */
-	buf_printf(b, ",\"KeyConditionExpression\":\"#qp = :qp%s\"",
-		   !sk ? "" : r->type == 'N' ? " AND #qs = :qs" :
-		   " AND begins_with(#qs, :qs)");
-	buf_puts(b, ",\"ExpressionAttributeNames\":{\"#qp\":");
-	buf_json_str(b, h->name, strlen(h->name));
-	if (sk) {
-		buf_puts(b, ",\"#qs\":");
-		buf_json_str(b, r->name, strlen(r->name));
-	}
-	if (j->keys_only) {
-		/* The base table's keys, also when querying an index. */
-		const struct table_desc *t = j->src_desc;
-
-		buf_puts(b, ",\"#k0\":");
-		buf_json_str(b, t->hash.name, strlen(t->hash.name));
-		if (t->range.name) {
-			buf_puts(b, ",\"#k1\":");
-			buf_json_str(b, t->range.name, strlen(t->range.name));
-		}
-	}
-	buf_puts(b, "},\"ExpressionAttributeValues\":{\":qp\":");
-	source_key_value(b, h->type, j->pk_values[u->index]);
-	if (sk) {
-		buf_puts(b, ",\":qs\":");
-		source_key_value(b, r->type, j->sk_prefix);
-	}
-	buf_putc(b, '}');
-	if (j->keys_only)
-		buf_printf(b, ",\"ProjectionExpression\":\"#k0%s\"",
-			   j->src_desc->range.name ? ",#k1" : "");
 	if (!j->scan_forward)
 		buf_puts(b, ",\"ScanIndexForward\":false");
 	if (j->consistent && !(j->index && table_index(j->src_desc, j->index)->global))
@@ -238,65 +202,30 @@ static void query_body(const struct unit *u, struct buf *b)
 	buf_putc(b, '}');
 }
 
-/* ---- matching the key condition of a query ---- */
-
-static int value_is(struct slice av, char type, const char *text)
+/* The Query of the unit's --pk value: its selection says what is asked. */
+static void query_body(const struct unit *u, struct buf *b)
 {
-	struct buf want = BUF_INIT;
-	int same;
+	const struct job *j = u->w->job;
+	struct expr e;
 
-	source_key_value(&want, type, text);
-	same = av_key_compare(av, (struct slice){ want.data, want.len }) == 0;
-	buf_release(&want);
-	return same;
-}
-
-/* begins_with for S and B (decoded bytes), equality for N, as the query asks. */
-static int sort_key_matches(struct slice av, char type, const char *prefix)
-{
-	struct buf have = BUF_INIT, want = BUF_INIT, raw = BUF_INIT;
-	struct slice v;
-	char t[8];
-	int ok = 0;
-
-	if (type == 'N')
-		return value_is(av, type, prefix);
-	if (av_split(av, t, &v) < 0 || t[0] != type || js_unescape(v, &raw) < 0)
-		goto out;
-	if (type == 'B') {
-		if (base64_decode(raw.data ? raw.data : "", raw.len, &have) < 0 ||
-		    base64_decode(prefix, strlen(prefix), &want) < 0)
-			goto out;
-	} else {
-		buf_append(&have, raw.data ? raw.data : "", raw.len);
-		buf_puts(&want, prefix);
+	buf_puts(b, "{\"TableName\":");
+	buf_json_str(b, j->src_table, strlen(j->src_table));
+	if (j->index) {
+		buf_puts(b, ",\"IndexName\":");
+		buf_json_str(b, j->index, strlen(j->index));
 	}
-	ok = have.len >= want.len && !memcmp(have.data ? have.data : "",
-					      want.data ? want.data : "", want.len);
-out:
-	buf_release(&have);
-	buf_release(&want);
-	buf_release(&raw);
-	return ok;
+	expr_init(&e);
+	selection_query_expr(j->sel, u->index, &e);
+	add_expr(j, &e, b);
+	expr_release(&e);
+	query_tail(u, b);
 }
+
+/* ---- matching the key condition of a query ---- */
 
 int source_item_matches(const struct job *j, struct slice item)
 {
-	const struct key_attr *h, *r;
-	struct slice v;
-	int i;
-
-	query_names(j, &h, &r);
-	if (js_find(item, h->name, &v) != 1)
-		return 0;
-	for (i = 0; i < j->npk; i++)
-		if (value_is(v, h->type, j->pk_values[i]))
-			break;
-	if (i == j->npk)
-		return 0;
-	if (!j->sk_prefix || !r->name)
-		return 1;
-	return js_find(item, r->name, &v) == 1 && sort_key_matches(v, r->type, j->sk_prefix);
+	return selection_key_matches(j->sel, item);
 }
 
 /* ---- responses ---- */

@@ -285,6 +285,7 @@ static void print_plan_json(const struct plan *p)
 			cJSON_AddNumberToObject(st, "segments", p->st[i].segments);
 		if (p->st[i].estimate)
 			cJSON_AddNumberToObject(st, "estimated_items", (double)p->st[i].estimate);
+		plan_stage_fields_json(&p->st[i], st);
 		cJSON_AddItemToArray(stages, st);
 	}
 	cJSON_AddItemToObject(o, "stages", stages);
@@ -408,6 +409,13 @@ static cJSON *job_intent(const struct plan *p)
 	cJSON_AddBoolToObject(j, "no_truncate", o->no_truncate);
 	cJSON_AddBoolToObject(j, "no_backup", o->no_backup);
 	cJSON_AddBoolToObject(j, "create_target", o->create_target);
+	/* Which items and what is done to them: resuming with others would mix two jobs. */
+	for (i = 0; i < p->n; i++)
+		if ((p->st[i].sel && selection_restricts(p->st[i].sel)) ||
+		    (p->st[i].xf && transform_any(p->st[i].xf))) {
+			plan_stage_fields_json(&p->st[i], j);
+			break;
+		}
 	return j;
 }
 

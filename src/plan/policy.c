@@ -102,9 +102,13 @@ static char *table_arn(const struct ddb *d, const char *table, const char *suffi
 {
 	struct buf b = BUF_INIT;
 
+	/* A table given as its ARN (-t ARN) is that resource. */
+	if (table_arn_like(table))
+		buf_printf(&b, "%s%s", table, suffix ? suffix : "");
 	/* The account is known once a table of the side was described. */
-	buf_printf(&b, "arn:%s:dynamodb:%s:%s:table/%s%s", partition(d->region), d->region,
-		   d->account[0] ? d->account : "*", table, suffix ? suffix : "");
+	else
+		buf_printf(&b, "arn:%s:dynamodb:%s:%s:table/%s%s", partition(d->region), d->region,
+			   d->account[0] ? d->account : "*", table, suffix ? suffix : "");
 	return buf_detach(&b);
 }
 
@@ -190,6 +194,12 @@ static void grant_stage(struct policy *pol, const struct stage *st, const struct
 		break;
 	case STAGE_CUSTOM:
 		/* DynamoDB's own export, import and restore: plan_run refuses them a policy. */
+		break;
+	case STAGE_COUNT:
+		if (st->sel && selection_by_query(st->sel))
+			grant(pol, st->src, "Source", st->src_table, BIT(A_QUERY), 1);
+		else
+			grant(pol, st->src, "Source", st->src_table, BIT(A_SCAN), 0);
 		break;
 	}
 }

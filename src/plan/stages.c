@@ -34,11 +34,14 @@ static int create_backup(struct plan *p, struct stage *s)
 	struct errbuf why = ERRBUF_INIT;
 	cJSON *body = cJSON_CreateObject(), *resp = NULL;
 	const cJSON *arn;
+	const char *base;
 	char name[300], stamp[32];
 	int r;
 
+	/* A table given as an ARN: its name after "table/" (backup names take no ':' or '/'). */
+	base = strrchr(s->dst_table, '/') ? strrchr(s->dst_table, '/') + 1 : s->dst_table;
 	clock_format_name(clock_wall(), stamp);
-	snprintf(name, sizeof(name), "%.200s-%s", s->dst_table, stamp);
+	snprintf(name, sizeof(name), "%.200s-%s", base, stamp);
 	cJSON_AddStringToObject(body, "TableName", s->dst_table);
 	cJSON_AddStringToObject(body, "BackupName", name);
 	r = ddb_request_json(s->dst, DDB_TARGET("CreateBackup"), body, &resp, &why);
@@ -145,6 +148,9 @@ static void setup_job(struct plan *p, struct stage *s, struct job *j,
 	j->dst_table = s->dst_table;
 	j->dst_desc = s->dst_desc;
 	j->segments = s->segments;
+	j->sel = s->sel && selection_restricts(s->sel) ? s->sel : NULL;
+	j->transform = s->xf && transform_any(s->xf) ? s->xf : NULL;
+	j->mask_key = s->mask_key;
 	plan_slice_segments(p, s->segments, &j->seg_first, &j->seg_count);
 	j->concurrency = p->concurrency;
 	j->read_rate = &p->read_rate;
@@ -189,7 +195,9 @@ static void describe_failure(struct plan *p, struct stage *s, struct job *j)
 	 * few: what it leaves is the items the source lacks, whose number it
 	 * does not know.
 	 */
-	if ((exit == EXIT_INCOMPLETE || exit == EXIT_INTERRUPTED) && pruning)
+	if (s->kind == STAGE_COUNT && (exit == EXIT_INCOMPLETE || exit == EXIT_INTERRUPTED))
+		snprintf(more, sizeof(more), "; nothing was changed: run it again for the count");
+	else if ((exit == EXIT_INCOMPLETE || exit == EXIT_INTERRUPTED) && pruning)
 		snprintf(more, sizeof(more),
 			 "; items the source lacks may still be in '%s': %s", s->dst_table,
 			 ck ? "run the same command again to resume from the checkpoint" :
@@ -235,12 +243,18 @@ static int run_job(struct plan *p, struct stage *s, int ck_stage,
 	j.source = source;
 	j.sink = sink;
 	j.keys_only = keys_only;
-	if (source == SOURCE_SCAN && s->kind != STAGE_EXPORT)
+	/* Pages bounded for writers; a count's pages carry no items (Select COUNT). */
+	if (source == SOURCE_SCAN && s->kind != STAGE_EXPORT && s->kind != STAGE_COUNT)
 		j.page_bytes = WRITE_PAGE_BYTES;
 	if (source == SOURCE_QUERY) {
-		j.pk_values = o->pk;
-		j.npk = o->npk;
-		j.sk_prefix = o->sk;
+		/* A query is what its selection says: one unit per --pk value. */
+		if (!j.sel || !selection_by_query(j.sel)) {
+			job_release(&j);
+			return errf(&p->ctx->eb, EXIT_FAILURE_RUNTIME,
+				    "internal error: stage '%s' queries without --pk values", s->name);
+		}
+		j.pk_values = (const char *const *)j.sel->pk;
+		j.npk = j.sel->npk;
 		j.index = o->index;
 	}
 	if (s->kind == STAGE_QUERY) {
@@ -259,6 +273,8 @@ static int run_job(struct plan *p, struct stage *s, int ck_stage,
 		if (o->limit && o->limit < 1000)
 			j.page_limit = (int)o->limit;
 	}
+	if (s->kind == STAGE_COUNT)
+		j.select_count = 1;
 	if (s->kind == STAGE_PRUNE || s->kind == STAGE_QUERY_PRUNE) {
 		j.lookup = s->lookup;
 		j.lookup_table = s->lookup_table;
@@ -311,6 +327,9 @@ int stage_run(struct plan *p, struct stage *s, int ck_stage)
 	case STAGE_QUERY_PRUNE:
 		s->sink = &prune_ops;
 		return run_job(p, s, -1, SOURCE_QUERY, SINK_CUSTOM, 1);
+	case STAGE_COUNT:
+		return run_job(p, s, -1, s->sel && selection_by_query(s->sel) ? SOURCE_QUERY : SOURCE_SCAN,
+			       SINK_CUSTOM, 0);
 	case STAGE_PRUNE_KEYS:
 		s->sink = &keyset_prune_ops;
 		return run_job(p, s, ck_stage, SOURCE_SCAN, SINK_CUSTOM, 1);

@@ -128,6 +128,14 @@ static cJSON *result_object(const char *command, int ok, const char *error,
 	return o;
 }
 
+void plan_stage_fields_json(const struct stage *st, cJSON *x)
+{
+	if (st->sel && selection_restricts(st->sel))
+		selection_to_json(st->sel, cJSON_AddObjectToObject(x, "selection"));
+	if (st->xf && transform_any(st->xf))
+		transform_to_json(st->xf, cJSON_AddObjectToObject(x, "transforms"));
+}
+
 static void print_json(const struct plan *p, const struct totals *t, int ok)
 {
 	const struct errbuf *eb = &p->ctx->eb;
@@ -143,6 +151,8 @@ static void print_json(const struct plan *p, const struct totals *t, int ok)
 		cJSON_AddStringToObject(o, "slice", slice);
 	}
 	cJSON_AddNumberToObject(o, "read", (double)t->read);
+	if (!strcmp(p->command, "count"))
+		cJSON_AddNumberToObject(o, "count", (double)t->read);
 	cJSON_AddNumberToObject(o, "written", (double)t->written);
 	cJSON_AddNumberToObject(o, "deleted", (double)t->deleted);
 	cJSON_AddNumberToObject(o, "saved", (double)t->saved);
@@ -160,6 +170,7 @@ static void print_json(const struct plan *p, const struct totals *t, int ok)
 
 		cJSON_AddStringToObject(x, "name", st->name);
 		plan_stage_sides_json(st, x);
+		plan_stage_fields_json(st, x);
 		cJSON_AddBoolToObject(x, "skipped", st->skipped);
 		cJSON_AddNumberToObject(x, "read", (double)st->c.read);
 		cJSON_AddNumberToObject(x, "written", (double)st->c.written);

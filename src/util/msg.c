@@ -122,6 +122,7 @@ void msg_debug(const char *fmt, ...)
 int errf(struct errbuf *eb, int exit_code, const char *fmt, ...)
 {
 	va_list ap;
+	char *p;
 
 	if (!eb || eb->set)
 		return -1;
@@ -130,6 +131,10 @@ int errf(struct errbuf *eb, int exit_code, const char *fmt, ...)
 	va_end(ap);
 	/* Errors end up on stderr, in --json and in the step summary: no secret in them. */
 	redact_str(eb->msg, sizeof(eb->msg));
+	/* One line, whatever the values quoted hold (a flag's value may hold a newline). */
+	for (p = eb->msg; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	eb->exit = exit_code;
 	eb->set = 1;
 	return -1;

@@ -206,6 +206,19 @@ int opt_parse(const char *cmd, const struct opt_def *defs, const int *ids,
 		}
 		if (set(id, canonical, optarg, arg, eb) < 0)
 			goto out;
+		/* A flag of two values ("A B"): the second is the next argument. */
+		if (optarg && strchr(opt_find(defs, id)->arg, ' ')) {
+			const char *second = optind < argc ? argv[optind] : NULL;
+
+			if (!second || is_flag_of(defs, ids, second)) {
+				errf(eb, EXIT_USAGE, "%s needs two values: %s %s", canonical,
+				     canonical, opt_find(defs, id)->arg);
+				goto out;
+			}
+			optind++;
+			if (set(id, canonical, second, arg, eb) < 0)
+				goto out;
+		}
 	}
 	*rest = argv + optind;
 	*nrest = argc - optind;

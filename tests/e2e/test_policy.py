@@ -109,13 +109,16 @@ class Policy(harness.IAMTestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(harness.table_contents(self.ddb, src), harness.table_contents(self.ddb, tgt))
 
-    def test_query_truncate_export_import_with_their_policies(self):
+    def test_query_count_truncate_export_import_with_their_policies(self):
         name = harness.unique_name("pol-t")
         self.seed(name)
         path = harness.os.path.join(self.env.home, "items.jsonl")
         cases = [
             (["query", "-t", name, "--pk", "P1", "--output", "jsonl"], {"dynamodb:Query"}),
             (["export", "-t", name, "-o", path], {"dynamodb:Scan"}),
+            (["count", "-t", name, "--pk-prefix", "P1"], {"dynamodb:Scan"}),
+            (["count", "-t", name, "--pk", "P1", "--filter", "v > :v", "--values", '{":v":{"N":"3"}}'],
+             {"dynamodb:Query"}),
             (["truncate", "-t", name], {"dynamodb:Scan", "dynamodb:BatchWriteItem"}),
             (["import", "-t", name, "-i", path], {"dynamodb:BatchWriteItem"}),
         ]

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dynamo/profile.h"
 
@@ -65,6 +66,16 @@ static inline void unit_aws_config_release(struct aws_config *cfg, const char *c
 	aws_config_release(cfg);
 	for (; *env; env++)
 		unsetenv(*env);
+/* Writes n bytes to a new file under /tmp; the caller unlinks and frees the path. */
+static inline char *unit_write_temp(const void *text, size_t n)
+{
+	char *path = strdup("/tmp/dynamo-unit-XXXXXX");
+	int fd = path ? mkstemp(path) : -1;
+
+	if (fd < 0 || write(fd, text, n) != (ssize_t)n)
+		fail_msg("cannot write a temporary file");
+	close(fd);
+	return path;
 }
 
 #endif
