@@ -66,6 +66,8 @@ static inline void unit_aws_config_release(struct aws_config *cfg, const char *c
 	aws_config_release(cfg);
 	for (; *env; env++)
 		unsetenv(*env);
+}
+
 /* Writes n bytes to a new file under /tmp; the caller unlinks and frees the path. */
 static inline char *unit_write_temp(const void *text, size_t n)
 {
