@@ -80,7 +80,21 @@ static int str_is(struct slice v, const char *s)
 	       js_key_is((struct slice){ v.p + 1, v.n - 2 }, s);
 }
 
-/* A JSON string value decoded into out[cap]: -1 unless it is 1 to cap-1 bytes, none NUL. */
+/* Whether s[0..n) has a control character: no id, ARN or name the walkers keep has one. */
+static int has_control(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 1;
+	return 0;
+}
+
+/*
+ * A JSON string value decoded into out[cap]: -1 unless it is 1 to cap-1
+ * bytes without a control character (so it can go into a message as is).
+ */
 static int get_str(struct slice v, char *out, size_t cap)
 {
 	struct buf dec = BUF_INIT;
@@ -89,14 +103,14 @@ static int get_str(struct slice v, char *out, size_t cap)
 	if (v.n < 2 || *v.p != '"' || v.p[v.n - 1] != '"')
 		return -1;
 	if (!memchr(v.p, '\\', v.n)) {
-		if (v.n - 2 < 1 || v.n - 2 >= cap)
+		if (v.n - 2 < 1 || v.n - 2 >= cap || has_control(v.p + 1, v.n - 2))
 			return -1;
 		memcpy(out, v.p + 1, v.n - 2);
 		out[v.n - 2] = '\0';
 		return 0;
 	}
 	if (js_unescape(v, &dec) == 0 && dec.len >= 1 && dec.len < cap &&
-	    !memchr(dec.data, 0, dec.len)) {
+	    !has_control(dec.data, dec.len)) {
 		memcpy(out, dec.data, dec.len + 1);
 		r = 0;
 	}

@@ -228,6 +228,10 @@ static void test_malformed_describe_is_refused(void **state)
 		{ "\"ShardId\":\"shardId-00000001414608446368-3a1afbaf\"", "\"ShardId\":\"\"", "ShardId" },
 		{ "\"StreamArn\":", "\"StreamArn\":\"x\",\"StreamArn\":", "twice" },
 		{ "{\"StreamDescription\":", "{\"StreamDescription\":1,\"StreamDescription\":", "StreamDescription twice" },
+		/* Control characters: a message quoting the id would span lines (found by fuzzing). */
+		{ "\"SequenceNumberRange\":{\"StartingSequenceNumber\":\"2574600000000000000935255\"},\"ShardId\":\"shardId-00000001414608446368-3a1afbaf\"",
+		  "\"ShardId\":\"shardId-00000001414608446368\\n3a1afbaf\"", "not a shard id" },
+		{ "\"StreamArn\":\"arn", "\"StreamArn\":\"\\r\\narn", "not an ARN" },
 		/* Broken inside a member the walker does not use: still not an answer. */
 		{ "\"KeySchema\":", "\"TableName\":[1,,2],\"KeySchema\":", "not valid JSON" },
 	};
