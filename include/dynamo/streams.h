@@ -184,8 +184,10 @@ struct streams_records_page {
  * "Ended" is only as good as the answer: treat a shard as finished only
  * when DescribeStream lists it closed (with an EndingSequenceNumber); an
  * open shard whose answer ends is a malformed answer or a stale shard
- * list, so describe the stream again before trusting it. 0, or -1 with
- * why set.
+ * list, so describe the stream again before trusting it. A page without
+ * records that has a NextShardIterator is not the end: in an open shard,
+ * nothing new yet (call again from that iterator after a while); in a
+ * closed one, keep reading until the answer ends it. 0, or -1 with why set.
  */
 int streams_records_parse(struct slice resp, const struct streams_records_want *want,
 			  struct streams_records_page *pg, char *why, size_t n);

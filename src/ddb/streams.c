@@ -171,6 +171,8 @@ int streams_check_describe(struct http_call *c, char *why, size_t n)
 	const struct streams_describe_ask *ask = c->owner;
 	struct streams_desc_page pg;
 
+	if (!ask || !ask->arn)
+		return whyf(why, n, "DescribeStream was sent without saying which stream it asked for");
 	return streams_describe_parse(resp_of(c), ask->arn, ask->start_shard, &pg, why, n);
 }
 

@@ -11,7 +11,7 @@
  * described (every page), its shards ordered parents first, and each read
  * from TRIM_HORIZON with GetRecords of LIMIT records (default 1000) until
  * it ends (a closed shard) or a page comes back empty (an open shard read
- * up to now). Each record goes to stdout as one JSON line:
+ * up to now; a closed one is read on until it ends). Each record goes to stdout as one JSON line:
  *
  *   {"shard":ID,"seq":SEQ,"event":"INSERT","keys":{..},"new":{..}|null,
  *    "old":{..}|null,"ms":N,"ttl":false}
@@ -89,12 +89,16 @@ static int apply_page(struct reader *r, const struct streams_records_page *pg,
 	return got < 0 ? errf(eb, EXIT_FAILURE_RUNTIME, "a checked page does not walk") : 0;
 }
 
+/* Empty pages in a row from a closed shard before the reader gives up on it. */
+#define MAX_EMPTY_PAGES 1000
+
 /* Reads one shard from its start until it ends or has nothing more for now. */
 static int read_shard(struct reader *r, const struct stream_shard *sh,
 		      struct stream_pos *pos, struct errbuf *eb)
 {
 	struct streams_records_want want;
 	struct streams_records_page pg;
+	int empty = 0;
 
 	if (stream_pos_start(pos, sh->id) < 0)
 		return errf(eb, EXIT_FAILURE_RUNTIME, "shard '%s' has no usable id", sh->id);
@@ -117,8 +121,13 @@ static int read_shard(struct reader *r, const struct stream_shard *sh,
 			stream_pos_end(pos);
 			return 0;
 		}
-		if (!pg.nrecords)
+		/* An open shard read up to now; a closed one is read until it ends. */
+		if (!pg.nrecords && !stream_shard_closed(sh))
 			return 0;
+		empty = pg.nrecords ? 0 : empty + 1;
+		if (empty > MAX_EMPTY_PAGES)
+			return errf(eb, EXIT_FAILURE_RUNTIME, "closed shard '%s' gave %d empty pages and no end",
+				    sh->id, empty);
 		if (streams_records_next_iterator(&pg, &r->iterator) < 0)
 			return errf(eb, EXIT_FAILURE_RUNTIME, "a page without its next iterator");
 	}
