@@ -17,7 +17,8 @@ enum opt_id {
 	OPT_FROM_TABLE, OPT_KEEP_SOURCE, OPT_BACKUP_ARN, OPT_BACKUP_NAME,
 	OPT_FROM_FILE, OPT_UNIQUE, OPT_HEAD, OPT_LIMIT, OPT_DESC, OPT_COUNT,
 	OPT_OUTPUT, OPT_CONSISTENT, OPT_EXPORT_FILE, OPT_IMPORT_FILE,
-	OPT_PROGRESS, OPT_STRICT,
+	OPT_PROGRESS, OPT_STRICT, OPT_FOLLOW, OPT_FOLLOW_FOR, OPT_UNTIL_CAUGHT_UP,
+	OPT_ENABLE_STREAM,
 };
 
 enum output_format { OUTPUT_DDB, OUTPUT_JSON, OUTPUT_JSONL };
@@ -58,6 +59,10 @@ struct options {
 	int segments, concurrency;
 	int no_backup, no_truncate, create_target, keep_source;
 	int strict;			/* --strict: what cannot be copied fails the run */
+	int follow;			/* copy --follow: then apply the source's stream */
+	int until_caught_up;		/* --until-caught-up: stop following once caught up */
+	int enable_stream;		/* --enable-stream: give the source a stream to follow */
+	uint64_t follow_for_ms;		/* --follow-for: stop following after this long (0: no limit) */
 	const char *checkpoint;
 	double max_rcu, max_wcu;
 	const char *from_table, *backup_arn, *backup_name, *from_file;

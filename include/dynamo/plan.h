@@ -31,6 +31,8 @@ enum stage_kind {
 	STAGE_PRUNE,		/* scan the target's keys, delete those the source lacks */
 	STAGE_QUERY_PRUNE,	/* the same over the target's items of some partition keys */
 	STAGE_PRUNE_KEYS,	/* scan the table's keys, delete those a key set (a file's) lacks */
+	STAGE_ENABLE_STREAM,	/* UpdateTable: a stream with new images on the source (copy --enable-stream) */
+	STAGE_FOLLOW,		/* apply the source's stream to the target (copy --follow, see follow.h) */
 };
 
 struct plan;
@@ -70,9 +72,11 @@ struct stage {
 	double seconds;
 	int skipped;			/* done by an earlier run (checkpoint) */
 	char result[512];		/* e.g. the backup's ARN */
+	int has_lag;			/* follow: lag_s is the lag when it stopped */
+	double lag_s;
 };
 
-#define PLAN_MAX_STAGES 8
+#define PLAN_MAX_STAGES 10
 
 struct plan {
 	const char *command;
@@ -143,6 +147,27 @@ int plan_resumed_stage(struct plan *p, const char *name);
  * the step summary.
  */
 void plan_warn(struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * copy --follow (src/plan/follow.c): the source's stream applied to the
+ * target after the snapshot. follow_plan_check refuses, before anything
+ * is written, a source whose stream cannot feed a follower (none, or
+ * without new images) unless --enable-stream can give it one.
+ */
+struct follow_plan;
+struct streams;
+int follow_plan_check(struct ctx *ctx, const struct table_desc *src, const char *where);
+/* api: the source's stream API (the caller's, outliving the plan); src: its table. */
+struct follow_plan *follow_plan_new(struct streams *api, struct ddb *src,
+				    const struct table_desc *sd, struct table_ref dst);
+void follow_plan_free(struct follow_plan *fp);
+/* The --enable-stream stage, when the source has no stream: before any other stage. */
+void plan_add_enable_stream(struct plan *p, struct follow_plan *fp);
+/* Positions taken just before copy's scan, and the follow stage after every other. */
+void plan_add_follow(struct plan *p, struct follow_plan *fp, struct stage *copy);
+/* For stages.c. */
+int stage_enable_stream(struct plan *p, struct stage *s);
+int stage_follow(struct plan *p, struct stage *s, int ck_stage);
 
 /* Defaults from the table's size (measured: see README's performance section). */
 int plan_default_segments(const struct table_desc *t);

@@ -6,6 +6,7 @@
 #include "dynamo/cmd.h"
 #include "dynamo/exitcode.h"
 #include "dynamo/plan.h"
+#include "dynamo/streams.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +19,9 @@ struct copy {
 	int have_sd, have_td;
 	const char *target_table;
 	char src_where[512], dst_where[512];
+	struct streams api;		/* --follow: the source's stream API */
+	int api_open;
+	struct follow_plan *follow;	/* owned */
 };
 
 /*
@@ -211,8 +215,48 @@ static void item_stages(struct copy *c, struct plan *p)
 	}
 }
 
+/* The follow flags say how to follow: without --follow they mean nothing. */
+static int follow_flags_check(struct ctx *ctx)
+{
+	const struct options *o = &ctx->o;
+
+	if (o->follow || !(o->follow_for_ms || o->until_caught_up || o->enable_stream))
+		return 0;
+	return errf(&ctx->eb, EXIT_USAGE, "%s only goes with --follow (add --follow, or drop it)",
+		    o->follow_for_ms ? "--follow-for" : o->until_caught_up ? "--until-caught-up" : "--enable-stream");
+}
+
+/* --follow: the source's stream must feed a follower, checked before anything is written. */
+static int setup_follow(struct copy *c)
+{
+	const struct options *o = &c->ctx->o;
+
+	if (!o->follow)
+		return 0;
+	if (follow_plan_check(c->ctx, &c->sd, c->src_where) < 0 ||
+	    ctx_open_streams(c->ctx, &c->src, o->source_endpoint ? o->source_endpoint : o->endpoint_url,
+			     &c->api) < 0)
+		return -1;
+	c->api_open = 1;
+	c->follow = follow_plan_new(&c->api, &c->src, &c->sd, target_ref(c));
+	return 0;
+}
+
+static struct stage *stage_named(struct plan *p, const char *name)
+{
+	int i;
+
+	for (i = 0; i < p->n; i++)
+		if (!strcmp(p->st[i].name, name))
+			return &p->st[i];
+	return NULL;
+}
+
 static void release(struct copy *c)
 {
+	follow_plan_free(c->follow);
+	if (c->api_open)
+		streams_close(&c->api);
 	if (c->have_sd)
 		table_desc_release(&c->sd);
 	if (c->have_td)
@@ -233,10 +277,10 @@ int cmd_copy(struct ctx *ctx)
 	memset(&c, 0, sizeof(c));
 	c.ctx = ctx;
 	c.target_table = o->target_table ? o->target_table : o->table;
-	if (ctx_need_table(ctx) < 0 ||
+	if (ctx_need_table(ctx) < 0 || follow_flags_check(ctx) < 0 ||
 	    (o->target_table && table_name_check("--target-table", o->target_table, &ctx->eb) < 0) ||
 	    open_sides(&c) < 0 || describe_tables(&c) < 0 || check_index(&c) < 0 ||
-	    query_keys_check(ctx, &c.sd) < 0)
+	    query_keys_check(ctx, &c.sd) < 0 || setup_follow(&c) < 0)
 		goto out;
 	segments = o->segments ? o->segments : plan_default_segments(&c.sd);
 	if (!o->npk && c.have_td && plan_table_empty(&c.dst, &c.td, &empty, &ctx->eb) < 0)
@@ -249,10 +293,14 @@ int cmd_copy(struct ctx *ctx)
 		plan_release(&p);
 		goto out;
 	}
+	if (c.follow)
+		plan_add_enable_stream(&p, c.follow);
 	if (o->npk)
 		item_stages(&c, &p);
 	else
 		whole_table_stages(&c, &p, segments, empty);
+	if (c.follow)
+		plan_add_follow(&p, c.follow, stage_named(&p, "copy"));
 	r = plan_run(&p);
 	plan_release(&p);
 out:

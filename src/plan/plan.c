@@ -274,6 +274,9 @@ static cJSON *job_intent(const struct plan *p)
 	cJSON_AddBoolToObject(j, "no_truncate", o->no_truncate);
 	cJSON_AddBoolToObject(j, "no_backup", o->no_backup);
 	cJSON_AddBoolToObject(j, "create_target", o->create_target);
+	/* Only when following: checkpoints of other copies keep their identity. */
+	if (o->follow)
+		cJSON_AddBoolToObject(j, "follow", 1);
 	return j;
 }
 
@@ -282,7 +285,7 @@ static int known_stage(const char *name)
 {
 	static const char *const names[] = {
 		"create", "backup", "copy", "prune", "truncate", "restore", "drop",
-		"export", "import", "query", NULL
+		"export", "import", "query", "stream", "follow", NULL
 	};
 	int i;
 

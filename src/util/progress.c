@@ -96,3 +96,19 @@ void progress_end(struct job *j)
 	draw(j, 1);
 	msg_set_hook(NULL);
 }
+
+void progress_text(const char *text, int final)
+{
+	struct buf line = BUF_INIT;
+
+	if (!progress_enabled)
+		return;
+	if (!drawn && !final)
+		msg_set_hook(clear_line);
+	buf_printf(&line, "\r\033[K%s%s", text, final ? "\n" : "");
+	msg_raw(line.data, line.len);
+	drawn = !final;
+	if (final)
+		msg_set_hook(NULL);
+	buf_release(&line);
+}

@@ -20,14 +20,14 @@ from data import rich_item
 READER = os.path.join(os.path.dirname(harness.BIN), "tests", "streams_read")
 
 
-def create_stream_table(ddb, name, view="NEW_AND_OLD_IMAGES"):
-    """PK (S) + SK (N), with a stream of view (None: no stream)."""
+def create_stream_table(ddb, name, view="NEW_AND_OLD_IMAGES", sk_type="N"):
+    """PK (S) + SK (sk_type), with a stream of view (None: no stream)."""
     kw = {"StreamSpecification": {"StreamEnabled": True, "StreamViewType": view}} if view else {}
     ddb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
                      KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"},
                                 {"AttributeName": "SK", "KeyType": "RANGE"}],
                      AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"},
-                                           {"AttributeName": "SK", "AttributeType": "N"}], **kw)
+                                           {"AttributeName": "SK", "AttributeType": sk_type}], **kw)
     harness.wait_active(ddb, name)
 
 

@@ -1,0 +1,237 @@
+"""copy --follow: the snapshot, then the source's stream applied to the target, judged by boto3.
+
+Changes are made at known points, not after sleeps: the source side goes
+through the fault proxy, which holds the scan of segment 1 (so boto3 writes
+while the snapshot is half read) or the follower's GetRecords after the
+first (so boto3 writes while dynamo follows); the target side goes through
+another, which holds the follower's writes of a marked change for kill -9.
+Every run ends with --until-caught-up, and boto3 compares both tables
+exactly.
+"""
+import json
+import os
+import signal
+import subprocess
+import time
+
+import harness
+from harness import create_table, put_items, unique_name
+
+from data import rich_item
+
+import test_streams_read
+
+
+def create_stream_table(ddb, name, view="NEW_AND_OLD_IMAGES"):
+    test_streams_read.create_stream_table(ddb, name, view, sk_type="S")
+
+
+def items(n, prefix="P"):
+    return [rich_item(i, pk_value="%s#%04d" % (prefix, i)) if i % 10 == 0 else
+            {"PK": {"S": "%s#%04d" % (prefix, i)}, "SK": {"S": "S"}, "n": {"N": str(i)}, "s": {"S": "v%d" % i}}
+            for i in range(n)]
+
+
+def key(i, prefix="P"):
+    return {"PK": {"S": "%s#%04d" % (prefix, i)}, "SK": {"S": "S"}}
+
+
+class Follow(harness.TestCase):
+
+    backends = ("moto",)
+
+    def setUp(self):
+        self.tmp = harness.tempfile.mkdtemp(prefix="dynamo-follow-")
+        self.addCleanup(harness.shutil.rmtree, self.tmp, True)
+
+    def start(self, *args):
+        p = subprocess.Popen(harness.WRAP + [harness.BIN] + [str(a) for a in args], env=self.env.environ(),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        self.addCleanup(lambda: p.poll() is None and p.kill())
+        return p
+
+    def proxy(self, side):
+        proxy = harness.start_fault_proxy(self.backend.endpoint(side))
+        self.addCleanup(proxy.stop)
+        return proxy
+
+    def copy_args(self, name, src_proxy=None, tgt_proxy=None, *extra):
+        args = ["copy", "-t", name, "--source", "src", "--target", "tgt", "--yes", "--no-backup",
+                "--segments", "2", "--concurrency", "4", "--json", "--follow"]
+        if src_proxy:
+            args += ["--source-endpoint-url", src_proxy.url]
+        if tgt_proxy:
+            args += ["--target-endpoint-url", tgt_proxy.url]
+        return args + list(extra)
+
+    def churn(self, n, tag, deletes=(), same_key=30, new_prefix="N"):
+        """boto3 changes the source: 30 updates of one key, deletes of copied items, inserts, a batch."""
+        for v in range(same_key):
+            self.src.update_item(TableName=self.name, Key=key(1), UpdateExpression="SET v = :v, t = :t",
+                                 ExpressionAttributeValues={":v": {"N": str(v)}, ":t": {"S": tag}})
+        for i in deletes:
+            self.src.delete_item(TableName=self.name, Key=key(i))
+        put_items(self.src, self.name, [dict(x, tag={"S": tag}) for x in items(n, new_prefix)])
+        # Put, then delete at once: the target must not keep it.
+        self.src.put_item(TableName=self.name, Item=dict(key(999, new_prefix), tag={"S": tag}))
+        self.src.delete_item(TableName=self.name, Key=key(999, new_prefix))
+
+    def wait_hold(self, proxy, p, seen):
+        """Until the seen-th matching request stands held (the stats' "held" may still count an
+        earlier hold that was just lifted)."""
+        deadline = time.monotonic() + 60
+        while True:
+            st = proxy.stats()
+            if st.get("hold_seen", 0) >= seen and st.get("held", 0) >= 1:
+                return
+            self.assertIsNone(p.poll(), "dynamo exited before the hold: %s" % (p.stderr.read() if p.poll() is not None else ""))
+            self.assertLess(time.monotonic(), deadline, "never held: %s" % st)
+            time.sleep(0.05)
+
+    def finish(self, p):
+        out, err = p.communicate(timeout=120)
+        self.assertEqual(p.returncode, 0, err)
+        return json.loads(out.splitlines()[-1]), err
+
+    def test_changes_during_the_snapshot_and_after_are_applied_in_order(self):
+        self.require_distinct_target()
+        self.name = name = unique_name("follow")
+        create_stream_table(self.src, name)
+        create_stream_table(self.tgt, name, view=None)
+        put_items(self.src, name, items(60))
+        put_items(self.tgt, name, [{"PK": {"S": "OLD#%d" % i}, "SK": {"S": "x"}} for i in range(5)])
+        src = self.proxy("src")
+        # The scan of segment 1 waits: the snapshot is half read.
+        src.configure(hold_after=0, hold_ops="Scan", hold_match='"Segment":1', reset=True)
+        p = self.start(*self.copy_args(name, src, None))
+        src.wait_held(proc=p)
+        self.churn(20, "during-scan", deletes=range(2, 40, 3), new_prefix="A")
+        # Then the follower's second GetRecords waits: dynamo is following.
+        src.configure(hold_after=1, hold_ops="GetRecords", hold_match="", reset=True)
+        self.wait_hold(src, p, 2)
+        self.churn(20, "following", deletes=range(3, 40, 4), new_prefix="B")
+        self.src.update_item(TableName=name, Key=key(0, "A"), UpdateExpression="REMOVE s")
+        src.configure(hold_after=-1)
+        # dynamo follows until stopped: once the target holds what the source does, SIGINT.
+        want, deadline = harness.table_contents(self.src, name), time.monotonic() + 60
+        while harness.table_contents(self.tgt, name) != want:
+            self.assertIsNone(p.poll(), "dynamo stopped following")
+            self.assertLess(time.monotonic(), deadline, "the target never caught up")
+            time.sleep(0.1)
+        os.killpg(p.pid, signal.SIGINT)
+        out, err = p.communicate(timeout=60)
+        self.assertEqual(p.returncode, 130, err)
+        self.assertIn("stopped by a signal", err)
+        summary = json.loads(out.splitlines()[-1])
+        n = self.assertTablesEqual(self.src, name, self.tgt, name)
+        self.assertGreater(n, 60)
+        stages = {s["name"]: s for s in summary["stages"]}
+        self.assertIn("lag_seconds", stages["follow"])
+        self.assertGreater(stages["follow"]["read"], 0)
+        ops = {r["op"] for r in src.requests()}
+        self.assertTrue({"DescribeStream", "GetShardIterator", "GetRecords"} <= ops, ops)
+
+    def test_until_caught_up_stops_once_caught_up(self):
+        self.require_distinct_target()
+        self.name = name = unique_name("follow-until")
+        create_stream_table(self.src, name)
+        create_stream_table(self.tgt, name, view=None)
+        put_items(self.src, name, items(30))
+        src = self.proxy("src")
+        src.configure(hold_after=0, hold_ops="Scan", hold_match='"Segment":1', reset=True)
+        p = self.start(*self.copy_args(name, src, None, "--until-caught-up"))
+        src.wait_held(proc=p)
+        self.churn(20, "during-scan", deletes=range(2, 30, 3), new_prefix="A")
+        src.configure(hold_after=-1)
+        summary, err = self.finish(p)
+        self.assertTrue(summary["ok"], err)
+        self.assertLess(summary["lag_seconds"], 1.0)
+        self.assertTablesEqual(self.src, name, self.tgt, name)
+
+    def test_kill_9_while_following_then_resume_exactly(self):
+        self.require_distinct_target()
+        self.name = name = unique_name("follow-ck")
+        ck = os.path.join(self.tmp, "follow.ck")
+        create_stream_table(self.src, name)
+        create_stream_table(self.tgt, name, view=None)
+        put_items(self.src, name, items(40))
+        src, tgt = self.proxy("src"), self.proxy("tgt")
+        args = self.copy_args(name, src, tgt, "--checkpoint", ck)
+        src.configure(hold_after=0, hold_ops="Scan", hold_match='"Segment":1', reset=True)
+        p = self.start(*args)
+        src.wait_held(proc=p)
+        self.churn(10, "first", deletes=range(2, 20, 3), new_prefix="A")
+        src.configure(hold_after=-1)
+        # The first changes are applied and their positions recorded.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with open(ck) as f:
+                    state = json.load(f)
+                follow = [s for s in state["stages"] if s["name"] == "follow"]
+                if follow and follow[0].get("positions"):
+                    break
+            except (OSError, ValueError):
+                pass
+            self.assertIsNone(p.poll(), "dynamo exited while following")
+            time.sleep(0.05)
+        else:
+            self.fail("no stream position was recorded")
+        # The writes of the next changes wait at the target; dynamo dies with them in flight.
+        tgt.configure(hold_after=0, hold_ops="BatchWriteItem", hold_match="MARK2", reset=True)
+        self.churn(10, "MARK2", deletes=range(20, 40, 3), new_prefix="B")
+        self.wait_hold(tgt, p, 1)
+        os.killpg(p.pid, signal.SIGKILL)
+        p.communicate()
+        with open(ck) as f:
+            json.load(f)  # never half-written
+        tgt.configure(hold_after=-1)
+        self.churn(5, "after-kill", new_prefix="C")
+        resumed = self.dynamo(*(args + ["--until-caught-up"]), check=0)
+        summary = json.loads(resumed.stdout.splitlines()[-1])
+        stages = {s["name"]: s for s in summary["stages"]}
+        self.assertTrue(stages["copy"]["skipped"], stages)
+        self.assertEqual(stages["copy"]["read"], 0)
+        self.assertIn("resuming from checkpoint", resumed.stderr)
+        self.assertIn("checkpoint's positions", resumed.stderr)
+        self.assertFalse(os.path.exists(ck), "the checkpoint is removed once caught up")
+        self.assertTablesEqual(self.src, name, self.tgt, name)
+
+    def test_a_source_without_a_stream_is_refused_before_any_write(self):
+        self.require_distinct_target()
+        for view in (None, "KEYS_ONLY"):
+            with self.subTest(view=view):
+                name = unique_name("follow-none")
+                create_stream_table(self.src, name, view=view)
+                create_stream_table(self.tgt, name, view=None)
+                put_items(self.src, name, items(5))
+                put_items(self.tgt, name, [{"PK": {"S": "OLD"}, "SK": {"S": "x"}}])
+                before = harness.table_contents(self.tgt, name)
+                p = self.dynamo("copy", "-t", name, "--source", "src", "--target", "tgt", "--yes",
+                                "--follow", check=2)
+                self.assertOneErrorLine(p, name, "nothing was written",
+                                        "--enable-stream" if view is None else "NEW_IMAGE")
+                self.assertEqual(harness.table_contents(self.tgt, name), before)
+                self.assertEqual(self.tgt.list_backups(TableName=name)["BackupSummaries"], [])
+
+    def test_enable_stream_is_a_confirmed_step(self):
+        self.require_distinct_target()
+        self.name = name = unique_name("follow-enable")
+        create_stream_table(self.src, name, view=None)
+        create_stream_table(self.tgt, name, view=None)
+        put_items(self.src, name, items(10))
+        args = ["copy", "-t", name, "--source", "src", "--target", "tgt", "--no-backup", "--follow",
+                "--enable-stream", "--until-caught-up"]
+        p = self.dynamo(*args, check=6)
+        self.assertIn("enable a stream", p.stderr)
+        self.assertNotIn("StreamSpecification", self.src.describe_table(TableName=name)["Table"])
+        self.assertEqual(len(harness.table_contents(self.tgt, name)), 0)
+        self.dynamo(*(args + ["--yes"]), check=0)
+        spec = self.src.describe_table(TableName=name)["Table"]["StreamSpecification"]
+        self.assertEqual(spec, {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+        self.assertEqual(self.assertTablesEqual(self.src, name, self.tgt, name), 10)
+
+    def test_follow_flags_need_follow(self):
+        for flag in (["--until-caught-up"], ["--follow-for", "5s"], ["--enable-stream"]):
+            p = self.dynamo("copy", "-t", "some-table", "--source", "src", "--target", "tgt", *flag, check=2)
+            self.assertOneErrorLine(p, flag[0], "--follow")
