@@ -76,6 +76,22 @@ class Follow(harness.TestCase):
         self.src.put_item(TableName=self.name, Item=dict(key(999, new_prefix), tag={"S": tag}))
         self.src.delete_item(TableName=self.name, Key=key(999, new_prefix))
 
+    def seed(self, prefix, n):
+        """A source with a stream and n items, an empty target without one; their name."""
+        self.require_distinct_target()
+        self.name = name = unique_name(prefix)
+        create_stream_table(self.src, name)
+        create_stream_table(self.tgt, name, view=None)
+        put_items(self.src, name, items(n))
+        return name
+
+    def start_scan_held(self, src, args):
+        """Starts dynamo with the scan of segment 1 held at the source: the snapshot is half read."""
+        src.configure(hold_after=0, hold_ops="Scan", hold_match='"Segment":1', reset=True)
+        p = self.start(*args)
+        src.wait_held(proc=p)
+        return p
+
     def wait_hold(self, proxy, p, seen):
         """Until the seen-th matching request stands held (the stats' "held" may still count an
         earlier hold that was just lifted)."""
@@ -94,17 +110,11 @@ class Follow(harness.TestCase):
         return json.loads(out.splitlines()[-1]), err
 
     def test_changes_during_the_snapshot_and_after_are_applied_in_order(self):
-        self.require_distinct_target()
-        self.name = name = unique_name("follow")
-        create_stream_table(self.src, name)
-        create_stream_table(self.tgt, name, view=None)
-        put_items(self.src, name, items(60))
+        name = self.seed("follow", 60)
         put_items(self.tgt, name, [{"PK": {"S": "OLD#%d" % i}, "SK": {"S": "x"}} for i in range(5)])
         src = self.proxy("src")
         # The scan of segment 1 waits: the snapshot is half read.
-        src.configure(hold_after=0, hold_ops="Scan", hold_match='"Segment":1', reset=True)
-        p = self.start(*self.copy_args(name, src, None))
-        src.wait_held(proc=p)
+        p = self.start_scan_held(src, self.copy_args(name, src, None))
         self.churn(20, "during-scan", deletes=range(2, 40, 3), new_prefix="A")
         # Then the follower's second GetRecords waits: dynamo is following.
         src.configure(hold_after=1, hold_ops="GetRecords", hold_match="", reset=True)
@@ -127,20 +137,17 @@ class Follow(harness.TestCase):
         self.assertGreater(n, 60)
         stages = {s["name"]: s for s in summary["stages"]}
         self.assertIn("lag_seconds", stages["follow"])
+        # Positions were taken before the scan: the 60 puts before it are not read again.
+        total = len(test_streams_read.boto_records(self.env, self.src, name))
         self.assertGreater(stages["follow"]["read"], 0)
+        self.assertLessEqual(stages["follow"]["read"], total - 60)
         ops = {r["op"] for r in src.requests()}
         self.assertTrue({"DescribeStream", "GetShardIterator", "GetRecords"} <= ops, ops)
 
     def test_until_caught_up_stops_once_caught_up(self):
-        self.require_distinct_target()
-        self.name = name = unique_name("follow-until")
-        create_stream_table(self.src, name)
-        create_stream_table(self.tgt, name, view=None)
-        put_items(self.src, name, items(30))
+        name = self.seed("follow-until", 30)
         src = self.proxy("src")
-        src.configure(hold_after=0, hold_ops="Scan", hold_match='"Segment":1', reset=True)
-        p = self.start(*self.copy_args(name, src, None, "--until-caught-up"))
-        src.wait_held(proc=p)
+        p = self.start_scan_held(src, self.copy_args(name, src, None, "--until-caught-up"))
         self.churn(20, "during-scan", deletes=range(2, 30, 3), new_prefix="A")
         src.configure(hold_after=-1)
         summary, err = self.finish(p)
@@ -149,34 +156,16 @@ class Follow(harness.TestCase):
         self.assertTablesEqual(self.src, name, self.tgt, name)
 
     def test_kill_9_while_following_then_resume_exactly(self):
-        self.require_distinct_target()
-        self.name = name = unique_name("follow-ck")
+        name = self.seed("follow-ck", 40)
         ck = os.path.join(self.tmp, "follow.ck")
-        create_stream_table(self.src, name)
-        create_stream_table(self.tgt, name, view=None)
-        put_items(self.src, name, items(40))
         src, tgt = self.proxy("src"), self.proxy("tgt")
         args = self.copy_args(name, src, tgt, "--checkpoint", ck)
-        src.configure(hold_after=0, hold_ops="Scan", hold_match='"Segment":1', reset=True)
-        p = self.start(*args)
-        src.wait_held(proc=p)
+        p = self.start_scan_held(src, args)
         self.churn(10, "first", deletes=range(2, 20, 3), new_prefix="A")
         src.configure(hold_after=-1)
         # The first changes are applied and their positions recorded.
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with open(ck) as f:
-                    state = json.load(f)
-                follow = [s for s in state["stages"] if s["name"] == "follow"]
-                if follow and follow[0].get("positions"):
-                    break
-            except (OSError, ValueError):
-                pass
-            self.assertIsNone(p.poll(), "dynamo exited while following")
-            time.sleep(0.05)
-        else:
-            self.fail("no stream position was recorded")
+        self.follow_until_positions(name, ck, src, p)
+        first = len(test_streams_read.boto_records(self.env, self.src, name))
         # The writes of the next changes wait at the target; dynamo dies with them in flight.
         tgt.configure(hold_after=0, hold_ops="BatchWriteItem", hold_match="MARK2", reset=True)
         self.churn(10, "MARK2", deletes=range(20, 40, 3), new_prefix="B")
@@ -194,8 +183,77 @@ class Follow(harness.TestCase):
         self.assertEqual(stages["copy"]["read"], 0)
         self.assertIn("resuming from checkpoint", resumed.stderr)
         self.assertIn("checkpoint's positions", resumed.stderr)
+        # It went on from the positions: the changes applied before them are not read again.
+        total = len(test_streams_read.boto_records(self.env, self.src, name))
+        self.assertGreater(stages["follow"]["read"], 0)
+        self.assertLessEqual(stages["follow"]["read"], total - first, stages["follow"])
         self.assertFalse(os.path.exists(ck), "the checkpoint is removed once caught up")
         self.assertTablesEqual(self.src, name, self.tgt, name)
+
+    def follow_until_positions(self, name, ck, src, p):
+        """Waits until the checkpoint of a run that follows records a stream position."""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with open(ck) as f:
+                    state = json.load(f)
+                follow = [s for s in state["stages"] if s["name"] == "follow"]
+                if follow and follow[0].get("positions"):
+                    return follow[0]["positions"]
+            except (OSError, ValueError):
+                pass
+            self.assertIsNone(p.poll(), "dynamo exited while following")
+            time.sleep(0.05)
+        self.fail("no stream position was recorded")
+
+    def test_a_throttled_target_makes_the_lag_grow_and_drops_nothing(self):
+        name = self.seed("follow-throttle", 20)
+        src, tgt = self.proxy("src"), self.proxy("tgt")
+        # The follower's first GetRecords waits: the snapshot is written, nothing followed yet.
+        src.configure(hold_after=0, hold_ops="GetRecords", reset=True)
+        p = self.start(*self.copy_args(name, src, tgt, "--until-caught-up", "--max-retries", "1"))
+        src.wait_held(proc=p)
+        # Now every write of the target is throttled: the follower's batches run out of retries.
+        tgt.configure(throttle=1.0, ops="BatchWriteItem", reset=True)
+        self.churn(30, "throttled", deletes=range(2, 20, 3), new_prefix="T")
+        src.configure(hold_after=-1)
+        deadline = time.monotonic() + 60
+        while tgt.stats()["faults"].get("throttle", 0) < 6:
+            self.assertIsNone(p.poll(), "dynamo gave up on a throttled target")
+            self.assertLess(time.monotonic(), deadline, "the target was never written to")
+            time.sleep(0.05)
+        self.assertIsNone(p.poll(), "dynamo gave up on a throttled target")
+        tgt.configure(throttle=0.0)
+        summary, err = self.finish(p)
+        self.assertIn("applying the same changes again", err)
+        self.assertGreater(summary["throttles"], 0)
+        self.assertTablesEqual(self.src, name, self.tgt, name)
+
+    def test_a_trimmed_position_says_a_fresh_copy_is_needed(self):
+        name = self.seed("follow-trim", 10)
+        ck = os.path.join(self.tmp, "trim.ck")
+        src = self.proxy("src")
+        args = self.copy_args(name, src, None, "--checkpoint", ck)
+        p = self.start_scan_held(src, args)
+        self.churn(3, "first", same_key=2)
+        src.configure(hold_after=-1)
+        self.follow_until_positions(name, ck, src, p)
+        # Ctrl-C: following stops, the checkpoint stays for the next run.
+        os.killpg(p.pid, signal.SIGINT)
+        _, err = p.communicate(timeout=60)
+        self.assertEqual(p.returncode, 130, err)
+        self.assertIn("go on following from the checkpoint", err)
+        before = harness.table_contents(self.tgt, name)
+        # A day later the position is past the stream's retention.
+        src.configure(trim="GetShardIterator,GetRecords")
+        self.churn(3, "lost", same_key=2, new_prefix="L")
+        p2 = self.dynamo(*args, check=1)
+        line = [l for l in p2.stderr.splitlines() if "TrimmedDataAccessException" in l]
+        self.assertEqual(len(line), 1, p2.stderr)
+        self.assertIn("24-hour retention", line[0])
+        self.assertIn("fresh copy", line[0])
+        self.assertEqual(harness.table_contents(self.tgt, name), before)
+        self.assertTrue(os.path.exists(ck))
 
     def test_a_source_without_a_stream_is_refused_before_any_write(self):
         self.require_distinct_target()
