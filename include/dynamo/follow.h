@@ -14,7 +14,8 @@
  *
  * Order: a key's changes are in one shard at a time, in order within it,
  * and a shard is read only once its parent is read to its end, so each
- * key's changes are applied in stream order. A round reads one page from
+ * key's changes are applied in stream order. A round reads one page (all
+ * its GetRecords in flight at once, on the follower's own engine) from
  * each shard it can read (at most FOLLOW_ROUND_SHARDS), keeps only the
  * last change of each key (its earlier ones would be overwritten anyway),
  * and applies them all through the batch writer (job.h: batches of 25
@@ -92,6 +93,7 @@ struct follower {
 	struct follow_stats st;
 	uint64_t described_ms;		/* when the stream was last described */
 	int describe_now;		/* a shard ended: its children may be listed */
+	struct engine *eng;		/* owned while follow_run runs: a round's GetRecords, in parallel */
 };
 
 void follower_init(struct follower *f, const struct follow_config *cfg);

@@ -236,65 +236,122 @@ void follow_positions(const struct follower *f, struct buf *out)
 
 struct slot {
 	int shard;			/* index in f->set */
-	struct buf resp;		/* owned: the GetRecords answer pg points into */
+	int ok;				/* pg holds a checked page */
+	struct http_call call;		/* owned: its answer is what pg points into */
 	struct streams_records_page pg;
 	struct streams_records_want want;
 };
 
 struct round {
 	struct slot slots[FOLLOW_ROUND_SHARDS];
-	int n;
-	int all_read;			/* every readable shard got a turn */
+	int n;				/* slots used this round */
+	int all_read;			/* every readable shard got a page */
+	int inited;
 };
 
-/* Reads one page of shard i into sl. 1 read, 0 nothing this time (a transient fault), -1 failed. */
-static int read_page(struct follower *f, int i, struct slot *sl, struct errbuf *eb)
+static void round_release(struct round *r)
 {
-	struct follow_shard *s = &f->fs[i];
-	struct errbuf why = ERRBUF_INIT;
-	enum streams_fault fault = STREAMS_FAULT_NONE;
-	int tries;
+	int k;
 
-	for (tries = 0; tries < 2; tries++) {
-		if (!s->iterator.len &&
-		    streams_get_iterator(f->cfg.api, f->cfg.arn, f->cfg.src_table, &s->pos,
-					 &s->iterator, &fault, &why) < 0)
-			goto failed;
-		sl->want.after = s->pos.kind == STREAM_POS_AFTER ? s->pos.seq : NULL;
-		sl->want.shard = &f->set.v[i];
-		sl->want.new_images = 1;
-		if (streams_get_records(f->cfg.api, &s->iterator, STREAMS_RECORDS_LIMIT, &sl->want,
-					f->cfg.src_table, &sl->resp, &sl->pg, &fault, &why) == 0) {
-			sl->shard = i;
-			s->failures = 0;
-			return 1;
-		}
-		if (fault != STREAMS_FAULT_EXPIRED_ITERATOR)
-			goto failed;
+	if (!r->inited)
+		return;
+	for (k = 0; k < FOLLOW_ROUND_SHARDS; k++)
+		http_call_release(&r->slots[k].call);
+}
+
+/* A failed read: 0 to try again next round (the lag grows), -1 to stop with eb set. */
+static int read_failed(struct follower *f, struct follow_shard *s, enum streams_fault fault,
+		       struct errbuf *why, struct errbuf *eb)
+{
+	if (fault == STREAMS_FAULT_EXPIRED_ITERATOR) {
 		/* Iterators last 15 minutes: take a new one at the position. */
 		if (s->latest)
 			msg_warn("the position taken in shard '%s' before the snapshot expired (the snapshot took over 15 minutes): reading the shard from its oldest change instead (changes the snapshot holds are applied again, which is harmless)",
 				 s->pos.shard);
 		s->latest = 0;
 		buf_reset(&s->iterator);
-		errbuf_clear(&why);
-	}
-failed:
-	if ((fault == STREAMS_FAULT_RETRY || fault == STREAMS_FAULT_EXPIRED_ITERATOR) &&
-	    ++s->failures < MAX_READ_FAILURES && !engine_stop) {
-		msg_warn("reading shard '%s' of the stream of table '%s' failed (%s); trying again (the lag grows meanwhile)",
-			 s->pos.shard, f->cfg.src_table, why.msg);
 		return 0;
 	}
-	*eb = why;
+	if (fault == STREAMS_FAULT_RETRY && ++s->failures < MAX_READ_FAILURES && !engine_stop) {
+		msg_warn("reading shard '%s' of the stream of table '%s' failed (%s); trying again (the lag grows meanwhile)",
+			 s->pos.shard, f->cfg.src_table, why->msg);
+		return 0;
+	}
+	*eb = *why;
 	return -1;
 }
 
-/* One page from each shard that can be read, parents first, up to FOLLOW_ROUND_SHARDS. */
+/* Queues shard i's next GetRecords in sl (a new iterator first, when it has none). */
+static int queue_read(struct follower *f, int i, struct slot *sl, struct errbuf *eb)
+{
+	struct follow_shard *s = &f->fs[i];
+	struct errbuf why = ERRBUF_INIT;
+	enum streams_fault fault = STREAMS_FAULT_NONE;
+
+	sl->shard = i;
+	sl->ok = 0;
+	if (!s->iterator.len &&
+	    streams_get_iterator(f->cfg.api, f->cfg.arn, f->cfg.src_table, &s->pos,
+				 &s->iterator, &fault, &why) < 0)
+		return read_failed(f, s, fault, &why, eb) < 0 ? -1 : 0;
+	sl->want.after = s->pos.kind == STREAM_POS_AFTER ? s->pos.seq : NULL;
+	sl->want.shard = &f->set.v[i];
+	sl->want.new_images = 1;
+	http_call_rearm(&sl->call);
+	buf_reset(&sl->call.body);
+	if (streams_records_body(&sl->call.body, s->iterator.data, s->iterator.len,
+				 STREAMS_RECORDS_LIMIT) < 0)
+		return errf(eb, EXIT_FAILURE_RUNTIME, "shard '%s' has an iterator GetRecords would refuse",
+			    s->pos.shard);
+	streams_prepare(f->cfg.api, &sl->call, STREAMS_TARGET("GetRecords"));
+	sl->call.check = streams_check_records;
+	sl->call.owner = &sl->want;
+	sl->call.done = NULL;
+	engine_submit(f->eng, &sl->call);
+	return 1;
+}
+
+/* What came back for sl: 1 a page, 0 nothing this time, -1 failed (eb set). */
+static int take_read(struct follower *f, struct slot *sl, struct errbuf *eb)
+{
+	struct follow_shard *s = &f->fs[sl->shard];
+	struct http_call *c = &sl->call;
+	struct errbuf why = ERRBUF_INIT;
+	enum streams_fault fault;
+	char msg[256];
+
+	if (c->outcome == HTTP_OK) {
+		if (streams_records_parse((struct slice){ c->resp.data ? c->resp.data : "", c->resp.len },
+					  &sl->want, &sl->pg, msg, sizeof(msg)) < 0)
+			return errf(eb, EXIT_FAILURE_RUNTIME, "GetRecords of shard '%s': %s", s->pos.shard, msg);
+		s->failures = 0;
+		sl->ok = 1;
+		return 1;
+	}
+	if (c->outcome == HTTP_CANCELLED || engine_stop)
+		return errf(eb, EXIT_INTERRUPTED, "interrupted");
+	fault = streams_classify(c);
+	if (c->outcome == HTTP_REJECTED)
+		streams_report(c, fault, f->cfg.src_table, &why);
+	else
+		errf(&why, EXIT_INCOMPLETE, "GetRecords gave up after %d attempts (%s%s%s)", c->attempt,
+		     c->err.type, c->err.message[0] ? ": " : "", c->err.message);
+	return read_failed(f, s, fault, &why, eb);
+}
+
+/*
+ * One page from each shard that can be read, parents first, up to
+ * FOLLOW_ROUND_SHARDS, all GetRecords in flight at once.
+ */
 static int read_round(struct follower *f, struct round *r, struct errbuf *eb)
 {
 	int k, got;
 
+	if (!r->inited) {
+		for (k = 0; k < FOLLOW_ROUND_SHARDS; k++)
+			http_call_init(&r->slots[k].call);
+		r->inited = 1;
+	}
 	r->n = 0;
 	r->all_read = 1;
 	for (k = 0; k < f->set.n; k++) {
@@ -306,15 +363,24 @@ static int read_round(struct follower *f, struct round *r, struct errbuf *eb)
 			r->all_read = 0;
 			break;
 		}
-		got = read_page(f, i, &r->slots[r->n], eb);
-		if (got < 0)
-			return -1;
+		if ((got = queue_read(f, i, &r->slots[r->n], eb)) < 0)
+			goto drain;
 		if (got)
 			r->n++;
 		else
 			r->all_read = 0;
 	}
+	engine_run(f->eng);
+	for (k = 0; k < r->n; k++) {
+		if ((got = take_read(f, &r->slots[k], eb)) < 0)
+			return -1;
+		if (!got)
+			r->all_read = 0;
+	}
 	return 0;
+drain:
+	engine_run(f->eng);
+	return -1;
 }
 
 /* ---- a round: the last change of each key ---- */
@@ -408,7 +474,7 @@ static int collect(struct follower *f, struct round *r, struct changes *cs, stru
 	size_t s;
 
 	for (k = 0; k < r->n; k++)
-		total += r->slots[k].pg.nrecords;
+		total += r->slots[k].ok ? r->slots[k].pg.nrecords : 0;
 	memset(cs, 0, sizeof(*cs));
 	for (cs->nslots = 16; cs->nslots < (size_t)total * 2; cs->nslots *= 2)
 		;
@@ -419,6 +485,8 @@ static int collect(struct follower *f, struct round *r, struct changes *cs, stru
 		struct stream_record rec;
 		struct js_iter it;
 
+		if (!r->slots[k].ok)
+			continue;
 		streams_records_begin(&it, &r->slots[k].pg);
 		while ((got = streams_records_next(&it, &rec)) == 1)
 			if (changes_add(cs, &rec, f->cfg.dst_desc) < 0)
@@ -532,6 +600,8 @@ static int advance(struct follower *f, struct round *r, int64_t now, int *moved,
 		struct follow_shard *s = &f->fs[sl->shard];
 		const struct stream_shard *sh = &f->set.v[sl->shard];
 
+		if (!sl->ok)
+			continue;
 		s->idle = sl->pg.nrecords == 0;
 		s->seen = 1;
 		if (sl->pg.nrecords) {
@@ -601,7 +671,7 @@ static int round_idle(const struct round *r)
 	int k;
 
 	for (k = 0; k < r->n; k++)
-		if (r->slots[k].pg.nrecords || r->slots[k].pg.ended)
+		if (r->slots[k].ok && (r->slots[k].pg.nrecords || r->slots[k].pg.ended))
 			return 0;
 	return 1;
 }
@@ -648,9 +718,12 @@ int follow_run(struct follower *f, struct errbuf *eb)
 {
 	struct round r;
 	uint64_t start = clock_mono_ms();
-	int rc = -1, k;
+	struct engine_config ec = engine_global_config;
+	int rc = -1;
 
 	memset(&r, 0, sizeof(r));
+	ec.max_in_flight = FOLLOW_ROUND_SHARDS;
+	f->eng = engine_new(&ec);
 	for (;;) {
 		if (engine_stop) {
 			errf(eb, EXIT_INTERRUPTED, "following the stream of '%s' stopped by a signal, %.1f s behind",
@@ -689,7 +762,8 @@ int follow_run(struct follower *f, struct errbuf *eb)
 			rest(left < IDLE_SLEEP_MS ? left : IDLE_SLEEP_MS);
 		}
 	}
-	for (k = 0; k < FOLLOW_ROUND_SHARDS; k++)
-		buf_release(&r.slots[k].resp);
+	round_release(&r);
+	engine_free(f->eng);
+	f->eng = NULL;
 	return rc;
 }
