@@ -28,9 +28,10 @@
  * Positions: follow_mark, before the snapshot's scan, takes a LATEST
  * iterator of every open shard (closed shards hold only what the snapshot
  * will read); shards born later are read from their start. Iterators last
- * 15 minutes: a LATEST one that expired before the scan ended is replaced
- * by the shard's start (TRIM_HORIZON), which replays changes the snapshot
- * has (harmless) and loses none.
+ * 15 minutes: follow_keep renews them while the scan runs and pins each to
+ * the first change after it (STREAM_POS_AT, which a checkpoint can hold).
+ * One that expired anyway is replaced by the shard's start (TRIM_HORIZON),
+ * which replays changes the snapshot has (harmless) and loses none.
  *
  * Memory: the shard list (bounded by STREAM_MAX_SHARDS), an iterator per
  * shard being read, and one round of pages (at most FOLLOW_ROUND_SHARDS
@@ -40,6 +41,8 @@
 #define FOLLOW_ROUND_SHARDS 16
 /* "Caught up": the newest change read is younger than this. */
 #define FOLLOW_CAUGHT_UP_MS 1000
+/* How often follow_keep should run: well within an iterator's 15 minutes. */
+#define FOLLOW_KEEP_EVERY_MS (5 * 60 * 1000)
 
 struct job;
 
@@ -105,6 +108,16 @@ void follower_release(struct follower *f);
  * 0, or -1 with eb set.
  */
 int follow_mark(struct follower *f, struct errbuf *eb);
+
+/*
+ * While the snapshot is read (which may take hours; an iterator lasts 15
+ * minutes): renews each LATEST iterator by reading one record from it. A
+ * shard that has a change after the position is pinned to it for good
+ * (STREAM_POS_AT, which follow_positions records); one that ended is done.
+ * Call it every few minutes, from one thread while nothing else uses f.
+ * Failures are warnings. Returns how many positions became recordable.
+ */
+int follow_keep(struct follower *f);
 
 /*
  * Resuming (the snapshot is written; no LATEST iterators survived): lists

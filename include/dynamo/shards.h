@@ -118,13 +118,17 @@ int stream_shards_order(struct stream_shards *s, char *why, size_t wn);
 /*
  * Where a reader stands in one shard, for a checkpoint: nothing applied
  * yet (read from the shard's oldest record, TRIM_HORIZON), every record up
- * to and including seq applied (read AFTER_SEQUENCE_NUMBER seq), or the
- * shard closed and read to its end.
+ * to and including seq applied (read AFTER_SEQUENCE_NUMBER seq), nothing
+ * from seq on applied and nothing before it needed (read
+ * AT_SEQUENCE_NUMBER seq: a follower's position taken before its snapshot,
+ * pinned to the first record after it), or the shard closed and read to
+ * its end.
  */
 enum stream_pos_kind {
 	STREAM_POS_START = 0,
 	STREAM_POS_AFTER,
 	STREAM_POS_END,
+	STREAM_POS_AT,
 };
 
 struct stream_pos {
@@ -137,15 +141,18 @@ struct stream_pos {
 int stream_pos_start(struct stream_pos *pos, const char *shard);
 /*
  * Records that the record seq has been applied. -1 (pos unchanged) unless
- * seq is valid and after the position: a record applied twice or out of
- * order, or one past the end of a finished shard.
+ * seq is valid and after the position (at or after it for STREAM_POS_AT):
+ * a record applied twice or out of order, or one past the end of a
+ * finished shard.
  */
 int stream_pos_advance(struct stream_pos *pos, const char *seq);
+/* Pins a position at its start to the record seq: STREAM_POS_AT. -1 unless at the start and seq valid. */
+int stream_pos_at(struct stream_pos *pos, const char *seq);
 /* Marks the shard read to its end (GetRecords gave no NextShardIterator). */
 void stream_pos_end(struct stream_pos *pos);
 /*
- * One line of text per position, at most 107 bytes: "ID start",
- * "ID SEQ" or "ID end". Appends to out; -1 when out is full.
+ * One line of text per position, at most 110 bytes: "ID start",
+ * "ID SEQ", "ID at SEQ" or "ID end". Appends to out; -1 when out is full.
  */
 int stream_pos_format(const struct stream_pos *pos, struct buf *out);
 /* Reads what stream_pos_format wrote, exactly; -1 with why set otherwise. */

@@ -85,7 +85,8 @@ int streams_iterator_body(struct buf *b, const char *arn, const char *shard,
 			  enum stream_iterator_type type, const char *seq);
 /*
  * GetShardIterator resuming from a position: TRIM_HORIZON at its start,
- * AFTER_SEQUENCE_NUMBER after a record; -1 for a shard read to its end.
+ * AFTER_SEQUENCE_NUMBER after a record, AT_SEQUENCE_NUMBER at a pinned
+ * one; -1 for a shard read to its end.
  */
 int streams_iterator_body_at(struct buf *b, const char *arn,
 			     const struct stream_pos *pos);

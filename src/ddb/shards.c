@@ -344,10 +344,22 @@ int stream_pos_advance(struct stream_pos *pos, const char *seq)
 	size_t n = strnlen(seq, STREAM_SEQ_MAX + 1);
 
 	if (pos->kind == STREAM_POS_END || !stream_seq_valid(seq, n) ||
-	    (pos->kind == STREAM_POS_AFTER && stream_seq_compare(seq, pos->seq) <= 0))
+	    (pos->kind == STREAM_POS_AFTER && stream_seq_compare(seq, pos->seq) <= 0) ||
+	    (pos->kind == STREAM_POS_AT && stream_seq_compare(seq, pos->seq) < 0))
 		return -1;
 	memcpy(pos->seq, seq, n + 1);
 	pos->kind = STREAM_POS_AFTER;
+	return 0;
+}
+
+int stream_pos_at(struct stream_pos *pos, const char *seq)
+{
+	size_t n = strnlen(seq, STREAM_SEQ_MAX + 1);
+
+	if (pos->kind != STREAM_POS_START || !stream_seq_valid(seq, n))
+		return -1;
+	memcpy(pos->seq, seq, n + 1);
+	pos->kind = STREAM_POS_AT;
 	return 0;
 }
 
@@ -362,7 +374,7 @@ int stream_pos_format(const struct stream_pos *pos, struct buf *out)
 	const char *where = pos->kind == STREAM_POS_START ? "start" :
 			    pos->kind == STREAM_POS_END ? "end" : pos->seq;
 
-	return buf_printf(out, "%s %s", pos->shard, where);
+	return buf_printf(out, "%s %s%s", pos->shard, pos->kind == STREAM_POS_AT ? "at " : "", where);
 }
 
 int stream_pos_parse(const char *text, size_t n, struct stream_pos *pos,
@@ -373,7 +385,7 @@ int stream_pos_parse(const char *text, size_t n, struct stream_pos *pos,
 
 	memset(pos, 0, sizeof(*pos));
 	if (!sp)
-		return whyf(why, wn, "a stream position is not 'SHARD start', 'SHARD SEQUENCE' or 'SHARD end'");
+		return whyf(why, wn, "a stream position is not 'SHARD start', 'SHARD SEQUENCE', 'SHARD at SEQUENCE' or 'SHARD end'");
 	idn = (size_t)(sp - text);
 	rest = sp + 1;
 	rn = n - idn - 1;
@@ -387,9 +399,12 @@ int stream_pos_parse(const char *text, size_t n, struct stream_pos *pos,
 	} else if (stream_seq_valid(rest, rn)) {
 		memcpy(pos->seq, rest, rn);
 		pos->kind = STREAM_POS_AFTER;
+	} else if (rn > 3 && !memcmp(rest, "at ", 3) && stream_seq_valid(rest + 3, rn - 3)) {
+		memcpy(pos->seq, rest + 3, rn - 3);
+		pos->kind = STREAM_POS_AT;
 	} else {
 		memset(pos, 0, sizeof(*pos));
-		return whyf(why, wn, "the stream position of shard '%.*s' is not 'start', 'end' or a sequence number",
+		return whyf(why, wn, "the stream position of shard '%.*s' is not 'start', 'end', a sequence number or 'at' one",
 			    (int)idn, text);
 	}
 	return 0;

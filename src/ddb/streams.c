@@ -130,6 +130,9 @@ int streams_iterator_body_at(struct buf *b, const char *arn,
 	if (pos->kind == STREAM_POS_AFTER)
 		return streams_iterator_body(b, arn, pos->shard,
 					     STREAM_AFTER_SEQUENCE_NUMBER, pos->seq);
+	if (pos->kind == STREAM_POS_AT)
+		return streams_iterator_body(b, arn, pos->shard,
+					     STREAM_AT_SEQUENCE_NUMBER, pos->seq);
 	return -1;
 }
 

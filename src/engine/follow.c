@@ -172,6 +172,67 @@ int follow_mark(struct follower *f, struct errbuf *eb)
 	return 0;
 }
 
+/* Keeps shard i's LATEST position alive: 1 pinned or ended, 0 renewed, -1 failed (why set). */
+static int keep_one(struct follower *f, int i, struct buf *resp, struct errbuf *why)
+{
+	struct follow_shard *s = &f->fs[i];
+	struct streams_records_want want = { NULL, &f->set.v[i], 1 };
+	struct streams_records_page pg;
+	struct stream_record rec;
+	struct js_iter it;
+	enum streams_fault fault;
+
+	if (streams_get_records(f->cfg.api, &s->iterator, 1, &want, f->cfg.src_table, resp, &pg,
+				&fault, why) < 0) {
+		if (fault != STREAMS_FAULT_EXPIRED_ITERATOR)
+			return -1;
+		msg_warn("the position taken in shard '%s' before the snapshot expired before it could be renewed: the shard will be read from its oldest change (changes the snapshot holds are applied again, which is harmless)",
+			 s->pos.shard);
+		s->latest = 0;
+		buf_reset(&s->iterator);
+		return 1;
+	}
+	streams_records_begin(&it, &pg);
+	if (streams_records_next(&it, &rec) == 1) {
+		/* The first change after the position: the position is just before it, for good. */
+		stream_pos_at(&s->pos, rec.seq);
+		s->latest = 0;
+		buf_reset(&s->iterator);
+		return 1;
+	}
+	if (pg.ended) {
+		if (!stream_shard_closed(&f->set.v[i]))
+			return 0;	/* a stale listing: the follower describes the stream again */
+		s->latest = 0;
+		stream_pos_end(&s->pos);
+		s->state = FOLLOW_DONE;
+		buf_reset(&s->iterator);
+		return 1;
+	}
+	return streams_records_next_iterator(&pg, &s->iterator) < 0 ? -1 : 0;
+}
+
+int follow_keep(struct follower *f)
+{
+	struct buf resp = BUF_INIT;
+	int i, changed = 0;
+
+	for (i = 0; i < f->set.n && !engine_stop; i++) {
+		struct errbuf why = ERRBUF_INIT;
+		int r;
+
+		if (!f->fs[i].latest || !f->fs[i].iterator.len)
+			continue;
+		if ((r = keep_one(f, i, &resp, &why)) < 0)
+			msg_warn("cannot renew the position taken in shard '%s' before the snapshot (%s); trying again later",
+				 f->fs[i].pos.shard, why.msg);
+		else
+			changed += r;
+	}
+	buf_release(&resp);
+	return changed;
+}
+
 /* Marks shard i's ancestors done: a shard with a position was reached through them. */
 static void ancestors_done(struct follower *f, int i)
 {

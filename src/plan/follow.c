@@ -11,9 +11,11 @@
 #include "dynamo/follow.h"
 #include "dynamo/progress.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct follow_plan {
 	struct plan *p;
@@ -27,7 +29,12 @@ struct follow_plan {
 	int marked;			/* positions taken before the snapshot */
 	int ck_stage;			/* the follow stage's, or -1 */
 	uint64_t drawn_ms;
+	pthread_t keeper;		/* renews the positions while the snapshot is read */
+	int keeping;			/* keeper started, not yet joined */
+	int stop_keeper;		/* atomic: the keeper should end */
 };
+
+static void keeper_join(struct follow_plan *fp);
 
 static int view_has_images(const char *view)
 {
@@ -75,6 +82,7 @@ void follow_plan_free(struct follow_plan *fp)
 {
 	if (!fp)
 		return;
+	keeper_join(fp);
 	if (fp->ready)
 		follower_release(&fp->f);
 	free(fp->arn);
@@ -191,6 +199,64 @@ static void ready(struct plan *p, struct follow_plan *fp)
 	fp->ready = 1;
 }
 
+/* ---- keeping the positions alive while the snapshot is read ---- */
+
+/* Every FOLLOW_KEEP_EVERY_MS, or DYNAMO_FOLLOW_KEEP_MS (for tests). */
+static uint64_t keep_every_ms(void)
+{
+	const char *env = getenv("DYNAMO_FOLLOW_KEEP_MS");
+	long v = env ? atol(env) : 0;
+
+	return v > 0 ? (uint64_t)v : FOLLOW_KEEP_EVERY_MS;
+}
+
+/*
+ * The keeper thread: the follower is its alone until keeper_join. Pinned
+ * positions go into the checkpoint, which the copy's and prune's monitors
+ * save, so that a run killed during the snapshot resumes from them.
+ */
+static void *keeper_main(void *arg)
+{
+	struct follow_plan *fp = arg;
+	uint64_t every = keep_every_ms(), next = clock_mono_ms() + every;
+	struct buf text = BUF_INIT;
+	int k;
+
+	while (!__atomic_load_n(&fp->stop_keeper, __ATOMIC_ACQUIRE) && !engine_stop) {
+		struct timespec ts = { 0, 20 * 1000000L };
+
+		nanosleep(&ts, NULL);
+		if (clock_mono_ms() < next)
+			continue;
+		next = clock_mono_ms() + every;
+		if (follow_keep(&fp->f) > 0 && fp->p->ck &&
+		    (k = checkpoint_find_stage(fp->p->ck, "follow")) >= 0) {
+			follow_positions(&fp->f, &text);
+			checkpoint_set_positions(fp->p->ck, k, text.data ? text.data : "", text.len);
+		}
+	}
+	buf_release(&text);
+	return NULL;
+}
+
+static void keeper_start(struct follow_plan *fp)
+{
+	fp->stop_keeper = 0;
+	if (pthread_create(&fp->keeper, NULL, keeper_main, fp) == 0)
+		fp->keeping = 1;
+	else
+		msg_warn("cannot start the thread that keeps the stream positions alive: a snapshot over 15 minutes will read the stream from each shard's oldest change");
+}
+
+static void keeper_join(struct follow_plan *fp)
+{
+	if (!fp->keeping)
+		return;
+	__atomic_store_n(&fp->stop_keeper, 1, __ATOMIC_RELEASE);
+	pthread_join(fp->keeper, NULL);
+	fp->keeping = 0;
+}
+
 /*
  * Just before the snapshot's scan: every open shard's position, so that
  * nothing written during the scan is missed. A resumed scan began in an
@@ -212,6 +278,7 @@ static int mark_before_copy(struct plan *p, struct stage *s)
 	if (follow_mark(&fp->f, &p->ctx->eb) < 0)
 		return -1;
 	fp->marked = 1;
+	keeper_start(fp);
 	return 0;
 }
 
@@ -247,6 +314,7 @@ int stage_follow(struct plan *p, struct stage *s, int ck_stage)
 
 	if (!fp->arn)
 		return errf(eb, EXIT_FAILURE_RUNTIME, "internal error: no stream to follow");
+	keeper_join(fp);
 	ready(p, fp);
 	fp->ck_stage = ck_stage;
 	if (!fp->marked) {

@@ -44,8 +44,8 @@ class Follow(harness.TestCase):
         self.tmp = harness.tempfile.mkdtemp(prefix="dynamo-follow-")
         self.addCleanup(harness.shutil.rmtree, self.tmp, True)
 
-    def start(self, *args):
-        p = subprocess.Popen(harness.WRAP + [harness.BIN] + [str(a) for a in args], env=self.env.environ(),
+    def start(self, *args, extra_env=None):
+        p = subprocess.Popen(harness.WRAP + [harness.BIN] + [str(a) for a in args], env=self.env.environ(extra_env),
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
         self.addCleanup(lambda: p.poll() is None and p.kill())
         return p
@@ -85,10 +85,10 @@ class Follow(harness.TestCase):
         put_items(self.src, name, items(n))
         return name
 
-    def start_scan_held(self, src, args):
+    def start_scan_held(self, src, args, extra_env=None):
         """Starts dynamo with the scan of segment 1 held at the source: the snapshot is half read."""
         src.configure(hold_after=0, hold_ops="Scan", hold_match='"Segment":1', reset=True)
-        p = self.start(*args)
+        p = self.start(*args, extra_env=extra_env)
         src.wait_held(proc=p)
         return p
 
@@ -176,19 +176,24 @@ class Follow(harness.TestCase):
             json.load(f)  # never half-written
         tgt.configure(hold_after=-1)
         self.churn(5, "after-kill", new_prefix="C")
-        resumed = self.dynamo(*(args + ["--until-caught-up"]), check=0)
-        summary = json.loads(resumed.stdout.splitlines()[-1])
-        stages = {s["name"]: s for s in summary["stages"]}
+        stages, total = self.resume_after_kill(args)
         self.assertTrue(stages["copy"]["skipped"], stages)
         self.assertEqual(stages["copy"]["read"], 0)
-        self.assertIn("resuming from checkpoint", resumed.stderr)
-        self.assertIn("checkpoint's positions", resumed.stderr)
         # It went on from the positions: the changes applied before them are not read again.
-        total = len(test_streams_read.boto_records(self.env, self.src, name))
         self.assertGreater(stages["follow"]["read"], 0)
         self.assertLessEqual(stages["follow"]["read"], total - first, stages["follow"])
         self.assertFalse(os.path.exists(ck), "the checkpoint is removed once caught up")
         self.assertTablesEqual(self.src, name, self.tgt, name)
+
+    def resume_after_kill(self, args):
+        """The killed command again, --until-caught-up: its stages by name (it must succeed,
+        from the checkpoint's positions), and how many records the stream holds by then."""
+        resumed = self.dynamo(*(args + ["--until-caught-up"]), check=0)
+        summary = json.loads(resumed.stdout.splitlines()[-1])
+        self.assertIn("resuming from checkpoint", resumed.stderr)
+        self.assertIn("checkpoint's positions", resumed.stderr)
+        total = len(test_streams_read.boto_records(self.env, self.src, self.name))
+        return {s["name"]: s for s in summary["stages"]}, total
 
     def follow_until_positions(self, name, ck, src, p):
         """Waits until the checkpoint of a run that follows records a stream position."""
@@ -205,6 +210,27 @@ class Follow(harness.TestCase):
             self.assertIsNone(p.poll(), "dynamo exited while following")
             time.sleep(0.05)
         self.fail("no stream position was recorded")
+
+    def test_kill_9_during_the_snapshot_resumes_from_positions_taken_before_it(self):
+        name = self.seed("follow-scan-kill", 40)
+        ck = os.path.join(self.tmp, "scan.ck")
+        src = self.proxy("src")
+        args = self.copy_args(name, src, None, "--checkpoint", ck)
+        # The positions are renewed every 100 ms instead of every 5 minutes: the first change
+        # after a position pins it, and the pinned position reaches the checkpoint.
+        p = self.start_scan_held(src, args, extra_env={"DYNAMO_FOLLOW_KEEP_MS": "100"})
+        self.churn(10, "during-scan", deletes=range(2, 40, 3), new_prefix="A")
+        positions = self.follow_until_positions(name, ck, src, p)
+        self.assertTrue(positions and all(" at " in x for x in positions), positions)
+        os.killpg(p.pid, signal.SIGKILL)
+        p.communicate()
+        src.configure(hold_after=-1)
+        self.churn(5, "after-kill", new_prefix="C")
+        stages, total = self.resume_after_kill(args)
+        self.assertFalse(stages["copy"]["skipped"], stages)
+        # From the pinned positions: the 40 puts made before the snapshot are not read again.
+        self.assertLessEqual(stages["follow"]["read"], total - 40, stages["follow"])
+        self.assertTablesEqual(self.src, name, self.tgt, name)
 
     def test_a_throttled_target_makes_the_lag_grow_and_drops_nothing(self):
         name = self.seed("follow-throttle", 20)

@@ -399,11 +399,39 @@ static void test_positions(void **state)
 	assert_int_equal(stream_pos_start(&pos, "has space"), -1);
 }
 
+/* A follower's position pinned before its snapshot: the pinned record itself is still to apply. */
+static void test_pinned_positions(void **state)
+{
+	struct stream_pos pos;
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(stream_pos_start(&pos, "shardId-00000001414608446368-3a1afbaf"), 0);
+	assert_int_equal(stream_pos_at(&pos, "x1"), -1);
+	assert_int_equal(stream_pos_at(&pos, "2574600000000000000935255"), 0);
+	round_trip(&pos, "shardId-00000001414608446368-3a1afbaf at 2574600000000000000935255");
+	/* Only a position at its start is pinned. */
+	assert_int_equal(stream_pos_at(&pos, "2574600000000000000935256"), -1);
+	/* Before the pinned record: refused; the pinned record itself: applied. */
+	assert_int_equal(stream_pos_advance(&pos, "2574600000000000000935254"), -1);
+	assert_int_equal(pos.kind, STREAM_POS_AT);
+	assert_int_equal(stream_pos_advance(&pos, "2574600000000000000935255"), 0);
+	assert_int_equal(pos.kind, STREAM_POS_AFTER);
+	assert_int_equal(stream_pos_advance(&pos, "2574600000000000000935255"), -1);
+	/* GetShardIterator AT_SEQUENCE_NUMBER for a pinned one. */
+	assert_int_equal(stream_pos_start(&pos, "shardId-1"), 0);
+	assert_int_equal(stream_pos_at(&pos, "400"), 0);
+	assert_int_equal(streams_iterator_body_at(&b, "arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/x", &pos), 0);
+	assert_non_null(strstr(b.data, "\"ShardIteratorType\":\"AT_SEQUENCE_NUMBER\",\"SequenceNumber\":\"400\""));
+	buf_release(&b);
+}
+
 static void test_position_text_is_read_strictly(void **state)
 {
 	static const char *const bad[] = {
 		"", "shardId-x", "shardId-x ", " start", "shardId-x  start", "shardId-x start ",
-		"shardId-x Start", "shardId-x 12a", "shardId-x -1",
+		"shardId-x Start", "shardId-x 12a", "shardId-x -1", "shardId-x at", "shardId-x at ",
+		"shardId-x at x", "shardId-x at  12", "shardId-x AT 12", "shardId-x at 12 ",
 		"shardId-x 12345678901234567890123456789012345678901",
 		"shard\"x start",
 		"shardId-0123456789012345678901234567890123456789012345678901234567 start",
@@ -434,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_malformed_lineages_are_refused),
 		cmocka_unit_test(test_shard_fields_are_checked),
 		cmocka_unit_test(test_positions),
+		cmocka_unit_test(test_pinned_positions),
 		cmocka_unit_test(test_position_text_is_read_strictly),
 	};
 
