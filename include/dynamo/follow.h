@@ -96,6 +96,7 @@ struct follower {
 	struct follow_stats st;
 	uint64_t described_ms;		/* when the stream was last described */
 	int describe_now;		/* a shard ended: its children may be listed */
+	uint64_t started_ms;		/* when follow_run began (--follow-for) */
 	struct engine *eng;		/* owned while follow_run runs: a round's GetRecords, in parallel */
 };
 

@@ -77,9 +77,9 @@ static int pos_applied(const struct follow_shard *s)
 }
 
 /*
- * Lists the stream again, keeping each known shard's reader. A shard being
- * read that the stream no longer lists was trimmed with changes not yet
- * applied: a fresh copy is the only way back.
+ * Lists the stream again, keeping each known shard's reader. A shard not
+ * read to its end that the stream no longer lists was trimmed with changes
+ * not yet applied: a fresh copy is the only way back.
  */
 static int describe(struct follower *f, struct errbuf *eb)
 {
@@ -103,8 +103,7 @@ static int describe(struct follower *f, struct errbuf *eb)
 		}
 	}
 	for (i = 0; i < f->set.n; i++) {
-		if (f->fs[i].state != FOLLOW_DONE && pos_applied(&f->fs[i]) &&
-		    stream_shards_find(&set, f->set.v[i].id) < 0) {
+		if (f->fs[i].state != FOLLOW_DONE && stream_shards_find(&set, f->set.v[i].id) < 0) {
 			free_states(fs, set.n);
 			errf(eb, EXIT_FAILURE_RUNTIME,
 			     "shard '%s' of the stream of table '%s' was trimmed (24 hours after it closed) before it was read to its end: changes are lost to the follower; bring the target in step with a fresh copy (without the checkpoint)",
@@ -618,10 +617,16 @@ static int apply_kind(struct follower *f, struct changes *cs, int deletes, struc
 	return r;
 }
 
+static int out_of_time(const struct follower *f)
+{
+	return f->cfg.for_ms && clock_mono_ms() - f->started_ms >= f->cfg.for_ms;
+}
+
 /*
  * Applies the round until it is written: a target that throttles past the
  * writer's retries gets the round again after a rest (the lag grows), so
- * no change is dropped. Other failures end the follow.
+ * no change is dropped. 0 written; 1 not written when --follow-for ran out
+ * meanwhile (positions stay before the round); -1 for other failures.
  */
 static int apply_round(struct follower *f, struct changes *cs, struct errbuf *eb)
 {
@@ -644,6 +649,8 @@ static int apply_round(struct follower *f, struct changes *cs, struct errbuf *eb
 			*eb = why;
 			return -1;
 		}
+		if (out_of_time(f))
+			return 1;
 		backoff = backoff * 2 > APPLY_BACKOFF_MAX_MS ? APPLY_BACKOFF_MAX_MS : backoff * 2;
 	}
 }
@@ -740,7 +747,7 @@ static int round_idle(const struct round *r)
 static int one_round(struct follower *f, struct round *r, struct errbuf *eb)
 {
 	struct changes cs;
-	int moved = 0, rc = -1;
+	int moved = 0, rc = -1, applied;
 	int64_t now;
 
 	if ((f->describe_now || clock_mono_ms() - f->described_ms >= DESCRIBE_EVERY_MS) &&
@@ -750,8 +757,13 @@ static int one_round(struct follower *f, struct round *r, struct errbuf *eb)
 	if (read_round(f, r, eb) < 0)
 		return -1;
 	memset(&cs, 0, sizeof(cs));
-	if (collect(f, r, &cs, eb) < 0 || apply_round(f, &cs, eb) < 0)
+	if (collect(f, r, &cs, eb) < 0 || (applied = apply_round(f, &cs, eb)) < 0)
 		goto out;
+	if (applied > 0) {
+		/* Out of time with the round unwritten: it is read again by the next run. */
+		rc = 0;
+		goto out;
+	}
 	now = wall_ms();
 	if (advance(f, r, now, &moved, eb) < 0)
 		goto out;
@@ -778,11 +790,11 @@ out:
 int follow_run(struct follower *f, struct errbuf *eb)
 {
 	struct round r;
-	uint64_t start = clock_mono_ms();
 	struct engine_config ec = engine_global_config;
 	int rc = -1;
 
 	memset(&r, 0, sizeof(r));
+	f->started_ms = clock_mono_ms();
 	ec.max_in_flight = FOLLOW_ROUND_SHARDS;
 	f->eng = engine_new(&ec);
 	for (;;) {
@@ -791,7 +803,7 @@ int follow_run(struct follower *f, struct errbuf *eb)
 			     f->cfg.src_table, (double)f->st.lag_ms / 1000);
 			break;
 		}
-		if (f->cfg.for_ms && clock_mono_ms() - start >= f->cfg.for_ms) {
+		if (out_of_time(f)) {
 			rc = 0;
 			break;
 		}
@@ -816,7 +828,7 @@ int follow_run(struct follower *f, struct errbuf *eb)
 			}
 		}
 		if (round_idle(&r)) {
-			uint64_t ran = clock_mono_ms() - start, left = IDLE_SLEEP_MS;
+			uint64_t ran = clock_mono_ms() - f->started_ms, left = IDLE_SLEEP_MS;
 
 			if (f->cfg.for_ms)
 				left = ran >= f->cfg.for_ms ? 0 : f->cfg.for_ms - ran;

@@ -342,7 +342,8 @@ int stage_follow(struct plan *p, struct stage *s, int ck_stage)
 	s->has_lag = 1;
 	s->lag_s = (double)fp->f.st.lag_ms / 1000;
 	snprintf(s->result, sizeof(s->result), "%s, %.1f s behind",
-		 r < 0 ? "stopped" : fp->f.st.caught_up ? "caught up" : "stopped as asked", s->lag_s);
+		 r < 0 ? "stopped" : p->ctx->o.until_caught_up && fp->f.st.caught_up ? "caught up" :
+		 "--follow-for ran out", s->lag_s);
 	if (p->ck) {
 		follow_positions(&fp->f, &text);
 		save_positions(fp, &text);

@@ -315,6 +315,29 @@ class Follow(harness.TestCase):
         self.assertEqual(spec, {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
         self.assertEqual(self.assertTablesEqual(self.src, name, self.tgt, name), 10)
 
+    def test_follow_for_stops_after_the_duration(self):
+        name = self.seed("follow-for", 10)
+        start = time.monotonic()
+        p = self.dynamo("copy", "-t", name, "--source", "src", "--target", "tgt", "--yes", "--no-backup",
+                        "--follow", "--follow-for", "2s", "--json", check=0)
+        self.assertGreaterEqual(time.monotonic() - start, 2.0)
+        summary = json.loads(p.stdout.splitlines()[-1])
+        stages = {s["name"]: s for s in summary["stages"]}
+        self.assertTrue(summary["ok"])
+        self.assertEqual(stages["follow"]["result"], "--follow-for ran out, 0.0 s behind")
+        self.assertTablesEqual(self.src, name, self.tgt, name)
+
+    def test_dry_run_shows_the_follow_and_changes_nothing(self):
+        name = self.seed("follow-dry", 3)
+        self.src.update_table(TableName=name, StreamSpecification={"StreamEnabled": False})
+        p = self.dynamo("copy", "-t", name, "--source", "src", "--target", "tgt", "--follow",
+                        "--enable-stream", "--until-caught-up", "--dry-run", check=0)
+        self.assertIn("enable a stream (NEW_IMAGE)", p.stdout)
+        self.assertIn("follow the stream of '%s'" % name, p.stdout)
+        self.assertIn("until it is less than a second behind", p.stdout)
+        self.assertNotIn("StreamSpecification", self.src.describe_table(TableName=name)["Table"])
+        self.assertEqual(len(harness.table_contents(self.tgt, name)), 0)
+
     def test_follow_flags_need_follow(self):
         for flag in (["--until-caught-up"], ["--follow-for", "5s"], ["--enable-stream"]):
             p = self.dynamo("copy", "-t", "some-table", "--source", "src", "--target", "tgt", *flag, check=2)
