@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import time
+import urllib.request
 
 import harness
 from harness import create_table, put_items, unique_name
@@ -36,7 +37,8 @@ def key(i, prefix="P"):
     return {"PK": {"S": "%s#%04d" % (prefix, i)}, "SK": {"S": "S"}}
 
 
-class Follow(harness.TestCase):
+class FollowRuns:
+    """What the classes below share: dynamo started and held at known points, the source churned."""
 
     backends = ("moto",)
 
@@ -108,6 +110,10 @@ class Follow(harness.TestCase):
         out, err = p.communicate(timeout=120)
         self.assertEqual(p.returncode, 0, err)
         return json.loads(out.splitlines()[-1]), err
+
+
+
+class Follow(FollowRuns, harness.TestCase):
 
     def test_changes_during_the_snapshot_and_after_are_applied_in_order(self):
         name = self.seed("follow", 60)
@@ -342,3 +348,50 @@ class Follow(harness.TestCase):
         for flag in (["--until-caught-up"], ["--follow-for", "5s"], ["--enable-stream"]):
             p = self.dynamo("copy", "-t", "some-table", "--source", "src", "--target", "tgt", *flag, check=2)
             self.assertOneErrorLine(p, flag[0], "--follow")
+
+
+class FollowSplit(FollowRuns, harness.TestCase):
+    """A stream whose shard splits (tests/fakes/split_stream.py: moto's streams never split)."""
+
+    def fake_post(self, fake, what, body):
+        req = urllib.request.Request(fake.url + "/_fake/" + what, data=json.dumps(body).encode(), method="POST")
+        with urllib.request.urlopen(req, timeout=5) as r:
+            r.read()
+
+    def test_parents_are_read_before_their_children(self):
+        # The stream's one shard gets five changes after the positions are taken (three pages of
+        # two), then splits; the children change the same keys again. Read before their parent
+        # ends, a child's newer value would be overwritten by the parent's older one.
+        name = self.seed("follow-split", 5)
+        fake = harness.start_fake("split_stream", "--page", "2")
+        self.addCleanup(fake.stop)
+        p = self.start("copy", "-t", name, "--source", "src", "--target", "tgt", "--yes", "--no-backup",
+                       "--json", "--follow", "--until-caught-up",
+                       extra_env={"AWS_ENDPOINT_URL_DYNAMODB_STREAMS": fake.url})
+        # The positions are taken (LATEST) before the stream changes; its reads wait until then.
+        deadline = time.monotonic() + 30
+        while not json.loads(harness.http_get(fake.url + "/_fake/state"))["latest"]:
+            self.assertIsNone(p.poll(), "dynamo exited before taking positions")
+            self.assertLess(time.monotonic(), deadline, "no LATEST position was taken")
+            time.sleep(0.05)
+
+        def change(event, k, v=None):
+            keys = key(k, "F")
+            return {"event": event, "keys": keys, "new": dict(keys, v={"N": str(v)}) if v else None}
+
+        root = "shardId-00000001000000000000-00000000"
+        self.fake_post(fake, "append", {"shard": root, "records": [
+            change("INSERT", 1, 1), change("INSERT", 2, 1), change("INSERT", 3, 1),
+            change("MODIFY", 1, 2), change("MODIFY", 2, 2)]})
+        kids = ["shardId-00000002000000000000-0000000a", "shardId-00000002000000000000-0000000b"]
+        self.fake_post(fake, "split", {"shard": root, "children": kids})
+        self.fake_post(fake, "append", {"shard": kids[0], "records": [
+            change("MODIFY", 1, 3), change("REMOVE", 3)]})
+        self.fake_post(fake, "append", {"shard": kids[1], "records": [
+            change("MODIFY", 2, 3), change("INSERT", 4, 1)]})
+        self.fake_post(fake, "go", {})
+        summary, err = self.finish(p)
+        want = harness.table_contents(self.src, name) + [
+            harness.canonical(dict(key(k, "F"), v={"N": v})) for k, v in ((1, "3"), (2, "3"), (4, "1"))]
+        self.assertEqual(harness.table_contents(self.tgt, name), sorted(want))
+        self.assertEqual(summary["stages"][-1]["read"], 9)
