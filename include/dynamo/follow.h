@@ -51,8 +51,8 @@ struct follow_stats {
 	uint64_t records;	/* changes read from the stream */
 	uint64_t puts, deletes;	/* writes applied (a key's superseded changes are not written) */
 	uint64_t rounds, retried_rounds;
-	int64_t lag_ms;		/* age of the newest change not known to be applied; 0 when caught up */
-	int caught_up;		/* every shard read to now (or within FOLLOW_CAUGHT_UP_MS) */
+	int64_t lag_ms;		/* the oldest of the shards' newest knowledge (see measure in follow.c) */
+	int caught_up;		/* every open shard read, the lag under FOLLOW_CAUGHT_UP_MS */
 	int shards_reading;
 	uint64_t requests, retries, throttles;	/* the apply jobs' */
 };
@@ -87,6 +87,7 @@ struct follow_shard {
 	int seen;			/* read at least once by this run */
 	int failures;			/* reads that failed in a row */
 	int64_t newest_ms;		/* the newest change applied, ms since the epoch; 0 none */
+	int64_t read_ms;		/* when its last page came, ms since the epoch */
 };
 
 struct follower {
@@ -97,6 +98,7 @@ struct follower {
 	uint64_t described_ms;		/* when the stream was last described */
 	int describe_now;		/* a shard ended: its children may be listed */
 	uint64_t started_ms;		/* when follow_run began (--follow-for) */
+	int next;			/* where the next round starts in set.order (round robin) */
 	struct engine *eng;		/* owned while follow_run runs: a round's GetRecords, in parallel */
 };
 

@@ -305,7 +305,6 @@ struct slot {
 struct round {
 	struct slot slots[FOLLOW_ROUND_SHARDS];
 	int n;				/* slots used this round */
-	int all_read;			/* every readable shard got a page */
 	int inited;
 };
 
@@ -385,6 +384,7 @@ static int take_read(struct follower *f, struct slot *sl, struct errbuf *eb)
 					  &sl->want, &sl->pg, msg, sizeof(msg)) < 0)
 			return errf(eb, EXIT_FAILURE_RUNTIME, "GetRecords of shard '%s': %s", s->pos.shard, msg);
 		s->failures = 0;
+		s->read_ms = wall_ms();
 		sl->ok = 1;
 		return 1;
 	}
@@ -413,30 +413,28 @@ static int read_round(struct follower *f, struct round *r, struct errbuf *eb)
 		r->inited = 1;
 	}
 	r->n = 0;
-	r->all_read = 1;
-	for (k = 0; k < f->set.n; k++) {
-		int i = f->set.order[k];
+	/*
+	 * Round robin over the shards (from where the last round stopped), so
+	 * that more readable shards than a round takes all get their turn; the
+	 * order among them does not matter, as a child is readable only once
+	 * its parent is done.
+	 */
+	for (k = 0; k < f->set.n && r->n < FOLLOW_ROUND_SHARDS; k++) {
+		int i = f->set.order[(f->next + k) % f->set.n];
 
 		if (f->fs[i].state != FOLLOW_READ)
 			continue;
-		if (r->n == FOLLOW_ROUND_SHARDS) {
-			r->all_read = 0;
-			break;
-		}
 		if ((got = queue_read(f, i, &r->slots[r->n], eb)) < 0)
 			goto drain;
 		if (got)
 			r->n++;
-		else
-			r->all_read = 0;
 	}
+	if (f->set.n)
+		f->next = (f->next + k) % f->set.n;
 	engine_run(f->eng);
-	for (k = 0; k < r->n; k++) {
-		if ((got = take_read(f, &r->slots[k], eb)) < 0)
+	for (k = 0; k < r->n; k++)
+		if (take_read(f, &r->slots[k], eb) < 0)
 			return -1;
-		if (!got)
-			r->all_read = 0;
-	}
 	return 0;
 drain:
 	engine_run(f->eng);
@@ -703,10 +701,15 @@ static int advance(struct follower *f, struct round *r, int64_t now, int *moved,
 	return 0;
 }
 
-/* The lag: the age of the newest change read from each shard that is not idle. */
-static void measure(struct follower *f, const struct round *r, int64_t now)
+/*
+ * The lag: for each shard being read, how old what is known of it is: the
+ * newest change applied, or, when its last read found nothing new, that
+ * read. Caught up: every such shard read, none closed (those are read to
+ * their end), and the lag under FOLLOW_CAUGHT_UP_MS.
+ */
+static void measure(struct follower *f, int64_t now)
 {
-	int i, reading = 0, caught_up = r->all_read;
+	int i, reading = 0, caught_up = 1;
 	int64_t lag = 0;
 
 	for (i = 0; i < f->set.n; i++) {
@@ -716,30 +719,27 @@ static void measure(struct follower *f, const struct round *r, int64_t now)
 		if (s->state != FOLLOW_READ)
 			continue;
 		reading++;
-		/* A closed shard is read on until it ends. */
-		if (stream_shard_closed(&f->set.v[i]))
+		if (!s->seen || stream_shard_closed(&f->set.v[i])) {
 			caught_up = 0;
-		if (!s->seen)
-			caught_up = 0;
-		if (s->idle)
 			continue;
-		age = s->newest_ms ? now - s->newest_ms : 0;
+		}
+		age = now - (s->idle ? s->read_ms : s->newest_ms);
 		if (age > lag)
 			lag = age;
-		if (age >= FOLLOW_CAUGHT_UP_MS)
-			caught_up = 0;
 	}
 	f->st.lag_ms = lag < 0 ? 0 : lag;
-	f->st.caught_up = caught_up;
+	f->st.caught_up = caught_up && lag < FOLLOW_CAUGHT_UP_MS;
 	f->st.shards_reading = reading;
 }
 
-static int round_idle(const struct round *r)
+/* Whether every shard being read found nothing new at its last read: time to rest. */
+static int all_idle(const struct follower *f)
 {
-	int k;
+	int i;
 
-	for (k = 0; k < r->n; k++)
-		if (r->slots[k].ok && (r->slots[k].pg.nrecords || r->slots[k].pg.ended))
+	for (i = 0; i < f->set.n; i++)
+		if (f->fs[i].state == FOLLOW_READ &&
+		    (!f->fs[i].seen || !f->fs[i].idle || stream_shard_closed(&f->set.v[i])))
 			return 0;
 	return 1;
 }
@@ -769,7 +769,7 @@ static int one_round(struct follower *f, struct round *r, struct errbuf *eb)
 		goto out;
 	f->st.rounds++;
 	update_states(f);
-	measure(f, r, now);
+	measure(f, now);
 	/* Every round: a save held back by the checkpoint's once a second happens on a quiet stream too. */
 	(void)moved;
 	if (f->cfg.save) {
@@ -821,13 +821,13 @@ int follow_run(struct follower *f, struct errbuf *eb)
 			if (describe(f, eb) < 0)
 				break;
 			update_states(f);
-			measure(f, &r, wall_ms());
+			measure(f, wall_ms());
 			if (f->st.caught_up) {
 				rc = 0;
 				break;
 			}
 		}
-		if (round_idle(&r)) {
+		if (all_idle(f)) {
 			uint64_t ran = clock_mono_ms() - f->started_ms, left = IDLE_SLEEP_MS;
 
 			if (f->cfg.for_ms)
