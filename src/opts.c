@@ -42,7 +42,7 @@ const struct opt_def dynamo_opts[] = {
 	{ OPT_NO_TRUNCATE, "no-truncate", 0, NULL, NULL, "keep the target's other items (upsert copy)" },
 	{ OPT_CREATE_TARGET, "create-target", 0, NULL, NULL, "create a missing target table from the source's description" },
 	{ OPT_STRICT, "strict", 0, NULL, NULL, "fail, before creating the target, when part of the source's setup (TTL) cannot be read" },
-	{ OPT_FOLLOW, "follow", 0, NULL, NULL, "after the copy, apply the source's stream to the target until stopped (Ctrl-C, --follow-for, --until-caught-up)" },
+	{ OPT_FOLLOW, "follow", 0, NULL, NULL, "after the copy, apply the source's stream (the selection's changes with --pk) to the target until stopped" },
 	{ OPT_FOLLOW_FOR, "follow-for", 0, NULL, "DURATION", "with --follow: stop following after DURATION (30s, 15m, 2h)" },
 	{ OPT_UNTIL_CAUGHT_UP, "until-caught-up", 0, NULL, NULL, "with --follow: stop once the target is less than a second behind" },
 	{ OPT_ENABLE_STREAM, "enable-stream", 0, NULL, NULL, "with --follow: enable a stream (NEW_IMAGE) on a source that has none (asks first)" },

@@ -68,6 +68,9 @@ struct follow_config {
 	struct rate_limiter *write_rate;	/* NULL: none */
 	uint64_t for_ms;		/* stop after this long (0: no limit) */
 	int until_caught_up;		/* stop once caught up */
+	/* A selection (copy --pk): whether a change of these keys is inside it. NULL: every change. */
+	int (*wanted)(void *arg, struct slice keys);
+	void *wanted_arg;
 	/* After every round: the positions to record (see follow_positions). */
 	void (*save)(void *arg, const struct buf *positions);
 	/* After every round. */

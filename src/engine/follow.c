@@ -547,14 +547,15 @@ static int collect(struct follower *f, struct round *r, struct changes *cs, stru
 			continue;
 		streams_records_begin(&it, &r->slots[k].pg);
 		while ((got = streams_records_next(&it, &rec)) == 1)
-			if (changes_add(cs, &rec, f->cfg.dst_desc) < 0)
+			if ((!f->cfg.wanted || f->cfg.wanted(f->cfg.wanted_arg, rec.keys)) &&
+			    changes_add(cs, &rec, f->cfg.dst_desc) < 0)
 				return errf(eb, EXIT_FAILURE_RUNTIME,
 					    "a change in shard '%s' of the stream of table '%s' lacks the key attributes of '%s'",
 					    f->set.v[r->slots[k].shard].id, f->cfg.src_table, f->cfg.dst_table);
 		if (got < 0)
 			return errf(eb, EXIT_FAILURE_RUNTIME, "a checked page of the stream does not walk");
 	}
-	f->st.records += (uint64_t)cs->n;
+	f->st.records += (uint64_t)total;
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include "dynamo/exitcode.h"
 #include "dynamo/follow.h"
 #include "dynamo/progress.h"
+#include "dynamo/source.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -23,6 +24,8 @@ struct follow_plan {
 	struct ddb *src;
 	const char *src_table;
 	struct table_ref dst;
+	const struct table_desc *sd;	/* the source's description */
+	struct job selection;		/* copy --pk: what source_item_matches needs (never run) */
 	char *arn;			/* owned: the stream followed */
 	struct follower f;
 	int ready;			/* f is initialised */
@@ -45,9 +48,10 @@ int follow_plan_check(struct ctx *ctx, const struct table_desc *t, const char *w
 {
 	const struct options *o = &ctx->o;
 
-	if (o->npk || o->index)
+	/* A removed item's index keys are in no record of a NEW_IMAGE stream: nothing tells if it was selected. */
+	if (o->index)
 		return errf(&ctx->eb, EXIT_USAGE,
-			    "--follow copies a whole table; with --pk or --index it is not supported yet (copy the whole table, or drop --follow)");
+			    "--follow with --index is not supported: a stream's REMOVE records carry only the table's keys, not the index's (select with the table's --pk/--sk, or drop --follow)");
 	if (t->stream_enabled && t->stream_arn && view_has_images(t->stream_view_type))
 		return 0;
 	if (!t->stream_enabled) {
@@ -71,6 +75,7 @@ struct follow_plan *follow_plan_new(struct streams *api, struct ddb *src,
 	fp->api = api;
 	fp->src = src;
 	fp->src_table = sd->name;
+	fp->sd = sd;
 	fp->dst = dst;
 	fp->ck_stage = -1;
 	if (sd->stream_enabled && sd->stream_arn)
@@ -173,6 +178,12 @@ static void draw(void *arg, const struct follow_stats *st)
 	progress_text(line, 0);
 }
 
+/* copy --pk: a change is followed when its keys are inside the selection. */
+static int selected(void *arg, struct slice keys)
+{
+	return source_item_matches(arg, keys);
+}
+
 static void ready(struct plan *p, struct follow_plan *fp)
 {
 	const struct options *o = &p->ctx->o;
@@ -194,6 +205,15 @@ static void ready(struct plan *p, struct follow_plan *fp)
 	cfg.save = save_positions;
 	cfg.progress = draw;
 	cfg.arg = fp;
+	if (o->npk) {
+		memset(&fp->selection, 0, sizeof(fp->selection));
+		fp->selection.src_desc = fp->sd;
+		fp->selection.pk_values = o->pk;
+		fp->selection.npk = o->npk;
+		fp->selection.sk_prefix = o->sk;
+		cfg.wanted = selected;
+		cfg.wanted_arg = &fp->selection;
+	}
 	fp->p = p;
 	follower_init(&fp->f, &cfg);
 	fp->ready = 1;
@@ -300,9 +320,10 @@ void plan_add_follow(struct plan *p, struct follow_plan *fp, struct stage *copy)
 	s->estimate = 0;
 	s->job_ctx = fp;
 	snprintf(s->what, sizeof(s->what),
-		 "follow the stream of '%s' in %s: put each new image into '%s' in %s and delete each removed key, until %s",
+		 "follow the stream of '%s' in %s: put each new image into '%s' in %s and delete each removed key%s, until %s",
 		 fp->src_table, ddb_where(fp->src, sw, sizeof(sw)), fp->dst.name,
-		 ddb_where(fp->dst.d, dw, sizeof(dw)), until);
+		 ddb_where(fp->dst.d, dw, sizeof(dw)),
+		 o->npk ? " (only the selected keys' changes)" : "", until);
 }
 
 int stage_follow(struct plan *p, struct stage *s, int ck_stage)

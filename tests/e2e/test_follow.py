@@ -345,6 +345,32 @@ class Follow(FollowRuns, harness.TestCase):
         self.assertNotIn("StreamSpecification", self.src.describe_table(TableName=name)["Table"])
         self.assertEqual(len(harness.table_contents(self.tgt, name)), 0)
 
+    def test_a_selection_follows_only_its_own_changes(self):
+        name = self.seed("follow-pk", 0)
+        mine = [{"PK": {"S": "T1"}, "SK": {"S": "s%02d" % i}, "v": {"N": "0"}} for i in range(8)]
+        other = [{"PK": {"S": "T2"}, "SK": {"S": "s%02d" % i}, "v": {"N": "0"}} for i in range(8)]
+        put_items(self.src, name, mine + other)
+        src = self.proxy("src")
+        src.configure(hold_after=0, hold_ops="Query", reset=True)
+        p = self.start("copy", "-t", name, "--source", "src", "--target", "tgt", "--yes", "--json",
+                       "--pk", "T1", "--follow", "--until-caught-up", "--source-endpoint-url", src.url)
+        src.wait_held(proc=p)
+        for pk in ("T1", "T2"):
+            for v in range(5):
+                self.src.update_item(TableName=name, Key={"PK": {"S": pk}, "SK": {"S": "s00"}},
+                                     UpdateExpression="SET v = :v", ExpressionAttributeValues={":v": {"N": str(v)}})
+            self.src.delete_item(TableName=name, Key={"PK": {"S": pk}, "SK": {"S": "s01"}})
+            self.src.put_item(TableName=name, Item={"PK": {"S": pk}, "SK": {"S": "new"}})
+        src.configure(hold_after=-1)
+        summary, err = self.finish(p)
+        want = sorted(harness.canonical(it) for it in harness.scan_all(self.src, name)
+                      if it["PK"]["S"] == "T1")
+        self.assertEqual(harness.table_contents(self.tgt, name), want)
+        # All 14 changes read in one round; written: T1's last image of s00 and its new item, and
+        # the delete of s01 (its five updates of s00 are one put, T2's changes none).
+        follow = summary["stages"][-1]
+        self.assertEqual((follow["read"], follow["written"], follow["deleted"]), (14, 2, 1), follow)
+
     def test_follow_flags_need_follow(self):
         for flag in (["--until-caught-up"], ["--follow-for", "5s"], ["--enable-stream"]):
             p = self.dynamo("copy", "-t", "some-table", "--source", "src", "--target", "tgt", *flag, check=2)
