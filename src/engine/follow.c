@@ -459,6 +459,7 @@ struct changes {
 	struct buf canon;		/* the keys' canonical bytes */
 	int next;			/* for the apply jobs' file_next */
 	int deletes;
+	int nputs, ndeletes;		/* live changes of each kind */
 };
 
 static uint64_t fnv(const char *p, size_t n)
@@ -555,6 +556,9 @@ static int collect(struct follower *f, struct round *r, struct changes *cs, stru
 		if (got < 0)
 			return errf(eb, EXIT_FAILURE_RUNTIME, "a checked page of the stream does not walk");
 	}
+	for (k = 0; k < cs->n; k++)
+		if (cs->v[k].live)
+			++*(cs->v[k].event == STREAM_REMOVE ? &cs->ndeletes : &cs->nputs);
 	f->st.records += (uint64_t)total;
 	return 0;
 }
@@ -634,7 +638,9 @@ static int apply_round(struct follower *f, struct changes *cs, struct errbuf *eb
 	for (;;) {
 		struct errbuf why = ERRBUF_INIT;
 
-		if (apply_kind(f, cs, 0, &why) == 0 && apply_kind(f, cs, 1, &why) == 0)
+		/* A round with nothing to write starts no job (no threads, no connections). */
+		if ((!cs->nputs || apply_kind(f, cs, 0, &why) == 0) &&
+		    (!cs->ndeletes || apply_kind(f, cs, 1, &why) == 0))
 			return 0;
 		if (why.exit != EXIT_INCOMPLETE || engine_stop) {
 			*eb = why;
@@ -657,8 +663,7 @@ static int apply_round(struct follower *f, struct changes *cs, struct errbuf *eb
 /* ---- a round: move on ---- */
 
 /* After the round is written: positions, iterators, shards ended. */
-static int advance(struct follower *f, struct round *r, int64_t now, int *moved,
-		   struct errbuf *eb)
+static int advance(struct follower *f, struct round *r, int64_t now, struct errbuf *eb)
 {
 	int k;
 
@@ -678,7 +683,6 @@ static int advance(struct follower *f, struct round *r, int64_t now, int *moved,
 					    sl->pg.last_seq, sh->id, s->pos.seq);
 			s->latest = 0;
 			s->newest_ms = sl->pg.last_created_ms ? sl->pg.last_created_ms : now;
-			*moved = 1;
 		}
 		if (!sl->pg.ended) {
 			if (streams_records_next_iterator(&sl->pg, &s->iterator) < 0)
@@ -697,7 +701,6 @@ static int advance(struct follower *f, struct round *r, int64_t now, int *moved,
 		stream_pos_end(&s->pos);
 		s->state = FOLLOW_DONE;
 		f->describe_now = 1;
-		*moved = 1;
 	}
 	return 0;
 }
@@ -748,7 +751,7 @@ static int all_idle(const struct follower *f)
 static int one_round(struct follower *f, struct round *r, struct errbuf *eb)
 {
 	struct changes cs;
-	int moved = 0, rc = -1, applied;
+	int rc = -1, applied;
 	int64_t now;
 
 	if ((f->describe_now || clock_mono_ms() - f->described_ms >= DESCRIBE_EVERY_MS) &&
@@ -766,13 +769,12 @@ static int one_round(struct follower *f, struct round *r, struct errbuf *eb)
 		goto out;
 	}
 	now = wall_ms();
-	if (advance(f, r, now, &moved, eb) < 0)
+	if (advance(f, r, now, eb) < 0)
 		goto out;
 	f->st.rounds++;
 	update_states(f);
 	measure(f, now);
 	/* Every round: a save held back by the checkpoint's once a second happens on a quiet stream too. */
-	(void)moved;
 	if (f->cfg.save) {
 		struct buf text = BUF_INIT;
 
