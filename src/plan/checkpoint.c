@@ -586,11 +586,14 @@ static int run_length(const struct ck_stage *s, int k, int *next_keyed)
 
 static void serialize_positions(const struct ck_stage *s, struct buf *out)
 {
-	const char *p = s->positions.data, *end = p + s->positions.len;
+	const char *p, *end;
 	int first = 1;
 
+	/* No positions, and maybe no buffer: nothing to point into. */
 	if (!s->positions.len)
 		return;
+	p = s->positions.data;
+	end = p + s->positions.len;
 	buf_puts(out, ",\"positions\":[");
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
