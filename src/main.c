@@ -18,6 +18,7 @@
 #include <cJSON.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <openssl/crypto.h>
 #include <signal.h>
@@ -39,7 +40,7 @@ static const int describe_opts[] = { OPT_TABLE, OPT_JSON, GLOBAL_OPTS, 0 };
 static const int copy_opts[] = {
 	OPT_TABLE, OPT_SOURCE, OPT_TARGET, OPT_TARGET_TABLE, OPT_PK, OPT_SK,
 	OPT_INDEX, OPT_PK_TYPE, OPT_NO_BACKUP, OPT_NO_TRUNCATE, OPT_CREATE_TARGET,
-	OPT_STRICT, OPT_SOURCE_REGION, OPT_TARGET_REGION, OPT_SOURCE_ENDPOINT,
+	OPT_BILLING, OPT_STRICT, OPT_SOURCE_REGION, OPT_TARGET_REGION, OPT_SOURCE_ENDPOINT,
 	OPT_TARGET_ENDPOINT, OPT_FOLLOW, OPT_FOLLOW_FOR, OPT_UNTIL_CAUGHT_UP,
 	OPT_ENABLE_STREAM, JOB_OPTS, GLOBAL_OPTS, 0
 };
@@ -58,9 +59,10 @@ static const int import_opts[] = {
 	OPT_TABLE, OPT_IMPORT_FILE, OPT_CONCURRENCY, OPT_MAX_WCU, OPT_YES,
 	OPT_DRY_RUN, OPT_JSON, OPT_PROGRESS, GLOBAL_OPTS, 0
 };
+static const int policy_opts[] = { OPT_HELP, 0 };
 static const int query_opts[] = {
 	OPT_TABLE, OPT_PK, OPT_SK, OPT_INDEX, OPT_PK_TYPE, OPT_UNIQUE, OPT_HEAD,
-	OPT_LIMIT, OPT_DESC, OPT_COUNT, OPT_OUTPUT, OPT_CONSISTENT,
+	OPT_LIMIT, OPT_DESC, OPT_COUNT, OPT_OUTPUT, OPT_NUMBERS, OPT_CONSISTENT,
 	OPT_CONCURRENCY, GLOBAL_OPTS, 0
 };
 
@@ -85,6 +87,8 @@ static const struct command commands[] = {
 	  "list the tables of an account and region" },
 	{ "describe", cmd_describe, describe_opts, "-t TABLE [-e PROFILE] [options]",
 	  "show a table's keys, indexes, item count, size and billing mode" },
+	{ "policy", NULL, policy_opts, "COMMAND [its flags]",
+	  "print the least-privilege IAM policy that command line needs" },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 
@@ -146,6 +150,8 @@ static void setup_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* A file size limit (ulimit -f) is a write error to report, not a death leaving a temporary. */
+	signal(SIGXFSZ, SIG_IGN);
 }
 
 static int valid_utf8(const unsigned char *s)
@@ -206,8 +212,10 @@ static int finish_stdout(struct errbuf *eb)
 	errno = 0;
 	if (fflush(stdout) == 0 && !ferror(stdout))
 		return 0;
-	if (errno == EPIPE || errno == 0)
-		return -1;	/* the reader went away: stop quietly (exit 7) */
+	if (errno == EPIPE || errno == 0) {
+		msg_output_closed();	/* the reader went away: stop quietly */
+		return -1;
+	}
 	return errf(eb, EXIT_IO, "cannot write the output: %s", strerror(errno));
 }
 
@@ -225,13 +233,47 @@ static int json_requested(int argc, char **argv)
 	return 0;
 }
 
-static int run_command(const struct command *cmd, int argc, char **argv)
+/*
+ * "dynamo -e prod tables": the flags came before the command. Says where
+ * they go, with the command line rewritten when the command is there.
+ */
+static int flags_before_command(int argc, char **argv)
+{
+	struct buf line = BUF_INIT;
+	int i, k;
+
+	for (i = 2; i < argc && !find_command(argv[i]); i++)
+		;
+	if (i < argc) {
+		buf_printf(&line, "dynamo %s", argv[i]);
+		for (k = 1; k < argc; k++)
+			if (k != i)
+				buf_printf(&line, " %s", argv[k]);
+		msg_error("flags go after the command: write '%s' (see 'dynamo %s --help')",
+			  line.data, argv[i]);
+		buf_release(&line);
+		return EXIT_USAGE;
+	}
+	msg_error("'%s' is a flag, and flags go after the command: dynamo COMMAND [flags] (see 'dynamo --help')",
+		  argv[1]);
+	return EXIT_USAGE;
+}
+
+/* Commands that print what they read and plan nothing: policy_simple answers for them. */
+static int plans_nothing(const struct command *cmd)
+{
+	return !strcmp(cmd->name, "tables") || !strcmp(cmd->name, "describe") ||
+	       !strcmp(cmd->name, "backups");
+}
+
+static int run_command(const struct command *cmd, int argc, char **argv, int policy)
 {
 	struct ctx ctx;
 	char **rest;
 	int nrest, code = EXIT_OK;
 
 	memset(&ctx, 0, sizeof(ctx));
+	ctx.policy = policy;
 	options_init(&ctx.o);
 	if (opt_parse(cmd->name, dynamo_opts, cmd->opts, argc, argv,
 		      options_set, &ctx.o, &rest, &nrest, &ctx.eb) < 0) {
@@ -242,9 +284,14 @@ static int run_command(const struct command *cmd, int argc, char **argv)
 		command_help(cmd);
 		goto out;
 	}
+	if (nrest > 0 && options_take_expanded_pk(&ctx.o, rest, nrest, &ctx.eb) != 0) {
+		if (ctx.eb.set)
+			goto fail;
+		nrest = 0;
+	}
 	if (nrest > 0) {
 		errf(&ctx.eb, EXIT_USAGE,
-		     "unexpected argument '%s' for '%s' (values go after flags, e.g. -t TABLE)",
+		     "unexpected argument '%s' for '%s' (values go after flags, e.g. -t TABLE; quote a value with spaces or braces)",
 		     rest[0], cmd->name);
 		goto fail;
 	}
@@ -256,7 +303,11 @@ static int run_command(const struct command *cmd, int argc, char **argv)
 	apply_engine_options(&ctx.o);
 	if (aws_config_load(&ctx.cfg, &ctx.eb) < 0)
 		goto fail;
-	if (cmd->run(&ctx) < 0) {
+	/* The plan is built as for --dry-run, and printed as a policy. */
+	if (policy && !plans_nothing(cmd))
+		ctx.o.dry_run = 1;
+	if ((policy && plans_nothing(cmd) ? cmd_policy_simple(&ctx, cmd->name) :
+	     cmd->run(&ctx)) < 0) {
 		aws_config_release(&ctx.cfg);
 		goto fail;
 	}
@@ -275,12 +326,33 @@ fail:
 	return code;
 }
 
+/*
+ * Started with standard input, output or error closed (dynamo ... >&-),
+ * the first file or socket opened would take that number, and the items
+ * meant for stdout would go into it. Each closed one is held by /dev/null,
+ * opened read-only, so that writing to it fails (EBADF) as on a closed one.
+ */
+static void hold_standard_fds(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+			int got = open("/dev/null", O_RDONLY);
+
+			if (got >= 0 && got != fd) {
+				dup2(got, fd);
+				close(got);
+			}
+		}
+}
+
 int main(int argc, char **argv)
 {
 	struct errbuf eb = ERRBUF_INIT;
 	const struct command *cmd;
 	const char *name;
-	int code;
+	int code, policy;
 
 	/*
 	 * Page-sized buffers (1 MB scan pages, batch bodies) are freed and
@@ -288,6 +360,7 @@ int main(int argc, char **argv)
 	 * back to the kernel and faulting fresh zeroed pages in (measured: 15%
 	 * of a copy's CPU went to clearing pages).
 	 */
+	hold_standard_fds();
 	mallopt(M_MMAP_THRESHOLD, 64 << 20);
 	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	engine_config_defaults(&engine_global_config);
@@ -315,6 +388,8 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	cmd = find_command(name);
+	if (!cmd && name[0] == '-')
+		return flags_before_command(argc, argv);
 	if (!cmd) {
 		msg_error("unknown command '%s' (see 'dynamo --help')", name);
 		return EXIT_USAGE;
@@ -323,10 +398,30 @@ int main(int argc, char **argv)
 		msg_error("cannot initialise libcurl");
 		return EXIT_FAILURE_RUNTIME;
 	}
+	policy = !strcmp(name, "policy");
+	if (policy) {
+		const char *sub = argc > 2 ? argv[2] : NULL;
+
+		if (sub && (!strcmp(sub, "--help") || !strcmp(sub, "-h"))) {
+			command_help(cmd);
+			return EXIT_OK;
+		}
+		if (!sub || !find_command(sub) || !strcmp(sub, "policy")) {
+			msg_error("which command? write 'dynamo policy COMMAND' with its flags, e.g. 'dynamo policy copy -t orders --source prod --target staging'");
+			return EXIT_USAGE;
+		}
+		cmd = find_command(sub);
+		argc--, argv++;
+	}
 	setup_signals();
-	code = run_command(cmd, argc - 1, argv + 1);
+	code = run_command(cmd, argc - 1, argv + 1, policy);
 	http_sync_cleanup();
 	curl_global_cleanup();
+	if (msg_output_was_closed()) {
+		signal(SIGPIPE, SIG_DFL);
+		raise(SIGPIPE);
+		code = EXIT_OUTPUT_CLOSED;	/* only if SIGPIPE is blocked */
+	}
 	if (engine_stop && code == EXIT_OK)
 		code = EXIT_INTERRUPTED;
 	return code;

@@ -4,6 +4,7 @@
 #include "dynamo/exitcode.h"
 #include "dynamo/parse.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,7 @@ const struct opt_def dynamo_opts[] = {
 	{ OPT_NO_BACKUP, "no-backup", 0, NULL, NULL, "skip the on-demand backup of the table written to" },
 	{ OPT_NO_TRUNCATE, "no-truncate", 0, NULL, NULL, "keep the target's other items (upsert copy)" },
 	{ OPT_CREATE_TARGET, "create-target", 0, NULL, NULL, "create a missing target table from the source's description" },
+	{ OPT_BILLING, "billing", 0, NULL, "on-demand|provisioned", "with --create-target: the new table's billing mode (default: the source's)" },
 	{ OPT_STRICT, "strict", 0, NULL, NULL, "fail, before creating the target, when part of the source's setup (TTL) cannot be read" },
 	{ OPT_FOLLOW, "follow", 0, NULL, NULL, "after the copy, apply the source's stream (the selection's changes with --pk) to the target until stopped" },
 	{ OPT_FOLLOW_FOR, "follow-for", 0, NULL, "DURATION", "with --follow: stop following after DURATION (30s, 15m, 2h)" },
@@ -60,6 +62,7 @@ const struct opt_def dynamo_opts[] = {
 	{ OPT_DESC, "desc", 0, NULL, NULL, "newest first (descending sort key)" },
 	{ OPT_COUNT, "count", 0, NULL, NULL, "count matching items without transferring them" },
 	{ OPT_OUTPUT, "output", 0, NULL, "FORMAT", "print items as ddb (DynamoDB JSON), json or jsonl" },
+	{ OPT_NUMBERS, "numbers", 0, NULL, "number|string", "json/jsonl numbers as JSON numbers (exact digits, which jq and JavaScript round past 15) or as strings" },
 	{ OPT_CONSISTENT, "consistent", 0, NULL, NULL, "strongly consistent reads" },
 	{ OPT_EXPORT_FILE, "file", 'o', NULL, "FILE", "write to FILE ('-' for stdout; gzip when it ends in .gz)" },
 	{ OPT_IMPORT_FILE, "file", 'i', NULL, "FILE", "read from FILE ('-' for stdin; gzip is recognised by its content)" },
@@ -91,6 +94,89 @@ static int push_pk(struct options *o, const char *v, int owned,
 	if (owned)
 		o->pk_owned[o->npk_owned++] = (char *)v;
 	return 0;
+}
+
+/* The length of the longest common prefix of v[0..n), not ending in a digit. */
+static size_t common_prefix(const char *const *v, int n)
+{
+	size_t p = strlen(v[0]);
+	int i;
+
+	for (i = 1; i < n; i++) {
+		size_t k = 0;
+
+		while (k < p && v[i][k] == v[0][k])
+			k++;
+		p = k;
+	}
+	while (p && isdigit((unsigned char)v[0][p - 1]))
+		p--;
+	return p;
+}
+
+/* The same for suffixes, leaving prefix bytes alone and not starting with a digit. */
+static size_t common_suffix(const char *const *v, int n, size_t prefix)
+{
+	size_t s = strlen(v[0]) - prefix;
+	int i;
+
+	for (i = 1; i < n; i++) {
+		size_t a = strlen(v[0]), b = strlen(v[i]), k = 0;
+
+		while (k < s && k < b - prefix && v[i][b - 1 - k] == v[0][a - 1 - k])
+			k++;
+		s = k;
+	}
+	while (s && isdigit((unsigned char)v[0][strlen(v[0]) - s]))
+		s--;
+	return s;
+}
+
+/*
+ * Whether v[0..n) is what the shell made of one numeric brace range (the
+ * same text around numbers that go up by one): 'USER#S{0..3}' unquoted.
+ */
+static int brace_expansion(const char *const *v, int n)
+{
+	size_t p = common_prefix(v, n), s = common_suffix(v, n, p);
+	long prev = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		size_t len = strlen(v[i]), k;
+		long num = 0;
+
+		if (len <= p + s || len - p - s > 9)
+			return 0;
+		for (k = p; k < len - s; k++) {
+			if (!isdigit((unsigned char)v[i][k]))
+				return 0;
+			num = num * 10 + (v[i][k] - '0');
+		}
+		if (i && num != prev + 1)
+			return 0;
+		prev = num;
+	}
+	return n > 1;
+}
+
+int options_take_expanded_pk(struct options *o, char **rest, int nrest,
+			     struct errbuf *eb)
+{
+	const char *v[MAX_PK_VALUES];
+	int i;
+
+	if (!o->npk || nrest < 1 || nrest >= MAX_PK_VALUES)
+		return 0;
+	v[0] = o->pk[o->npk - 1];
+	for (i = 0; i < nrest; i++)
+		v[i + 1] = rest[i];
+	if (!brace_expansion(v, nrest + 1))
+		return 0;
+	for (i = 0; i < nrest; i++)
+		if (push_pk(o, rest[i], 0, eb) < 0)
+			return -1;
+	return 1;
 }
 
 /* "A{0..3}B" -> A0B A1B A2B A3B; only one numeric range is expanded. */
@@ -223,6 +309,8 @@ int options_set(int id, const char *flag, const char *v, void *arg,
 		struct errbuf *eb)
 {
 	static const char *const outputs[] = { "ddb", "json", "jsonl", NULL };
+	static const char *const numbers[] = { "number", "string", NULL };
+	static const char *const billings[] = { "on-demand", "provisioned", NULL };
 	static const char *const types[] = { "S", "N", "B", NULL };
 	struct options *o = arg;
 	uint64_t n;
@@ -271,6 +359,16 @@ int options_set(int id, const char *flag, const char *v, void *arg,
 			return -1;
 		o->output = choice;
 		o->output_set = 1;
+		return 0;
+	case OPT_BILLING:
+		if (parse_choice(flag, v, billings, &choice, eb) < 0)
+			return -1;
+		o->billing = choice + 1;	/* BILLING_ON_DEMAND, BILLING_PROVISIONED */
+		return 0;
+	case OPT_NUMBERS:
+		if (parse_choice(flag, v, numbers, &choice, eb) < 0)
+			return -1;
+		o->numbers_as_strings = choice == 1;
 		return 0;
 	case OPT_PK_TYPE:
 		if (parse_choice(flag, v, types, &choice, eb) < 0)

@@ -14,6 +14,7 @@ struct ctx {
 	struct errbuf eb;	/* the command's failure, reported by main */
 	int json_done;		/* --json: the result object is out (main adds none) */
 	int summary_done;	/* the GitHub step summary is written */
+	int policy;		/* dynamo policy COMMAND: print the IAM policy instead of running */
 };
 
 struct command {
@@ -38,8 +39,18 @@ int ctx_open_streams(struct ctx *ctx, const struct ddb *d, const char *endpoint_
  */
 int ctx_open_table(struct ctx *ctx, struct ddb *d, struct table_desc *t);
 void ctx_close_table(struct ddb *d, struct table_desc *t);
+struct item_reader;
+/*
+ * The next item of an import file, refused here, naming its line, when
+ * DynamoDB would refuse its key: in a batch of 25 the refusal would name no
+ * item and stop the other 24.
+ */
+const char *file_item_next(struct item_reader *rd, const struct table_desc *t,
+			   const char *file, struct slice *item, struct errbuf *eb);
 /* A JSON value on one line of stdout: what --json prints. */
 void print_json_line(const cJSON *v);
+/* The same, indented for people (describe --json). */
+void print_json_indented(const cJSON *v);
 /* Requires -t/--table (and checks the name). */
 int ctx_need_table(struct ctx *ctx);
 /*
@@ -62,6 +73,8 @@ int query_keys_check(struct ctx *ctx, const struct table_desc *t);
 /* Commands, one file each under src/cmd/. */
 int cmd_tables(struct ctx *ctx);
 int cmd_describe(struct ctx *ctx);
+/* dynamo policy for describe, tables and backups (the others print it from their plan). */
+int cmd_policy_simple(struct ctx *ctx, const char *command);
 int cmd_copy(struct ctx *ctx);
 int cmd_truncate(struct ctx *ctx);
 int cmd_restore(struct ctx *ctx);

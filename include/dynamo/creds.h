@@ -69,6 +69,8 @@ extern time_t (*creds_clock)(void);
 void creds_provider_init(struct creds_provider *p,
 			 const struct creds_provider_ops *ops, const char *what);
 void creds_provider_free(struct creds_provider *p);
+/* Whether p hands out the keys of AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. */
+int creds_from_environment(const struct creds_provider *p);
 
 /*
  * Current credentials with a reference the caller drops with creds_put.

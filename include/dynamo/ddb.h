@@ -17,6 +17,7 @@ struct ddb {
 	struct creds_provider *creds;	/* owned */
 	struct signer signer;		/* points at creds and region */
 	char account[16];		/* from a described table's ARN; "" until then */
+	int env_keys;			/* keys from the environment, no profile named: say so, not "profile 'default'" */
 };
 
 struct ddb_settings {

@@ -14,7 +14,8 @@ enum exit_code {
 	EXIT_INCOMPLETE = 5,		/* a data stage ran out of retries with items not handled; run again */
 	EXIT_REFUSED = 6,		/* destructive step not confirmed */
 	EXIT_IO = 7,			/* local file or output error */
-	EXIT_INTERRUPTED = 130		/* SIGINT/SIGTERM */
+	EXIT_INTERRUPTED = 130,		/* SIGINT/SIGTERM */
+	EXIT_OUTPUT_CLOSED = 141	/* what the shell reports for death by SIGPIPE (main raises it) */
 };
 
 #endif

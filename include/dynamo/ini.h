@@ -1,8 +1,10 @@
 #ifndef DYNAMO_INI_H
 #define DYNAMO_INI_H
 
-#include <stddef.h>
 #include "dynamo/msg.h"
+#include "dynamo/strset.h"
+
+#include <stddef.h>
 
 /*
  * The AWS shared config and credentials file format, parsed the way botocore
@@ -29,14 +31,17 @@ struct ini_kv {
 struct ini_section {
 	char *name;		/* owned: the text between the brackets, trimmed */
 	struct ini_kv *kv;	/* owned array */
-	size_t nkv;
+	size_t nkv, kvcap;
+	struct strset *keys;	/* owned: key -> index in kv, once it has many keys */
 	int line;
 };
 
+/* Lookups are by hash, so that reading a file is linear in its size. */
 struct ini_file {
 	char *path;		/* owned; as given, for messages */
 	struct ini_section *sec;	/* owned array */
-	size_t nsec;
+	size_t nsec, seccap;
+	struct strset names;	/* section name -> index in sec */
 	int missing;		/* the file does not exist (not an error) */
 };
 

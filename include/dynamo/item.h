@@ -26,12 +26,23 @@ int av_key_compare(struct slice a, struct slice b);
 int av_key_canonical(struct slice av, struct buf *out);
 /* Compares two decimal number strings exactly ("1e3" == "1000"). */
 int num_compare(const char *a, size_t an, const char *b, size_t bn);
+/*
+ * Why DynamoDB would refuse item's key for the table's key attributes (one
+ * missing, of another type, an empty string or binary), in why; NULL when
+ * it would take it.
+ */
+const char *item_key_problem(struct slice item, const struct key_attr *hash,
+			     const struct key_attr *range, char *why, size_t n);
 /* Builds {"k1":<v1>[,"k2":<v2>]} from an item's key attributes; -1 if one is missing. */
 int item_key(struct slice item, const struct key_attr *hash,
 	     const struct key_attr *range, struct buf *out);
-/* Appends the item (or an attribute value) as plain JSON: N as a bare number, B as base64. */
-int item_to_plain(struct slice item, struct buf *out);
-int av_to_plain(struct slice av, struct buf *out);
+/*
+ * Appends the item (or an attribute value) as plain JSON: N as a bare
+ * number (as a string with strnum, or when JSON cannot spell it), B as
+ * base64.
+ */
+int item_to_plain(struct slice item, int strnum, struct buf *out);
+int av_to_plain(struct slice av, int strnum, struct buf *out);
 /* Decodes standard base64 (for B keys); -1 if malformed. */
 int base64_decode(const char *s, size_t n, struct buf *out);
 

@@ -9,7 +9,9 @@
  * Item files: DynamoDB JSON lines, one {"Item":{...}} per line, the format
  * of DynamoDB's export to S3; gzip-compressed when the name ends in .gz;
  * "-" is stdin/stdout. The reader also takes lines that are bare
- * DynamoDB-JSON items, and gzip input whatever the name.
+ * DynamoDB-JSON items, gzip input whatever the name, and one JSON document
+ * holding the items ('aws dynamodb scan' output, an array), streamed
+ * through json_elems.h; which one is decided by the first line.
  */
 
 struct item_reader;

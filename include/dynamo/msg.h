@@ -18,6 +18,13 @@ void msg_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Writes a raw line (no prefix) to stderr under the message lock. */
 void msg_raw(const char *s, size_t n);
+/*
+ * The reader of standard output went away (dynamo query | head): from now
+ * on nothing more is said, and main ends the process as coreutils and git
+ * do, by SIGPIPE, once the run has stopped and saved its checkpoint.
+ */
+void msg_output_closed(void);
+int msg_output_was_closed(void);
 
 /* Called with the message lock held before a line is written (progress). */
 void msg_set_hook(void (*before_line)(void));

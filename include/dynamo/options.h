@@ -17,8 +17,8 @@ enum opt_id {
 	OPT_FROM_TABLE, OPT_KEEP_SOURCE, OPT_BACKUP_ARN, OPT_BACKUP_NAME,
 	OPT_FROM_FILE, OPT_UNIQUE, OPT_HEAD, OPT_LIMIT, OPT_DESC, OPT_COUNT,
 	OPT_OUTPUT, OPT_CONSISTENT, OPT_EXPORT_FILE, OPT_IMPORT_FILE,
-	OPT_PROGRESS, OPT_STRICT, OPT_FOLLOW, OPT_FOLLOW_FOR, OPT_UNTIL_CAUGHT_UP,
-	OPT_ENABLE_STREAM,
+	OPT_PROGRESS, OPT_STRICT, OPT_NUMBERS, OPT_BILLING, OPT_FOLLOW, OPT_FOLLOW_FOR,
+	OPT_UNTIL_CAUGHT_UP, OPT_ENABLE_STREAM,
 };
 
 enum output_format { OUTPUT_DDB, OUTPUT_JSON, OUTPUT_JSONL };
@@ -74,6 +74,8 @@ struct options {
 	uint64_t limit;
 	int output;			/* enum output_format */
 	int output_set;
+	int numbers_as_strings;		/* --numbers string */
+	int billing;			/* --billing: 0 the source's, BILLING_ON_DEMAND or BILLING_PROVISIONED */
 };
 
 extern const struct opt_def dynamo_opts[];
@@ -85,5 +87,13 @@ int options_set(int id, const char *flag, const char *value, void *o,
 		struct errbuf *eb);
 /* Expands "USER#S{0..3}" into o->pk (exposed for tests). */
 int options_add_pk(struct options *o, const char *value, struct errbuf *eb);
+/*
+ * The arguments left after the flags, when with the last --pk value they
+ * are one numeric brace range the shell expanded (--pk USER#S{0..3}
+ * unquoted): taken as --pk values, returning 1. 0 when they are not; -1
+ * (eb set) when there are too many values.
+ */
+int options_take_expanded_pk(struct options *o, char **rest, int nrest,
+			     struct errbuf *eb);
 
 #endif

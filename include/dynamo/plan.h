@@ -176,4 +176,23 @@ int plan_default_concurrency(int segments);
 int plan_table_empty(const struct ddb *d, const struct table_desc *t,
 		     int *empty, struct errbuf *eb);
 
+/*
+ * dynamo policy: the IAM policy the plan's stages need, one statement per
+ * side, on stdout (policy.c). policy_print_simple is the same for the
+ * commands without a plan: describe (table), tables, backups.
+ */
+void plan_print_policy(const struct plan *p);
+void policy_print_simple(const struct ddb *d, const char *table, int describe, int tables,
+			 int backups);
+
+/*
+ * A stage's sides for --json, the step summary and the dry run: the table
+ * it reads (for a prune, the source its keys are checked against) and the
+ * one it changes, each {table, profile, account, region, endpoint}.
+ */
+const struct ddb *stage_source(const struct stage *s);
+const char *stage_source_table(const struct stage *s);
+cJSON *plan_side_json(const struct ddb *d, const char *table);
+void plan_stage_sides_json(const struct stage *s, cJSON *x);
+
 #endif

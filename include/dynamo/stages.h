@@ -15,7 +15,15 @@ int stage_create_table(struct plan *p, struct stage *s);
  * Builds the CreateTable request for name from a DescribeTable "Table"
  * object, keeping only what CreateTable accepts (exposed for tests).
  */
-cJSON *create_table_request(const cJSON *desc, const char *name);
+/* --billing: the source's mode (0), or one of these. */
+enum { BILLING_ON_DEMAND = 1, BILLING_PROVISIONED = 2 };
+/*
+ * CreateTable for a copy of the table desc describes, named name: keys,
+ * indexes, billing (the source's, or billing), stream, table class,
+ * deletion protection, encryption, and tags (ListTagsOfResource's Tags).
+ */
+cJSON *create_table_request(const cJSON *desc, const char *name, int billing,
+			    const cJSON *tags);
 /* The summary line, --json object and $GITHUB_STEP_SUMMARY. */
 void plan_summary(struct plan *p, int ok);
 

@@ -214,6 +214,8 @@ struct creds_provider *creds_static_new(const char *what, const char *akid,
 	return &s->base;
 }
 
+#define ENV_KEYS "the AWS_ACCESS_KEY_ID environment variable"
+
 struct creds_provider *creds_env_new(struct errbuf *eb)
 {
 	const char *akid = getenv("AWS_ACCESS_KEY_ID");
@@ -229,8 +231,12 @@ struct creds_provider *creds_env_new(struct errbuf *eb)
 		     "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not: set both, or unset AWS_ACCESS_KEY_ID to use a profile");
 		return NULL;
 	}
-	return creds_static_new("the AWS_ACCESS_KEY_ID environment variable",
-				akid, secret, token);
+	return creds_static_new(ENV_KEYS, akid, secret, token);
+}
+
+int creds_from_environment(const struct creds_provider *p)
+{
+	return p->ops == &static_ops && !strcmp(p->what, ENV_KEYS);
 }
 
 int creds_from_json(const struct cJSON *obj, const char *akid_key,

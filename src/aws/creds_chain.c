@@ -44,6 +44,15 @@ static void describe(char *out, size_t n, const char *profile)
 	snprintf(out, n, "profile '%s'", profile);
 }
 
+/* The file the profile's key is read from: the credentials file wins, as in botocore. */
+static const char *key_file(const struct chain *ch, const char *profile, const char *key)
+{
+	const struct aws_config *c = ch->set->cfg;
+
+	return ini_get(ini_section(&c->credentials, profile), key) ? c->credentials.path :
+	       c->config.path;
+}
+
 static struct creds_provider *profile_keys(const struct chain *ch,
 					   const char *profile,
 					   struct errbuf *eb)
@@ -59,15 +68,13 @@ static struct creds_provider *profile_keys(const struct chain *ch,
 		token = get(ch, profile, "aws_security_token");
 	if (!secret) {
 		errf(eb, EXIT_CONFIG,
-		     "profile '%s' has aws_access_key_id but no aws_secret_access_key in %s",
-		     profile, aws_profile_file(ch->set->cfg, profile));
+		     "profile '%s' has aws_access_key_id in %s but no aws_secret_access_key (add it there, or remove the key id)",
+		     profile, key_file(ch, profile, "aws_access_key_id"));
 		return NULL;
 	}
 	/* Name the file the secret is in: a bad signature means "check it there". */
 	snprintf(what, sizeof(what), "profile '%s' in %s", profile,
-		 ini_get(ini_section(&ch->set->cfg->credentials, profile),
-			 "aws_secret_access_key") ?
-		 ch->set->cfg->credentials.path : ch->set->cfg->config.path);
+		 key_file(ch, profile, "aws_secret_access_key"));
 	return creds_static_new(what, akid, secret, token);
 }
 

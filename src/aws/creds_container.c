@@ -71,6 +71,15 @@ static int container_fetch(struct creds_provider *p, struct credentials **out,
 			     c.status == 401 || c.status == 403 ?
 			     ": check AWS_CONTAINER_AUTHORIZATION_TOKEN or AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE" :
 			     "");
+		} else if (eb && eb->set) {
+			/* A timeout or a refused connection: still a credentials problem (exit 3). */
+			struct errbuf why = *eb;
+
+			errbuf_clear(eb);
+			errf(eb, EXIT_CONFIG,
+			     "no credentials from the container credentials endpoint %s%s after %d attempts: %s (check AWS_CONTAINER_CREDENTIALS_FULL_URI or AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)",
+			     cp->ep.url, cp->path, c.max_attempts,
+			     c.err.message[0] ? c.err.message : why.msg);
 		}
 		goto cleanup;
 	}

@@ -55,7 +55,11 @@ void ini_release(struct ini_file *f)
 			kv_release(&f->sec[i].kv[j]);
 		free(f->sec[i].kv);
 		free(f->sec[i].name);
+		if (f->sec[i].keys)
+			strset_release(f->sec[i].keys);
+		free(f->sec[i].keys);
 	}
+	strset_release(&f->names);
 	free(f->sec);
 	free(f->path);
 	memset(f, 0, sizeof(*f));
@@ -78,17 +82,47 @@ static int split_kv(const char *p, const char *end, const char **k_end,
 	return 0;
 }
 
-static struct ini_kv *add_kv(struct ini_kv **arr, size_t *n)
+/* Room for one more element of size sz in *arr (n used of *cap), doubling. */
+static void reserve_one(void **arr, size_t n, size_t *cap, size_t sz)
 {
-	*arr = xrealloc(*arr, (*n + 1) * sizeof(**arr));
+	if (n < *cap)
+		return;
+	*cap = *cap ? *cap * 2 : 4;
+	*arr = xrealloc(*arr, *cap * sz);
+}
+
+static struct ini_kv *add_kv(struct ini_kv **arr, size_t *n, size_t *cap)
+{
+	reserve_one((void **)arr, *n, cap, sizeof(**arr));
 	memset(&(*arr)[*n], 0, sizeof(**arr));
 	return &(*arr)[(*n)++];
+}
+
+/* A section with more keys than this gets a hash index of them. */
+#define KEYS_INDEXED 16
+
+/* Indexes kv[i] of s by its (lower-case) key, once s has many keys. */
+static void index_key(struct ini_section *s, size_t i)
+{
+	size_t k;
+
+	if (s->nkv < KEYS_INDEXED)
+		return;
+	if (!s->keys) {
+		s->keys = xcalloc(1, sizeof(*s->keys));
+		strset_init(s->keys);
+		for (k = 0; k < s->nkv; k++)
+			strset_put(s->keys, s->kv[k].key, strlen(s->kv[k].key), k, NULL);
+		return;
+	}
+	strset_put(s->keys, s->kv[i].key, strlen(s->kv[i].key), i, NULL);
 }
 
 /* A value that starts with a newline is a nested block of "k = v" lines. */
 static void parse_nested(struct ini_kv *kv)
 {
 	const char *p = kv->value, *end = p + strlen(p);
+	size_t subcap = 0;
 
 	while (p < end) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
@@ -101,7 +135,7 @@ static void parse_nested(struct ini_kv *kv)
 		line_end = trim_end(p, eol);
 		if (p < line_end && split_kv(p, line_end, &k_end, &v) == 0 &&
 		    memchr(p, '=', (size_t)(line_end - p))) {
-			sub = add_kv(&kv->sub, &kv->nsub);
+			sub = add_kv(&kv->sub, &kv->nsub, &subcap);
 			sub->key = lower_dup(p, (size_t)(k_end - p));
 			sub->value = xstrndup(v, (size_t)(line_end - v));
 			sub->line = kv->line;
@@ -116,7 +150,7 @@ static int section_header(struct ini_file *f, const char *p, const char *end,
 	const char *close = memchr(p, ']', (size_t)(end - p));
 	const char *ns, *ne;
 	struct ini_section *s;
-	size_t i;
+	size_t first;
 
 	if (!close || trim_end(close + 1, end) != close + 1)
 		return errf(eb, EXIT_CONFIG,
@@ -124,14 +158,12 @@ static int section_header(struct ini_file *f, const char *p, const char *end,
 			    display, lineno);
 	ns = skip_blank(p + 1, close);
 	ne = trim_end(ns, close);
-	for (i = 0; i < f->nsec; i++)
-		if (strlen(f->sec[i].name) == (size_t)(ne - ns) &&
-		    !memcmp(f->sec[i].name, ns, (size_t)(ne - ns)))
-			return errf(eb, EXIT_CONFIG,
-				    "%s line %d: section [%s] appears twice (first on line %d); merge them",
-				    display, lineno, f->sec[i].name,
-				    f->sec[i].line);
-	f->sec = xrealloc(f->sec, (f->nsec + 1) * sizeof(*f->sec));
+	if (!strset_put(&f->names, ns, (size_t)(ne - ns), f->nsec, &first))
+		return errf(eb, EXIT_CONFIG,
+			    "%s line %d: section [%s] appears twice (first on line %d); merge them",
+			    display, lineno, f->sec[first].name,
+			    f->sec[first].line);
+	reserve_one((void **)&f->sec, f->nsec, &f->seccap, sizeof(*f->sec));
 	s = &f->sec[f->nsec++];
 	memset(s, 0, sizeof(*s));
 	s->name = xstrndup(ns, (size_t)(ne - ns));
@@ -169,8 +201,16 @@ static void append_continuation(struct ini_kv *kv, const char *p, size_t n)
 static const struct ini_kv *ini_get_kv_n(const struct ini_section *s,
 					 const char *key, size_t n)
 {
+	char *lower;
 	size_t i;
+	int found;
 
+	if (s->keys) {
+		lower = lower_dup(key, n);
+		found = strset_get(s->keys, lower, n, &i);
+		free(lower);
+		return found ? &s->kv[i] : NULL;
+	}
 	for (i = 0; i < s->nkv; i++)
 		if (strlen(s->kv[i].key) == n &&
 		    !strncasecmp(s->kv[i].key, key, n))
@@ -223,10 +263,11 @@ static int parse_line(struct ini_file *f, struct cont *cur, const char *p,
 		return errf(eb, EXIT_CONFIG,
 			    "%s line %d: '%s' is set twice in [%s] (first on line %d); keep one",
 			    display, lineno, kv->key, sec->name, kv->line);
-	kv = add_kv(&sec->kv, &sec->nkv);
+	kv = add_kv(&sec->kv, &sec->nkv, &sec->kvcap);
 	kv->key = lower_dup(s, (size_t)(k_end - s));
 	kv->value = xstrndup(v, (size_t)(e - v));
 	kv->line = lineno;
+	index_key(sec, sec->nkv - 1);
 	cur->kv = kv;
 	cur->indent = indent;
 	return 0;
@@ -304,22 +345,12 @@ const struct ini_section *ini_section(const struct ini_file *f, const char *name
 {
 	size_t i;
 
-	for (i = 0; i < f->nsec; i++)
-		if (!strcmp(f->sec[i].name, name))
-			return &f->sec[i];
-	return NULL;
+	return strset_get(&f->names, name, strlen(name), &i) ? &f->sec[i] : NULL;
 }
 
 const struct ini_kv *ini_get_kv(const struct ini_section *s, const char *key)
 {
-	size_t i;
-
-	if (!s)
-		return NULL;
-	for (i = 0; i < s->nkv; i++)
-		if (!strcasecmp(s->kv[i].key, key))
-			return &s->kv[i];
-	return NULL;
+	return s ? ini_get_kv_n(s, key, strlen(key)) : NULL;
 }
 
 const char *ini_get(const struct ini_section *s, const char *key)

@@ -1,6 +1,8 @@
 /* Setup and checks shared by the commands. */
 #include "dynamo/cmd.h"
 #include "dynamo/exitcode.h"
+#include "dynamo/item.h"
+#include "dynamo/itemfile.h"
 #include "dynamo/redact.h"
 #include "dynamo/source.h"
 #include "dynamo/streams.h"
@@ -54,16 +56,99 @@ void ctx_close_table(struct ddb *d, struct table_desc *t)
 	ddb_close(d);
 }
 
-void print_json_line(const cJSON *v)
+static void newline(struct buf *out, int depth)
+{
+	buf_printf(out, "\n%*s", depth * 2, "");
+}
+
+/*
+ * Compact JSON re-indented by two spaces a level, as jq and the AWS CLI
+ * print it; values are copied as they stand (numbers never re-read).
+ */
+static void indent_json(const char *s, struct buf *out)
+{
+	int depth = 0, in_string = 0;
+
+	for (; *s; s++) {
+		if (in_string) {
+			buf_putc(out, *s);
+			if (*s == '\\' && s[1])
+				buf_putc(out, *++s);
+			else if (*s == '"')
+				in_string = 0;
+			continue;
+		}
+		switch (*s) {
+		case '"':
+			in_string = 1;
+			buf_putc(out, *s);
+			break;
+		case '{':
+		case '[':
+			buf_putc(out, *s);
+			if (s[1] == '}' || s[1] == ']')
+				buf_putc(out, *++s);	/* empty: {} or [] */
+			else
+				newline(out, ++depth);
+			break;
+		case '}':
+		case ']':
+			newline(out, --depth);
+			buf_putc(out, *s);
+			break;
+		case ',':
+			buf_putc(out, ',');
+			newline(out, depth);
+			break;
+		case ':':
+			buf_puts(out, ": ");
+			break;
+		default:
+			buf_putc(out, *s);
+		}
+	}
+}
+
+static void print_json(const cJSON *v, int indented)
 {
 	char *s = cJSON_PrintUnformatted(v);
-	struct buf out = BUF_INIT;
+	struct buf out = BUF_INIT, text = BUF_INIT;
+
+	if (indented && s) {
+		indent_json(s, &text);
+		free(s);
+		s = buf_detach(&text);
+	}
 
 	/* Results quote servers (errors, descriptions): no secret in them. */
 	redact_into(s ? s : "null", s ? strlen(s) : 4, &out);
 	printf("%s\n", out.data);
 	buf_release(&out);
 	free(s);
+}
+
+void print_json_line(const cJSON *v)
+{
+	print_json(v, 0);
+}
+
+void print_json_indented(const cJSON *v)
+{
+	print_json(v, 1);
+}
+
+const char *file_item_next(struct item_reader *rd, const struct table_desc *t,
+			   const char *file, struct slice *item, struct errbuf *eb)
+{
+	const char *p = item_reader_next(rd, item, eb);
+	char why[300];
+
+	if (p && item_key_problem(*item, &t->hash, &t->range, why, sizeof(why))) {
+		errf(eb, EXIT_FAILURE_RUNTIME, "line %llu of '%s': the item cannot go into table '%s': %s (fix or remove it)",
+		     (unsigned long long)item_reader_line(rd), file, t->name, why);
+		return NULL;
+	}
+	return p;
 }
 
 int ctx_need_table(struct ctx *ctx)

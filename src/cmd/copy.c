@@ -277,6 +277,9 @@ int cmd_copy(struct ctx *ctx)
 	memset(&c, 0, sizeof(c));
 	c.ctx = ctx;
 	c.target_table = o->target_table ? o->target_table : o->table;
+	if (o->billing && !o->create_target)
+		return errf(&ctx->eb, EXIT_USAGE,
+			    "--billing sets the mode of the table --create-target makes: add --create-target, or drop --billing");
 	if (ctx_need_table(ctx) < 0 || follow_flags_check(ctx) < 0 ||
 	    (o->target_table && table_name_check("--target-table", o->target_table, &ctx->eb) < 0) ||
 	    open_sides(&c) < 0 || describe_tables(&c) < 0 || check_index(&c) < 0 ||

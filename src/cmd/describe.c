@@ -114,7 +114,7 @@ int cmd_describe(struct ctx *ctx)
 	if (ctx_need_table(ctx) < 0 || ctx_open_table(ctx, &d, &t) < 0)
 		return -1;
 	if (ctx->o.json)
-		print_json_line(t.raw);
+		print_json_indented(t.raw);
 	else
 		print_human(&d, &t);
 	ctx_close_table(&d, &t);

@@ -15,9 +15,13 @@
 static int close_file(struct plan *p, void *arg)
 {
 	struct item_writer **w = arg;
-	int r = item_writer_close(*w, &p->ctx->eb);
+	int r = item_writer_close(*w, &p->ctx->eb), i;
 
 	*w = NULL;
+	/* The file was not kept (the previous one stays): nothing was saved. */
+	for (i = 0; r < 0 && i < p->n; i++)
+		if (p->st[i].kind == STAGE_EXPORT)
+			p->st[i].c.saved = 0;
 	return r;
 }
 

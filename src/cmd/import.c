@@ -13,8 +13,27 @@
 #include <stdio.h>
 #include <string.h>
 
+struct import {
+	struct item_reader *reader;
+	const struct table_desc *t;
+	const char *file;
+};
+
+/*
+ * The next item of the file, refused here, naming its line, when DynamoDB
+ * would refuse its key: in a batch of 25 its refusal would name no item
+ * and stop the other 24.
+ */
+static const char *next_item(void *ctx, struct slice *item, struct errbuf *eb)
+{
+	struct import *im = ctx;
+
+	return file_item_next(im->reader, im->t, im->file, item, eb);
+}
+
 int cmd_import(struct ctx *ctx)
 {
+	struct import im;
 	const struct options *o = &ctx->o;
 	struct item_reader *rd = NULL;
 	struct table_desc t;
@@ -40,8 +59,11 @@ int cmd_import(struct ctx *ctx)
 	s->dst_table = o->table;
 	s->dst_desc = &t;
 	s->arg = o->file;
-	s->job_ctx = rd;
-	s->file_next = item_reader_next;
+	im.reader = rd;
+	im.t = &t;
+	im.file = strcmp(o->file, "-") ? o->file : "stdin";
+	s->job_ctx = &im;
+	s->file_next = next_item;
 	s->destructive = !empty;
 	snprintf(s->what, sizeof(s->what), "%s every item of %s into '%s' in %s",
 		 empty ? "write" : "put (overwriting items with the same keys)",

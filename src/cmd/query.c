@@ -64,6 +64,8 @@ struct printer {
 	struct distinct uniq;		/* --unique */
 	struct buf out;
 	int out_failed;
+	uint64_t pending;		/* items or values in out, not written yet */
+	uint64_t *printed;		/* where written ones are counted (the job's, then the stage's) */
 };
 
 /* ---- attribute names ---- */
@@ -147,15 +149,21 @@ static void out_flush(struct printer *pr)
 	if (!pr->out.len || pr->out_failed)
 		return;
 	errno = 0;
-	if (fwrite(pr->out.data, 1, pr->out.len, stdout) != pr->out.len ||
-	    fflush(stdout) != 0) {
+	if (fwrite(pr->out.data, 1, pr->out.len, stdout) == pr->out.len &&
+	    fflush(stdout) == 0) {
+		/* Counted once on stdout, not when formatted: "printed" is what a reader got. */
+		job_add(pr->printed, pr->pending);
+	} else {
 		pr->out_failed = errno ? errno : EIO;
-		if (pr->out_failed == EPIPE)
-			job_satisfied(pr->job);	/* the reader went away: stop quietly */
+		if (pr->out_failed == EPIPE) {
+			msg_output_closed();	/* the reader went away: stop quietly */
+			job_satisfied(pr->job);
+		}
 		else
 			job_fail(pr->job, EXIT_IO, "cannot write the output: %s",
 				 strerror(pr->out_failed));
 	}
+	pr->pending = 0;
 	buf_reset(&pr->out);
 }
 
@@ -405,15 +413,17 @@ static void emit(struct printer *pr, struct slice item)
 		return;
 	mark = pr->out.len;
 	if (o->output == OUTPUT_JSONL) {
-		ok = item_to_plain(item, &pr->out) == 0;
+		ok = item_to_plain(item, o->numbers_as_strings, &pr->out) == 0;
 		buf_putc(&pr->out, '\n');
 	} else {
 		buf_puts(&pr->out, pr->emitted ? ",\n" : "[\n");
 		if (o->output == OUTPUT_JSON)
-			ok = item_to_plain(item, &pr->out) == 0;
+			ok = item_to_plain(item, o->numbers_as_strings, &pr->out) == 0;
 		else if ((ok = js_valid(item)))
 			buf_append(&pr->out, item.p, item.n);
 	}
+	if (ok)
+		pr->pending++;
 	if (!ok) {
 		/* Never print half an item: what was printed stays valid JSON so far. */
 		pr->out.len = mark;
@@ -520,7 +530,6 @@ static void merge(struct worker *w)
 
 			emit(pr, (struct slice){ q->data.data + e->off, e->len });
 			pr->emitted++;
-			job_add(&w->job->c.saved, 1);
 			queue_pop(q);
 			page_done(pg, 1);
 		}
@@ -596,6 +605,7 @@ static int printer_init(struct worker *w)
 	struct printer *pr = w->job->sink_ctx;
 
 	pr->job = w->job;
+	pr->printed = &w->job->c.saved;
 	return 0;
 }
 
@@ -611,29 +621,41 @@ static const struct sink_ops printer_ops = {
 
 /* ---- the command ---- */
 
+/*
+ * One distinct value: without --output a line, strings as themselves (as
+ * dynamo-cmdline printed them); with --output jsonl a line of plain JSON;
+ * with json or ddb an element of the array print_unique opens, plain or as
+ * DynamoDB typed it.
+ */
 static void print_value(struct printer *pr, const char *raw, size_t n)
 {
+	const struct options *o = &pr->ctx->o;
 	struct slice v;
 	char t[8];
 
-	/* Strings print as themselves; other types as plain JSON. */
-	if (av_split((struct slice){ raw, n }, t, &v) == 0 && !strcmp(t, "S") &&
-	    !pr->ctx->o.output_set) {
+	if (!o->output_set && av_split((struct slice){ raw, n }, t, &v) == 0 && !strcmp(t, "S"))
 		js_unescape(v, &pr->out);
-	} else {
-		av_to_plain((struct slice){ raw, n }, &pr->out);
-	}
-	buf_putc(&pr->out, '\n');
+	else if (o->output_set && o->output == OUTPUT_DDB)
+		buf_append(&pr->out, raw, n);
+	else
+		av_to_plain((struct slice){ raw, n }, o->numbers_as_strings, &pr->out);
+	pr->pending++;
 }
 
 static void print_unique(struct printer *pr)
 {
+	const struct options *o = &pr->ctx->o;
+	int array = o->output_set && o->output != OUTPUT_JSONL;
 	struct distinct *d = &pr->uniq;
 	size_t i;
 
 	qsort(d->v, d->n, sizeof(*d->v), seen_compare);
-	for (i = 0; i < d->n; i++)
+	if (array)
+		buf_puts(&pr->out, d->n ? "[\n" : "[]\n");
+	for (i = 0; i < d->n; i++) {
 		print_value(pr, d->v[i].raw, d->v[i].raw_len);
+		buf_puts(&pr->out, !array ? "\n" : i + 1 < d->n ? ",\n" : "\n]\n");
+	}
 }
 
 static void indent(struct buf *out, int depth)
@@ -707,15 +729,17 @@ static void print_summary(struct printer *pr, uint64_t count)
 			buf_append(&pr->out, pr->first.data, pr->first.len);
 		}
 		buf_puts(&pr->out, "\n------------------------------\n");
+		pr->pending++;
 	}
 	if (pr->ctx->o.unique)
 		print_unique(pr);
 }
 
-static void finish_output(struct printer *pr, const struct stage *s)
+static void finish_output(struct printer *pr, struct stage *s)
 {
 	const struct options *o = &pr->ctx->o;
 
+	pr->printed = &s->c.saved;	/* the job has ended: its counts are the stage's now */
 	if (o->count)
 		buf_printf(&pr->out, "%llu\n", (unsigned long long)
 			   (o->limit && s->c.read > o->limit ? o->limit : s->c.read));
@@ -816,13 +840,6 @@ int cmd_query(struct ctx *ctx)
 	p.finish = finish_query;
 	p.finish_arg = &pr;
 	r = plan_run(&p);
-	/*
-	 * The reader went away (dynamo query | head): stop quietly, but not
-	 * successfully. A failure without a message is main's EXIT_IO, as for
-	 * a closed pipe found when stdout is flushed at exit.
-	 */
-	if (pr.out_failed == EPIPE && r == 0)
-		r = -1;
 	plan_release(&p);
 	printer_free(&pr);
 out_t:

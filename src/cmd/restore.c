@@ -260,7 +260,8 @@ static int plan_from_backup(struct restore *r, struct plan *p)
 static const char *next_item(void *ctx, struct slice *item, struct errbuf *eb)
 {
 	struct restore *r = ctx;
-	const char *p = item_reader_next(r->reader, item, eb);
+	const char *p = file_item_next(r->reader, &r->t, strcmp(r->ctx->o.from_file, "-") ?
+				       r->ctx->o.from_file : "stdin", item, eb);
 
 	if (p && keyset_add(r->keys, *item, eb) < 0) {
 		struct errbuf why = *eb;

@@ -36,6 +36,7 @@ int ddb_open(struct ddb *d, const struct ddb_settings *s, struct errbuf *eb)
 		goto fail;
 	d->profile = xstrdup(profile);
 	d->region = xstrdup(region);
+	d->env_keys = !s->profile && !s->profile_explicit && creds_from_environment(d->creds);
 	d->signer.creds = d->creds;
 	d->signer.region = d->region;
 	d->signer.service = "dynamodb";
@@ -54,7 +55,7 @@ void ddb_close(struct ddb *d)
 	memset(d, 0, sizeof(*d));
 }
 
-static const char *where(const struct ddb *d, const char *account,
+static const char *where(const struct ddb *d, const char *account, const char *who,
 			 char *buf, size_t n)
 {
 	char acct[32] = "";
@@ -62,21 +63,30 @@ static const char *where(const struct ddb *d, const char *account,
 	if (*account)
 		snprintf(acct, sizeof(acct), "account %s, ", account);
 	if (d->ep.custom)
-		snprintf(buf, n, "profile '%s' (%s%s, %s)", d->profile, acct,
-			 d->region, d->ep.url);
+		snprintf(buf, n, "%s (%s%s, %s)", who, acct, d->region, d->ep.url);
 	else
-		snprintf(buf, n, "profile '%s' (%s%s)", d->profile, acct, d->region);
+		snprintf(buf, n, "%s (%s%s)", who, acct, d->region);
 	return buf;
 }
 
 const char *ddb_where(const struct ddb *d, char *buf, size_t n)
 {
-	return where(d, d->account, buf, n);
+	char who[300];
+
+	if (d->env_keys)
+		snprintf(who, sizeof(who), "the account of AWS_ACCESS_KEY_ID");
+	else
+		snprintf(who, sizeof(who), "profile '%s'", d->profile);
+	return where(d, d->account, who, buf, n);
 }
 
+/* Checkpoints compare it: it stays what it was before env_keys existed. */
 const char *ddb_identity(const struct ddb *d, char *buf, size_t n)
 {
-	return where(d, "", buf, n);
+	char who[300];
+
+	snprintf(who, sizeof(who), "profile '%s'", d->profile);
+	return where(d, "", who, buf, n);
 }
 
 void ddb_prepare(const struct ddb *d, struct http_call *c, const char *target)

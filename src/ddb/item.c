@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 int av_split(struct slice av, char type[8], struct slice *val)
@@ -309,6 +310,38 @@ int item_key(struct slice item, const struct key_attr *hash,
 	return buf_putc(out, '}');
 }
 
+/* One key attribute of item against the table's: NULL when fine, else why not. */
+static const char *key_attr_problem(struct slice item, const struct key_attr *k,
+				    const char *role, char *why, size_t n)
+{
+	struct slice v, val;
+	char t[8];
+
+	if (js_find(item, k->name, &v) != 1) {
+		snprintf(why, n, "it has no %s '%s' (%c)", role, k->name, k->type);
+		return why;
+	}
+	if (av_split(v, t, &val) < 0 || t[1] || t[0] != k->type) {
+		snprintf(why, n, "its %s '%s' is not of type %c", role, k->name, k->type);
+		return why;
+	}
+	if (k->type != 'N' && val.n <= 2) {
+		snprintf(why, n, "its %s '%s' is empty, which DynamoDB refuses", role, k->name);
+		return why;
+	}
+	return NULL;
+}
+
+const char *item_key_problem(struct slice item, const struct key_attr *hash,
+			     const struct key_attr *range, char *why, size_t n)
+{
+	const char *p = key_attr_problem(item, hash, "partition key", why, n);
+
+	if (!p && range && range->name)
+		p = key_attr_problem(item, range, "sort key", why, n);
+	return p;
+}
+
 /* ---- plain JSON ---- */
 
 static int is_json_number(struct slice lit)
@@ -328,9 +361,17 @@ static int is_json_number(struct slice lit)
 	return js_valid((struct slice){ lit.p + 1, lit.n - 2 });
 }
 
-static int plain_list(struct slice arr, int numbers, struct buf *out);
+static int plain_list(struct slice arr, int numbers, int strnum, struct buf *out);
 
-int av_to_plain(struct slice av, struct buf *out)
+/* A number as a bare JSON number, or as the string DynamoDB sent. */
+static int plain_number(struct slice lit, int strnum, struct buf *out)
+{
+	if (!strnum && is_json_number(lit))
+		return buf_append(out, lit.p + 1, lit.n - 2);
+	return buf_append(out, lit.p, lit.n);
+}
+
+int av_to_plain(struct slice av, int strnum, struct buf *out)
 {
 	struct slice v;
 	char t[8];
@@ -341,12 +382,8 @@ int av_to_plain(struct slice av, struct buf *out)
 		return buf_append(out, v.p, v.n);
 	if (!strcmp(t, "NULL"))
 		return buf_puts(out, "null");
-	if (!strcmp(t, "N")) {
-		/* Exactly as stored; a number JSON cannot spell stays a string. */
-		if (is_json_number(v))
-			return buf_append(out, v.p + 1, v.n - 2);
-		return buf_append(out, v.p, v.n);
-	}
+	if (!strcmp(t, "N"))
+		return plain_number(v, strnum, out);	/* exactly as stored */
 	if (!strcmp(t, "SS") || !strcmp(t, "BS")) {
 		/* Copied as they stand: make sure a broken server's set is valid JSON. */
 		if (!js_valid(v))
@@ -354,15 +391,15 @@ int av_to_plain(struct slice av, struct buf *out)
 		return buf_append(out, v.p, v.n);
 	}
 	if (!strcmp(t, "NS"))
-		return plain_list(v, 1, out);
+		return plain_list(v, 1, strnum, out);
 	if (!strcmp(t, "L"))
-		return plain_list(v, 0, out);
+		return plain_list(v, 0, strnum, out);
 	if (!strcmp(t, "M"))
-		return item_to_plain(v, out);
+		return item_to_plain(v, strnum, out);
 	return -1;
 }
 
-static int plain_list(struct slice arr, int numbers, struct buf *out)
+static int plain_list(struct slice arr, int numbers, int strnum, struct buf *out)
 {
 	struct js_iter it;
 	struct slice e;
@@ -375,12 +412,9 @@ static int plain_list(struct slice arr, int numbers, struct buf *out)
 		if (!first)
 			buf_putc(out, ',');
 		first = 0;
-		if (numbers) {
-			if (is_json_number(e))
-				buf_append(out, e.p + 1, e.n - 2);
-			else
-				buf_append(out, e.p, e.n);
-		} else if (av_to_plain(e, out) < 0) {
+		if (numbers)
+			plain_number(e, strnum, out);
+		else if (av_to_plain(e, strnum, out) < 0) {
 			return -1;
 		}
 	}
@@ -389,7 +423,7 @@ static int plain_list(struct slice arr, int numbers, struct buf *out)
 	return buf_putc(out, ']');
 }
 
-int item_to_plain(struct slice item, struct buf *out)
+int item_to_plain(struct slice item, int strnum, struct buf *out)
 {
 	struct js_iter it;
 	struct slice k, v;
@@ -405,7 +439,7 @@ int item_to_plain(struct slice item, struct buf *out)
 		buf_putc(out, '"');
 		buf_append(out, k.p, k.n);
 		buf_puts(out, "\":");
-		if (av_to_plain(v, out) < 0)
+		if (av_to_plain(v, strnum, out) < 0)
 			return -1;
 	}
 	if (r < 0)

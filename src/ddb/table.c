@@ -205,9 +205,9 @@ static int describe(const struct ddb *d, const char *name,
 	if (r < 0) {
 		if (why.exit == EXIT_NOT_FOUND)
 			return errf(eb, EXIT_NOT_FOUND,
-				    "table '%s' not found in %s (check the name with 'dynamo tables -e %s')",
+				    "table '%s' not found in %s (check the name with 'dynamo tables%s%s')",
 				    name, ddb_where(d, where, sizeof(where)),
-				    d->profile);
+				    d->env_keys ? "" : " -e ", d->env_keys ? "" : d->profile);
 		*eb = why;
 		return -1;
 	}

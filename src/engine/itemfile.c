@@ -1,5 +1,6 @@
 #include "dynamo/itemfile.h"
 #include "dynamo/exitcode.h"
+#include "dynamo/json_elems.h"
 #include "dynamo/json_scan.h"
 #include "dynamo/safefile.h"
 
@@ -27,7 +28,13 @@ struct item_reader {
 	int peeked;		/* item_reader_peek read the next item: it is in peek */
 	struct slice peek;	/* points into line */
 	int at_end;		/* the whole file was read without an error */
+	int format;		/* FORMAT_*: known once the first line is read */
+	struct json_elems doc;	/* FORMAT_DOCUMENT: where in the document */
+	struct buf pending;	/* FORMAT_DOCUMENT: the first line, fed before the rest */
+	size_t pending_pos;
 };
+
+enum { FORMAT_UNKNOWN, FORMAT_LINES, FORMAT_DOCUMENT };
 
 int item_reader_open(struct item_reader **out, const char *path,
 		     struct errbuf *eb)
@@ -59,6 +66,7 @@ void item_reader_close(struct item_reader *r)
 		return;
 	gzclose(r->gz);
 	buf_release(&r->line);
+	buf_release(&r->pending);
 	free(r->path);
 	free(r);
 }
@@ -124,52 +132,195 @@ static int read_line(struct item_reader *r, struct errbuf *eb)
 	}
 }
 
-static const char *next_item(struct item_reader *r, struct slice *item,
+/*
+ * One line of a lines file, p..end without blanks around it: the item, as
+ * {"Item":{...}} (DynamoDB's exports) or bare. NULL and eb set when it is
+ * not a JSON object.
+ */
+static const char *line_item(struct item_reader *r, struct slice line, struct slice *item,
 			     struct errbuf *eb)
 {
+	struct slice inner;
+
+	if (*line.p != '{' || !js_valid(line)) {
+		errf(eb, EXIT_IO,
+		     "line %llu of '%s' is not a JSON object (expected {\"Item\":{...}} per line, or the output of 'aws dynamodb scan')",
+		     (unsigned long long)r->lineno, r->path);
+		return NULL;
+	}
+	if (js_find(line, "Item", &inner) == 1 && *inner.p == '{') {
+		struct js_iter it;
+		struct slice k, v;
+		int members = 0;
+
+		js_begin(&it, line, '{');
+		while (js_next_member(&it, &k, &v) == 1)
+			members++;
+		if (members == 1)
+			line = inner;
+	}
+	*item = line;
+	return line.p;
+}
+
+/*
+ * The next line that is not blank, trimmed: 1, 0 at the end, -1 on error.
+ * A UTF-8 byte order mark, as some editors write first, is not part of it.
+ */
+static int next_line(struct item_reader *r, struct slice *line, struct errbuf *eb)
+{
 	for (;;) {
-		struct slice line, inner;
 		const char *p, *end;
 		int rc = read_line(r, eb);
 
-		if (rc == 0)
-			r->at_end = 1;
 		if (rc <= 0)
-			return NULL;
+			return rc;
 		r->lineno++;
 		end = r->line.data + r->line.len;
 		if (r->line.len && end[-1] == '\r')
 			end--;
 		p = r->line.data;
-		/* A UTF-8 byte order mark, as some editors write first: not part of the item. */
 		if (r->lineno == 1 && r->line.len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
 			p += 3;
 		p = js_ws(p, end);
-		if (p == end)
-			continue;	/* blank line */
-		line.p = p;
-		line.n = (size_t)(end - p);
-		if (*p != '{' || !js_valid(line)) {
-			errf(eb, EXIT_IO,
-			     "line %llu of '%s' is not a JSON object (expected {\"Item\":{...}} per line)",
-			     (unsigned long long)r->lineno, r->path);
-			return NULL;
+		if (p < end) {
+			line->p = p;
+			line->n = (size_t)(end - p);
+			return 1;
 		}
-		/* {"Item":{...}} as DynamoDB exports write it, or a bare item. */
-		if (js_find(line, "Item", &inner) == 1 && *inner.p == '{') {
-			struct js_iter it;
-			struct slice k, v;
-			int members = 0;
-
-			js_begin(&it, line, '{');
-			while (js_next_member(&it, &k, &v) == 1)
-				members++;
-			if (members == 1)
-				line = inner;
-		}
-		*item = line;
-		return line.p;
 	}
+}
+
+/*
+ * Whether the file is one JSON document ('aws dynamodb scan' output, or
+ * 'dynamo query --output ddb'), judged by its first line: an array, or an
+ * object that is not whole on its line or that is a scan's {"Items":[...]}.
+ */
+static int is_document(struct slice first)
+{
+	struct slice items, item;
+
+	if (*first.p == '[')
+		return 1;
+	if (*first.p != '{' || !js_valid(first))
+		return *first.p == '{';
+	return js_find(first, "Items", &items) == 1 && *items.p == '[' &&
+	       js_find(first, "Item", &item) != 1;
+}
+
+static const char *document_error(struct item_reader *r, const char *why,
+				  struct errbuf *eb)
+{
+	errf(eb, EXIT_IO, "'%s' line %llu: %s", r->path,
+	     (unsigned long long)r->doc.lines + 1, why);
+	return NULL;
+}
+
+/* Feeds bytes to the document until an object is whole in r->line: 1, 0 (none), -1. */
+static int feed_document(struct item_reader *r, struct errbuf *eb)
+{
+	for (;;) {
+		const char *p;
+		size_t n, used;
+		int rc;
+
+		if (r->pending_pos < r->pending.len) {
+			p = r->pending.data + r->pending_pos;
+			n = r->pending.len - r->pending_pos;
+		} else {
+			if (r->pos == r->len) {
+				if (!r->eof && refill(r, eb) < 0)
+					return -1;
+				if (r->eof)
+					return 0;
+			}
+			p = r->chunk + r->pos;
+			n = r->len - r->pos;
+		}
+		rc = json_elems_feed(&r->doc, p, n, &used, &r->line);
+		if (memchr(p, '\0', used)) {
+			document_error(r, "contains a NUL byte (is it a text file?)", eb);
+			return -1;
+		}
+		if (r->pending_pos < r->pending.len)
+			r->pending_pos += used;
+		else
+			r->pos += used;
+		if (rc < 0) {
+			document_error(r, r->doc.error, eb);
+			return -1;
+		}
+		if (rc == 1)
+			return 1;
+	}
+}
+
+static const char *document_item(struct item_reader *r, struct slice *item,
+				  struct errbuf *eb)
+{
+	const char *why;
+	int rc;
+
+	buf_reset(&r->line);
+	rc = feed_document(r, eb);
+	if (rc < 0)
+		return NULL;
+	if (rc == 0) {
+		if ((why = json_elems_finish(&r->doc)))
+			return document_error(r, why, eb);
+		r->at_end = 1;
+		return NULL;
+	}
+	r->lineno = r->doc.elem_line;
+	item->p = r->line.data;
+	item->n = r->line.len;
+	if (!js_valid(*item)) {
+		errf(eb, EXIT_IO, "the item on line %llu of '%s' is not valid JSON",
+		     (unsigned long long)r->lineno, r->path);
+		return NULL;
+	}
+	return item->p;
+}
+
+/* Reads the first line and decides how to read the file. */
+static const char *first_item(struct item_reader *r, struct slice *item,
+			      struct errbuf *eb)
+{
+	struct slice line;
+	int rc = next_line(r, &line, eb);
+
+	if (rc <= 0) {
+		r->at_end = rc == 0;
+		return NULL;
+	}
+	if (!is_document(line)) {
+		r->format = FORMAT_LINES;
+		return line_item(r, line, item, eb);
+	}
+	r->format = FORMAT_DOCUMENT;
+	json_elems_init(&r->doc);
+	r->doc.lines = r->lineno - 1;
+	buf_append(&r->pending, line.p, line.n);
+	buf_putc(&r->pending, '\n');
+	return document_item(r, item, eb);
+}
+
+static const char *next_item(struct item_reader *r, struct slice *item,
+			     struct errbuf *eb)
+{
+	struct slice line;
+	int rc;
+
+	if (r->format == FORMAT_UNKNOWN)
+		return first_item(r, item, eb);
+	if (r->format == FORMAT_DOCUMENT)
+		return document_item(r, item, eb);
+	rc = next_line(r, &line, eb);
+	if (rc == 0)
+		r->at_end = 1;
+	if (rc <= 0)
+		return NULL;
+	return line_item(r, line, item, eb);
 }
 
 const char *item_reader_next(void *reader, struct slice *item,
@@ -359,6 +510,8 @@ static void export_flush(struct worker *wk)
 		w->failed = 1;
 	pthread_mutex_unlock(&w->lock);
 	if (r < 0) {
+		if (w->to_stdout && w->err == EPIPE)
+			msg_output_closed();	/* export -o - | head: stop quietly */
 		job_fail(wk->job, EXIT_IO, "cannot write '%s': %s", w->path,
 			 w->err ? strerror(w->err) : "write error");
 	} else {

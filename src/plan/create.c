@@ -64,14 +64,35 @@ static cJSON *indexes(const cJSON *list, int global, int prov)
 	return out;
 }
 
-cJSON *create_table_request(const cJSON *desc, const char *name)
+/*
+ * Encryption at rest: a table with a KMS key gets one too, but the AWS
+ * managed key of its own account (a customer key of the source's account is
+ * not usable from another account; the caller warns).
+ */
+static void encryption(cJSON *req, const cJSON *desc)
+{
+	const cJSON *sse = get(desc, "SSEDescription");
+	const cJSON *status = get(sse, "Status"), *type = get(sse, "SSEType");
+	cJSON *spec;
+
+	if (!cJSON_IsString(status) || strcmp(status->valuestring, "ENABLED") ||
+	    !cJSON_IsString(type) || strcmp(type->valuestring, "KMS"))
+		return;
+	spec = cJSON_CreateObject();
+	cJSON_AddBoolToObject(spec, "Enabled", 1);
+	cJSON_AddStringToObject(spec, "SSEType", "KMS");
+	cJSON_AddItemToObject(req, "SSESpecification", spec);
+}
+
+cJSON *create_table_request(const cJSON *desc, const char *name, int billing,
+			    const cJSON *tags)
 {
 	cJSON *req = cJSON_CreateObject();
 	const cJSON *gsi = get(desc, "GlobalSecondaryIndexes");
 	const cJSON *lsi = get(desc, "LocalSecondaryIndexes");
 	const cJSON *stream = get(desc, "StreamSpecification");
 	const cJSON *cls = get(get(desc, "TableClassSummary"), "TableClass");
-	int prov = provisioned(desc);
+	int prov = billing ? billing == BILLING_PROVISIONED : provisioned(desc);
 
 	cJSON_AddStringToObject(req, "TableName", name);
 	copy_field(req, desc, "AttributeDefinitions");
@@ -93,6 +114,11 @@ cJSON *create_table_request(const cJSON *desc, const char *name)
 	}
 	if (cJSON_IsString(cls))
 		cJSON_AddStringToObject(req, "TableClass", cls->valuestring);
+	if (cJSON_IsTrue(get(desc, "DeletionProtectionEnabled")))
+		cJSON_AddBoolToObject(req, "DeletionProtectionEnabled", 1);
+	encryption(req, desc);
+	if (cJSON_GetArraySize(tags))
+		cJSON_AddItemToObject(req, "Tags", cJSON_Duplicate(tags, 1));
 	return req;
 }
 
@@ -160,6 +186,97 @@ static int set_ttl(struct stage *s, const char *attr, struct errbuf *eb)
 }
 
 /*
+ * A call on the source for a setting to carry over (what names it): its
+ * answer in *resp, or NULL when the endpoint has no such call or it failed;
+ * a failure warns that the target goes without it, or with --strict stops
+ * the run before anything is created.
+ */
+static int read_source(struct plan *p, struct stage *s, const char *target, cJSON *body,
+		       const char *what, cJSON **resp)
+{
+	struct errbuf why = ERRBUF_INIT;
+	char where[512];
+	int r = ddb_request_json(s->src, target, body, resp, &why);
+
+	cJSON_Delete(body);
+	if (r == 0)
+		return 0;
+	*resp = NULL;
+	if (unsupported(&why))
+		return 0;
+	ddb_where(s->src, where, sizeof(where));
+	if (p->ctx->o.strict)
+		return errf(&p->ctx->eb, why.exit ? why.exit : EXIT_FAILURE_RUNTIME,
+			    "cannot read the %s of '%s' in %s (%s): with --strict nothing is created",
+			    what, s->src_table, where, why.msg);
+	plan_warn(p, "the %s of '%s' in %s could not be read (%s): '%s' is created without them (or pass --strict to stop instead)",
+		  what, s->src_table, where, why.msg, s->dst_table);
+	return 0;
+}
+
+/* The source's tags (CreateTable takes them as they are), or NULL. */
+static int read_tags(struct plan *p, struct stage *s, cJSON **tags)
+{
+	cJSON *body = cJSON_CreateObject(), *resp = NULL;
+
+	*tags = NULL;
+	if (!s->src_desc->arn)
+		return 0;
+	cJSON_AddStringToObject(body, "ResourceArn", s->src_desc->arn);
+	if (read_source(p, s, DDB_TARGET("ListTagsOfResource"), body, "tags", &resp) < 0)
+		return -1;
+	if (resp && cJSON_GetArraySize(get(resp, "Tags")))
+		*tags = cJSON_DetachItemFromObjectCaseSensitive(resp, "Tags");
+	cJSON_Delete(resp);
+	return 0;
+}
+
+/* Whether point-in-time recovery is on for the source. */
+static int read_pitr(struct plan *p, struct stage *s, int *on)
+{
+	cJSON *body = cJSON_CreateObject(), *resp = NULL;
+	const cJSON *st;
+
+	*on = 0;
+	cJSON_AddStringToObject(body, "TableName", s->src_table);
+	if (read_source(p, s, DDB_TARGET("DescribeContinuousBackups"), body,
+			"point-in-time recovery setting", &resp) < 0)
+		return -1;
+	st = get(get(get(resp, "ContinuousBackupsDescription"), "PointInTimeRecoveryDescription"),
+		 "PointInTimeRecoveryStatus");
+	*on = cJSON_IsString(st) && (!strcmp(st->valuestring, "ENABLED") ||
+				     !strcmp(st->valuestring, "ENABLING"));
+	cJSON_Delete(resp);
+	return 0;
+}
+
+/* Turns point-in-time recovery on for the new table; a failure is a warning. */
+static void set_pitr(struct plan *p, struct stage *s)
+{
+	cJSON *body = cJSON_CreateObject(), *spec = cJSON_CreateObject(), *resp = NULL;
+	struct errbuf why = ERRBUF_INIT;
+
+	cJSON_AddStringToObject(body, "TableName", s->dst_table);
+	cJSON_AddBoolToObject(spec, "PointInTimeRecoveryEnabled", 1);
+	cJSON_AddItemToObject(body, "PointInTimeRecoverySpecification", spec);
+	if (ddb_request_json(s->dst, DDB_TARGET("UpdateContinuousBackups"), body, &resp, &why) < 0)
+		plan_warn(p, "'%s' has point-in-time recovery on, but it could not be turned on for '%s' (%s): turn it on with aws dynamodb update-continuous-backups",
+			  s->src_table, s->dst_table, why.msg);
+	cJSON_Delete(body);
+	cJSON_Delete(resp);
+}
+
+/* A customer managed KMS key of the source is not carried over: say so. */
+static void warn_kms_key(struct plan *p, struct stage *s)
+{
+	const cJSON *key = get(get(s->src_desc->raw, "SSEDescription"), "KMSMasterKeyArn");
+
+	if (cJSON_IsString(key) && !strstr(key->valuestring, "alias/aws/dynamodb"))
+		plan_warn(p, "'%s' is encrypted with the KMS key %s; '%s' is created with the AWS managed key of its account (change it with aws dynamodb update-table --sse-specification)",
+			  s->src_table, key->valuestring, s->dst_table);
+}
+
+/*
  * The table this run created could not be set up: it is deleted again (it
  * holds nothing yet), so that the same command run again creates it whole
  * instead of taking a table without its TTL for the finished target.
@@ -186,9 +303,9 @@ static int undo_create(struct plan *p, struct stage *s, const char *attr, const 
 int stage_create_table(struct plan *p, struct stage *s)
 {
 	struct errbuf *eb = &p->ctx->eb, why = ERRBUF_INIT;
-	cJSON *req, *resp = NULL;
+	cJSON *req, *resp = NULL, *tags = NULL;
 	char where[512], attr[256];
-	int r;
+	int r, pitr = 0;
 
 	if (read_ttl(p, s, attr, sizeof(attr)) < 0)
 		return -1;
@@ -197,7 +314,13 @@ int stage_create_table(struct plan *p, struct stage *s)
 		msg_info("finishing the setup of '%s' in %s, which an interrupted run created",
 			 s->dst_table, where);
 	} else {
-		req = create_table_request(s->src_desc->raw, s->dst_table);
+		if (read_tags(p, s, &tags) < 0 || read_pitr(p, s, &pitr) < 0) {
+			cJSON_Delete(tags);
+			return -1;
+		}
+		warn_kms_key(p, s);
+		req = create_table_request(s->src_desc->raw, s->dst_table, p->ctx->o.billing, tags);
+		cJSON_Delete(tags);
 		r = ddb_request_json(s->dst, DDB_TARGET("CreateTable"), req, &resp, eb);
 		cJSON_Delete(req);
 		cJSON_Delete(resp);
@@ -207,6 +330,8 @@ int stage_create_table(struct plan *p, struct stage *s)
 	}
 	if (table_wait_active(s->dst, s->dst_table, 1800, eb) < 0)
 		return -1;
+	if (pitr)
+		set_pitr(p, s);
 	if (!attr[0] || set_ttl(s, attr, &why) == 0)
 		return 0;
 	if (s->finish_only)

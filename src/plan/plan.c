@@ -2,6 +2,7 @@
 #include "dynamo/checkpoint.h"
 #include "dynamo/clock.h"
 #include "dynamo/exitcode.h"
+#include "dynamo/json_scan.h"
 #include "dynamo/redact.h"
 #include "dynamo/response.h"
 #include "dynamo/stages.h"
@@ -152,7 +153,101 @@ int plan_table_empty(const struct ddb *d, const struct table_desc *t,
 	return 0;
 }
 
+/* ---- permissions, checked before anything is written ---- */
+
+/* A key attribute with a value of its type that no one would give an item. */
+static void probe_key_attr(struct buf *b, const struct key_attr *k)
+{
+	buf_json_str(b, k->name, strlen(k->name));
+	buf_puts(b, k->type == 'N' ? ":{\"N\":\"0\"}" :
+		    k->type == 'B' ? ":{\"B\":\"ZHluYW1vLXBlcm1pc3Npb24tY2hlY2s=\"}" :
+		    ":{\"S\":\"dynamo-permission-check\"}");
+}
+
+/* The probe's answer has what every BatchGetItem answer has, or it is malformed (retried). */
+static int check_probe_answer(struct http_call *c, char *why, size_t n)
+{
+	struct slice resp = { c->resp.data ? c->resp.data : "", c->resp.len }, v;
+
+	if (!js_valid(resp) || js_find(resp, "Responses", &v) != 1 || *v.p != '{' ||
+	    js_find(resp, "UnprocessedKeys", &v) != 1 || *v.p != '{') {
+		snprintf(why, n, "a BatchGetItem answer without Responses and UnprocessedKeys");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A BatchGetItem of one key on the prune's lookup side: the prune runs
+ * after the copy has written, and a role without BatchGetItem there would
+ * fail it only then, with the target already changed.
+ */
+static int probe_batch_get(const struct ddb *d, const struct table_desc *t, struct errbuf *eb)
+{
+	struct buf body = BUF_INIT;
+	cJSON *resp = NULL;
+	int r;
+
+	buf_puts(&body, "{\"RequestItems\":{");
+	buf_json_str(&body, t->name, strlen(t->name));
+	buf_puts(&body, ":{\"Keys\":[{");
+	probe_key_attr(&body, &t->hash);
+	if (t->range.name) {
+		buf_putc(&body, ',');
+		probe_key_attr(&body, &t->range);
+	}
+	buf_puts(&body, "}]}}}");
+	r = ddb_request_checked(d, DDB_TARGET("BatchGetItem"), body.data, check_probe_answer, &resp, eb);
+	buf_release(&body);
+	cJSON_Delete(resp);
+	return r;
+}
+
+/*
+ * What a later stage needs that a cheap read can prove now, before the
+ * first stage changes anything: the prune's lookups on the source, and its
+ * scan of the target.
+ */
+static int check_permissions(struct plan *p)
+{
+	int i, empty;
+
+	for (i = 0; i < p->n; i++) {
+		const struct stage *s = &p->st[i];
+
+		/* A stage an earlier run finished, or whose tables are not described (gone): nothing to prove. */
+		if ((s->kind != STAGE_PRUNE && s->kind != STAGE_QUERY_PRUNE) || s->skipped)
+			continue;
+		if (s->lookup && s->lookup_desc && s->lookup_desc->name &&
+		    probe_batch_get(s->lookup, s->lookup_desc, &p->ctx->eb) < 0)
+			return -1;
+		if (s->kind == STAGE_PRUNE && s->dst && s->dst_desc && s->dst_desc->name &&
+		    plan_table_empty(s->dst, s->dst_desc, &empty, &p->ctx->eb) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* ---- --dry-run ---- */
+
+/* A prune reads the target's keys, and checks them against the source: its source is the lookup's. */
+const struct ddb *stage_source(const struct stage *s)
+{
+	return s->lookup ? s->lookup : s->src;
+}
+
+const char *stage_source_table(const struct stage *s)
+{
+	return s->lookup ? s->lookup_table : s->src_table;
+}
+
+void plan_stage_sides_json(const struct stage *s, cJSON *x)
+{
+	if (stage_source(s) && stage_source_table(s))
+		cJSON_AddItemToObject(x, "source", plan_side_json(stage_source(s), stage_source_table(s)));
+	if (s->dst && s->dst_table)
+		cJSON_AddItemToObject(x, "target", plan_side_json(s->dst, s->dst_table));
+}
 
 static void print_plan_json(const struct plan *p)
 {
@@ -166,6 +261,7 @@ static void print_plan_json(const struct plan *p)
 
 		cJSON_AddStringToObject(st, "name", p->st[i].name);
 		cJSON_AddStringToObject(st, "what", p->st[i].what);
+		plan_stage_sides_json(&p->st[i], st);
 		cJSON_AddBoolToObject(st, "destructive", p->st[i].destructive);
 		if (p->st[i].segments)
 			cJSON_AddNumberToObject(st, "segments", p->st[i].segments);
@@ -430,11 +526,15 @@ int plan_run(struct plan *p)
 	struct ctx *ctx = p->ctx;
 	int i, r = 0;
 
+	if (ctx->policy) {
+		plan_print_policy(p);
+		return 0;
+	}
 	if (ctx->o.dry_run) {
 		print_plan(p);
 		return 0;
 	}
-	if (confirm(p) < 0 || open_checkpoint(p) < 0)
+	if (check_permissions(p) < 0 || confirm(p) < 0 || open_checkpoint(p) < 0)
 		return -1;
 	p->started_us = clock_mono_us();
 	for (i = 0; i < p->n && r == 0; i++)

@@ -43,14 +43,12 @@ static void add_up(const struct plan *p, struct totals *t)
 
 /*
  * Items a run dealt with: what it changed or saved; for a query, which only
- * reads (--count prints no item), what it read. A copy whose writes all
- * failed handled nothing, however much it read.
+ * reads (and prints one item of thousands with --head), what it read. A
+ * copy whose writes all failed handled nothing, however much it read.
  */
 static uint64_t handled(const struct plan *p, const struct totals *t)
 {
-	uint64_t done = t->written + t->deleted + t->saved;
-
-	return done || strcmp(p->command, "query") ? done : t->read;
+	return strcmp(p->command, "query") ? t->written + t->deleted + t->saved : t->read;
 }
 
 static double rate(const struct plan *p, const struct totals *t)
@@ -69,15 +67,29 @@ static double follow_lag(const struct plan *p)
 	return -1;
 }
 
+/* Whether command is one of the space-separated names in list. */
+static int command_does(const char *command, const char *list)
+{
+	size_t n = strlen(command);
+
+	for (; *list; list += strcspn(list, " "), list += *list == ' ')
+		if (!strncmp(list, command, n) && (list[n] == ' ' || !list[n]))
+			return 1;
+	return 0;
+}
+
+/* The summary names what the command does: a query prints, it does not write or delete. */
 static void print_line(const struct plan *p, const struct totals *t, int ok)
 {
 	struct buf line = BUF_INIT;
 
-	buf_printf(&line, "dynamo: %s %s: %llu read, %llu written, %llu deleted",
-		   p->command, ok ? "done" : "stopped",
-		   (unsigned long long)t->read, (unsigned long long)t->written,
-		   (unsigned long long)t->deleted);
-	if (t->saved)
+	buf_printf(&line, "dynamo: %s %s: %llu read", p->command, ok ? "done" : "stopped",
+		   (unsigned long long)t->read);
+	if (t->written || command_does(p->command, "copy restore import"))
+		buf_printf(&line, ", %llu written", (unsigned long long)t->written);
+	if (t->deleted || command_does(p->command, "copy restore truncate"))
+		buf_printf(&line, ", %llu deleted", (unsigned long long)t->deleted);
+	if (t->saved || command_does(p->command, "export query"))
 		buf_printf(&line, ", %llu %s", (unsigned long long)t->saved,
 			   p->saved_word ? p->saved_word : "saved");
 	buf_printf(&line, "; %llu retries, %llu throttles; %.1f s, %.0f items/s",
@@ -93,7 +105,7 @@ static void print_line(const struct plan *p, const struct totals *t, int ok)
 	buf_release(&line);
 }
 
-static cJSON *side(const struct ddb *d, const char *table)
+cJSON *plan_side_json(const struct ddb *d, const char *table)
 {
 	cJSON *o = cJSON_CreateObject();
 
@@ -148,10 +160,7 @@ static void print_json(const struct plan *p, const struct totals *t, int ok)
 		cJSON *x = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(x, "name", st->name);
-		if (st->src && st->src_table)
-			cJSON_AddItemToObject(x, "source", side(st->src, st->src_table));
-		if (st->dst && st->dst_table)
-			cJSON_AddItemToObject(x, "target", side(st->dst, st->dst_table));
+		plan_stage_sides_json(st, x);
 		cJSON_AddBoolToObject(x, "skipped", st->skipped);
 		cJSON_AddNumberToObject(x, "read", (double)st->c.read);
 		cJSON_AddNumberToObject(x, "written", (double)st->c.written);
@@ -210,7 +219,7 @@ static void github_summary(const struct plan *p, const struct totals *t, int ok)
 		const struct stage *st = &p->st[i];
 
 		fprintf(f, "| %s%s |", st->name, st->skipped ? " (resumed: done earlier)" : "");
-		md_side(f, st->src, st->src_table);
+		md_side(f, stage_source(st), stage_source_table(st));
 		md_side(f, st->dst, st->dst_table);
 		fprintf(f, " %llu | %llu | %llu | %.1f |\n",
 			(unsigned long long)st->c.read, (unsigned long long)st->c.written,

@@ -14,6 +14,24 @@ int msg_quiet;
 
 static pthread_mutex_t msg_lock = PTHREAD_MUTEX_INITIALIZER;
 static void (*msg_hook)(void);
+static int output_closed;	/* under msg_lock */
+
+void msg_output_closed(void)
+{
+	pthread_mutex_lock(&msg_lock);
+	output_closed = 1;
+	pthread_mutex_unlock(&msg_lock);
+}
+
+int msg_output_was_closed(void)
+{
+	int closed;
+
+	pthread_mutex_lock(&msg_lock);
+	closed = output_closed;
+	pthread_mutex_unlock(&msg_lock);
+	return closed;
+}
 
 void msg_set_hook(void (*before_line)(void))
 {
@@ -37,9 +55,11 @@ static void write_all(int fd, const char *p, size_t n)
 void msg_raw(const char *s, size_t n)
 {
 	pthread_mutex_lock(&msg_lock);
-	if (msg_hook)
-		msg_hook();
-	write_all(2, s, n);
+	if (!output_closed) {
+		if (msg_hook)
+			msg_hook();
+		write_all(2, s, n);
+	}
 	pthread_mutex_unlock(&msg_lock);
 }
 

@@ -101,6 +101,67 @@ static int is_flag_of(const struct opt_def *defs, const int *ids, const char *ar
 	return *name && names_long_flag(defs, ids, name, strcspn(name, "="));
 }
 
+/* The flag of the command that arg names in full ("-t", "--table", "-src"), or NULL. */
+static const struct opt_def *named_flag(const struct opt_def *defs, const int *ids,
+					const char *arg)
+{
+	const char *name = arg + (arg[1] == '-' ? 2 : 1);
+	int i;
+
+	if (arg[0] != '-' || !*name)
+		return NULL;
+	for (i = 0; ids[i]; i++) {
+		const struct opt_def *d = opt_find(defs, ids[i]);
+
+		if ((arg[1] != '-' && !arg[2] && d->short_name == arg[1]) ||
+		    !strcmp(d->name, name) || (d->compat && !strcmp(d->compat, name)))
+			return d;
+	}
+	return NULL;
+}
+
+static char **rewritten;	/* the argument strings opt_parse made */
+static size_t nrewritten;
+
+static void free_rewritten(void)
+{
+	while (nrewritten)
+		free(rewritten[--nrewritten]);
+	free(rewritten);
+	rewritten = NULL;
+}
+
+/*
+ * dynamo-cmdline (argparse) took "-t=app" for "-t app"; getopt would read
+ * it as an abbreviation of a long flag, or as -t with the value "=app".
+ * Such arguments become "--table=app" before getopt sees them. An argument
+ * that is the value of the flag before it is left alone.
+ */
+static void rewrite_short_equals(const struct opt_def *defs, const int *ids,
+				 int argc, char **argv)
+{
+	const struct opt_def *d, *prev = NULL;
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		const char *a = argv[i];
+		int value_of_prev = prev && prev->arg;
+
+		prev = named_flag(defs, ids, a);
+		if (value_of_prev || a[0] != '-' || a[1] == '-' || !a[1] || a[2] != '=')
+			continue;
+		d = named_flag(defs, ids, (char[]){ '-', a[1], 0 });
+		if (!d || !d->arg)
+			continue;
+		if (!nrewritten)
+			atexit(free_rewritten);
+		rewritten = xrealloc(rewritten, (nrewritten + 1) * sizeof(*rewritten));
+		rewritten[nrewritten] = xmalloc(strlen(d->name) + strlen(a) + 2);
+		sprintf(rewritten[nrewritten], "--%s%s", d->name, a + 2);
+		argv[i] = rewritten[nrewritten++];
+	}
+}
+
 int opt_parse(const char *cmd, const struct opt_def *defs, const int *ids,
 	      int argc, char **argv,
 	      int (*set)(int id, const char *flag, const char *value, void *arg,
@@ -114,6 +175,7 @@ int opt_parse(const char *cmd, const struct opt_def *defs, const int *ids,
 	int r = -1;
 
 	build_getopt(defs, ids, lo, shorts);
+	rewrite_short_equals(defs, ids, argc, argv);
 	opterr = 0;
 	optind = 0;	/* full re-initialisation (glibc) */
 	while ((c = getopt_long_only(argc, argv, shorts, lo, &idx)) != -1) {

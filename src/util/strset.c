@@ -18,6 +18,7 @@ void strset_release(struct strset *s)
 		free(s->keys[i]);
 	free(s->keys);
 	free(s->lens);
+	free(s->vals);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -48,30 +49,55 @@ static void grow(struct strset *s)
 	bigger.n = s->n;
 	bigger.keys = xcalloc(bigger.cap, sizeof(*bigger.keys));
 	bigger.lens = xcalloc(bigger.cap, sizeof(*bigger.lens));
+	bigger.vals = xcalloc(bigger.cap, sizeof(*bigger.vals));
 	for (i = 0; i < s->cap; i++)
 		if (s->keys[i]) {
 			size_t k = slot(&bigger, s->keys[i], s->lens[i]);
 
 			bigger.keys[k] = s->keys[i];
 			bigger.lens[k] = s->lens[i];
+			bigger.vals[k] = s->vals[i];
 		}
 	free(s->keys);
 	free(s->lens);
+	free(s->vals);
 	*s = bigger;
 }
 
-int strset_add(struct strset *s, const char *p, size_t n)
+int strset_put(struct strset *s, const char *p, size_t n, size_t val, size_t *old)
 {
 	size_t i;
 
 	if ((s->n + 1) * 2 > s->cap)
 		grow(s);
 	i = slot(s, p, n);
-	if (s->keys[i])
+	if (s->keys[i]) {
+		if (old)
+			*old = s->vals[i];
 		return 0;
+	}
 	s->keys[i] = xstrndup(p, n);
 	s->lens[i] = n;
+	s->vals[i] = val;
 	s->n++;
+	return 1;
+}
+
+int strset_add(struct strset *s, const char *p, size_t n)
+{
+	return strset_put(s, p, n, 0, NULL);
+}
+
+int strset_get(const struct strset *s, const char *p, size_t n, size_t *val)
+{
+	size_t i;
+
+	if (!s->cap)
+		return 0;
+	i = slot(s, p, n);
+	if (!s->keys[i])
+		return 0;
+	*val = s->vals[i];
 	return 1;
 }
 

@@ -206,6 +206,8 @@ def dynalite_argv(port):
 
 
 def start_dynalite():
+    if not os.path.exists(os.path.join(TESTS, "node_modules", "dynalite", "cli.js")):
+        raise RuntimeError("dynalite is not installed in tests/node_modules: run 'make test-deps'")
     return Server("dynalite", dynalite_argv).start()
 
 
@@ -707,6 +709,54 @@ class TestCase(unittest.TestCase):
         for n in needles:
             self.assertIn(n, lines[0])
         return lines[0]
+
+
+class IAMTestCase(TestCase):
+    """A class with its own moto that checks every signature and IAM policy once
+    SETUP_ACTIONS requests were served: create_identities makes the users and
+    policies with exactly those first requests. dynamo runs against it."""
+
+    backends = ("moto",)
+    SETUP_ACTIONS = 0
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.moto = start_moto(env={"INITIAL_NO_AUTH_ACTION_COUNT": str(cls.SETUP_ACTIONS)})
+        try:
+            cls.create_identities()
+        except Exception:
+            cls.moto.stop()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.moto.stop()
+        super().tearDownClass()
+
+    @classmethod
+    def create_identities(cls):
+        raise NotImplementedError
+
+    @classmethod
+    def setup_iam(cls):
+        """An IAM client for the setup requests, which moto serves unsigned."""
+        return boto3.client("iam", endpoint_url=cls.moto.url, region_name="us-east-1",
+                            aws_access_key_id="AKIASETUPSETUPSETUP0", aws_secret_access_key="setup")
+
+    @staticmethod
+    def user_with_policy(iam, name, policy):
+        """Four requests: a user, its key, a managed policy, attached. Returns (user, key, policy ARN)."""
+        user = iam.create_user(UserName=name)["User"]
+        key = iam.create_access_key(UserName=name)["AccessKey"]
+        arn = iam.create_policy(PolicyName=name + "-policy", PolicyDocument=json.dumps(policy))["Policy"]["Arn"]
+        iam.attach_user_policy(UserName=name, PolicyArn=arn)
+        return user, key, arn
+
+    def dynamo(self, *args, **kw):
+        extra = dict(kw.pop("extra_env", None) or {})
+        extra.setdefault("AWS_ENDPOINT_URL", self.moto.url)
+        return run(self.env, *args, extra_env=extra, **kw)
 
 
 def http_get(url, timeout=5):

@@ -125,6 +125,22 @@ class TimedResult(unittest.TextTestResult):
         self.durations.append([test.id(), round(time.monotonic() - self.started, 2)])
 
 
+class ClassError:
+    """Stands for a class whose setup failed, where unittest's report wants a test."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def shortDescription(self):
+        return None
+
+    def id(self):
+        return self.name
+
+    def __str__(self):
+        return self.name
+
+
 def run_class(backends, job):
     t0 = time.monotonic()
     stream = io.StringIO()
@@ -138,7 +154,7 @@ def run_class(backends, job):
         suite = unittest.TestSuite(unittest.defaultTestLoader.loadTestsFromNames(job["tests"]))
         suite.run(result)
     except Exception as e:  # noqa: BLE001 (servers that do not start fail this class, not the shard)
-        result.errors.append((job["class"], "%s: %s" % (type(e).__name__, e)))
+        result.errors.append((ClassError(job["class"]), "%s: %s" % (type(e).__name__, e)))
     finally:
         harness.BACKEND = None
     result.printErrors()

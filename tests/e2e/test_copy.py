@@ -116,6 +116,52 @@ class CopyTable(CopyBase):
         self.assertEqual(strip(a["LocalSecondaryIndexes"]), strip(b["LocalSecondaryIndexes"]))
         self.assertEqual(b.get("BillingModeSummary", {}).get("BillingMode", "PROVISIONED"), "PROVISIONED")
 
+    def test_create_target_carries_the_tables_settings(self):
+        # Tags, deletion protection, encryption, table class and point-in-time
+        # recovery: a new target once got none of them. dynalite has none.
+        if self.backend.name != "moto":
+            self.skipTest("moto keeps these settings; dynalite does not")
+        name, other = unique_name("copy-settings"), unique_name("copy-settings-new")
+        self.src.create_table(
+            TableName=name, KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"}],
+            BillingMode="PROVISIONED", ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5},
+            Tags=[{"Key": "team", "Value": "billing"}, {"Key": "env", "Value": "prod"}],
+            DeletionProtectionEnabled=True, TableClass="STANDARD_INFREQUENT_ACCESS",
+            SSESpecification={"Enabled": True, "SSEType": "KMS"})
+        # Deletion protection would keep the harness from dropping the tables.
+        self.addCleanup(self.unprotect, self.src, name)
+        self.addCleanup(self.unprotect, self.tgt, other)
+        self.src.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification={
+            "PointInTimeRecoveryEnabled": True})
+        put_items(self.src, name, [{"PK": {"S": "k%d" % i}} for i in range(5)])
+        p = self.dynamo("copy", "-t", name, "--target-table", other, "--source", "src", "--target", "tgt",
+                        "--create-target", "--billing", "on-demand", "--yes")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTablesEqual(self.src, name, self.tgt, other)
+        b = self.tgt.describe_table(TableName=other)["Table"]
+        self.assertEqual(b["BillingModeSummary"]["BillingMode"], "PAY_PER_REQUEST")
+        self.assertTrue(b["DeletionProtectionEnabled"])
+        if "TableClassSummary" in self.src.describe_table(TableName=name)["Table"]:   # moto 5 keeps none
+            self.assertEqual(b["TableClassSummary"]["TableClass"], "STANDARD_INFREQUENT_ACCESS")
+        self.assertEqual(b["SSEDescription"]["SSEType"], "KMS")
+        tags = self.tgt.list_tags_of_resource(ResourceArn=b["TableArn"])["Tags"]
+        self.assertEqual(sorted((t["Key"], t["Value"]) for t in tags), [("env", "prod"), ("team", "billing")])
+        pitr = self.tgt.describe_continuous_backups(TableName=other)["ContinuousBackupsDescription"]
+        self.assertEqual(pitr["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"], "ENABLED")
+
+    @staticmethod
+    def unprotect(client, table):
+        try:
+            client.update_table(TableName=table, DeletionProtectionEnabled=False)
+        except Exception:  # noqa: BLE001 (a table the test never made)
+            pass
+
+    def test_billing_needs_create_target(self):
+        p = self.dynamo("copy", "-t", "whatever", "--source", "src", "--target", "tgt", "--billing", "provisioned")
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertOneErrorLine(p, "--billing", "--create-target")
+
     def test_missing_target_without_create_fails_before_writing(self):
         self.require_distinct_target()
         name = unique_name("copy-missing")
@@ -230,6 +276,12 @@ class CopyReports(CopyBase):
         self.assertEqual([s["name"] for s in plan["stages"]], ["copy", "prune"])
         if self.accounts():
             self.assertIn("account 222222222222", plan["stages"][0]["what"])
+        # Each stage's sides as fields; the prune's source is the source (it
+        # scans the target, and checks its keys against the source).
+        for st in plan["stages"]:
+            self.assertEqual((st["source"]["table"], st["source"]["profile"]), (name, "src"), st)
+            self.assertEqual((st["target"]["table"], st["target"]["profile"]), (name, "tgt"), st)
+            self.assertIn("region", st["target"])
 
 
 class CopyBackup(CopyBase):

@@ -72,7 +72,9 @@ class ConfigErrors(harness.TestCase):
         self.assertNotIn("region", line)
 
     def test_missing_secret_key(self):
-        self.fails("-e", "halfkeys", needles=["profile 'halfkeys'", "aws_secret_access_key", "~/.aws/"])
+        # The file named is the one the key id is in (it named ~/.aws/config).
+        self.fails("-e", "halfkeys", needles=["profile 'halfkeys' has aws_access_key_id in ~/.aws/credentials",
+                                              "aws_secret_access_key"])
         self.fails(extra_env={"AWS_ACCESS_KEY_ID": "AKIAONLYONLYONLY0000"},
                    needles=["AWS_SECRET_ACCESS_KEY"])
 

@@ -65,6 +65,14 @@ class Container(harness.TestCase):
         self.assertNotIn(AUTH_TOKEN, p.stderr)
         self.assertNotIn("wrong", p.stderr, "the token sent is not printed")
 
+    def test_an_endpoint_that_does_not_answer_is_a_credentials_problem(self):
+        # A refused connection (or a timeout) exited 1, as if AWS had refused the job.
+        url = "http://127.0.0.1:%d/v2/credentials/e2e" % closed_port()
+        p = self.dynamo("tables", extra_env={"AWS_CONTAINER_CREDENTIALS_FULL_URI": url}, timeout=60)
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertOneErrorLine(p, "no credentials from the container credentials endpoint", url,
+                                "AWS_CONTAINER_CREDENTIALS_FULL_URI")
+
     def test_plain_http_to_a_remote_host_is_refused(self):
         p = self.dynamo("tables", extra_env={"AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://creds.example.com/x"})
         self.assertEqual(p.returncode, 3, p.stderr)

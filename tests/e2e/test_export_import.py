@@ -2,6 +2,7 @@
 import gzip
 import json
 import os
+import subprocess
 
 import data
 import harness
@@ -34,6 +35,33 @@ class ExportImport(harness.TestCase):
         self.dynamo("import", "-t", other, "-e", "tgt", "-i", path, check=0)
         self.assertEqual(self.assertTablesEqual(self.src, name, self.tgt, other), len(items))
 
+    def test_a_full_disk_saves_nothing_and_says_so(self):
+        # A file size limit stands for a full disk: dynamo died of SIGXFSZ,
+        # leaving its temporary; then it said "N saved" of a file not kept.
+        import resource
+        name, items = self.seeded(300)
+        path = os.path.join(self.env.home, "limited.jsonl.gz")
+        with open(path, "w") as f:
+            f.write("the previous export\n")
+        limit = lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (16384, 16384))
+        argv = harness.WRAP + [harness.BIN, "export", "-t", name, "-e", "src", "-o", path]
+        p = subprocess.run(argv, capture_output=True, text=True, env=self.env.environ(), timeout=60,
+                           preexec_fn=limit)
+        self.assertEqual(p.returncode, 7, p.stderr)
+        self.assertIn("File too large", p.stderr)
+        self.assertIn(" 0 saved", p.stderr)
+        self.assertEqual(open(path).read(), "the previous export\n")
+        self.assertEqual([f for f in os.listdir(self.env.home) if "limited" in f], ["limited.jsonl.gz"])
+
+    def test_export_to_a_closed_pipe_ends_quietly(self):
+        # export -o - | head: as coreutils do, SIGPIPE (141) and not a word.
+        name, items = self.seeded(300)
+        sh = "%s export -e src -t %s -o - | head -c 100 >/dev/null; echo \"status ${PIPESTATUS[0]}\"" % (
+            harness.BIN, name)
+        p = subprocess.run(["bash", "-c", sh], capture_output=True, text=True, env=self.env.environ(), timeout=60)
+        self.assertEqual(p.stdout, "status 141\n", p.stderr)
+        self.assertEqual(p.stderr, "")
+
     def test_stdout_to_stdin_plain_lines(self):
         name, items = self.seeded(50)
         p = self.dynamo("export", "-t", name, "-e", "src", "-o", "-", check=0)
@@ -43,6 +71,70 @@ class ExportImport(harness.TestCase):
         create_table(self.tgt, other, gsis=[("GSI1", ("GSI1PK", "S"), None, "ALL")])
         self.dynamo("import", "-t", other, "-e", "tgt", "-i", "-", input=p.stdout, check=0)
         self.assertTablesEqual(self.src, name, self.tgt, other)
+
+    def test_reads_aws_scan_output_and_query_output_ddb(self):
+        # One JSON document, not lines: 'aws dynamodb scan' prints the
+        # response indented by four spaces (binaries in base64), and
+        # 'dynamo query --output ddb' an array.
+        name, items = self.seeded(40)
+        pages, kw = [], {}
+        while True:
+            page = self.src.scan(TableName=name, **kw)
+            pages.extend(page["Items"])
+            if "LastEvaluatedKey" not in page:
+                break
+            kw["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        doc = {"Items": pages, "Count": len(pages), "ScannedCount": len(pages), "ConsumedCapacity": None}
+        path = os.path.join(self.env.home, "scan.json")
+        with open(path, "w") as f:
+            f.write("\ufeff" + json.dumps(doc, indent=4, ensure_ascii=False,
+                                         default=lambda b: __import__("base64").b64encode(b).decode()))
+        other = unique_name("imp-scan")
+        create_table(self.tgt, other, gsis=[("GSI1", ("GSI1PK", "S"), None, "ALL")])
+        self.dynamo("import", "-t", other, "-e", "tgt", "-i", path, check=0)
+        self.assertEqual(self.assertTablesEqual(self.src, name, self.tgt, other), len(items))
+
+        keyed = unique_name("imp-q")
+        create_table(self.src, keyed)
+        put_items(self.src, keyed, [dict(it, PK={"S": "P"}, SK={"S": "%03d" % i}) for i, it in enumerate(items)])
+        p = self.dynamo("query", "-t", keyed, "-e", "src", "--pk", "P", "--output", "ddb", check=0)
+        third = unique_name("imp-q2")
+        create_table(self.tgt, third)
+        self.dynamo("import", "-t", third, "-e", "tgt", "-i", "-", input=p.stdout, check=0)
+        self.assertEqual(self.assertTablesEqual(self.src, keyed, self.tgt, third), len(items))
+
+    def test_an_item_dynamodb_would_refuse_is_named_by_its_line(self):
+        # In a batch of 25, DynamoDB's refusal names no item; dynamo names the line.
+        name = unique_name("imp-bad")
+        create_table(self.tgt, name)     # PK (S) + SK (S)
+        good = ['{"PK":{"S":"a%d"},"SK":{"S":"1"}}' % i for i in range(10)]
+        cases = [
+            ('{"PK":{"S":"nosk"}}', "line 11 of", "no sort key 'SK' (S)"),
+            ('{"PK":{"N":"1"},"SK":{"S":"1"}}', "line 11 of", "partition key 'PK' is not of type S"),
+            ('{"PK":{"S":"x"},"SK":{"S":""}}', "line 11 of", "sort key 'SK' is empty"),
+        ]
+        for bad, where, why in cases:
+            with self.subTest(bad=bad):
+                path = os.path.join(self.env.home, "bad.jsonl")
+                with open(path, "w") as f:
+                    f.write("\n".join(good + [bad] + good) + "\n")
+                p = self.dynamo("import", "-t", name, "-e", "tgt", "-i", path, "--yes")
+                self.assertEqual(p.returncode, 1, p.stderr)
+                last = p.stderr.splitlines()[-1]
+                self.assertIn("%s '%s': the item cannot go into table '%s'" % (where, path, name), last)
+                self.assertIn(why, last)
+
+    def test_a_cut_scan_output_is_refused_naming_the_line(self):
+        name = unique_name("imp-cut")
+        create_table(self.tgt, name)
+        path = os.path.join(self.env.home, "cut.json")
+        with open(path, "w") as f:
+            f.write('{\n    "Items": [\n        {"PK": {"S": "a"}, "SK": {"S": "1"}},\n        {"PK": {"S": "b"}')
+        p = self.dynamo("import", "-t", name, "-e", "tgt", "-i", path)
+        self.assertEqual(p.returncode, 7, p.stderr)
+        last = p.stderr.splitlines()[-1]
+        self.assertIn("'%s' line 4" % path, last)
+        self.assertIn("cut short", last)
 
     def test_reads_bare_items_and_s3_export_files_whatever_the_name(self):
         name = unique_name("imp3")

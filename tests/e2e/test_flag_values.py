@@ -49,3 +49,40 @@ class FlagValues(harness.TestCase):
         p = self.dynamo("query", "-t", name, "-e", "src", "--pk=--count", "--output", "jsonl")
         self.assertEqual(p.returncode, 2, p.stderr)
         self.assertOneErrorLine(p, "'--count' is not a valid number")
+
+    def test_short_flags_with_equals_as_dynamo_cmdline_took_them(self):
+        # argparse read "-t=app" as "-t app"; getopt read it as an
+        # abbreviation of a long flag, or as the value "=app".
+        name = unique_name("flags-eq")
+        create_table(self.src, name)
+        put_items(self.src, name, [{"PK": {"S": "A"}, "SK": {"S": "1"}, "v": {"S": "found"}}])
+        p = self.dynamo("query", "-t=" + name, "-e=src", "--pk=A", "--output", "jsonl")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("found", p.stdout)
+        # As the value of the flag before it, it stays a value.
+        p = self.dynamo("query", "-t", name, "-e", "src", "--pk", "-t=A", "--output", "jsonl")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout.strip(), "")
+
+    def test_flags_before_the_command_say_where_they_go(self):
+        p = self.dynamo("-e", "src", "tables", check=2)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertOneErrorLine(p, "flags go after the command: write 'dynamo tables -e src'")
+        p = self.dynamo("--debug", check=2)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertOneErrorLine(p, "'--debug' is a flag, and flags go after the command")
+
+    def test_an_unquoted_brace_range_after_pk_is_taken_whole(self):
+        # The shell expands --pk S{08..11} before dynamo sees it: the values
+        # that follow are the rest of the range, not stray arguments.
+        name = unique_name("flags-brace")
+        create_table(self.src, name)
+        put_items(self.src, name, [{"PK": {"S": "S%02d" % i}, "SK": {"S": str(k)}}
+                                   for i in range(7, 13) for k in range(3)])
+        p = self.dynamo("query", "-t", name, "-e", "src", "--pk", "S08", "S09", "S10", "S11", "--count")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout, "12\n")
+        # Not a range (a gap): still an unexpected argument.
+        p = self.dynamo("query", "-t", name, "-e", "src", "--pk", "S08", "S10", "--count")
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertOneErrorLine(p, "unexpected argument 'S10'")

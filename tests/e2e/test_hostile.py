@@ -144,7 +144,8 @@ class OversizedItems(harness.TestCase):
             f.write(json.dumps({"Item": {"other": {"S": "x"}}}) + "\n")
         p = self.dynamo("import", "-t", name, "-e", "src", "-i", path, "--yes")
         self.assertEqual(p.returncode, 1, p.stderr)
-        self.assertIn("ValidationException", p.stderr.splitlines()[-1])
+        self.assertIn("line 1 of '%s': the item cannot go into table '%s': it has no partition key 'PK' (S)" % (path, name),
+                      p.stderr.splitlines()[-1])
 
     def test_a_nul_byte_is_an_error_naming_its_line(self):
         # It used to hide the rest of its line, dropping an item silently.

@@ -124,7 +124,10 @@ class QueryBase(harness.TestCase):
         self.assertEqual(len(lines), 1, p.stderr)
         self.assertTrue(lines[0].startswith("dynamo: query done: "), lines[0])
         if printed is not None:
-            self.assertIn(", %d printed;" % printed if printed else "0 deleted;", lines[0])
+            self.assertIn(", %d printed;" % printed, lines[0])
+        # A query neither writes nor deletes: its summary does not say so.
+        self.assertNotIn("written", lines[0])
+        self.assertNotIn("deleted", lines[0])
 
 
 class QuerySummary(QueryBase):
@@ -141,7 +144,7 @@ class QuerySummary(QueryBase):
             want = len(boto_query(self.src, self.name, ("PK", "S"), pk))
             p = self.query("-t", self.name, "--pk", pk)
             self.assertEqual(p.stdout, "%d items queried.\n" % want)
-            self.assertSummary(p, want)
+            self.assertSummary(p, 0)
 
     def test_no_item(self):
         p = self.query("-t", self.name, "--pk", "USER#404")
@@ -173,6 +176,19 @@ class QuerySummary(QueryBase):
             head = json.loads("\n".join(lines[1:-2]))
             self.assertEqual(harness.canonical(head), harness.canonical(first))
 
+    def test_printed_counts_what_reached_stdout(self):
+        # --head prints one item of many, --unique one line per value: the
+        # summary once said "6 printed" for both.
+        items = boto_query(self.src, self.name, ("PK", "S"), "USER#4")
+        self.assertGreater(len(items), 2)
+        p = self.query("-t", self.name, "--pk", "USER#4", "--head")
+        self.assertSummary(p, 1)
+        self.assertIn("%d read" % len(items), p.stderr)
+        values = {harness.canonical({"v": it["num"]}) for it in items}
+        p = self.query("-t", self.name, "--pk", "USER#4", "-u", "num")
+        self.assertEqual(len(p.stdout.split("\n")[1:-1]), len(values))
+        self.assertSummary(p, len(values))
+
     def test_head_is_indented_as_dynamo_cmdline_printed_it(self):
         # dynamo-cmdline printed json.dumps(items[0], indent=4); non-ASCII stays as it is.
         p = self.query("-t", self.name, "--pk", "USER#1", "-head")
@@ -201,6 +217,43 @@ class QuerySummary(QueryBase):
             for line in got:
                 v = parse_plain(line)
                 self.assertTrue(any(plain_equal(av, v) for av in want.values()), (attr, line))
+
+
+    def test_unique_with_output_json_is_one_json_document(self):
+        # --output json gave one value per line, which is not JSON.
+        items = boto_query(self.src, self.name, ("PK", "S"), "USER#4")
+        want = {harness.canonical({"v": it["map"]}): it["map"] for it in items}
+        p = self.query("-t", self.name, "--pk", "USER#4", "-u", "map", "--output", "json")
+        got = parse_plain(p.stdout)
+        self.assertEqual(len(got), len(want), p.stdout)
+        self.assertTrue(all(any(plain_equal(av, v) for av in want.values()) for v in got), p.stdout)
+        p = self.query("-t", self.name, "--pk", "USER#4", "-u", "map", "--output", "ddb")
+        got = json.loads(p.stdout)
+        self.assertEqual(sorted(harness.canonical({"v": v}) for v in got), sorted(want))
+        p = self.query("-t", self.name, "--pk", "USER#404", "-u", "map", "--output", "json")
+        self.assertEqual(json.loads(p.stdout), [])
+
+
+class QueryNumbers(QueryBase):
+
+    def test_numbers_as_strings_for_jq(self):
+        # jq and JavaScript read 38 digits as a double: --numbers string keeps them.
+        name = unique_name("q-num")
+        create_table(self.src, name)
+        big = "12345678901234567890123456789012345678"
+        put_items(self.src, name, [{"PK": {"S": "P"}, "SK": {"S": "1"}, "n": {"N": big},
+                                    "ns": {"NS": ["1.5", big]}, "m": {"M": {"x": {"N": "-0.25"}}}}])
+        p = self.query("-t", name, "--pk", "P", "--output", "jsonl")
+        self.assertIn('"n":%s' % big, p.stdout)
+        p = self.query("-t", name, "--pk", "P", "--output", "jsonl", "--numbers", "string")
+        got = json.loads(p.stdout)
+        self.assertEqual(got["n"], big)
+        self.assertEqual(sorted(got["ns"]), sorted(["1.5", big]))
+        self.assertEqual(got["m"], {"x": "-0.25"})
+        p = self.query("-t", name, "--pk", "P", "-u", "n", "--output", "json", "--numbers", "string")
+        self.assertEqual(json.loads(p.stdout), [big])
+        p = self.query("-t", name, "--pk", "P", "--output", "jsonl", "--numbers", "text", check=2)
+        self.assertOneErrorLine(p, "--numbers")
 
 
 class QueryDistinct(QueryBase):
@@ -311,8 +364,8 @@ class QueryOutput(QueryBase):
 
     def test_a_closed_pipe_ends_quietly(self):
         # `dynamo query ... | head -1`: the reader leaves after the first line,
-        # long before the 800 KB of output are written. Like a closed pipe
-        # found at exit (main.c), that is EXIT_IO without an error message.
+        # long before the 800 KB of output are written. As coreutils and git
+        # do, dynamo ends by SIGPIPE (status 141 in the shell), saying nothing.
         name = unique_name("q-pipe")
         create_table(self.src, name)
         put_items(self.src, name, [{"PK": {"S": "P"}, "SK": {"S": "%04d" % i}, "pad": {"S": "x" * 2000}}
@@ -322,9 +375,20 @@ class QueryOutput(QueryBase):
         p = subprocess.run(["bash", "-c", sh], capture_output=True, text=True, env=self.env.environ(), timeout=60)
         out = p.stdout.split("\n")
         self.assertEqual(parse_plain(out[0])["SK"], "0000")
-        self.assertEqual(out[1], "status 7", p.stderr)
-        self.assertNotIn("cannot write", p.stderr)
-        self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)  # the summary line
+        self.assertEqual(out[1], "status 141", p.stderr)
+        self.assertEqual(p.stderr, "")
+
+    def test_closed_stdout_is_not_replaced_by_another_file(self):
+        # Started with stdout closed, the first file or socket opened would
+        # take descriptor 1 and receive the items. The write fails instead.
+        name = unique_name("q-closed")
+        create_table(self.src, name)
+        put_items(self.src, name, [{"PK": {"S": "P"}, "SK": {"S": "1"}, "v": {"S": "secret-ish"}}])
+        sh = "%s query -e src -t %s --pk P --output jsonl --debug >&-" % (harness.BIN, name)
+        p = subprocess.run(["bash", "-c", sh], capture_output=True, text=True, env=self.env.environ(), timeout=60)
+        self.assertEqual(p.returncode, 7, p.stderr)
+        self.assertIn("cannot write the output: Bad file descriptor", p.stderr)
+        self.assertNotIn("secret-ish", p.stderr)
 
 
 class QueryShards(QueryBase):

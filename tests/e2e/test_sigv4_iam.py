@@ -21,37 +21,18 @@ POLICY = {"Version": "2012-10-17",
           "Statement": [{"Effect": "Allow", "Action": ["dynamodb:*", "sts:*"], "Resource": "*"}]}
 
 
-class SigV4WithIAM(harness.TestCase):
+class SigV4WithIAM(harness.IAMTestCase):
 
-    backends = ("moto",)
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.moto = harness.start_moto(env={"INITIAL_NO_AUTH_ACTION_COUNT": str(SETUP_ACTIONS)})
-        try:
-            cls._create_identities()
-        except Exception:
-            cls.moto.stop()
-            raise
+    SETUP_ACTIONS = SETUP_ACTIONS
 
     @classmethod
-    def tearDownClass(cls):
-        cls.moto.stop()
-        super().tearDownClass()
-
-    @classmethod
-    def _create_identities(cls):
-        iam = boto3.client("iam", endpoint_url=cls.moto.url, region_name="us-east-1",
-                           aws_access_key_id="AKIASETUPSETUPSETUP0", aws_secret_access_key="setup")
-        user = iam.create_user(UserName="dynamo")["User"]
-        cls.key = iam.create_access_key(UserName="dynamo")["AccessKey"]
-        pol = iam.create_policy(PolicyName="dynamo-all", PolicyDocument=json.dumps(POLICY))["Policy"]
-        iam.attach_user_policy(UserName="dynamo", PolicyArn=pol["Arn"])
+    def create_identities(cls):
+        iam = cls.setup_iam()
+        user, cls.key, policy_arn = cls.user_with_policy(iam, "dynamo", POLICY)
         trust = {"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Principal": {"AWS": user["Arn"]}, "Action": "sts:AssumeRole"}]}
         cls.role_arn = iam.create_role(RoleName="dynamo", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-        iam.attach_role_policy(RoleName="dynamo", PolicyArn=pol["Arn"])
+        iam.attach_role_policy(RoleName="dynamo", PolicyArn=policy_arn)
         iam.create_user(UserName="nosts")
         cls.nosts = iam.create_access_key(UserName="nosts")["AccessKey"]
         # From here on every request must be signed correctly.
@@ -89,11 +70,6 @@ class SigV4WithIAM(harness.TestCase):
             "source_profile = wrongsecret", "",
             "[profile role-nosts]", "region = us-east-1", "role_arn = %s" % cls.role_arn,
             "source_profile = nosts", ""]))
-
-    def dynamo(self, *args, **kw):
-        extra = dict(kw.pop("extra_env", None) or {})
-        extra.setdefault("AWS_ENDPOINT_URL", self.moto.url)
-        return harness.run(self.env, *args, extra_env=extra, **kw)
 
     def test_signed_requests_are_accepted(self):
         p = self.dynamo("tables", "-e", "iam", check=0)

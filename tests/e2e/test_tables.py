@@ -49,10 +49,22 @@ class Describe(harness.TestCase):
         self.assertIn("byStatus: global, status (S, hash) + created (N, range), projection KEYS_ONLY", out)
         self.assertIn("byName: local, id (N, hash) + alt (B, range), projection ALL", out)
         self.assertIn("PAY_PER_REQUEST", out)
-        raw = json.loads(self.dynamo("describe", "-t", name, "-e", "src", "--json", check=0).stdout)
+        text = self.dynamo("describe", "-t", name, "-e", "src", "--json", check=0).stdout
+        raw = json.loads(text)
+        # Indented, as the man page says: two spaces a level, as jq prints it.
+        self.assertEqual(text, json.dumps(raw, indent=2) + "\n")
         want = self.src.describe_table(TableName=name)["Table"]
         self.assertEqual(raw["KeySchema"], want["KeySchema"])
         self.assertEqual(raw["TableName"], name)
+
+    def test_keys_from_the_environment_are_not_called_profile_default(self):
+        env = {"AWS_ACCESS_KEY_ID": "AKIAENVKEYS000000000", "AWS_SECRET_ACCESS_KEY": "s" * 40,
+               "AWS_REGION": "us-east-1", "AWS_PROFILE": ""}
+        p = self.dynamo("describe", "-t", "no-such-table", "--endpoint-url", self.backend.endpoint("src"),
+                        extra_env=env)
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertOneErrorLine(p, "not found in the account of AWS_ACCESS_KEY_ID", "'dynamo tables')")
+        self.assertNotIn("profile 'default'", p.stderr)
 
     def test_missing_table_exits_4_naming_table_and_profile(self):
         p = self.dynamo("describe", "-t", "no-such-table", "-e", "src")

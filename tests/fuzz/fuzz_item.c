@@ -173,7 +173,10 @@ static void check_av(struct slice av, int valid)
 		FUZZ_CHECK(strlen(type) > 0 && strlen(type) < 8);
 		FUZZ_CHECK(fuzz_within(val.p, val.n, av.p, av.n));
 	}
-	if (av_to_plain(av, &out) == 0 && valid)
+	if (av_to_plain(av, 0, &out) == 0 && valid)
+		FUZZ_CHECK(ref_valid(out.data, out.len));
+	buf_reset(&out);
+	if (av_to_plain(av, 1, &out) == 0 && valid)
 		FUZZ_CHECK(ref_valid(out.data, out.len));
 	buf_release(&out);
 }
@@ -199,7 +202,10 @@ static void check_item(struct slice item)
 	struct js_iter it;
 	int valid = js_valid(item), nv = 0, nn = 0, nk = 0, i, j;
 
-	if (item_to_plain(item, &out) == 0 && valid)
+	if (item_to_plain(item, 0, &out) == 0 && valid)
+		FUZZ_CHECK(ref_valid(out.data, out.len));
+	buf_reset(&out);
+	if (item_to_plain(item, 1, &out) == 0 && valid)
 		FUZZ_CHECK(ref_valid(out.data, out.len));
 	buf_release(&out);
 	if (js_begin(&it, item, '{') < 0)

@@ -12,7 +12,9 @@
  * no leak, and every item returned is a valid JSON object. Input with a NUL
  * byte is an error naming its line; a UTF-8 byte order mark opening the
  * file is skipped. A gzip stream cut before its trailer is an error, never
- * a complete file.
+ * a complete file. A file whose first line opens one JSON document (the
+ * output of 'aws dynamodb scan', an array of items) is read as that
+ * document: see check_document.
  */
 #include "fuzz.h"
 
@@ -53,12 +55,76 @@ static int expect_line(const char *p, const char *end, struct slice *item)
 	return 1;
 }
 
+/*
+ * Whether the first line that is not blank, p..eol, opens one JSON document
+ * (aws dynamodb scan output, an array of items) rather than a line file.
+ */
+static int opens_document(const char *p, const char *eol)
+{
+	struct slice line, items, item;
+
+	if (eol > p && eol[-1] == '\r')
+		eol--;
+	p = js_ws(p, eol);
+	line.p = p;
+	line.n = (size_t)(eol - p);
+	if (p == eol)
+		return 0;
+	if (*p == '[')
+		return 1;
+	if (*p != '{' || !ref_valid(line.p, line.n))
+		return *p == '{';
+	return js_find(line, "Items", &items) == 1 && *items.p == '[' &&
+	       js_find(line, "Item", &item) != 1;
+}
+
+/*
+ * A document: every object the reader gives is a valid JSON object; when
+ * the document is valid JSON, they are exactly the elements of its array
+ * (or of its top-level "Items"), in order, and the file ends without error
+ * when they all are objects.
+ */
+static void check_document(struct item_reader *r, const char *p, const char *end)
+{
+	struct errbuf eb = ERRBUF_INIT;
+	struct slice doc = { p, (size_t)(end - p) }, arr, want, got;
+	struct js_iter it;
+	int valid, all_objects = 1, n = 0;
+
+	doc.p = js_ws(doc.p, end);
+	doc.n = (size_t)(end - doc.p);
+	while (doc.n && (doc.p[doc.n - 1] == ' ' || doc.p[doc.n - 1] == '\n' ||
+			 doc.p[doc.n - 1] == '\r' || doc.p[doc.n - 1] == '\t'))
+		doc.n--;
+	valid = ref_valid(doc.p, doc.n) && !memchr(doc.p, '\0', doc.n);
+	if (valid && *doc.p == '{')
+		valid = js_find(doc, "Items", &arr) == 1 && *arr.p == '[';
+	else
+		arr = doc;
+	if (valid && js_begin(&it, arr, '[') == 0) {
+		while (js_next_element(&it, &want) == 1) {
+			if (*want.p != '{') {
+				all_objects = 0;
+				break;
+			}
+			FUZZ_CHECK(item_reader_next(r, &got, &eb));
+			FUZZ_CHECK(got.n == want.n && !memcmp(got.p, want.p, want.n));
+		}
+		if (all_objects)
+			FUZZ_CHECK(!item_reader_next(r, &got, &eb) && !eb.set);
+		return;
+	}
+	while (n++ < 1000 && item_reader_next(r, &got, &eb))
+		FUZZ_CHECK(got.n && *got.p == '{' && js_valid(got));
+}
+
 static void check_plain(struct item_reader *r, const char *data, size_t size)
 {
 	const char *p = data, *end = data + size;
 	struct errbuf eb = ERRBUF_INIT;
 	unsigned long lineno = 0;
 	struct slice got, want;
+	int first = 1;
 
 	/* A UTF-8 byte order mark opening the file is skipped. */
 	if (size >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
@@ -69,6 +135,13 @@ static void check_plain(struct item_reader *r, const char *data, size_t size)
 		int e;
 
 		lineno++;
+		if (first && js_ws(p, eol) < eol && !memchr(p, '\0', (size_t)(eol - p))) {
+			first = 0;
+			if (opens_document(p, eol)) {
+				check_document(r, p, end);
+				return;
+			}
+		}
 		e = expect_line(p, eol, &want);
 		p = nl ? nl + 1 : end;
 		if (e == 0)
