@@ -152,23 +152,33 @@ static int get_latest(struct follower *f, int i, struct errbuf *eb)
 	return r;
 }
 
+static int keep_one(struct follower *f, int i, struct buf *resp, struct errbuf *why);
+
 int follow_mark(struct follower *f, struct errbuf *eb)
 {
-	int i;
+	struct buf resp = BUF_INIT;
+	int i, proven = 0, r = 0;
 
 	if (describe(f, eb) < 0)
 		return -1;
-	for (i = 0; i < f->set.n; i++) {
+	for (i = 0; i < f->set.n && r == 0; i++) {
 		if (stream_shard_closed(&f->set.v[i])) {
 			f->fs[i].state = FOLLOW_DONE;
 			continue;
 		}
 		if (get_latest(f, i, eb) < 0)
-			return -1;
+			r = -1;
 		f->fs[i].latest = 1;
+		/*
+		 * One GetRecords now, so that a role without dynamodb:GetRecords
+		 * stops the copy before the snapshot is written, not after.
+		 */
+		if (r == 0 && !proven++ && keep_one(f, i, &resp, eb) < 0)
+			r = -1;
 	}
+	buf_release(&resp);
 	update_states(f);
-	return 0;
+	return r;
 }
 
 /* Keeps shard i's LATEST position alive: 1 pinned or ended, 0 renewed, -1 failed (why set). */

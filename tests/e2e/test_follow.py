@@ -241,8 +241,9 @@ class Follow(FollowRuns, harness.TestCase):
     def test_a_throttled_target_makes_the_lag_grow_and_drops_nothing(self):
         name = self.seed("follow-throttle", 20)
         src, tgt = self.proxy("src"), self.proxy("tgt")
-        # The follower's first GetRecords waits: the snapshot is written, nothing followed yet.
-        src.configure(hold_after=0, hold_ops="GetRecords", reset=True)
+        # The follower's first GetRecords waits: the snapshot is written, nothing followed yet
+        # (the one before it, with the positions, proves the permission before the snapshot).
+        src.configure(hold_after=1, hold_ops="GetRecords", reset=True)
         p = self.start(*self.copy_args(name, src, tgt, "--until-caught-up", "--max-retries", "1"))
         src.wait_held(proc=p)
         # Now every write of the target is throttled: the follower's batches run out of retries.
@@ -251,10 +252,12 @@ class Follow(FollowRuns, harness.TestCase):
         src.configure(hold_after=-1)
         deadline = time.monotonic() + 60
         while tgt.stats()["faults"].get("throttle", 0) < 6:
-            self.assertIsNone(p.poll(), "dynamo gave up on a throttled target")
+            if p.poll() is not None:
+                self.fail("dynamo gave up on a throttled target: %s" % p.communicate()[1])
             self.assertLess(time.monotonic(), deadline, "the target was never written to")
             time.sleep(0.05)
-        self.assertIsNone(p.poll(), "dynamo gave up on a throttled target")
+        if p.poll() is not None:
+            self.fail("dynamo gave up on a throttled target: %s" % p.communicate()[1])
         tgt.configure(throttle=0.0)
         summary, err = self.finish(p)
         self.assertIn("applying the same changes again", err)
