@@ -33,7 +33,7 @@
 
 /* Jobs that scan and write: copy, truncate, restore. */
 #define JOB_OPTS OPT_SEGMENTS, OPT_CONCURRENCY, OPT_MAX_RCU, OPT_MAX_WCU, \
-	OPT_CHECKPOINT, OPT_YES, OPT_DRY_RUN, OPT_JSON, OPT_PROGRESS
+	OPT_CHECKPOINT, OPT_YES, OPT_DRY_RUN, OPT_JSON, OPT_PROGRESS, OPT_PROGRESS_INTERVAL
 
 static const int tables_opts[] = { OPT_JSON, GLOBAL_OPTS, 0 };
 static const int describe_opts[] = { OPT_TABLE, OPT_JSON, GLOBAL_OPTS, 0 };
@@ -53,11 +53,11 @@ static const int backups_opts[] = { OPT_TABLE, OPT_JSON, GLOBAL_OPTS, 0 };
 /* export only reads, import only writes: neither resumes from a checkpoint. */
 static const int export_opts[] = {
 	OPT_TABLE, OPT_EXPORT_FILE, OPT_SEGMENTS, OPT_CONCURRENCY, OPT_MAX_RCU,
-	OPT_DRY_RUN, OPT_JSON, OPT_PROGRESS, GLOBAL_OPTS, 0
+	OPT_DRY_RUN, OPT_JSON, OPT_PROGRESS, OPT_PROGRESS_INTERVAL, GLOBAL_OPTS, 0
 };
 static const int import_opts[] = {
 	OPT_TABLE, OPT_IMPORT_FILE, OPT_CONCURRENCY, OPT_MAX_WCU, OPT_YES,
-	OPT_DRY_RUN, OPT_JSON, OPT_PROGRESS, GLOBAL_OPTS, 0
+	OPT_DRY_RUN, OPT_JSON, OPT_PROGRESS, OPT_PROGRESS_INTERVAL, GLOBAL_OPTS, 0
 };
 static const int policy_opts[] = { OPT_HELP, 0 };
 static const int query_opts[] = {
@@ -300,6 +300,10 @@ static int run_command(const struct command *cmd, int argc, char **argv, int pol
 	ctx.stdin_tty = isatty(0);
 	ctx.stderr_tty = isatty(2);
 	progress_enabled = !ctx.o.quiet && (ctx.o.progress || ctx.stderr_tty);
+	/* Off a terminal (a CI log), a plain line now and then, not redraws. */
+	progress_plain = !ctx.stderr_tty;
+	if (ctx.o.progress_interval_ms)
+		progress_interval_ms = ctx.o.progress_interval_ms;
 	apply_engine_options(&ctx.o);
 	if (aws_config_load(&ctx.cfg, &ctx.eb) < 0)
 		goto fail;

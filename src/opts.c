@@ -15,7 +15,8 @@ const struct opt_def dynamo_opts[] = {
 	{ OPT_ENDPOINT_URL, "endpoint-url", 0, NULL, "URL", "DynamoDB endpoint (local emulators, VPC endpoints)" },
 	{ OPT_DEBUG, "debug", 0, NULL, NULL, "log each request (operation, status, latency, retries) to stderr; never secrets" },
 	{ OPT_QUIET, "quiet", 'q', NULL, NULL, "no progress and no informational lines, only the summary and errors" },
-	{ OPT_PROGRESS, "progress", 0, NULL, NULL, "show live progress even when stderr is not a terminal" },
+	{ OPT_PROGRESS, "progress", 0, NULL, NULL, "show progress even when stderr is not a terminal (a plain line every 10s)" },
+	{ OPT_PROGRESS_INTERVAL, "progress-interval", 0, NULL, "DURATION", "off a terminal, a progress line this often (default 10s; implies --progress)" },
 	{ OPT_JSON, "json", 0, NULL, NULL, "print a machine-readable JSON result on stdout" },
 	{ OPT_YES, "yes", 'y', NULL, NULL, "do destructive steps without asking (required when not on a terminal)" },
 	{ OPT_DRY_RUN, "dry-run", 'n', NULL, NULL, "print the plan (stages, tables, accounts, item estimates) and change nothing" },
@@ -323,6 +324,9 @@ int options_set(int id, const char *flag, const char *v, void *arg,
 	switch (id) {
 	case OPT_CONNECT_TIMEOUT:
 		return parse_duration_ms(flag, v, 100, 600000, &o->connect_timeout_ms, eb);
+	case OPT_PROGRESS_INTERVAL:
+		o->progress = 1;
+		return parse_duration_ms(flag, v, 1000, 86400000, &o->progress_interval_ms, eb);
 	case OPT_TIMEOUT:
 		return parse_duration_ms(flag, v, 100, 3600000, &o->timeout_ms, eb);
 	case OPT_FOLLOW_FOR:

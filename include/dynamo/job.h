@@ -96,6 +96,7 @@ struct job_counters {
 	uint64_t saved;		/* items written to a file or stdout */
 	uint64_t failed;	/* items that could not be handled */
 	uint64_t pages;
+	uint64_t units_read;	/* segments or keys read to their last page */
 	uint64_t requests, retries, throttles;	/* from the engines */
 	uint64_t peak_in_flight;	/* sum of the workers' peaks */
 };

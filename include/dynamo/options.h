@@ -17,11 +17,13 @@ enum opt_id {
 	OPT_FROM_TABLE, OPT_KEEP_SOURCE, OPT_BACKUP_ARN, OPT_BACKUP_NAME,
 	OPT_FROM_FILE, OPT_UNIQUE, OPT_HEAD, OPT_LIMIT, OPT_DESC, OPT_COUNT,
 	OPT_OUTPUT, OPT_CONSISTENT, OPT_EXPORT_FILE, OPT_IMPORT_FILE,
-	OPT_PROGRESS, OPT_STRICT, OPT_NUMBERS, OPT_BILLING, OPT_FOLLOW, OPT_FOLLOW_FOR,
-	OPT_UNTIL_CAUGHT_UP, OPT_ENABLE_STREAM,
+	OPT_PROGRESS, OPT_STRICT, OPT_NUMBERS, OPT_BILLING, OPT_PROGRESS_INTERVAL,
+	OPT_FOLLOW, OPT_FOLLOW_FOR, OPT_UNTIL_CAUGHT_UP, OPT_ENABLE_STREAM,
 };
 
 enum output_format { OUTPUT_DDB, OUTPUT_JSON, OUTPUT_JSONL };
+/* --billing: the source's mode (0), or one of these. */
+enum { BILLING_ON_DEMAND = 1, BILLING_PROVISIONED = 2 };
 
 #define MAX_PK_VALUES 256
 
@@ -75,6 +77,7 @@ struct options {
 	int output;			/* enum output_format */
 	int output_set;
 	int numbers_as_strings;		/* --numbers string */
+	uint64_t progress_interval_ms;	/* --progress-interval; 0: the default */
 	int billing;			/* --billing: 0 the source's, BILLING_ON_DEMAND or BILLING_PROVISIONED */
 };
 

@@ -1,6 +1,8 @@
 #ifndef DYNAMO_PROGRESS_H
 #define DYNAMO_PROGRESS_H
 
+#include <stdint.h>
+
 struct job;
 
 /*
@@ -8,8 +10,12 @@ struct job;
  * items/s, retries, throttles, elapsed and ETA, one line per stage redrawn
  * in place. Only when enabled (stderr is a terminal and not --quiet, or
  * --progress); otherwise nothing is drawn and only the summary is printed.
+ * progress_plain (stderr is not a terminal: a CI log): no redrawing, no
+ * escape sequences, a plain line every progress_interval_ms instead.
  */
 extern int progress_enabled;
+extern int progress_plain;
+extern uint64_t progress_interval_ms;
 
 void progress_start(struct job *j);
 void progress_update(struct job *j);

@@ -15,8 +15,6 @@ int stage_create_table(struct plan *p, struct stage *s);
  * Builds the CreateTable request for name from a DescribeTable "Table"
  * object, keeping only what CreateTable accepts (exposed for tests).
  */
-/* --billing: the source's mode (0), or one of these. */
-enum { BILLING_ON_DEMAND = 1, BILLING_PROVISIONED = 2 };
 /*
  * CreateTable for a copy of the table desc describes, named name: keys,
  * indexes, billing (the source's, or billing), stream, table class,

@@ -102,8 +102,10 @@ static void add_create(struct copy *c, struct plan *p)
 	s->estimate = 0;
 	s->optional = 1;
 	snprintf(s->what, sizeof(s->what),
-		 "create table '%s' in %s like '%s' in %s (keys, indexes, billing, TTL)",
-		 c->target_table, c->dst_where, c->ctx->o.table, c->src_where);
+		 "create table '%s' in %s like '%s' in %s (keys, indexes, %s, stream, TTL, tags, PITR, deletion protection, encryption)",
+		 c->target_table, c->dst_where, c->ctx->o.table, c->src_where,
+		 c->ctx->o.billing == BILLING_ON_DEMAND ? "billing on demand" :
+		 c->ctx->o.billing == BILLING_PROVISIONED ? "billing provisioned" : "billing");
 }
 
 /*

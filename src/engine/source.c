@@ -474,6 +474,7 @@ static void on_page(struct http_call *c)
 	} else {
 		u->exhausted = 1;
 		pg->last = 1;
+		job_add(&j->c.units_read, 1);
 	}
 	page_end(u, pg);
 	page_buffer_give_back(u);

@@ -167,6 +167,12 @@ static void describe_failure(struct plan *p, struct stage *s, struct job *j)
 {
 	uint64_t handled = j->c.written + j->c.deleted + j->c.saved;
 	uint64_t left = j->c.read > handled ? j->c.read - handled : 0;
+	/* Every segment or key was read to its end: nothing is "not read yet". */
+	int all_read = j->source == SOURCE_FILE ||
+		       (j->source == SOURCE_SCAN && j->c.units_read >= (uint64_t)j->seg_count) ||
+		       (j->source == SOURCE_QUERY && j->c.units_read >= (uint64_t)j->npk);
+	int pruning = s->kind == STAGE_PRUNE || s->kind == STAGE_QUERY_PRUNE ||
+		      s->kind == STAGE_PRUNE_KEYS;
 	int exit = j->eb.exit ? j->eb.exit : EXIT_FAILURE_RUNTIME;
 	int deleting = s->kind == STAGE_TRUNCATE || s->kind == STAGE_QUERY_DELETE ||
 		       s->kind == STAGE_PRUNE || s->kind == STAGE_QUERY_PRUNE ||
@@ -176,15 +182,27 @@ static void describe_failure(struct plan *p, struct stage *s, struct job *j)
 	const char *ck = p->ck ? checkpoint_path(p->ck) : NULL;
 	char more[600] = "";
 
-	/* Running again helps when retries ran out or the run was stopped; not for a refused item. */
-	if (exit == EXIT_INCOMPLETE || exit == EXIT_INTERRUPTED)
+	/*
+	 * Running again helps when retries ran out or the run was stopped; not
+	 * for a refused item. A prune reads every item of the target and deletes
+	 * few: what it leaves is the items the source lacks, whose number it
+	 * does not know.
+	 */
+	if ((exit == EXIT_INCOMPLETE || exit == EXIT_INTERRUPTED) && pruning)
+		snprintf(more, sizeof(more),
+			 "; items the source lacks may still be in '%s': %s", s->dst_table,
+			 ck ? "run the same command again to resume from the checkpoint" :
+			 "run it again (with --checkpoint FILE a run resumes where it stopped)");
+	else if (exit == EXIT_INCOMPLETE || exit == EXIT_INTERRUPTED)
 		snprintf(more, sizeof(more),
 			 "; %llu items read were not %s%s: %s",
 			 (unsigned long long)left, deleting ? "deleted" : "written",
-			 j->source == SOURCE_FILE ? "" : " and the rest were not read yet",
+			 all_read ? "" : " and the rest were not read yet",
 			 ck ? "run the same command again to resume from the checkpoint" :
 			 resumable ? "run it again (with --checkpoint FILE a run resumes where it stopped)" :
 			 "run it again");
+	else if (exit == EXIT_FAILURE_RUNTIME && pruning)
+		snprintf(more, sizeof(more), "; items the source lacks may still be in '%s'", s->dst_table);
 	else if (exit == EXIT_FAILURE_RUNTIME && left)
 		snprintf(more, sizeof(more), "; %llu items read were not %s",
 			 (unsigned long long)left, deleting ? "deleted" : "written");

@@ -8,6 +8,9 @@
 #include <string.h>
 
 int progress_enabled;
+int progress_plain;
+uint64_t progress_interval_ms = 10000;
+static uint64_t last_plain_us;	/* when the last plain line was printed */
 
 static volatile int drawn;	/* a progress line is on screen */
 
@@ -57,7 +60,7 @@ static void draw(struct job *j, int final)
 	group(d, sizeof(d), done);
 	group(r, sizeof(r), (uint64_t)rate);
 	clock_text(el, sizeof(el), secs);
-	buf_printf(&line, "\r\033[K%-9s %s", j->name, d);
+	buf_printf(&line, "%s%-9s %s", progress_plain ? "" : "\r\033[K", j->name, d);
 	if (j->estimate) {
 		group(t, sizeof(t), j->estimate);
 		buf_printf(&line, "/~%s", t);
@@ -69,24 +72,33 @@ static void draw(struct job *j, int final)
 		clock_text(eta, sizeof(eta), (double)(j->estimate - done) / rate);
 		buf_printf(&line, "  ETA %s", eta);
 	}
-	if (final)
+	if (final || progress_plain)
 		buf_putc(&line, '\n');
 	msg_raw(line.data, line.len);
-	drawn = !final;
+	drawn = !final && !progress_plain;
 	buf_release(&line);
 }
 
 void progress_start(struct job *j)
 {
-	if (progress_enabled)
+	last_plain_us = clock_mono_us();
+	if (progress_enabled && !progress_plain)
 		msg_set_hook(clear_line);
 	(void)j;
 }
 
 void progress_update(struct job *j)
 {
-	if (progress_enabled)
-		draw(j, 0);
+	uint64_t now = clock_mono_us();
+
+	if (!progress_enabled)
+		return;
+	if (progress_plain) {
+		if (now - last_plain_us < progress_interval_ms * 1000)
+			return;
+		last_plain_us = now;
+	}
+	draw(j, 0);
 }
 
 void progress_end(struct job *j)
@@ -94,15 +106,27 @@ void progress_end(struct job *j)
 	if (!progress_enabled)
 		return;
 	draw(j, 1);
-	msg_set_hook(NULL);
+	if (!progress_plain)
+		msg_set_hook(NULL);
 }
 
 void progress_text(const char *text, int final)
 {
 	struct buf line = BUF_INIT;
+	uint64_t now = clock_mono_us();
 
 	if (!progress_enabled)
 		return;
+	if (progress_plain) {
+		/* Off a terminal: a plain line now and then, nothing to clear at the end. */
+		if (final || now - last_plain_us < progress_interval_ms * 1000)
+			return;
+		last_plain_us = now;
+		buf_printf(&line, "%s\n", text);
+		msg_raw(line.data, line.len);
+		buf_release(&line);
+		return;
+	}
 	if (!drawn && !final)
 		msg_set_hook(clear_line);
 	buf_printf(&line, "\r\033[K%s%s", text, final ? "\n" : "");

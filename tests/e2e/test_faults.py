@@ -271,6 +271,26 @@ class FaultLimits(FaultBase):
         self.assertRetriedAtMost(proxy, "BatchWriteItem", 4)   # --max-retries 3
         self.assertEqual(harness.table_contents(self.tgt, name), [])
 
+    def test_a_source_read_to_its_end_is_not_said_to_be_unread(self):
+        # 40 items, one page a segment: every page is read before the writes give up.
+        name = self.setup_copy(40)
+        proxy = self.proxy("--ops", "BatchWriteItem", "--throttle", "1")
+        p = self.copy(proxy, name)
+        line = self.assertIncomplete(p, name)
+        self.assertNotIn("not read yet", line)
+
+    def test_a_prune_that_stops_says_what_may_remain(self):
+        # It said "N items read were not deleted" of the target's items it
+        # read, most of which were never to be deleted.
+        name = self.setup_copy(0)
+        put_items(self.tgt, name, [{"PK": {"S": "stale%d" % i}, "SK": {"S": "1"}} for i in range(30)])
+        proxy = self.proxy("--ops", "BatchWriteItem", "--throttle", "1")
+        p = self.copy(proxy, name)
+        self.assertEqual(p.returncode, 5, p.stderr)
+        line = self.error_line(p, "copy")
+        self.assertIn("items the source lacks may still be in '%s'" % name, line)
+        self.assertNotIn("items read were not deleted", line)
+
     # Once a bug: exit 1, not 5 (the exit code came from the call's HTTP_OK).
     def test_unprocessed_forever_stops_with_exit_5(self):
         name = self.setup_copy()
