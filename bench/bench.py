@@ -32,6 +32,8 @@ import shutil
 import boto3
 from botocore.config import Config
 
+import faults
+
 GNU_TIME = shutil.which("time") if os.path.exists("/usr/bin/time") else None
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -229,7 +231,7 @@ def deleted(s):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--endpoint", required=True, help="the source endpoint (and the target's unless --target-endpoint)")
+    ap.add_argument("--endpoint", help="the source endpoint (and the target's unless --target-endpoint)")
     ap.add_argument("--target-endpoint")
     ap.add_argument("--region", default="us-east-1")
     ap.add_argument("--profile")
@@ -244,7 +246,39 @@ def main():
     ap.add_argument("--dynamo", default=os.path.join(ROOT, "build", "dynamo"))
     ap.add_argument("--out", default=os.path.join(HERE, "out"))
     ap.add_argument("--keep", action="store_true", help="do not delete the tables at the end")
+    ap.add_argument("--faults", action="store_true",
+                    help="run the fault matrix instead (ddbsim only; see bench/faults.py)")
+    ap.add_argument("--partitioned-endpoint",
+                    help="--faults: a ddbsim started with --partitions 16 --partition-wcu 1000")
+    ap.add_argument("--sim-cmd", help="--faults: start the three simulators with this command "
+                    "(e.g. 'node ../shared/bench/ddbsim.js') instead of taking endpoints")
+    ap.add_argument("--fault-items", type=int, default=200000)
+    ap.add_argument("--scenarios", help="--faults: only the scenarios whose names contain one of these "
+                    "(comma-separated, e.g. 'unprocessed,partitions'); clean always runs")
+    ap.add_argument("--baseline-dynamo", help="--faults: also run every scenario with this dynamo binary")
+    ap.add_argument("--baseline-timeout", type=float, default=120,
+                    help="--faults: seconds after which a baseline run is stopped (default %(default)s)")
     args = ap.parse_args()
+    sims = None
+    if args.faults and args.sim_cmd:
+        sims = faults.Sims(args.sim_cmd, log)
+        args.endpoint = sims.start()
+        args.target_endpoint = sims.start("--account", "222222222222")
+        args.partitioned_endpoint = sims.start("--account", "333333333333", "--partitions", "16",
+                                               "--partition-wcu", "1000")
+    if not args.endpoint:
+        ap.error("--endpoint is required (or --faults --sim-cmd CMD)")
+    if args.faults and not (args.partitioned_endpoint and args.target_endpoint):
+        ap.error("--faults needs --target-endpoint and --partitioned-endpoint (or --sim-cmd CMD); "
+                 "see bench/faults.py")
+    try:
+        run(args)
+    finally:
+        if sims:
+            sims.stop()
+
+
+def run(args):
 
     session = boto3.Session(profile_name=args.profile) if args.profile else boto3.Session(
         aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID", "AKIABENCHEXAMPLE"),
@@ -265,8 +299,8 @@ def main():
         res["check"] = check
         results.append(res)
         log("bench: %-22s %9s items %9s items/s %6s us/item %7s MB rss %4s in flight %s retries  %s" % (
-            res["run"], res["items"], res["items_per_s"], res["cpu_us_per_item"], res["peak_rss_mb"],
-            res["peak_in_flight"], res["retries"], check))
+            res["run"], res["items"], res["items_per_s"], res.get("cpu_us_per_item"), res.get("peak_rss_mb"),
+            res.get("peak_in_flight"), res["retries"], check))
         with open(outfile, "a") as f:
             f.write(json.dumps(res) + "\n")
 
@@ -289,6 +323,19 @@ def main():
         c = dst.count(d_table)
         return "count %d %s" % (c, "ok" if c == n else "MISMATCH")
 
+    if args.faults:
+        r.copy_timed = lambda *a: faults.copy_timed(r, *a)
+        try:
+            rows = faults.run_matrix(args, r, tables, src, dst, Side(args, args.partitioned_endpoint, session),
+                                     record, log)
+        finally:
+            if not args.keep:
+                tables.cleanup()
+        faults.print_table(rows)
+        log("bench: results in %s" % outfile)
+        if not all(x["ok"] for x in rows if x["build"] == "after"):
+            sys.exit(1)
+        return
     try:
         users = max(1, args.items // 8)
         need_big = runs & {"copy", "truncate"}

@@ -12,6 +12,7 @@
 #include "dynamo/http.h"
 #include "dynamo/msg.h"
 #include "dynamo/options.h"
+#include "dynamo/parse.h"
 #include "dynamo/progress.h"
 #include "dynamo_version.h"
 
@@ -181,10 +182,11 @@ static int check_args(int argc, char **argv, struct errbuf *eb)
 	return 0;
 }
 
-static void apply_engine_options(const struct options *o)
+static int apply_engine_options(const struct options *o, struct errbuf *eb)
 {
 	struct engine_config *g = &engine_global_config;
 	const char *ca = getenv("AWS_CA_BUNDLE");
+	const char *budget = getenv("DYNAMO_RETRY_BUDGET");	/* for experiments and tests */
 
 	if (o->connect_timeout_ms)
 		g->connect_timeout_ms = o->connect_timeout_ms;
@@ -200,6 +202,10 @@ static void apply_engine_options(const struct options *o)
 		g->ca_bundle = o->ca_bundle;
 	else if (ca && *ca)
 		g->ca_bundle = ca;
+	if (budget && *budget)
+		return parse_duration_ms("DYNAMO_RETRY_BUDGET", budget, 100, 86400000,
+					 &g->retry_budget_ms, eb);
+	return 0;
 }
 
 /*
@@ -304,8 +310,8 @@ static int run_command(const struct command *cmd, int argc, char **argv, int pol
 	progress_plain = !ctx.stderr_tty;
 	if (ctx.o.progress_interval_ms)
 		progress_interval_ms = ctx.o.progress_interval_ms;
-	apply_engine_options(&ctx.o);
-	if (aws_config_load(&ctx.cfg, &ctx.eb) < 0)
+	if (apply_engine_options(&ctx.o, &ctx.eb) < 0 ||
+	    aws_config_load(&ctx.cfg, &ctx.eb) < 0)
 		goto fail;
 	/* The plan is built as for --dry-run, and printed as a policy. */
 	if (policy && !plans_nothing(cmd))

@@ -38,7 +38,7 @@ const struct opt_def dynamo_opts[] = {
 	{ OPT_SK, "sk", 0, "sk", "PREFIX", "sort key prefix (begins_with; a numeric sort key must equal it)" },
 	{ OPT_INDEX, "index", 'i', NULL, "INDEX", "query this global or local secondary index" },
 	{ OPT_PK_TYPE, "pk-type", 0, NULL, "S|N|B", "check the partition key is of this type (types come from the table; B values are base64)" },
-	{ OPT_SEGMENTS, "segments", 0, NULL, "N", "parallel scan segments (default: from the table size)" },
+	{ OPT_SEGMENTS, "segments", 0, NULL, "N", "parallel scan segments (default: from the table size, at least 64 when the items are written)" },
 	{ OPT_CONCURRENCY, "concurrency", 'c', NULL, "N", "requests in flight at most (default 128; query 16, import 64)" },
 	{ OPT_NO_BACKUP, "no-backup", 0, NULL, NULL, "skip the on-demand backup of the table written to" },
 	{ OPT_NO_TRUNCATE, "no-truncate", 0, NULL, NULL, "keep the target's other items (upsert copy)" },

@@ -21,6 +21,7 @@
 
 struct creds_provider;
 struct rate_limiter;
+struct rate_ranges;
 struct engine;
 
 struct endpoint {
@@ -92,6 +93,7 @@ struct http_call {
 	uint64_t timeout_ms;		/* 0: the engine's default */
 	uint64_t connect_timeout_ms;	/* 0: the engine's default */
 	struct rate_limiter *limiter;	/* borrowed, or NULL */
+	const struct rate_ranges *ranges;	/* borrowed: the key ranges it carries (rate_observe), or NULL */
 	double cost;			/* estimated capacity units, for the limiter */
 	double reserved;		/* units reserved by all attempts since rearm (settle with this) */
 	/*
@@ -123,7 +125,7 @@ struct http_call {
 	int nhdr;
 	uint64_t not_before_ms;
 	uint64_t started_us;
-	uint64_t first_started_ms;
+	uint64_t refused_ms;		/* retry budget used: attempts and backoff, not queueing */
 	char crc32[16];
 	int has_crc32;
 	char payload_sha256[65];

@@ -17,6 +17,8 @@ int av_split(struct slice av, char type[8], struct slice *val);
  * Returns <0, 0, >0; a value of another type sorts last.
  */
 int av_key_compare(struct slice a, struct slice b);
+/* Whether two key values (or two absent ones, n == 0) are the same: the same bytes, or equal. */
+int av_key_same(struct slice a, struct slice b);
 /*
  * Appends a key value (S, N or B) in one spelling per value: the type, then
  * the string's UTF-8 bytes, the number's significant digits and exponent,

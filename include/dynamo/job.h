@@ -60,6 +60,9 @@ struct unit {
 	struct page *head, *tail;	/* pages not fully handled, in order */
 	int npages;
 	double est_cost;	/* read capacity to reserve for the next page */
+	struct rate_ranges range;	/* its key range, for the pacing (rate.h) */
+	int strikes;		/* writes: answers in a row that refused all its items while writing others */
+	uint64_t hold_ms;	/* writes: its items wait until then (a hot partition) */
 	int limit;		/* Limit of the next page, 0 = none */
 	struct ddb_page answer;	/* the checked answer of the page in flight */
 	/*
@@ -85,6 +88,10 @@ struct sink_ops {
 	int (*init)(struct worker *w);
 	/* Optional: every item of pg has been given to item(). */
 	void (*page_end)(struct worker *w, struct page *pg);
+	/* Optional, each turn of the worker's loop: ms until it wants the next turn, or -1. */
+	int (*tick)(struct worker *w);
+	/* Optional: it still holds items to handle (retries waiting for their time). */
+	int (*busy)(struct worker *w);
 };
 
 enum sink_kind { SINK_PUT, SINK_DELETE, SINK_CUSTOM };
@@ -97,6 +104,7 @@ struct job_counters {
 	uint64_t failed;	/* items that could not be handled */
 	uint64_t pages;
 	uint64_t units_read;	/* segments or keys read to their last page */
+	uint64_t unprocessed;	/* write requests a batch answer left unprocessed (each round) */
 	uint64_t requests, retries, throttles;	/* from the engines */
 	uint64_t peak_in_flight;	/* sum of the workers' peaks */
 };
@@ -114,6 +122,7 @@ struct job {
 	int keys_only;			/* scan: project only the key attributes */
 	int page_limit;			/* scan/query: Limit per page, 0 = DynamoDB's 1 MB pages */
 	double page_units;		/* under --max-rcu: what a page should cost; each unit's Limit adapts to it */
+	size_t page_bytes;		/* scan: bytes of JSON a page should hold, 0 = DynamoDB's 1 MB; each unit's Limit adapts to it */
 	int select_count;		/* query: Select COUNT (counts land in c.read) */
 	int consistent;			/* scan/query: ConsistentRead */
 	const char *const *pk_values;	/* query: one unit per value */
@@ -163,6 +172,7 @@ struct worker {
 	int total_units;		/* the job's units, all workers */
 	void *sink_state;		/* the job's sink's per-worker state */
 	void *writer;			/* the batch writer's, which other sinks may feed */
+	int max_in_flight;		/* its engine's requests in flight at most */
 	int pages_in_flight;		/* Scan/Query requests out */
 	struct buf *page_pool;		/* owned: response buffers for pages, kept sized */
 	int npool;
@@ -192,6 +202,9 @@ const struct sink_ops *job_sink(const struct job *j);
 
 /* The built-in sinks. */
 extern const struct sink_ops batch_writer_ops;
+/* Its tick and busy, for sinks that feed it (prune, fetch_then_write). */
+int batch_writer_tick(struct worker *w);
+int batch_writer_busy(struct worker *w);
 /*
  * For item copies through an index that does not project every attribute:
  * fetches the whole items by their table keys (BatchGetItem, 100 at a time,

@@ -171,6 +171,8 @@ int stage_follow(struct plan *p, struct stage *s, int ck_stage);
 
 /* Defaults from the table's size (measured: see README's performance section). */
 int plan_default_segments(const struct table_desc *t);
+/* The same for a scan whose items are written: at least 64 segments (see plan.c). */
+int plan_write_segments(const struct table_desc *t);
 int plan_default_concurrency(int segments);
 /* Whether a table holds any item (one keys-only Scan with Limit 1). */
 int plan_table_empty(const struct ddb *d, const struct table_desc *t,

@@ -6,9 +6,10 @@
 struct job;
 
 /*
- * Live progress on stderr for long stages: items done of the estimate,
- * items/s, retries, throttles, elapsed and ETA, one line per stage redrawn
- * in place. Only when enabled (stderr is a terminal and not --quiet, or
+ * Live progress on stderr for long stages: items done of the estimate, the
+ * rate over the last seconds, the share of writes refused (throttled and
+ * unprocessed) and the write pace with why it is what it is, retries,
+ * elapsed and ETA, one line per stage redrawn in place. Only when enabled (stderr is a terminal and not --quiet, or
  * --progress); otherwise nothing is drawn and only the summary is printed.
  * progress_plain (stderr is not a terminal: a CI log): no redrawing, no
  * escape sequences, a plain line every progress_interval_ms instead.

@@ -42,10 +42,14 @@ struct ddb_page {
 int ddb_page_parse(struct slice resp, int count_only, struct ddb_page *pg,
 		   char *why, size_t n);
 
+/* A BatchWriteItem request holds at most 25 requests; a few more are refused as malformed. */
+#define DDB_WRITE_REQUESTS_MAX 100
+
 /* A BatchWriteItem answer: the write requests to send again. */
 struct ddb_batch_write {
 	struct slice unprocessed;	/* the table's list in UnprocessedItems, or empty */
 	int n;				/* its elements */
+	int sent[DDB_WRITE_REQUESTS_MAX];	/* which request sent each of them is (its index) */
 };
 
 /*
@@ -54,7 +58,8 @@ struct ddb_batch_write {
  * was sent, by its key (keys: the table's key schema; NULL compares the
  * requests as text): a server that hands back more than it was given, or
  * requests it was never sent, would make dynamo write what it never read
- * and never run out of retries. 0, or -1 with why set.
+ * and never run out of retries. Each one's request is out->sent[k]. 0, or
+ * -1 with why set.
  */
 int ddb_batch_write_parse(struct slice resp, const char *table,
 			  struct slice request, const struct table_desc *keys,

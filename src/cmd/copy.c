@@ -287,7 +287,7 @@ int cmd_copy(struct ctx *ctx)
 	    open_sides(&c) < 0 || describe_tables(&c) < 0 || check_index(&c) < 0 ||
 	    query_keys_check(ctx, &c.sd) < 0 || setup_follow(&c) < 0)
 		goto out;
-	segments = o->segments ? o->segments : plan_default_segments(&c.sd);
+	segments = o->segments ? o->segments : plan_write_segments(&c.sd);
 	if (!o->npk && c.have_td && plan_table_empty(&c.dst, &c.td, &empty, &ctx->eb) < 0)
 		goto out;
 	plan_init(&p, ctx, "copy");

@@ -616,7 +616,7 @@ static void printer_release(struct worker *w)
 
 static const struct sink_ops printer_ops = {
 	printer_item, printer_flush, printer_backlog, printer_release,
-	printer_init, printer_page_end
+	printer_init, printer_page_end, NULL, NULL
 };
 
 /* ---- the command ---- */
@@ -649,7 +649,8 @@ static void print_unique(struct printer *pr)
 	struct distinct *d = &pr->uniq;
 	size_t i;
 
-	qsort(d->v, d->n, sizeof(*d->v), seen_compare);
+	if (d->n)	/* qsort of no array is undefined */
+		qsort(d->v, d->n, sizeof(*d->v), seen_compare);
 	if (array)
 		buf_puts(&pr->out, d->n ? "[\n" : "[]\n");
 	for (i = 0; i < d->n; i++) {

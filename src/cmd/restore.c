@@ -84,7 +84,7 @@ static int plan_from_table(struct restore *r, struct plan *p)
 	}
 	/* Copy, then prune what the copy does not have (see prune.c), then drop it. */
 	s = plan_add_copy(p, STAGE_COPY, "copy", copy_ref(r), table_ref(r));
-	s->segments = o->segments ? o->segments : plan_default_segments(&r->from);
+	s->segments = o->segments ? o->segments : plan_write_segments(&r->from);
 	s->destructive = 1;
 	snprintf(s->what, sizeof(s->what), "put every item of '%s' into '%s' in %s (about %lld items)",
 		 o->from_table, o->table, r->where, r->from.item_count);

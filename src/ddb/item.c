@@ -446,3 +446,13 @@ int item_to_plain(struct slice item, int strnum, struct buf *out)
 		return -1;
 	return buf_putc(out, '}');
 }
+
+int av_key_same(struct slice a, struct slice b)
+{
+	if (!a.n && !b.n)
+		return 1;
+	if (!a.n || !b.n)
+		return 0;
+	/* The same spelling is the common case; otherwise compare as values. */
+	return (a.n == b.n && !memcmp(a.p, b.p, a.n)) || av_key_compare(a, b) == 0;
+}

@@ -150,11 +150,6 @@ int ddb_same_key(struct slice a, struct slice b, const struct table_desc *keys)
 	       (!keys->range.name || same_attr(a, b, keys->range.name));
 }
 
-static int same_value(struct slice a, struct slice b)
-{
-	return (a.n == b.n && !memcmp(a.p, b.p, a.n)) || av_key_compare(a, b) == 0;
-}
-
 int ddb_same_start_key(struct slice a, struct slice b)
 {
 	struct js_iter ia, ib;
@@ -174,7 +169,7 @@ int ddb_same_start_key(struct slice a, struct slice b)
 		js_begin(&ib, b, '{');
 		while (!found && js_next_member(&ib, &kb, &vb) == 1)
 			found = ka.n == kb.n && !memcmp(ka.p, kb.p, ka.n) &&
-				same_value(va, vb);
+				av_key_same(va, vb);
 		if (!found)
 			return 0;
 	}
@@ -198,55 +193,83 @@ static int list_elements(struct slice list, struct slice *out, int max)
 	return r < 0 ? -1 : count;
 }
 
-/* The request of sent (not yet matched) that asks the same as req, or -1. */
-static int find_sent(struct slice req, const struct slice *sent, int nsent,
-		     unsigned char *used, const struct table_desc *keys)
-{
-	struct slice a, b;
-	int kind = ddb_write_request_item(req, &a), i;
+/* A write request, read once: its kind (1 put, 2 delete) and key values. */
+struct write_req {
+	struct slice req;
+	int kind;		/* -1: not a write request */
+	int keyed;		/* has the key schema's attributes (h, r) */
+	struct slice h, r;
+};
 
-	if (kind < 0)
-		return -1;
-	for (i = 0; i < nsent; i++) {
-		if (used[i] || ddb_write_request_item(sent[i], &b) != kind)
-			continue;
-		if (keys ? ddb_same_key(a, b, keys) :
-		    (req.n == sent[i].n && !memcmp(req.p, sent[i].p, req.n)))
-			return i;
-	}
-	return -1;
+static void write_req_read(struct slice req, const struct table_desc *keys, struct write_req *w)
+{
+	struct slice item;
+
+	memset(w, 0, sizeof(*w));
+	w->req = req;
+	w->kind = ddb_write_request_item(req, &item);
+	if (w->kind < 0 || !keys)
+		return;
+	w->keyed = js_find(item, keys->hash.name, &w->h) == 1 &&
+		   (!keys->range.name || js_find(item, keys->range.name, &w->r) == 1);
+}
+
+/* Whether two write requests ask the same: the same kind and key (keys NULL: the same text). */
+static int same_request(const struct write_req *a, const struct write_req *b,
+			const struct table_desc *keys)
+{
+	if (a->kind < 0 || a->kind != b->kind)
+		return 0;
+	if (!keys)
+		return a->req.n == b->req.n && !memcmp(a->req.p, b->req.p, a->req.n);
+	return a->keyed && b->keyed && av_key_same(a->h, b->h) &&
+	       (!keys->range.name || av_key_same(a->r, b->r));
 }
 
 /* A BatchWriteItem request holds at most 25 requests; a few more are refused as malformed. */
-#define MAX_WRITE_REQUESTS 100
+#define MAX_WRITE_REQUESTS DDB_WRITE_REQUESTS_MAX
 
-static int match_unprocessed(const struct ddb_batch_write *out, struct slice sent,
+/*
+ * Each unprocessed request is matched to one sent (out->sent). The sent
+ * ones are read once, not once per unprocessed request: an answer leaving
+ * 24 of 25 unprocessed is common under throttling, and the check runs on
+ * the thread that sends.
+ */
+static int match_unprocessed(struct ddb_batch_write *out, struct slice sent,
 			     const struct table_desc *keys, char *why, size_t n)
 {
 	struct slice *got = xcalloc(MAX_WRITE_REQUESTS, sizeof(*got));
 	struct slice *req = xcalloc(MAX_WRITE_REQUESTS, sizeof(*req));
+	struct write_req *reqs = xcalloc(MAX_WRITE_REQUESTS, sizeof(*reqs));
 	unsigned char used[MAX_WRITE_REQUESTS] = { 0 };
 	int nsent = list_elements(sent, req, MAX_WRITE_REQUESTS);
 	int ngot = list_elements(out->unprocessed, got, MAX_WRITE_REQUESTS);
-	int i, r = 0;
+	int i, k, r = 0;
 
 	if (nsent < 0 || ngot < 0 || ngot > nsent) {
 		r = whyf(why, n, "it hands back %d unprocessed requests for %d sent",
 			 out->n, nsent < 0 ? 0 : nsent);
 		goto out;
 	}
+	for (k = 0; k < nsent; k++)
+		write_req_read(req[k], keys, &reqs[k]);
 	for (i = 0; i < ngot; i++) {
-		int k = find_sent(got[i], req, nsent, used, keys);
+		struct write_req g;
 
-		if (k < 0) {
+		write_req_read(got[i], keys, &g);
+		for (k = 0; k < nsent && (used[k] || !same_request(&g, &reqs[k], keys)); k++)
+			;
+		if (k == nsent) {
 			r = whyf(why, n, "its UnprocessedItems holds a request that was not sent");
 			goto out;
 		}
 		used[k] = 1;
+		out->sent[i] = k;
 	}
 out:
 	free(got);
 	free(req);
+	free(reqs);
 	return r;
 }
 

@@ -29,8 +29,20 @@ struct get_req {
 	struct lookup lk[GET_MAX_KEYS];
 	int n;
 	int rounds, stall;
+	struct rate_ranges ranges;	/* the key ranges of the keys being asked for */
 	struct get_req *next;		/* free list */
 };
+
+/* The key ranges (units) of the keys in state (WAITING, or AGAIN after an answer). */
+static void lookups_ranges(const struct get_req *r, int state, struct rate_ranges *rr)
+{
+	int i;
+
+	memset(rr, 0, sizeof(*rr));
+	for (i = 0; i < r->n; i++)
+		if ((int)r->lk[i].state == state)
+			rate_ranges_add(rr, r->lk[i].pg->unit->index);
+}
 
 struct batchget {
 	struct worker *w;
@@ -164,6 +176,8 @@ static void req_send(struct get_req *r, uint64_t delay_ms)
 	r->call.done = on_get_done;
 	r->call.owner = r;
 	r->call.limiter = j->read_rate;
+	lookups_ranges(r, WAITING, &r->ranges);
+	r->call.ranges = &r->ranges;
 	r->call.cost = waiting;
 	engine_submit_after(g->w->eng, &r->call, delay_ms);
 }
@@ -219,16 +233,6 @@ void batchget_flush(struct batchget *g)
 		req_submit(g);
 }
 
-static int same_value(struct slice a, struct slice b)
-{
-	if (!a.n && !b.n)
-		return 1;
-	if (!a.n || !b.n)
-		return 0;
-	/* The same spelling is the common case; otherwise compare as values. */
-	return (a.n == b.n && !memcmp(a.p, b.p, a.n)) || av_key_compare(a, b) == 0;
-}
-
 /* The waiting key this item (or unprocessed key) is the answer for, or NULL. */
 static struct lookup *match(struct get_req *r, struct slice item)
 {
@@ -244,7 +248,7 @@ static struct lookup *match(struct get_req *r, struct slice item)
 		struct slice lh = { r->keys.data + l->hoff, l->hlen };
 		struct slice lr = { r->keys.data + l->roff, l->rlen };
 
-		if (l->state == WAITING && same_value(lh, h) && same_value(lr, k))
+		if (l->state == WAITING && av_key_same(lh, h) && av_key_same(lr, k))
 			return l;
 	}
 	return NULL;
@@ -405,6 +409,13 @@ static void on_get_done(struct http_call *c)
 		req_put(r);
 		return;
 	}
+	if (j->read_rate) {
+		struct rate_ranges refused_in;
+
+		lookups_ranges(r, AGAIN, &refused_in);
+		rate_observe(j->read_rate, 0, c->cost * again / (before ? before : 1),
+			     NULL, &refused_in);
+	}
 	r->stall = again == before ? r->stall + 1 : 0;
 	if (r->stall >= engine_global_config.max_attempts || engine_stop) {
 		/* Retries ran out, as for HTTP_GAVE_UP: resumable. */
@@ -413,6 +424,7 @@ static void on_get_done(struct http_call *c)
 		return;
 	}
 	r->rounds++;
+	/* The backoff grows while answers return nothing and starts over when one does (as the writer's). */
 	req_send(r, engine_backoff_ms(&engine_global_config,
-				      r->rounds < 12 ? r->rounds : 12) + 1);
+				      r->stall + 1 < 12 ? r->stall + 1 : 12) + 1);
 }

@@ -77,5 +77,6 @@ static size_t fetch_backlog(struct worker *w)
 }
 
 const struct sink_ops fetch_then_write_ops = {
-	fetch_item, fetch_flush, fetch_backlog, fetch_release, fetch_init, NULL
+	fetch_item, fetch_flush, fetch_backlog, fetch_release, fetch_init, NULL,
+	batch_writer_tick, batch_writer_busy
 };

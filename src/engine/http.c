@@ -160,7 +160,7 @@ void http_call_rearm(struct http_call *c)
 	c->status = 0;
 	c->attempt = 0;
 	c->payload_hashed = 0;
-	c->first_started_ms = 0;
+	c->refused_ms = 0;
 	c->reserved = 0;
 	memset(&c->err, 0, sizeof(c->err));
 	c->request_id[0] = '\0';
@@ -846,8 +846,6 @@ static void start_call(struct engine *e, struct http_call *c)
 	c->easy = h;
 	c->attempt++;
 	c->started_us = clock_mono_us();
-	if (!c->first_started_ms)
-		c->first_started_ms = c->started_us / 1000;
 	e->in_flight++;
 	if (e->in_flight > e->stats.peak_in_flight)
 		__atomic_store_n(&e->stats.peak_in_flight, e->in_flight, __ATOMIC_RELAXED);
@@ -964,7 +962,7 @@ static void log_attempt(const struct http_call *c)
 static void complete(struct engine *e, CURL *h, CURLcode rc)
 {
 	struct http_call *c = NULL;
-	uint64_t now, delay;
+	uint64_t delay;
 
 	curl_easy_getinfo(h, CURLINFO_PRIVATE, (char **)&c);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &c->status);
@@ -979,13 +977,15 @@ static void complete(struct engine *e, CURL *h, CURLcode rc)
 	classify(e, c, rc);
 	log_attempt(c);
 	if (!c->err.type[0]) {
+		if (c->limiter)
+			rate_observe(c->limiter, c->cost, 0, c->ranges, NULL);
 		finish(e, c, HTTP_OK);
 		return;
 	}
 	if (c->err.throttle) {
 		stat_add(&e->stats.throttles, 1);
 		if (c->limiter)
-			rate_throttled(c->limiter);
+			rate_observe(c->limiter, c->cost, c->cost, c->ranges, c->ranges);
 	}
 	if (c->limiter && c->reserved >= c->cost) {
 		/* A failed attempt consumed nothing: its reservation goes back. */
@@ -996,13 +996,21 @@ static void complete(struct engine *e, CURL *h, CURLcode rc)
 		finish(e, c, HTTP_REJECTED);
 		return;
 	}
-	now = clock_mono_ms();
+	/*
+	 * The retry budget counts what the service costs a call: its attempts
+	 * and the backoff after each refusal. Time spent queued behind the rate
+	 * limiter or for a free connection is dynamo's own doing and does not
+	 * count (a paced job would otherwise give up on calls that were
+	 * refused only twice).
+	 */
 	delay = engine_backoff_ms(&e->cfg, c->attempt);
+	c->refused_ms += c->latency_us / 1000;
 	if (c->attempt >= c->max_attempts || stopping(e) ||
-	    now + delay - c->first_started_ms > e->cfg.retry_budget_ms) {
+	    c->refused_ms + delay > e->cfg.retry_budget_ms) {
 		finish(e, c, stopping(e) ? HTTP_CANCELLED : HTTP_GAVE_UP);
 		return;
 	}
+	c->refused_ms += delay;
 	stat_add(&e->stats.retries, 1);
 	engine_submit_after(e, c, delay ? delay : 1);
 }

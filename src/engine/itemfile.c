@@ -564,5 +564,5 @@ static void export_page_end(struct worker *wk, struct page *pg)
 
 const struct sink_ops item_file_sink_ops = {
 	export_item, export_flush, export_backlog, export_release, export_init,
-	export_page_end
+	export_page_end, NULL, NULL
 };

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* A unit keeps at most this many pages not fully written. */
+/* A unit keeps at most this many 1 MB pages not fully written (more, smaller ones). */
 #define MAX_PAGES_PER_UNIT 2
 /*
  * Pages a worker asks for at once, whatever the number of segments: each
@@ -156,18 +156,33 @@ static size_t backlog_limit(void)
 	return n > MIN_BACKLOG ? n : MIN_BACKLOG;
 }
 
-/* Scans ask for a few 1 MB pages at a time; queries of many keys, one per key. */
+/*
+ * Scans ask for a few 1 MB pages at a time, or as many smaller pages as
+ * take the same memory (up to 32); queries of many keys, one per key.
+ */
 static int max_pages_in_flight(const struct job *j)
 {
 	if (j->source == SOURCE_QUERY && j->npk > MAX_PAGES_IN_FLIGHT)
 		return j->npk < 64 ? j->npk : 64;
+	if (j->page_bytes && j->page_bytes < (1u << 20)) {
+		size_t n = MAX_PAGES_IN_FLIGHT * (1u << 20) / j->page_bytes;
+
+		return n > 32 ? 32 : (int)n;
+	}
 	return MAX_PAGES_IN_FLIGHT;
+}
+
+static int max_pages_per_unit(const struct job *j)
+{
+	if (j->page_bytes && j->page_bytes < (1u << 20))
+		return (int)(MAX_PAGES_PER_UNIT * (1u << 20) / j->page_bytes);
+	return MAX_PAGES_PER_UNIT;
 }
 
 static int can_request(struct worker *w, const struct unit *u, size_t limit)
 {
 	return !u->in_flight && !u->exhausted &&
-	       u->npages < MAX_PAGES_PER_UNIT &&
+	       u->npages < max_pages_per_unit(w->job) &&
 	       w->pages_in_flight < max_pages_in_flight(w->job) &&
 	       job_sink(w->job)->backlog(w) < limit;
 }
@@ -195,7 +210,7 @@ static void worker_loop(struct worker *w)
 	size_t limit = backlog_limit();
 
 	for (;;) {
-		int active = 0, stopping = job_stopping(j), k;
+		int active = 0, stopping = job_stopping(j), k, wait = 100;
 
 		for (k = 0; k < w->nunits && !stopping; k++) {
 			struct unit *u = &w->units[(w->next_unit + k) % w->nunits];
@@ -214,6 +229,12 @@ static void worker_loop(struct worker *w)
 			engine_cancel(w->eng);
 		if (w->nunits)
 			w->next_unit = (w->next_unit + 1) % w->nunits;
+		if (s->tick) {
+			int t = s->tick(w);
+
+			if (t >= 0 && t < wait)
+				wait = t;
+		}
 		/*
 		 * Nothing more is coming, or nothing is in flight (every unit
 		 * waits for its pages to be written, e.g. with 400 KB items that
@@ -221,9 +242,16 @@ static void worker_loop(struct worker *w)
 		 */
 		if (!active || stopping || !engine_pending(w->eng))
 			s->flush(w);
-		if (!engine_pending(w->eng) && (!active || stopping))
+		if (!engine_pending(w->eng) && !(s->busy && s->busy(w)) && (!active || stopping))
 			break;
-		engine_step(w->eng, 100);
+		if (engine_pending(w->eng)) {
+			engine_step(w->eng, wait);
+		} else if (wait > 0) {
+			/* Only retries waiting for their time (engine_step would not wait). */
+			struct timespec ts = { wait / 1000, (long)(wait % 1000) * 1000000L };
+
+			nanosleep(&ts, NULL);
+		}
 	}
 }
 
@@ -266,6 +294,7 @@ static void setup_workers(struct job *j, int nunits)
 		w->job = j;
 		w->id = i;
 		w->eng = engine_new(&cfg);
+		w->max_in_flight = cfg.max_in_flight;
 		/* Worker i takes units i, i + n, i + 2n, ...: a window of them at a time. */
 		w->units = xcalloc((size_t)(share < UNIT_WINDOW ? share : UNIT_WINDOW) + 1,
 				   sizeof(*w->units));

@@ -400,6 +400,13 @@ static int ks_init(struct worker *w)
 	return batch_writer_ops.init(w);
 }
 
+static void ks_page_end(struct worker *w, struct page *pg)
+{
+	batch_writer_ops.page_end(w, pg);
+}
+
+/* The writer's retries wait in its mix: its tick wakes them and busy keeps the worker for them. */
 const struct sink_ops keyset_prune_ops = {
-	ks_item, ks_flush, ks_backlog, ks_release, ks_init, NULL
+	ks_item, ks_flush, ks_backlog, ks_release, ks_init, ks_page_end,
+	batch_writer_tick, batch_writer_busy
 };

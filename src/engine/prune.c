@@ -80,5 +80,6 @@ static size_t prune_backlog(struct worker *w)
 }
 
 const struct sink_ops prune_ops = {
-	prune_item, prune_flush, prune_backlog, prune_release, prune_init, NULL
+	prune_item, prune_flush, prune_backlog, prune_release, prune_init, NULL,
+	batch_writer_tick, batch_writer_busy
 };

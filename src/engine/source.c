@@ -23,6 +23,24 @@ int source_unit_count(const struct job *j)
 	return 0;
 }
 
+/* JSON bytes an item takes in a page, from the table's figures (they may lag: 1 KB without them). */
+static double json_per_item(const struct table_desc *t)
+{
+	if (t && t->item_count > 0 && t->size_bytes > 0)
+		return 2.0 * (double)t->size_bytes / (double)t->item_count + 16;
+	return 1024;
+}
+
+/* Keeps the unit's Limit to about j->page_bytes of JSON (see job.h). */
+static void bound_page_bytes(struct unit *u, double per_item)
+{
+	double lim = (double)u->w->job->page_bytes / (per_item > 1 ? per_item : 1);
+	int n = lim < 1 ? 1 : lim > PAGE_LIMIT_MAX ? PAGE_LIMIT_MAX : (int)lim;
+
+	if (!u->limit || n < u->limit || u->w->job->page_units <= 0)
+		u->limit = n;
+}
+
 void source_unit_init(struct unit *u, struct worker *w, int k)
 {
 	struct job *j = w->job;
@@ -30,6 +48,7 @@ void source_unit_init(struct unit *u, struct worker *w, int k)
 	memset(u, 0, sizeof(*u));
 	u->w = w;
 	u->index = j->source == SOURCE_SCAN ? j->seg_first + k : k;
+	rate_ranges_add(&u->range, u->index);
 	http_call_init(&u->call);
 	buf_init(&u->start_key, 0);
 	buf_init(&u->seen_key, 0);
@@ -39,6 +58,12 @@ void source_unit_init(struct unit *u, struct worker *w, int k)
 		u->est_cost = j->page_units;
 	else if (j->page_limit)
 		u->est_cost = 1;
+	if (j->page_bytes) {
+		bound_page_bytes(u, json_per_item(j->src_desc));
+		/* About half the JSON is item bytes: 4 KB a unit, 8 KB eventually consistent. */
+		if (!j->page_units)
+			u->est_cost = (double)j->page_bytes / 2 / (j->consistent ? 4096 : 8192);
+	}
 	if (j->ck && checkpoint_unit(j->ck, j->ck_stage, u->index, &u->start_key)) {
 		u->exhausted = u->complete = 1;
 	}
@@ -407,7 +432,8 @@ static void page_buffer_take(struct unit *u)
 		u->call.resp = w->page_pool[--w->npool];
 	} else {
 		buf_init(&u->call.resp, 0);
-		buf_reserve(&u->call.resp, w->job->page_limit ? PAGE_BUFFER / 4 : PAGE_BUFFER);
+		buf_reserve(&u->call.resp, w->job->page_bytes ? w->job->page_bytes * 3 / 2 :
+			    w->job->page_limit ? PAGE_BUFFER / 4 : PAGE_BUFFER);
 	}
 	w->pages_in_flight++;
 }
@@ -467,6 +493,8 @@ static void on_page(struct http_call *c)
 		adapt_limit(u, count, used);
 		u->est_cost = j->page_units;
 	}
+	if (j->page_bytes && count > 0)
+		bound_page_bytes(u, (double)c->resp.len / (double)count);
 	if (lek.n) {
 		buf_reset(&u->start_key);
 		buf_append(&u->start_key, lek.p, lek.n);
@@ -528,6 +556,7 @@ void source_request(struct unit *u)
 	c->done = on_page;
 	c->owner = u;
 	c->limiter = j->read_rate;
+	c->ranges = &u->range;
 	c->cost = u->est_cost;
 	u->in_flight = 1;
 	page_buffer_take(u);

@@ -1,41 +1,71 @@
 /*
  * The batch writer sink: items become BatchWriteItem requests of up to 25
  * puts or deletes (and under the 16 MB request limit) without being parsed
- * or rebuilt. UnprocessedItems are sent again, as the bytes the service
- * returned, with capped exponential backoff and jitter, until every item is
- * written or the retries run out and the job fails loudly.
+ * or rebuilt. Items wait in the worker's mix (mix.h) until a request can
+ * go, and each request takes them in turn from every waiting page, so its
+ * items spread over the table's partitions.
+ *
+ * UnprocessedItems are matched by key to the items sent: the pages of those
+ * written are told at once (so a page, and the checkpoint, never waits for
+ * a neighbour's refused item), and the refused ones go back into the mix,
+ * as they were sent (the answer only says which, by key: it is not trusted
+ * with their contents), after a backoff of their own: the
+ * other requests keep going meanwhile, and the retries ride in full batches
+ * with fresh items (a batch resending its own few leftovers would triple
+ * the requests when a third of the items come back).
+ *
+ * The backoff grows only with what a slower pace could cure:
+ *   - an answer that wrote nothing of many items (beyond what the noise
+ *     level explains: rate_noise), for the items it refused;
+ *   - a key range (a scan segment: one partition) whose items were all
+ *     refused while the rest of the answer was written: a hot partition.
+ *     The range is held (its fresh items wait too), longer each time, until
+ *     one of its items is written.
+ * Anything else (a third of each answer refused at random, a server that
+ * writes one item an answer) is retried after a short random delay.
+ *
+ * Bounds: an item in max_attempts answers that wrote nothing beyond chance,
+ * or refused in ten times as many answers, fails the job (resumable), so a
+ * server that refuses forever, whatever it pretends, ends the run.
  */
 #include "dynamo/job.h"
+#include "dynamo/clock.h"
 #include "dynamo/exitcode.h"
 #include "dynamo/item.h"
 #include "dynamo/json_scan.h"
+#include "dynamo/mix.h"
 #include "dynamo/response.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define BATCH_MAX_ITEMS 25
 #define BATCH_MAX_BYTES ((16u << 20) - (64u << 10))
+/* An answer that writes nothing is put down to noise when noise alone does that this often. */
+#define BY_CHANCE 0.05
+/* However much each answer writes, an item gets this many tries per retry allowed. */
+#define TRIES_PER_RETRY 10
+/*
+ * A hot key range waits up to 800 ms (with jitter) between tries: a
+ * partition at capacity refills every second, and a longer hold would leave
+ * it idle (the tail of a copy is where the last items crowd a few).
+ */
+#define HOLD_MAX 5
 #define SUFFIX "]},\"ReturnConsumedCapacity\":\"TOTAL\"}"
-
-struct batch_ref {
-	struct page *pg;
-	int n;
-};
 
 struct batch {
 	struct http_call call;
 	struct worker *w;
-	int nitems;			/* items in the request being sent */
-	struct batch_ref refs[BATCH_MAX_ITEMS];
-	int nrefs;
-	int rounds;			/* responses that left items unprocessed */
-	int fewest;			/* fewest items any answer left unprocessed */
-	int stall;			/* answers since that last went down */
-	struct ddb_batch_write answer;	/* the checked answer */
+	int nitems;			/* items in the request */
+	struct page *pg[BATCH_MAX_ITEMS];	/* each item's page, in the request's order */
+	int tries[BATCH_MAX_ITEMS];	/* answers that left it unprocessed so far */
+	int idle[BATCH_MAX_ITEMS];	/* of those, answers that wrote nothing beyond chance */
+	struct rate_ranges ranges;	/* the key ranges of its items */
 	size_t item_off[BATCH_MAX_ITEMS];	/* where each item (or key) is in the body */
 	size_t item_len[BATCH_MAX_ITEMS];
+	struct ddb_batch_write answer;	/* the checked answer */
 	size_t counted;			/* bytes counted in the backlog */
 	struct batch *next;		/* free list */
 };
@@ -43,9 +73,11 @@ struct batch {
 struct writer {
 	struct buf prefix;		/* {"RequestItems":{"T":[ */
 	int deleting;
-	struct batch *cur;		/* being filled */
+	struct mix mix;			/* items waiting for a batch */
 	struct batch *free_list;
-	size_t backlog;
+	int sending;			/* batches submitted and not answered */
+	int max_sending;		/* the worker's requests in flight */
+	size_t batch_bytes;		/* request bodies not yet answered */
 	struct buf key;			/* scratch: a key extracted for a delete */
 };
 
@@ -63,6 +95,8 @@ static int writer_init(struct worker *w)
 	buf_json_str(&wr->prefix, j->dst_table, strlen(j->dst_table));
 	buf_puts(&wr->prefix, ":[");
 	wr->deleting = j->sink == SINK_DELETE || j->deletes;
+	mix_init(&wr->mix);
+	wr->max_sending = w->max_in_flight > 0 ? w->max_in_flight : 1;
 	w->writer = wr;
 	return 0;
 }
@@ -80,8 +114,7 @@ static void writer_release(struct worker *w)
 
 	if (!wr)
 		return;
-	if (wr->cur)
-		batch_free(wr->cur);
+	mix_release(&wr->mix);
 	while ((b = wr->free_list)) {
 		wr->free_list = b->next;
 		batch_free(b);
@@ -104,9 +137,9 @@ static struct batch *batch_get(struct worker *w)
 		http_call_init(&b->call);
 	}
 	b->w = w;
-	b->nitems = b->nrefs = b->rounds = b->stall = 0;
-	b->fewest = BATCH_MAX_ITEMS + 1;
+	b->nitems = 0;
 	b->counted = 0;
+	memset(&b->ranges, 0, sizeof(b->ranges));
 	buf_reset(&b->call.body);
 	buf_append(&b->call.body, wr->prefix.data, wr->prefix.len);
 	return b;
@@ -116,7 +149,7 @@ static void batch_put(struct batch *b)
 {
 	struct writer *wr = writer_of(b->w);
 
-	wr->backlog -= b->counted;
+	wr->batch_bytes -= b->counted;
 	/* Keep buffers for reuse, but not huge ones (a 400 KB item batch). */
 	if (b->call.body.cap > (1u << 20) || b->call.resp.cap > (1u << 20)) {
 		batch_free(b);
@@ -140,46 +173,9 @@ static int check_batch(struct http_call *c, char *why, size_t n)
 	struct batch *b = c->owner;
 	const struct job *j = b->w->job;
 	struct slice resp = { c->resp.data ? c->resp.data : "", c->resp.len };
-
 	struct slice body = { b->call.body.data ? b->call.body.data : "", b->call.body.len };
 
 	return ddb_batch_write_parse(resp, j->dst_table, body, j->dst_desc, &b->answer, why, n);
-}
-
-static void batch_send(struct batch *b, uint64_t delay_ms)
-{
-	struct worker *w = b->w;
-	struct job *j = w->job;
-
-	http_call_rearm(&b->call);
-	ddb_prepare(j->dst, &b->call, DDB_TARGET("BatchWriteItem"));
-	b->call.check = check_batch;
-	b->call.done = on_batch_done;
-	b->call.owner = b;
-	b->call.limiter = j->write_rate;
-	engine_submit_after(w->eng, &b->call, delay_ms);
-}
-
-static void batch_submit(struct worker *w)
-{
-	struct writer *wr = writer_of(w);
-	struct batch *b = wr->cur;
-
-	wr->cur = NULL;
-	buf_puts(&b->call.body, SUFFIX);
-	b->counted = b->call.body.len;
-	wr->backlog += b->counted;
-	batch_send(b, 0);
-}
-
-static void add_ref(struct batch *b, struct page *pg)
-{
-	if (b->nrefs && b->refs[b->nrefs - 1].pg == pg) {
-		b->refs[b->nrefs - 1].n++;
-		return;
-	}
-	b->refs[b->nrefs].pg = pg;
-	b->refs[b->nrefs++].n = 1;
 }
 
 /*
@@ -203,12 +199,85 @@ static int holds_key(const struct batch *b, struct slice item)
 	return 0;
 }
 
+/* The item (or key) of the batch's i-th write request, as sent. */
+static struct slice batch_item(const struct batch *b, int i)
+{
+	return (struct slice){ b->call.body.data + b->item_off[i], b->item_len[i] };
+}
+
+/* Appends one write request to the batch: a fresh item, or a retry. */
+static void batch_add(struct batch *b, struct slice item, struct page *pg, int tries,
+		      int idle)
+{
+	struct writer *wr = writer_of(b->w);
+
+	if (b->nitems)
+		buf_putc(&b->call.body, ',');
+	buf_puts(&b->call.body, wr->deleting ? "{\"DeleteRequest\":{\"Key\":" :
+		 "{\"PutRequest\":{\"Item\":");
+	b->item_off[b->nitems] = b->call.body.len;
+	b->item_len[b->nitems] = item.n;
+	buf_append(&b->call.body, item.p, item.n);
+	buf_puts(&b->call.body, "}}");
+	b->call.cost += write_cost(item.n, wr->deleting);
+	b->pg[b->nitems] = pg;
+	b->tries[b->nitems] = tries;
+	b->idle[b->nitems++] = idle;
+	rate_ranges_add(&b->ranges, pg->unit->index);
+}
+
+/* Builds a batch from the items whose turn it is, one from each slot of the mix in turn, and sends it. */
+static void batch_form(struct worker *w)
+{
+	struct writer *wr = writer_of(w);
+	struct job *j = w->job;
+	struct batch *b = batch_get(w);
+	struct page *pg;
+	struct slice item;
+	int tries, idle;
+
+	b->call.cost = 0;
+	while (b->nitems < BATCH_MAX_ITEMS &&
+	       mix_peek(&wr->mix, &pg, &item, &tries, &idle)) {
+		if (b->nitems && (b->call.body.len + item.n + 32 + sizeof(SUFFIX) > BATCH_MAX_BYTES ||
+				  holds_key(b, item)))
+			break;
+		batch_add(b, item, pg, tries, idle);
+		mix_next(&wr->mix);
+	}
+	buf_puts(&b->call.body, SUFFIX);
+	b->counted = b->call.body.len;
+	wr->batch_bytes += b->counted;
+	wr->sending++;
+	http_call_rearm(&b->call);
+	ddb_prepare(j->dst, &b->call, DDB_TARGET("BatchWriteItem"));
+	b->call.check = check_batch;
+	b->call.done = on_batch_done;
+	b->call.owner = b;
+	b->call.limiter = j->write_rate;
+	b->call.ranges = &b->ranges;
+	engine_submit(w->eng, &b->call);
+}
+
+/*
+ * Sends what may go while the worker has requests to spare: full batches,
+ * and with partial a last short one. Items wait in the mix rather than in
+ * queued requests, so each batch mixes every page that arrived meanwhile.
+ */
+static void pump(struct worker *w, int partial)
+{
+	struct writer *wr = writer_of(w);
+
+	while (wr->sending < wr->max_sending &&
+	       (wr->mix.ready >= BATCH_MAX_ITEMS || (partial && wr->mix.ready)))
+		batch_form(w);
+}
+
 static int writer_item(struct worker *w, struct slice item, struct page *pg)
 {
 	struct writer *wr = writer_of(w);
 	struct job *j = w->job;
 	struct slice payload = item;
-	size_t need;
 
 	if (wr->deleting && !j->keys_only) {
 		buf_reset(&wr->key);
@@ -221,48 +290,63 @@ static int writer_item(struct worker *w, struct slice item, struct page *pg)
 		payload.p = wr->key.data;
 		payload.n = wr->key.len;
 	}
-	need = payload.n + 32;
-	if (wr->cur && (wr->cur->nitems == BATCH_MAX_ITEMS ||
-			wr->cur->call.body.len + need + sizeof(SUFFIX) > BATCH_MAX_BYTES ||
-			holds_key(wr->cur, payload)))
-		batch_submit(w);
-	if (!wr->cur) {
-		wr->cur = batch_get(w);
-		wr->cur->call.cost = 0;
-	}
-	if (wr->cur->nitems)
-		buf_putc(&wr->cur->call.body, ',');
-	buf_puts(&wr->cur->call.body, wr->deleting ? "{\"DeleteRequest\":{\"Key\":" :
-		 "{\"PutRequest\":{\"Item\":");
-	wr->cur->item_off[wr->cur->nitems] = wr->cur->call.body.len;
-	wr->cur->item_len[wr->cur->nitems] = payload.n;
-	buf_append(&wr->cur->call.body, payload.p, payload.n);
-	buf_puts(&wr->cur->call.body, "}}");
-	wr->cur->call.cost += write_cost(payload.n, wr->deleting);
-	wr->cur->nitems++;
-	add_ref(wr->cur, pg);
+	mix_add(&wr->mix, pg, payload);
+	/* Nothing being written: start (pages end with a pump, lookups feed one by one). */
+	if (!wr->sending)
+		pump(w, 0);
 	return 0;
+}
+
+static void writer_page_end(struct worker *w, struct page *pg)
+{
+	struct writer *wr = writer_of(w);
+
+	/* A new page of a held key range waits with the rest of it. */
+	if (pg->unit->hold_ms > clock_mono_ms())
+		mix_hold(&wr->mix, pg->unit, pg->unit->hold_ms);
+	pump(w, 0);
 }
 
 static void writer_flush(struct worker *w)
 {
-	if (writer_of(w)->cur)
-		batch_submit(w);
+	pump(w, 1);
 }
 
 static size_t writer_backlog(struct worker *w)
 {
-	return writer_of(w)->backlog;
+	struct writer *wr = writer_of(w);
+
+	return wr->mix.bytes + wr->batch_bytes;
 }
 
-/* Every item of the batch is written: the pages they came from may advance. */
-static void batch_finished(struct batch *b)
+int batch_writer_busy(struct worker *w)
 {
-	int i;
+	struct writer *wr = writer_of(w);
 
-	for (i = 0; i < b->nrefs; i++)
-		page_done(b->refs[i].pg, (size_t)b->refs[i].n);
-	batch_put(b);
+	return wr->mix.ready || wr->mix.held;
+}
+
+/* Retries whose backoff is over join the mix's turn; a stopping job drops what waits. */
+int batch_writer_tick(struct worker *w)
+{
+	struct writer *wr = writer_of(w);
+	struct job *j = w->job;
+	int64_t next;
+
+	if (__atomic_load_n(&j->failed, __ATOMIC_ACQUIRE) || engine_stop) {
+		job_add(&j->c.failed, (uint64_t)(wr->mix.ready + wr->mix.held));
+		mix_release(&wr->mix);
+		mix_init(&wr->mix);
+		return -1;
+	}
+	next = mix_wake(&wr->mix, clock_mono_ms());
+	pump(w, 0);
+	return next < 0 ? -1 : next > 1000 ? 1000 : (int)next;
+}
+
+static void count_handled(struct job *j, int deleting, int n)
+{
+	job_add(deleting ? &j->c.deleted : &j->c.written, (uint64_t)n);
 }
 
 static void batch_failed(struct batch *b, const char *why)
@@ -274,29 +358,6 @@ static void batch_failed(struct batch *b, const char *why)
 		job_fail(j, b->call.outcome == HTTP_GAVE_UP && !http_call_malformed(&b->call) ?
 			 EXIT_INCOMPLETE : EXIT_FAILURE_RUNTIME, "%s", why);
 	batch_put(b);
-}
-
-static void resend_unprocessed(struct batch *b, struct slice list, int n)
-{
-	struct writer *wr = writer_of(b->w);
-	struct buf body = BUF_INIT;
-	const struct engine_config *cfg = &engine_global_config;
-
-	/* list is "[...]": keep its elements, rebuilt around our prefix. */
-	buf_append(&body, wr->prefix.data, wr->prefix.len);
-	buf_append(&body, list.p + 1, list.n - 2);
-	buf_puts(&body, SUFFIX);
-	buf_release(&b->call.body);
-	b->call.body = body;
-	b->call.cost = write_cost(list.n / (size_t)n, wr->deleting) * n;
-	b->nitems = n;
-	b->rounds++;
-	batch_send(b, engine_backoff_ms(cfg, b->rounds < 12 ? b->rounds : 12) + 1);
-}
-
-static void count_handled(struct job *j, int deleting, int n)
-{
-	job_add(deleting ? &j->c.deleted : &j->c.written, (uint64_t)n);
 }
 
 /* The batch could not be written: says why and fails the job. */
@@ -322,6 +383,85 @@ static void batch_refused(struct batch *b)
 	buf_release(&why);
 }
 
+/*
+ * The noise level by which an answer that wrote nothing is judged. Above
+ * one half it is not believed: a table that refuses most of everything must
+ * still run items out of their retries.
+ */
+static double noise_for_chance(struct job *j)
+{
+	double noise = j->write_rate ? rate_noise(j->write_rate) : 0;
+
+	return noise < 0.5 ? noise : 0.5;
+}
+
+static uint64_t backoff_ms(int n)
+{
+	return engine_backoff_ms(&engine_global_config, n < 12 ? n : 12) + 1;
+}
+
+/*
+ * A key range whose items this answer refused, all of them, while it wrote
+ * others: a hot partition, when the answer's own refusal rate makes that
+ * unlikely by chance. Its items wait, longer each time, until one is
+ * written. Returns the range's strikes.
+ */
+static int judge_ranges(struct worker *w, struct batch *b, const char *refused,
+			int n, uint64_t now)
+{
+	struct unit *u;
+	double share = (double)n / b->nitems;
+	int i, k, most = 0;
+
+	for (i = 0; i < b->nitems; i++) {
+		int written = 0, lost = 0;
+
+		u = b->pg[i]->unit;
+		for (k = 0; k < i && b->pg[k]->unit != u; k++)
+			;
+		if (k < i)
+			continue;	/* counted with its first item */
+		for (k = i; k < b->nitems; k++) {
+			if (b->pg[k]->unit != u)
+				continue;
+			if (refused[k])
+				lost++;
+			else
+				written++;
+		}
+		if (written) {
+			u->strikes = 0;
+			u->hold_ms = 0;
+		} else if (n < b->nitems && pow(share, lost) < BY_CHANCE) {
+			u->strikes++;
+			u->hold_ms = now + backoff_ms(u->strikes < HOLD_MAX ? u->strikes : HOLD_MAX);
+			mix_hold(&writer_of(w)->mix, u, u->hold_ms);
+		}
+		if (!written && u->strikes > most)
+			most = u->strikes < HOLD_MAX ? u->strikes : HOLD_MAX;
+	}
+	return most;
+}
+
+/* The refused items go back into the mix, as they were sent, due after their backoff. */
+static int retry_unprocessed(struct batch *b, const int *sent, int n, int exponent,
+			     uint64_t now)
+{
+	struct writer *wr = writer_of(b->w);
+	struct mix_slot *slot = mix_retry_slot(&wr->mix, now + backoff_ms(exponent));
+	int k, worst = 0;
+
+	for (k = 0; k < n; k++) {
+		int i = sent[k];
+
+		mix_retry_add(&wr->mix, slot, b->pg[i], batch_item(b, i), b->tries[i], b->idle[i]);
+		if (b->idle[i] >= engine_global_config.max_attempts ||
+		    b->tries[i] >= TRIES_PER_RETRY * engine_global_config.max_attempts)
+			worst = 1;
+	}
+	return worst;
+}
+
 static void on_batch_done(struct http_call *c)
 {
 	struct batch *b = c->owner;
@@ -329,10 +469,12 @@ static void on_batch_done(struct http_call *c)
 	struct job *j = w->job;
 	struct writer *wr = writer_of(w);
 	struct slice resp = { c->resp.data ? c->resp.data : "", c->resp.len };
-	struct slice list;
-	struct buf why = BUF_INIT;
-	int n;
+	char refused[BATCH_MAX_ITEMS] = { 0 };
+	const int *sent = b->answer.sent;
+	uint64_t now = clock_mono_ms();
+	int n, i, idle, exponent = 1;
 
+	wr->sending--;
 	if (c->outcome == HTTP_CANCELLED) {
 		batch_failed(b, NULL);
 		return;
@@ -343,42 +485,48 @@ static void on_batch_done(struct http_call *c)
 	}
 	if (j->write_rate)
 		rate_settle(j->write_rate, c->reserved, consumed_capacity(resp));
-	list = b->answer.unprocessed;
+	/* Checked by check_batch: each unprocessed request is one that was sent. */
 	n = b->answer.n;
+	for (i = 0; i < n; i++)
+		refused[sent[i]] = 1;
 	count_handled(j, wr->deleting, b->nitems - n);
-	if (!n) {
-		batch_finished(b);
-		return;
+	if (n) {
+		struct rate_ranges refused_in;
+
+		job_add(&j->c.unprocessed, (uint64_t)n);
+		memset(&refused_in, 0, sizeof(refused_in));
+		for (i = 0; i < b->nitems; i++)
+			if (refused[i])
+				rate_ranges_add(&refused_in, b->pg[i]->unit->index);
+		if (j->write_rate)
+			rate_observe(j->write_rate, 0, c->cost * n / b->nitems, NULL, &refused_in);
+		/* Nothing written, and not by chance: the table refuses. */
+		idle = n == b->nitems && pow(noise_for_chance(j), b->nitems) < BY_CHANCE;
+		for (i = 0; i < b->nitems; i++) {
+			b->tries[i] += refused[i];
+			b->idle[i] += refused[i] && idle;
+			if (refused[i] && b->idle[i] + 1 > exponent)
+				exponent = b->idle[i] + 1;
+		}
+		i = judge_ranges(w, b, refused, n, now);
+		if (i + 1 > exponent)
+			exponent = i + 1;
+		if (retry_unprocessed(b, sent, n, exponent, now) && !engine_stop)
+			/* Retries ran out, as for HTTP_GAVE_UP: resumable. */
+			job_fail(j, EXIT_INCOMPLETE,
+				 "items to '%s' stayed unprocessed through %d answers that wrote nothing, or %d in all (the table is throttling; lower --concurrency or set --max-wcu)",
+				 j->dst_table, engine_global_config.max_attempts,
+				 TRIES_PER_RETRY * engine_global_config.max_attempts);
 	}
-	/*
-	 * The retry bound counts answers that bring no net progress: only an
-	 * answer leaving fewer items unprocessed than every answer before
-	 * restarts the count. (Resetting on any change let a server that
-	 * alternates 24 and 25 unprocessed items keep a batch going forever.)
-	 * The fewest can go down at most 25 times, so a batch gets at most
-	 * 25 x max_attempts answers that leave items unprocessed.
-	 */
-	if (n < b->fewest) {
-		b->fewest = n;
-		b->stall = 0;
-	} else {
-		b->stall++;
-	}
-	if (b->stall >= engine_global_config.max_attempts || engine_stop) {
-		b->nitems = n;
-		buf_printf(&why, "%d items to '%s' stayed unprocessed after %d tries in a row (the table is throttling; lower --concurrency or set --max-wcu)",
-			   n, j->dst_table, b->stall);
-		/* Retries ran out, as for HTTP_GAVE_UP: resumable. */
-		if (!engine_stop)
-			job_fail(j, EXIT_INCOMPLETE, "%s", why.data);
-		batch_failed(b, NULL);
-		buf_release(&why);
-		return;
-	}
-	resend_unprocessed(b, list, n);
+	/* The written ones are done, last: their pages may advance, and go. */
+	for (i = 0; i < b->nitems; i++)
+		if (!refused[i])
+			page_done(b->pg[i], 1);
+	batch_put(b);
+	pump(w, 0);
 }
 
 const struct sink_ops batch_writer_ops = {
 	writer_item, writer_flush, writer_backlog, writer_release, writer_init,
-	NULL
+	writer_page_end, batch_writer_tick, batch_writer_busy
 };

@@ -72,7 +72,7 @@ struct stage *plan_add_truncate(struct plan *p, struct table_ref t, int segments
 {
 	struct stage *s = plan_add_copy(p, STAGE_TRUNCATE, "truncate", t, t);
 
-	s->segments = segments ? segments : plan_default_segments(t.desc);
+	s->segments = segments ? segments : plan_write_segments(t.desc);
 	s->destructive = 1;
 	return s;
 }
@@ -87,7 +87,7 @@ struct stage *plan_add_prune(struct plan *p, enum stage_kind kind,
 	s->lookup_table = source.name;
 	s->lookup_desc = source.desc;
 	if (kind == STAGE_PRUNE)
-		s->segments = segments ? segments : plan_default_segments(target.desc);
+		s->segments = segments ? segments : plan_write_segments(target.desc);
 	s->destructive = 1;
 	return s;
 }
@@ -106,6 +106,23 @@ int plan_default_segments(const struct table_desc *t)
 	if (s > 1000)
 		s = 1000;
 	return (int)s;
+}
+
+/*
+ * A scan whose items are written (copy, truncate, prune, restore from a
+ * table) takes at least 64 segments: the segments walk the key space side
+ * by side, and the writer interleaves their pages (mix.h), so writes reach
+ * every partition of the target at once as long as it has fewer partitions
+ * than that (one per 1,000 WCU or 10 GB; a scan of few segments keeps all
+ * but a few partitions idle, whatever its concurrency).
+ */
+#define WRITE_SEGMENTS 64
+
+int plan_write_segments(const struct table_desc *t)
+{
+	int s = plan_default_segments(t);
+
+	return s > WRITE_SEGMENTS ? s : WRITE_SEGMENTS;
 }
 
 /*

@@ -214,6 +214,15 @@ static void describe_failure(struct plan *p, struct stage *s, struct job *j)
 		errf(&p->ctx->eb, exit, "%s%s", j->eb.msg, more);
 }
 
+/*
+ * A scan that feeds writes (copy, truncate, prune) asks for pages of about
+ * 128 KB instead of DynamoDB's 1 MB: a worker's writes then hold items of
+ * some 30 pages from as many segments to interleave (mix.h), so every
+ * partition of the target gets its share at once, and a checkpoint
+ * advances every few hundred items rather than every few thousand.
+ */
+#define WRITE_PAGE_BYTES (128u << 10)
+
 static int run_job(struct plan *p, struct stage *s, int ck_stage,
 		   enum source_kind source, enum sink_kind sink, int keys_only)
 {
@@ -225,6 +234,8 @@ static int run_job(struct plan *p, struct stage *s, int ck_stage,
 	j.source = source;
 	j.sink = sink;
 	j.keys_only = keys_only;
+	if (source == SOURCE_SCAN && s->kind != STAGE_EXPORT)
+		j.page_bytes = WRITE_PAGE_BYTES;
 	if (source == SOURCE_QUERY) {
 		j.pk_values = o->pk;
 		j.npk = o->npk;

@@ -11,7 +11,7 @@
 #include <string.h>
 
 struct totals {
-	uint64_t read, written, deleted, saved, failed, retries, throttles;
+	uint64_t read, written, deleted, saved, failed, retries, throttles, unprocessed;
 	uint64_t requests, peak_in_flight;
 	double seconds;
 };
@@ -34,6 +34,7 @@ static void add_up(const struct plan *p, struct totals *t)
 		t->failed += c->failed;
 		t->retries += c->retries;
 		t->throttles += c->throttles;
+		t->unprocessed += c->unprocessed;
 		t->requests += c->requests;
 		if (c->peak_in_flight > t->peak_in_flight)
 			t->peak_in_flight = c->peak_in_flight;
@@ -92,9 +93,12 @@ static void print_line(const struct plan *p, const struct totals *t, int ok)
 	if (t->saved || command_does(p->command, "export query"))
 		buf_printf(&line, ", %llu %s", (unsigned long long)t->saved,
 			   p->saved_word ? p->saved_word : "saved");
-	buf_printf(&line, "; %llu retries, %llu throttles; %.1f s, %.0f items/s",
-		   (unsigned long long)t->retries, (unsigned long long)t->throttles,
-		   t->seconds, rate(p, t));
+	buf_printf(&line, "; %llu retries, %llu throttles", (unsigned long long)t->retries,
+		   (unsigned long long)t->throttles);
+	/* Items a batch answer left unprocessed, each sent again: retries too, of items. */
+	if (t->unprocessed)
+		buf_printf(&line, ", %llu unprocessed sent again", (unsigned long long)t->unprocessed);
+	buf_printf(&line, "; %.1f s, %.0f items/s", t->seconds, rate(p, t));
 	if (follow_lag(p) >= 0)
 		buf_printf(&line, "; followed the stream to %.1f s behind", follow_lag(p));
 	if (p->nwarnings)
@@ -149,6 +153,7 @@ static void print_json(const struct plan *p, const struct totals *t, int ok)
 	cJSON_AddNumberToObject(o, "failed", (double)t->failed);
 	cJSON_AddNumberToObject(o, "retries", (double)t->retries);
 	cJSON_AddNumberToObject(o, "throttles", (double)t->throttles);
+	cJSON_AddNumberToObject(o, "unprocessed", (double)t->unprocessed);
 	cJSON_AddNumberToObject(o, "requests", (double)t->requests);
 	cJSON_AddNumberToObject(o, "peak_in_flight", (double)t->peak_in_flight);
 	cJSON_AddNumberToObject(o, "seconds", t->seconds);

@@ -3,6 +3,7 @@
 #include "dynamo/clock.h"
 #include "dynamo/job.h"
 #include "dynamo/msg.h"
+#include "dynamo/rate.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -48,6 +49,63 @@ static void clock_text(char *out, size_t n, double s)
 		snprintf(out, n, "%lu:%02lu", t / 60, t % 60);
 }
 
+/*
+ * What the last seconds looked like: the rate now (a copy slowed by a table
+ * at capacity shows it at once, not diluted by its fast start) and the
+ * share of writes refused. Samples every update, about 200 ms apart.
+ */
+#define RECENT 16
+static struct sample {
+	double secs;
+	uint64_t done;
+	double sent, throttled, unprocessed;	/* the write pace's totals, in units */
+} recent[RECENT];
+static int nrecent;
+
+static const struct sample *remember(const struct sample *now)
+{
+	const struct sample *then = nrecent ? &recent[(nrecent - 1) % RECENT] : NULL;
+	int i;
+
+	/* The oldest sample no more than about 3 s old. */
+	for (i = nrecent > RECENT ? nrecent - RECENT : 0; i < nrecent; i++)
+		if (now->secs - recent[i % RECENT].secs <= 3.2) {
+			then = &recent[i % RECENT];
+			break;
+		}
+	recent[nrecent++ % RECENT] = *now;
+	return then;
+}
+
+static void pace_part(struct buf *line, struct job *j, const struct sample *now,
+		      const struct sample *then)
+{
+	struct rate_status st;
+	double sent;
+	char p[32];
+
+	if (!j->write_rate)
+		return;
+	rate_status(j->write_rate, &st);
+	sent = then ? now->sent - then->sent : 0;
+	if (sent > 0)
+		buf_printf(line, "  refused %.0f%% (throttled %.0f%%, unprocessed %.0f%%)",
+			   100 * (now->throttled - then->throttled + now->unprocessed -
+				  then->unprocessed) / sent,
+			   100 * (now->throttled - then->throttled) / sent,
+			   100 * (now->unprocessed - then->unprocessed) / sent);
+	if (st.pace > 0) {
+		group(p, sizeof(p), (uint64_t)st.pace);
+		buf_printf(line, "  paced %s WCU/s%s%s%s", p, st.state ? " (" : "",
+			   st.state ? st.state : "", st.state ? ")" : "");
+	} else if (st.cap > 0) {
+		group(p, sizeof(p), (uint64_t)st.cap);
+		buf_printf(line, "  capped %s WCU/s", p);
+	} else if (st.state) {
+		buf_printf(line, "  unpaced (%s)", st.state);
+	}
+}
+
 static void draw(struct job *j, int final)
 {
 	uint64_t done = job_get(&j->c.written) + job_get(&j->c.deleted) +
@@ -56,7 +114,21 @@ static void draw(struct job *j, int final)
 	double rate = secs > 0 ? (double)done / secs : 0;
 	char d[32], t[32], r[32], el[48], eta[48];
 	struct buf line = BUF_INIT;
+	struct sample now = { secs, done, 0, 0, 0 };
+	const struct sample *then;
 
+	if (j->write_rate) {
+		struct rate_status st;
+
+		rate_status(j->write_rate, &st);
+		now.sent = st.sent_total;
+		now.throttled = st.throttled_total;
+		now.unprocessed = st.unprocessed_total;
+	}
+	then = remember(&now);
+	/* The rate now; the average over the whole stage on its final line. */
+	if (!final && then && secs - then->secs > 0.5)
+		rate = (double)(done - then->done) / (secs - then->secs);
 	group(d, sizeof(d), done);
 	group(r, sizeof(r), (uint64_t)rate);
 	clock_text(el, sizeof(el), secs);
@@ -65,9 +137,10 @@ static void draw(struct job *j, int final)
 		group(t, sizeof(t), j->estimate);
 		buf_printf(&line, "/~%s", t);
 	}
-	buf_printf(&line, " items  %s/s  retries %llu  throttles %llu  %s", r,
-		   (unsigned long long)j->c.retries,
-		   (unsigned long long)j->c.throttles, el);
+	buf_printf(&line, " items  %s/s", r);
+	if (!final)
+		pace_part(&line, j, &now, then);
+	buf_printf(&line, "  retries %llu  %s", (unsigned long long)j->c.retries, el);
 	if (!final && j->estimate > done && rate > 0) {
 		clock_text(eta, sizeof(eta), (double)(j->estimate - done) / rate);
 		buf_printf(&line, "  ETA %s", eta);
@@ -81,6 +154,7 @@ static void draw(struct job *j, int final)
 
 void progress_start(struct job *j)
 {
+	nrecent = 0;
 	last_plain_us = clock_mono_us();
 	if (progress_enabled && !progress_plain)
 		msg_set_hook(clear_line);

@@ -137,14 +137,16 @@ class Checkpoint(harness.TestCase):
         ck = os.path.join(self.tmp, "skip.ck")
         self.seed(name, n_src=400)
         proxy = self.target_proxy()
-        # One request at a time: segments finish one after another. Killed once
-        # the checkpoint has some of the copy's 16 segments done and some not.
+        # One request at a time. Each batch takes its items in turn from every
+        # segment's page (to spread writes over partitions), so segments finish
+        # near the end, the smaller ones first: killed after 14 of the 16 full
+        # batches, once the checkpoint has some of the 16 segments done and some not.
         args = self.copy_args(name, ck, segments=16, concurrency=1, proxy=proxy)
 
         def some_done(state):
             copy = {s["name"]: s for s in state["stages"]}.get("copy")
             return copy and 0 < sum(u["done"] for u in copy["units"]) < len(copy["units"])
-        state = self.kill_when_held(proxy, ck, args, 8, saved=some_done)
+        state = self.kill_when_held(proxy, ck, args, 14, saved=some_done)
         copy = {s["name"]: s for s in state["stages"]}["copy"]
         done_segments = sum(u["done"] for u in copy["units"])
         by_name = self.resume(args)

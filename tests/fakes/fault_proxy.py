@@ -105,6 +105,16 @@ table that much provisioned capacity per second, one second of burst: a
 request that arrives while its bucket is empty is answered 400
 ProvisionedThroughputExceededException and not forwarded.
 
+Partitions, as DynamoDB splits a table: with --partitions N an item's partition
+is md5(partition key value)[0] mod N (moto's own Scan segment of it, so with
+--segments N each segment is one partition, as on DynamoDB), and
+--partition-wcu gives partitions a write bucket (W units per second, one
+second of burst, for all; or K=W,... for some, the others unlimited). Items
+over their partition's capacity are left unprocessed, and a batch none of
+whose items could be written is answered 400 ProvisionedThroughputExceeded,
+as DynamoDB does. Each write that reaches the backend is logged as [seconds
+since start, partition] in the stats ("writes").
+
 Run by hand, in front of a moto on port 5000:
   python3 tests/fakes/fault_proxy.py --backend http://127.0.0.1:5000 \
       --port 8000 --seed 7 --unprocessed 0.2 --throttle 0.05 --corrupt 0.05
@@ -188,6 +198,14 @@ def parse_args(argv=None):
                         help="probability of a %s fault per request" % kind)
     ap.add_argument("--unprocessed-all", action="store_true",
                     help="an unprocessed fault returns every item, forwarding none")
+    ap.add_argument("--unprocessed-keep", type=int, default=0, metavar="N",
+                    help="an unprocessed fault forwards exactly N items of a larger batch (0: a random part)")
+    ap.add_argument("--partitions", type=int, default=0, metavar="N",
+                    help="split writes into N partitions by md5(partition key)[0] mod N (see above)")
+    ap.add_argument("--partition-wcu", default="", metavar="W|K=W,...",
+                    help="write units per second of every partition (W) or of some (K=W,...)")
+    ap.add_argument("--partition-key", default="PK", metavar="NAME",
+                    help="the partition key attribute (default %(default)s)")
     ap.add_argument("--skip", type=int, default=0, metavar="N",
                     help="the first N requests of --ops pass untouched (faults start after them)")
     ap.add_argument("--delay-seconds", type=float, default=3.0)
@@ -228,10 +246,35 @@ def parse_args(argv=None):
     o.trim = {x.strip() for x in o.trim.split(",") if x.strip()}
     o.capacity = o.capacity or o.table_wcu > 0 or o.table_rcu > 0
     o.rates = [(k, getattr(o, k)) for k in KINDS]
+    try:
+        o.partition_wcu = parse_partition_wcu(o.partition_wcu, o.partitions)
+    except ValueError as e:
+        ap.error(str(e))
     total = sum(r for _, r in o.rates)
     if any(r < 0 or r > 1 for _, r in o.rates) or total > 1.000001:
         ap.error("rates must be in [0, 1] and add up to at most 1 (they add up to %g)" % total)
     return o
+
+
+def parse_partition_wcu(spec, partitions):
+    """{partition: units/s} from "W" (every partition) or "K=W,..." (those)."""
+    if not spec:
+        return {}
+    if "=" not in spec:
+        return {k: float(spec) for k in range(partitions)}
+    out = {}
+    for part in spec.split(","):
+        k, w = part.split("=", 1)
+        if not 0 <= int(k) < partitions:
+            raise ValueError("--partition-wcu: partition %s is not below --partitions %d" % (k, partitions))
+        out[int(k)] = float(w)
+    return out
+
+
+def partition_of(key_value, partitions):
+    """The partition of a partition key value ({"S": "..."}): moto's Scan segment of it."""
+    (_, v), = key_value.items()
+    return hashlib.md5(str(v).encode("utf8")).digest()[0] % partitions
 
 
 def value_size(v):
@@ -322,6 +365,8 @@ class State:
         self.covering = set()
         self.started = time.monotonic()
         self.capacity_log = []  # [seconds since start, "read"|"write", units]
+        self.partition_buckets = {k: Bucket(w) for k, w in opts.partition_wcu.items()}
+        self.writes_log = []    # [seconds since start, partition] per item written
         self.buckets = {"write": Bucket(opts.table_wcu) if opts.table_wcu > 0 else None,
                         "read": Bucket(opts.table_rcu) if opts.table_rcu > 0 else None}
         # --hold-after: requests that matched so far, those waiting now, and their wake-up call.
@@ -395,6 +440,36 @@ class State:
             if units is not None:
                 b.tokens -= units
             return True
+
+    def partition_split(self, body):
+        """(body to forward or None, {table: [requests]} over their partition's capacity, [partition
+        of each forwarded item]) for a BatchWriteItem request."""
+        req = json.loads(body)
+        keep, over, parts = {}, {}, []
+        with self.lock:
+            for table, reqs in (req.get("RequestItems") or {}).items():
+                for r in reqs:
+                    item = (r.get("PutRequest") or {}).get("Item") or (r.get("DeleteRequest") or {}).get("Key")
+                    p = partition_of(item[self.opts.partition_key], self.opts.partitions)
+                    b = self.partition_buckets.get(p)
+                    if b is not None:
+                        b.refill()
+                        if b.tokens <= 0:
+                            over.setdefault(table, []).append(r)
+                            continue
+                        b.tokens -= max(1, math.ceil(item_size(item) / 1024)) if "PutRequest" in r else 1
+                    keep.setdefault(table, []).append(r)
+                    parts.append(p)
+        if not over:
+            return body, {}, parts
+        if not keep:
+            return None, over, []
+        req["RequestItems"] = keep
+        return json.dumps(req).encode(), over, parts
+
+    def log_writes(self, parts, at):
+        with self.lock:
+            self.writes_log.extend([round(at - self.started, 4), p] for p in parts)
 
     def charge(self, side, units, at, prepaid=False):
         """Logs units consumed by a request that reached the backend at `at` (monotonic)."""
@@ -488,7 +563,7 @@ class State:
                 self.hostile_seen = self.hostile_done = 0
             if reset:
                 self.requests, self.faults, self.errors, self.forwarded = {}, {}, {}, 0
-                self.capacity_log, self.started = [], time.monotonic()
+                self.capacity_log, self.writes_log, self.started = [], [], time.monotonic()
                 self.hold_seen = 0
                 self.late_landed = 0
             self.unheld.notify_all()
@@ -513,8 +588,8 @@ class State:
         with self.lock:
             return {"requests": dict(self.requests), "forwarded": self.forwarded, "faults": dict(self.faults),
                     "errors": dict(self.errors), "seed": self.opts.seed,
-                    "capacity": list(self.capacity_log), "held": self.held, "hold_seen": self.hold_seen,
-                    "late_landed": self.late_landed}
+                    "capacity": list(self.capacity_log), "writes": list(self.writes_log),
+                    "held": self.held, "hold_seen": self.hold_seen, "late_landed": self.late_landed}
 
     def save(self):
         if not self.opts.stats_file:
@@ -579,14 +654,14 @@ def corrupt(body, rng):
     return bytes(out)
 
 
-def split_batch_write(body, rng, everything):
+def split_batch_write(body, rng, everything, keep=0):
     """(body to forward or None, held back {table: [requests]}) for a BatchWriteItem request."""
     req = json.loads(body)
     items = req.get("RequestItems") or {}
     flat = [(t, r) for t, rs in items.items() for r in rs]
-    if not flat:
+    if not flat or (keep and len(flat) <= keep):
         return body, {}
-    k = len(flat) if everything else rng.randint(1, len(flat))
+    k = len(flat) if everything else len(flat) - keep if keep else rng.randint(1, len(flat))
     held = set(rng.sample(range(len(flat)), k))
     keep, back = {}, {}
     for i, (t, r) in enumerate(flat):
@@ -737,12 +812,36 @@ class Handler(BaseHTTPRequestHandler):
                 return
             held, field, get = {}, None, op == "BatchGetItem"
             if kind == "unprocessed":
-                split = split_batch_get if get else split_batch_write
-                fwd, held = split(body, rng, self.state.opts.unprocessed_all)
+                if get:
+                    fwd, held = split_batch_get(body, rng, self.state.opts.unprocessed_all)
+                else:
+                    fwd, held = split_batch_write(body, rng, self.state.opts.unprocessed_all,
+                                                  self.state.opts.unprocessed_keep)
                 field = "UnprocessedKeys" if get else "UnprocessedItems"
                 rec["held"] = sum(len(v["Keys"]) if get else len(v) for v in held.values())
+                if not held:
+                    kind = None     # nothing to hold back (a batch no larger than --unprocessed-keep)
                 if fwd is None:
                     self._fault(kind, rec)
+                    out = merge_unprocessed(b"", field, held, get)
+                    self._send(200, self._synth_headers(out), out)
+                    return
+                body = fwd
+            parts = None
+            if op == "BatchWriteItem" and self.state.opts.partitions:
+                fwd, over, parts = self.state.partition_split(body)
+                if over:
+                    self._fault("partition", rec)
+                    rec["over"] = sum(len(v) for v in over.values())
+                    field = "UnprocessedItems"
+                    for t, v in over.items():
+                        held.setdefault(t, []).extend(v)
+                if fwd is None and kind != "unprocessed":
+                    # Nothing could be written: DynamoDB throttles the whole request.
+                    rec["error"] = "ProvisionedThroughputExceededException"
+                    self._send_error("ProvisionedThroughputExceededException")
+                    return
+                if fwd is None:
                     out = merge_unprocessed(b"", field, held, get)
                     self._send(200, self._synth_headers(out), out)
                     return
@@ -764,6 +863,8 @@ class Handler(BaseHTTPRequestHandler):
             if kind == "late":
                 self.state.landed_late()
             rec["status"] = status
+            if parts and status == 200:
+                self.state.log_writes(parts, at)
             if self.state.opts.capacity and op in DATA_OPS and status == 200:
                 units = wunits if wunits is not None else read_units(op, body, data)
                 self.state.charge("write" if wunits is not None else "read", sum(units.values()), at,
@@ -771,8 +872,9 @@ class Handler(BaseHTTPRequestHandler):
                 if b"ReturnConsumedCapacity" in body:
                     data = with_consumed(data, units, op)
                     headers = self._with_crc(headers, data)
-            if kind == "unprocessed" and status == 200:
-                self._fault(kind, rec)
+            if held and status == 200:
+                if kind == "unprocessed":
+                    self._fault(kind, rec)
                 data = merge_unprocessed(data, field, held, get)
                 headers = self._with_crc(headers, data)
             elif kind == "unprocessed":
@@ -950,6 +1052,10 @@ def main(argv=None):
     state = State(opts)
     Handler.state = state
     Handler.backend = Backend(opts.backend)
+    # socketserver listens with a backlog of 5: a client that opens dozens of
+    # connections at once (a 64-segment scan) would see SYNs dropped and
+    # retransmitted after 1, 3, 7, 15 s.
+    ThreadingHTTPServer.request_queue_size = 512
     srv = ThreadingHTTPServer(("127.0.0.1", opts.port), Handler)
     srv.daemon_threads = True
     state.save()

@@ -6,6 +6,7 @@
 #include "dynamo/creds.h"
 #include "dynamo/ddb.h"
 #include "dynamo/job.h"
+#include "dynamo/response.h"
 #include "dynamo/source.h"
 
 #include <cJSON.h>
@@ -74,10 +75,47 @@ static void numeric_keys_take_dynamodb_number_syntax(void **state)
 	buf_release(&b);
 }
 
+/* Which request sent each unprocessed one is: by key, numbers by value, each sent one once. */
+static void unprocessed_requests_are_matched_to_those_sent(void **state)
+{
+	char hash[] = "k", range[] = "s", why[200];
+	struct table_desc t;
+	struct ddb_batch_write out;
+	const char *req = "{\"RequestItems\":{\"tbl\":["
+		"{\"PutRequest\":{\"Item\":{\"k\":{\"N\":\"1000\"},\"s\":{\"S\":\"a\"},\"v\":{\"S\":\"x\"}}}},"
+		"{\"PutRequest\":{\"Item\":{\"k\":{\"N\":\"1000\"},\"s\":{\"S\":\"b\"}}}},"
+		"{\"PutRequest\":{\"Item\":{\"k\":{\"N\":\"7\"},\"s\":{\"S\":\"a\"}}}}]}}";
+	const char *resp = "{\"UnprocessedItems\":{\"tbl\":["
+		"{\"PutRequest\":{\"Item\":{\"s\":{\"S\":\"a\"},\"k\":{\"N\":\"7.0\"}}}},"
+		"{\"PutRequest\":{\"Item\":{\"k\":{\"N\":\"1e3\"},\"s\":{\"S\":\"a\"},\"v\":{\"S\":\"y\"}}}}]}}";
+	const char *twice = "{\"UnprocessedItems\":{\"tbl\":["
+		"{\"PutRequest\":{\"Item\":{\"k\":{\"N\":\"7\"},\"s\":{\"S\":\"a\"}}}},"
+		"{\"PutRequest\":{\"Item\":{\"k\":{\"N\":\"7\"},\"s\":{\"S\":\"a\"}}}}]}}";
+	const char *deleted = "{\"UnprocessedItems\":{\"tbl\":["
+		"{\"DeleteRequest\":{\"Key\":{\"k\":{\"N\":\"7\"},\"s\":{\"S\":\"a\"}}}}]}}";
+	struct slice rq = { req, strlen(req) };
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	t.hash.name = hash;
+	t.range.name = range;
+	assert_int_equal(ddb_batch_write_parse((struct slice){ resp, strlen(resp) }, "tbl", rq, &t,
+					       &out, why, sizeof(why)), 0);
+	assert_int_equal(out.n, 2);
+	assert_int_equal(out.sent[0], 2);
+	assert_int_equal(out.sent[1], 0);
+	/* Sent once, handed back twice; a delete for a put: not what was sent. */
+	assert_int_equal(ddb_batch_write_parse((struct slice){ twice, strlen(twice) }, "tbl", rq, &t,
+					       &out, why, sizeof(why)), -1);
+	assert_int_equal(ddb_batch_write_parse((struct slice){ deleted, strlen(deleted) }, "tbl", rq, &t,
+					       &out, why, sizeof(why)), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(huge_counts_read_as_zero),
+		cmocka_unit_test(unprocessed_requests_are_matched_to_those_sent),
 		cmocka_unit_test(absurd_expirations_are_refused),
 		cmocka_unit_test(capacity_is_finite_and_not_negative),
 		cmocka_unit_test(numeric_keys_take_dynamodb_number_syntax),
