@@ -111,18 +111,27 @@ $(DRIVER): tests/e2e/native_driver.c $(LIB)
 	@$(if $(V),,echo "  DRIVER  $<")
 	$(Q)$(CC) $(CFLAGS_ALL) $< -o $@ $(LIB) $(SAN) $(LDFLAGS) $(LDLIBS_ALL)
 
+# Reads a table's stream through src/ddb/streams*.c, for the end-to-end
+# suite (tests/e2e/test_streams_read.py): not a test of its own.
+STREAMS_READ := $(BUILD)/tests/streams_read
+
+$(STREAMS_READ): tests/unit/streams_read.c $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  TEST    $<")
+	$(Q)$(CC) $(CFLAGS_ALL) $< -o $@ $(LIB) $(SAN) $(LDFLAGS) $(LDLIBS_ALL)
+
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do \
 		echo "== $$t"; DYNAMO_TEST_VECTORS=tests/vectors $$t; done
 
 # E2E_ARGS: run.py's flags ('-k NAME', '--backend moto'); E2E_JOBS: shards.
-e2e: $(BIN) $(DRIVER)
+e2e: $(BIN) $(DRIVER) $(STREAMS_READ)
 	DYNAMO_BIN=$(abspath $(BIN)) DYNAMO_DRIVER=$(abspath $(DRIVER)) $(PYTHON) tests/e2e/run.py $(if $(E2E_JOBS),-j $(E2E_JOBS)) $(E2E_ARGS)
 
 # What the tests run, built in parallel with -jN; the suites then run one at
 # a time (the end-to-end suite shards itself over the cores). '+' marks the
 # lines that run make through a variable, so that they share the job slots.
-test-build: $(BIN) $(UNIT_BIN) $(DRIVER)
+test-build: $(BIN) $(UNIT_BIN) $(DRIVER) $(STREAMS_READ)
 one_by_one = for goal in $(2); do $(1) $$goal || exit 1; done
 
 # SANITIZE=1 (CI): the end-to-end suite runs once, with the ASan+UBSan

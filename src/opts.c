@@ -61,6 +61,10 @@ const struct opt_def dynamo_opts[] = {
 	{ OPT_CREATE_TARGET, "create-target", 0, NULL, NULL, "create a missing target table from the source's description" },
 	{ OPT_BILLING, "billing", 0, NULL, "on-demand|provisioned", "with --create-target: the new table's billing mode (default: the source's)" },
 	{ OPT_STRICT, "strict", 0, NULL, NULL, "fail, before creating the target, when part of the source's setup (TTL) cannot be read" },
+	{ OPT_FOLLOW, "follow", 0, NULL, NULL, "after the copy, apply the source's stream (the selection's changes with --pk) to the target until stopped" },
+	{ OPT_FOLLOW_FOR, "follow-for", 0, NULL, "DURATION", "with --follow: stop following after DURATION (30s, 15m, 2h)" },
+	{ OPT_UNTIL_CAUGHT_UP, "until-caught-up", 0, NULL, NULL, "with --follow: stop once the target is less than a second behind" },
+	{ OPT_ENABLE_STREAM, "enable-stream", 0, NULL, NULL, "with --follow: enable a stream (NEW_IMAGE) on a source that has none (asks first)" },
 	{ OPT_CHECKPOINT, "checkpoint", 0, NULL, "FILE", "record progress in FILE and resume from it after a crash" },
 	{ OPT_MAX_RCU, "max-rcu", 0, NULL, "N", "cap read capacity units per second on the source" },
 	{ OPT_MAX_WCU, "max-wcu", 0, NULL, "N", "cap write capacity units per second on the target" },
@@ -286,6 +290,9 @@ static int set_switch(int id, struct options *o)
 	case OPT_NO_TRUNCATE: o->no_truncate = 1; break;
 	case OPT_CREATE_TARGET: o->create_target = 1; break;
 	case OPT_STRICT: o->strict = 1; break;
+	case OPT_FOLLOW: o->follow = 1; break;
+	case OPT_UNTIL_CAUGHT_UP: o->until_caught_up = 1; break;
+	case OPT_ENABLE_STREAM: o->enable_stream = 1; break;
 	case OPT_KEEP_SOURCE: o->keep_source = 1; break;
 	case OPT_HEAD: o->head = 1; break;
 	case OPT_DESC: o->desc = 1; break;
@@ -381,6 +388,8 @@ int options_set(int id, const char *flag, const char *v, void *arg,
 		return parse_duration_ms(flag, v, 1000, 86400000, &o->progress_interval_ms, eb);
 	case OPT_TIMEOUT:
 		return parse_duration_ms(flag, v, 100, 3600000, &o->timeout_ms, eb);
+	case OPT_FOLLOW_FOR:
+		return parse_duration_ms(flag, v, 1000, 30ull * 24 * 3600 * 1000, &o->follow_for_ms, eb);
 	case OPT_MAX_RETRIES:
 		return set_count(flag, v, 0, 100, &o->max_retries, eb);
 	case OPT_SEGMENTS:

@@ -54,6 +54,14 @@ int checkpoint_unit(struct checkpoint *ck, int stage, int unit,
 void checkpoint_advance(struct checkpoint *ck, int stage, int unit,
 			const struct buf *next_key);
 
+/*
+ * A following stage's stream positions (follow_positions: one line each,
+ * at most about one per open shard), kept whole and replaced whole.
+ */
+void checkpoint_set_positions(struct checkpoint *ck, int stage, const char *text, size_t n);
+/* The recorded positions into out (reset first); empty when none. */
+void checkpoint_positions(struct checkpoint *ck, int stage, struct buf *out);
+
 /* Saves if something changed, at most once a second unless force. */
 int checkpoint_save(struct checkpoint *ck, int force, struct errbuf *eb);
 /* The job finished: the file is removed. */

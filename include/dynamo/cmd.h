@@ -36,6 +36,10 @@ struct command {
 /* Opens the side named by a profile flag (NULL: the default profile). */
 int ctx_open(struct ctx *ctx, struct ddb *d, const char *profile,
 	     const char *region, const char *endpoint_url);
+struct streams;
+/* Opens the stream API of side d, opened with endpoint_url (see streams_open). */
+int ctx_open_streams(struct ctx *ctx, const struct ddb *d, const char *endpoint_url,
+		     struct streams *api);
 /*
  * Opens the side named by -e/--region/--endpoint-url and describes
  * -t/--table in it; on failure nothing is left open. ctx_close_table

@@ -86,6 +86,11 @@ struct table_desc {
 	int nindexes;
 	long long item_count, size_bytes;
 	long long rcu, wcu;		/* provisioned throughput, 0 on demand */
+	/* Its stream, from StreamSpecification and LatestStream* (see streams.h). */
+	int stream_enabled;		/* StreamSpecification.StreamEnabled is true */
+	char *stream_view_type;		/* owned: NEW_IMAGE, ...; NULL unless enabled */
+	char *stream_arn;		/* owned: LatestStreamArn (also of a disabled stream), or NULL */
+	char *stream_label;		/* owned: LatestStreamLabel, or NULL */
 	cJSON *raw;			/* owned: the "Table" object */
 };
 

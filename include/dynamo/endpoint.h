@@ -8,7 +8,8 @@
  * Region and endpoint resolution, in the AWS CLI's order.
  *
  * Region: --region, AWS_REGION, AWS_DEFAULT_REGION, the profile's region.
- * Endpoint for a service ("dynamodb", "sts", "sso"): --endpoint-url (given
+ * Endpoint for a service ("dynamodb", "dynamodb_streams", "sts", "sso"),
+ * named as botocore's snake-case service ids are: --endpoint-url (given
  * as override, DynamoDB only), AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL,
  * the profile's services block, the profile's endpoint_url, then the
  * regional AWS endpoint. AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true (or
@@ -25,5 +26,23 @@ int endpoint_resolve(struct endpoint *ep, const struct aws_config *cfg,
 		     const char *profile, const char *service,
 		     const char *region, const char *override,
 		     struct errbuf *eb);
+
+/*
+ * The DynamoDB Streams endpoint of a side whose DynamoDB endpoint is
+ * dynamodb: override (the side's --endpoint-url, which names the server of
+ * both APIs), then AWS_ENDPOINT_URL_DYNAMODB_STREAMS, AWS_ENDPOINT_URL, the
+ * profile's services block key "dynamodb_streams", the profile's
+ * endpoint_url; then, when DynamoDB's endpoint is custom (a local server
+ * set through AWS_ENDPOINT_URL_DYNAMODB or the services block), that same
+ * URL; else https://streams.dynamodb.REGION.<partition suffix>. The caller
+ * signs for service "dynamodb" either way.
+ */
+int endpoint_resolve_streams(struct endpoint *ep, const struct aws_config *cfg,
+			     const char *profile, const char *region,
+			     const char *override, const struct endpoint *dynamodb,
+			     struct errbuf *eb);
+
+/* The DNS suffix of region's partition: "amazonaws.com", "amazonaws.com.cn", ... */
+const char *endpoint_dns_suffix(const char *region);
 
 #endif

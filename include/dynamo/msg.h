@@ -49,6 +49,12 @@ struct errbuf {
 int errf(struct errbuf *eb, int exit_code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void errbuf_clear(struct errbuf *eb);
+/*
+ * Why an answer or a file is refused, for the walkers' one-line reasons:
+ * like snprintf into why (n bytes; why may be NULL), and always -1.
+ */
+int whyf(char *why, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Prints eb as an error line and returns its exit code. */
 int errbuf_report(const struct errbuf *eb);
 

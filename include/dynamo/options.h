@@ -24,6 +24,7 @@ enum opt_id {
 	OPT_PK_PREFIX, OPT_FILTER, OPT_NAMES, OPT_VALUES, OPT_SK_EQ, OPT_SK_LT,
 	OPT_SK_LE, OPT_SK_GT, OPT_SK_GE, OPT_SK_BETWEEN, OPT_SET, OPT_REMOVE,
 	OPT_MASK, OPT_MASK_KEY_FILE, OPT_RENAME_PREFIX,
+	OPT_FOLLOW, OPT_FOLLOW_FOR, OPT_UNTIL_CAUGHT_UP, OPT_ENABLE_STREAM,
 };
 
 enum output_format { OUTPUT_DDB, OUTPUT_JSON, OUTPUT_JSONL };
@@ -78,6 +79,10 @@ struct options {
 	int segments, concurrency;
 	int no_backup, no_truncate, create_target, keep_source;
 	int strict;			/* --strict: what cannot be copied fails the run */
+	int follow;			/* copy --follow: then apply the source's stream */
+	int until_caught_up;		/* --until-caught-up: stop following once caught up */
+	int enable_stream;		/* --enable-stream: give the source a stream to follow */
+	uint64_t follow_for_ms;		/* --follow-for: stop following after this long (0: no limit) */
 	const char *checkpoint;
 	double max_rcu, max_wcu;
 	const char *from_table, *backup_arn, *backup_name, *from_file;

@@ -33,6 +33,8 @@ enum stage_kind {
 	STAGE_PRUNE_KEYS,	/* scan the table's keys, delete those a key set (a file's) lacks */
 	STAGE_CUSTOM,		/* a control-plane step the command brings (s->run) */
 	STAGE_COUNT,		/* Scan (or Query) with Select COUNT: counts land in c.read */
+	STAGE_ENABLE_STREAM,	/* UpdateTable: a stream with new images on the source (copy --enable-stream) */
+	STAGE_FOLLOW,		/* apply the source's stream to the target (copy --follow, see follow.h) */
 };
 
 struct plan;
@@ -81,9 +83,11 @@ struct stage {
 	double seconds;
 	int skipped;			/* done by an earlier run (checkpoint) */
 	char result[512];		/* e.g. the backup's ARN */
+	int has_lag;			/* follow: lag_s is the lag when it stopped */
+	double lag_s;
 };
 
-#define PLAN_MAX_STAGES 8
+#define PLAN_MAX_STAGES 10
 
 struct plan {
 	const char *command;
@@ -170,6 +174,28 @@ void plan_stage_fields_json(const struct stage *st, cJSON *x);
  */
 int plan_probe_selection(const struct ddb *d, const char *table, const char *index,
 			 const struct selection *s, const char *where, struct errbuf *eb);
+
+/*
+ * copy --follow (src/plan/follow.c): the source's stream applied to the
+ * target after the snapshot. follow_plan_check refuses, before anything
+ * is written, a source whose stream cannot feed a follower (none, or
+ * without new images) unless --enable-stream can give it one.
+ */
+struct follow_plan;
+struct streams;
+int follow_plan_check(struct ctx *ctx, const struct table_desc *src, const char *where);
+/* api: the source's stream API (the caller's, outliving the plan); src: its table. */
+struct follow_plan *follow_plan_new(struct streams *api, struct ddb *src,
+				    const struct table_desc *sd, struct table_ref dst,
+				    const struct selection *sel);
+void follow_plan_free(struct follow_plan *fp);
+/* The --enable-stream stage, when the source has no stream: before any other stage. */
+void plan_add_enable_stream(struct plan *p, struct follow_plan *fp);
+/* Positions taken just before copy's scan, and the follow stage after every other. */
+void plan_add_follow(struct plan *p, struct follow_plan *fp, struct stage *copy);
+/* For stages.c. */
+int stage_enable_stream(struct plan *p, struct stage *s);
+int stage_follow(struct plan *p, struct stage *s, int ck_stage);
 
 /* Defaults from the table's size (measured: see README's performance section). */
 int plan_default_segments(const struct table_desc *t);

@@ -22,5 +22,7 @@ void progress_start(struct job *j);
 void progress_update(struct job *j);
 /* Draws the stage's final line and moves to the next line. */
 void progress_end(struct job *j);
+/* A progress line drawn by other than a job (copy --follow's lag); final moves on. */
+void progress_text(const char *text, int final);
 
 #endif

@@ -127,16 +127,46 @@ static const char *configured_url(const struct aws_config *cfg,
 	return nonempty(aws_profile_get(cfg, profile, "endpoint_url"));
 }
 
+/*
+ * The DNS suffix of a region's partition, from botocore's partitions.json
+ * (the regionRegex of each partition); everything else is in "aws".
+ * "us-iso-" and "us-isob-" differ in the letter after "iso", hence the dash.
+ */
+const char *endpoint_dns_suffix(const char *region)
+{
+	static const struct {
+		const char *prefix, *suffix;
+	} partitions[] = {
+		{ "cn-", "amazonaws.com.cn" },
+		{ "eusc-", "amazonaws.eu" },
+		{ "us-iso-", "c2s.ic.gov" },
+		{ "us-isob-", "sc2s.sgov.gov" },
+		{ "us-isof-", "csp.hci.ic.gov" },
+		{ "eu-isoe-", "cloud.adc-e.uk" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(partitions) / sizeof(partitions[0]); i++)
+		if (!strncmp(region, partitions[i].prefix, strlen(partitions[i].prefix)))
+			return partitions[i].suffix;
+	return "amazonaws.com";
+}
+
+/* The regional host of a service: its name, except where AWS named it otherwise. */
+static const char *service_host(const char *service)
+{
+	if (!strcmp(service, "sso"))
+		return "portal.sso";
+	if (!strcmp(service, "dynamodb_streams"))
+		return "streams.dynamodb";
+	return service;
+}
+
 static void default_url(char *url, size_t n, const char *service,
 			const char *region)
 {
-	const char *suffix = strncmp(region, "cn-", 3) ? "amazonaws.com" :
-			     "amazonaws.com.cn";
-
-	if (!strcmp(service, "sso"))
-		snprintf(url, n, "https://portal.sso.%s.%s", region, suffix);
-	else
-		snprintf(url, n, "https://%s.%s.%s", service, region, suffix);
+	snprintf(url, n, "https://%s.%s.%s", service_host(service), region,
+		 endpoint_dns_suffix(region));
 }
 
 int endpoint_resolve(struct endpoint *ep, const struct aws_config *cfg,
@@ -161,4 +191,20 @@ int endpoint_resolve(struct endpoint *ep, const struct aws_config *cfg,
 	}
 	default_url(def, sizeof(def), service, region);
 	return endpoint_parse(ep, def, eb);
+}
+
+int endpoint_resolve_streams(struct endpoint *ep, const struct aws_config *cfg,
+			     const char *profile, const char *region,
+			     const char *override, const struct endpoint *dynamodb,
+			     struct errbuf *eb)
+{
+	if (endpoint_resolve(ep, cfg, profile, "dynamodb_streams", region,
+			     override, eb) < 0)
+		return -1;
+	/* Local servers (moto, DynamoDB Local) serve streams on DynamoDB's port. */
+	if (!ep->custom && dynamodb && dynamodb->custom) {
+		endpoint_release(ep);
+		endpoint_copy(ep, dynamodb);
+	}
+	return 0;
 }

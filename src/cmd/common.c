@@ -6,6 +6,7 @@
 #include "dynamo/plan.h"
 #include "dynamo/redact.h"
 #include "dynamo/source.h"
+#include "dynamo/streams.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,17 @@ int ctx_open(struct ctx *ctx, struct ddb *d, const char *profile,
 	s.endpoint_url = endpoint_url;
 	s.interactive = ctx->stdin_tty;
 	return ddb_open(d, &s, &ctx->eb);
+}
+
+int ctx_open_streams(struct ctx *ctx, const struct ddb *d, const char *endpoint_url,
+		     struct streams *api)
+{
+	struct ddb_settings s;
+
+	memset(&s, 0, sizeof(s));
+	s.cfg = &ctx->cfg;
+	s.endpoint_url = endpoint_url;
+	return streams_open(api, d, &s, &ctx->eb);
 }
 
 int ctx_open_table(struct ctx *ctx, struct ddb *d, struct table_desc *t)

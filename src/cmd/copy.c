@@ -6,6 +6,7 @@
 #include "dynamo/cmd.h"
 #include "dynamo/exitcode.h"
 #include "dynamo/plan.h"
+#include "dynamo/streams.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +25,9 @@ struct copy {
 	char xf_text[1024];	/* "; mask 'email'" for the plan, "" without transforms */
 	char selected[1024];	/* the selection for people: "partition key 'PK' beginning with ..." */
 	int same_table;		/* source and target are one table (same ARN and endpoint) */
+	struct streams api;		/* --follow: the source's stream API */
+	int api_open;
+	struct follow_plan *follow;	/* owned */
 };
 
 /*
@@ -275,10 +279,58 @@ static int check_same_table(struct copy *c)
 		    c->sd.arn);
 }
 
+/* The follow flags say how to follow: without --follow they mean nothing. */
+static int follow_flags_check(struct ctx *ctx)
+{
+	const struct options *o = &ctx->o;
+
+	if (o->follow || !(o->follow_for_ms || o->until_caught_up || o->enable_stream))
+		return 0;
+	return errf(&ctx->eb, EXIT_USAGE, "%s only goes with --follow (add --follow, or drop it)",
+		    o->follow_for_ms ? "--follow-for" : o->until_caught_up ? "--until-caught-up" : "--enable-stream");
+}
+
+/* --follow: the source's stream must feed a follower, checked before anything is written. */
+static int setup_follow(struct copy *c)
+{
+	const struct options *o = &c->ctx->o;
+
+	if (!o->follow)
+		return 0;
+	/* A stream's changes carry the item, but DynamoDB evaluates a filter only in a Scan or Query. */
+	if (c->sel.filter)
+		return errf(&c->ctx->eb, EXIT_USAGE,
+			    "--follow cannot go with --filter: the changes a stream gives are not filtered by DynamoDB (select with --pk, --pk-prefix or a sort-key condition instead)");
+	/* The follower writes the stream's images as they are: masked data must not arrive unmasked. */
+	if (transform_any(&c->xf))
+		return errf(&c->ctx->eb, EXIT_USAGE,
+			    "--follow cannot go with --set/--remove/--mask/--rename-prefix yet: the followed changes would be written untransformed");
+	if (follow_plan_check(c->ctx, &c->sd, c->src_where) < 0 ||
+	    ctx_open_streams(c->ctx, &c->src, o->source_endpoint ? o->source_endpoint : o->endpoint_url,
+			     &c->api) < 0)
+		return -1;
+	c->api_open = 1;
+	c->follow = follow_plan_new(&c->api, &c->src, &c->sd, target_ref(c), &c->sel);
+	return 0;
+}
+
+static struct stage *stage_named(struct plan *p, const char *name)
+{
+	int i;
+
+	for (i = 0; i < p->n; i++)
+		if (!strcmp(p->st[i].name, name))
+			return &p->st[i];
+	return NULL;
+}
+
 static void release(struct copy *c)
 {
 	selection_release(&c->sel);
 	ctx_transform_release(&c->xf, &c->key);
+	follow_plan_free(c->follow);
+	if (c->api_open)
+		streams_close(&c->api);
 	if (c->have_sd)
 		table_desc_release(&c->sd);
 	if (c->have_td)
@@ -305,18 +357,17 @@ int cmd_copy(struct ctx *ctx)
 		     "--billing sets the mode of the table --create-target makes: add --create-target, or drop --billing");
 		goto out;
 	}
-	if (ctx_need_table(ctx) < 0 || ctx_target_table(ctx) < 0)
+	if (ctx_need_table(ctx) < 0 || ctx_target_table(ctx) < 0 || follow_flags_check(ctx) < 0)
 		goto out;
 	/* -t ARN: the target is the table of that name on the target's side. */
 	c.target_table = o->target_table ? o->target_table :
 			 ctx->has_arn ? ctx->arn.name : o->table;
-	if (
-	    open_sides(&c) < 0 || describe_tables(&c) < 0 || check_index(&c) < 0 ||
+	if (open_sides(&c) < 0 || describe_tables(&c) < 0 || check_index(&c) < 0 ||
 	    query_keys_check(ctx, &c.sd) < 0 || ctx_selection(ctx, &c.sel, &c.sd) < 0)
 		goto out;
 	selection_describe_into(&c.sel, c.selected, sizeof(c.selected));
 	if (ctx_transform(ctx, &c.xf, &c.key, c.have_td ? &c.td : &c.sd) < 0 ||
-	    check_same_table(&c) < 0)
+	    check_same_table(&c) < 0 || setup_follow(&c) < 0)
 		goto out;
 	ctx_describe_transform(&c.xf, c.xf_text, sizeof(c.xf_text));
 	/* DynamoDB judges the filter on both sides before anything is written. */
@@ -337,10 +388,14 @@ int cmd_copy(struct ctx *ctx)
 		plan_release(&p);
 		goto out;
 	}
+	if (c.follow)
+		plan_add_enable_stream(&p, c.follow);
 	if (o->npk)
 		item_stages(&c, &p);
 	else
 		whole_table_stages(&c, &p, segments, empty);
+	if (c.follow)
+		plan_add_follow(&p, c.follow, stage_named(&p, "copy"));
 	r = plan_run(&p);
 	plan_release(&p);
 out:

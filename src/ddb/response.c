@@ -7,25 +7,9 @@
 #include "dynamo/item.h"
 #include "dynamo/json_scan.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int bad(char *why, size_t n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int bad(char *why, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && n) {
-		va_start(ap, fmt);
-		vsnprintf(why, n, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* A whole number as JSON writes it, at most 19 digits. */
 static int parse_count(struct slice v, uint64_t *out)
@@ -99,16 +83,16 @@ int ddb_page_parse(struct slice resp, int count_only, struct ddb_page *pg,
 
 	memset(pg, 0, sizeof(*pg));
 	if (js_begin(&it, resp, '{') < 0)
-		return bad(why, n, "the answer is not a JSON object (%zu bytes)", resp.n);
+		return whyf(why, n, "the answer is not a JSON object (%zu bytes)", resp.n);
 	while ((r = js_next_key(&it, &k)) == 1) {
 		const char *start = it.p;
 		struct slice v;
 
 		if (js_key_is(k, "Items")) {
 			if (nitems >= 0)
-				return bad(why, n, "the answer has Items twice");
+				return whyf(why, n, "the answer has Items twice");
 			if ((nitems = walk_objects(&it, &pg->items)) < 0)
-				return bad(why, n, "its Items is not an array of items");
+				return whyf(why, n, "its Items is not an array of items");
 			continue;
 		}
 		if (js_skip_value(&it) < 0)
@@ -117,25 +101,25 @@ int ddb_page_parse(struct slice resp, int count_only, struct ddb_page *pg,
 		v.n = (size_t)(it.p - start);
 		if (js_key_is(k, "Count")) {
 			if (have_count++ || parse_count(v, &pg->count) < 0)
-				return bad(why, n, "its Count is not one whole number");
+				return whyf(why, n, "its Count is not one whole number");
 		} else if (js_key_is(k, "LastEvaluatedKey")) {
 			if (pg->lek.n || !ddb_start_key_valid(v))
-				return bad(why, n, "its LastEvaluatedKey is not a key (%s)",
-					   v.n == 2 ? "an empty object" : "not an object of attribute values");
+				return whyf(why, n, "its LastEvaluatedKey is not a key (%s)",
+					    v.n == 2 ? "an empty object" : "not an object of attribute values");
 			pg->lek = v;
 		} else if (js_key_is(k, "ConsumedCapacity")) {
 			pg->cc = v;
 		}
 	}
 	if (r != 0)
-		return bad(why, n, "the answer is cut short or is not valid JSON (%zu bytes)", resp.n);
+		return whyf(why, n, "the answer is cut short or is not valid JSON (%zu bytes)", resp.n);
 	if (!have_count)
-		return bad(why, n, "the answer has no Count");
+		return whyf(why, n, "the answer has no Count");
 	if (nitems < 0 && !count_only)
-		return bad(why, n, "the answer has no Items");
+		return whyf(why, n, "the answer has no Items");
 	if (nitems >= 0 && (uint64_t)nitems != pg->count)
-		return bad(why, n, "its Count says %llu items but Items holds %lld",
-			   (unsigned long long)pg->count, (long long)nitems);
+		return whyf(why, n, "its Count says %llu items but Items holds %lld",
+			    (unsigned long long)pg->count, (long long)nitems);
 	return 0;
 }
 
@@ -263,8 +247,8 @@ static int match_unprocessed(struct ddb_batch_write *out, struct slice sent,
 	int i, k, r = 0;
 
 	if (nsent < 0 || ngot < 0 || ngot > nsent) {
-		r = bad(why, n, "it hands back %d unprocessed requests for %d sent",
-			out->n, nsent < 0 ? 0 : nsent);
+		r = whyf(why, n, "it hands back %d unprocessed requests for %d sent",
+			 out->n, nsent < 0 ? 0 : nsent);
 		goto out;
 	}
 	for (k = 0; k < nsent; k++)
@@ -276,7 +260,7 @@ static int match_unprocessed(struct ddb_batch_write *out, struct slice sent,
 		for (k = 0; k < nsent && (used[k] || !same_request(&g, &reqs[k], keys)); k++)
 			;
 		if (k == nsent) {
-			r = bad(why, n, "its UnprocessedItems holds a request that was not sent");
+			r = whyf(why, n, "its UnprocessedItems holds a request that was not sent");
 			goto out;
 		}
 		used[k] = 1;
@@ -300,19 +284,19 @@ int ddb_batch_write_parse(struct slice resp, const char *table,
 
 	memset(out, 0, sizeof(*out));
 	if (js_begin(&it, resp, '{') < 0)
-		return bad(why, n, "the answer is not a JSON object (%zu bytes)", resp.n);
+		return whyf(why, n, "the answer is not a JSON object (%zu bytes)", resp.n);
 	while ((r = js_next_member(&it, &k, &v)) == 1) {
 		if (!js_key_is(k, "UnprocessedItems"))
 			continue;
 		if (have++ || js_begin(&ti, v, '{') < 0)
-			return bad(why, n, "its UnprocessedItems is not one object");
+			return whyf(why, n, "its UnprocessedItems is not one object");
 		while ((r = js_next_member(&ti, &tk, &tv)) == 1) {
 			struct js_iter li;
 
 			if (!js_key_is(tk, table) || out->unprocessed.n)
-				return bad(why, n, "its UnprocessedItems names a table that was not written to");
+				return whyf(why, n, "its UnprocessedItems names a table that was not written to");
 			if (js_begin(&li, tv, '[') < 0)
-				return bad(why, n, "its UnprocessedItems for the table is not a list");
+				return whyf(why, n, "its UnprocessedItems for the table is not a list");
 			while ((r = js_next_element(&li, &e)) == 1)
 				out->n++;
 			if (r < 0)
@@ -323,9 +307,9 @@ int ddb_batch_write_parse(struct slice resp, const char *table,
 			break;
 	}
 	if (r != 0)
-		return bad(why, n, "the answer is cut short or is not valid JSON (%zu bytes)", resp.n);
+		return whyf(why, n, "the answer is cut short or is not valid JSON (%zu bytes)", resp.n);
 	if (!have)
-		return bad(why, n, "the answer has no UnprocessedItems");
+		return whyf(why, n, "the answer has no UnprocessedItems");
 	/* The request is walked only when something came back: most answers leave nothing. */
 	if (!out->n)
 		return 0;
@@ -343,38 +327,38 @@ int ddb_batch_get_parse(struct slice resp, const char *table,
 
 	memset(out, 0, sizeof(*out));
 	if (js_begin(&it, resp, '{') < 0)
-		return bad(why, n, "the answer is not a JSON object (%zu bytes)", resp.n);
+		return whyf(why, n, "the answer is not a JSON object (%zu bytes)", resp.n);
 	while ((r = js_next_member(&it, &k, &v)) == 1) {
 		int is_resp = js_key_is(k, "Responses");
 
 		if (!is_resp && !js_key_is(k, "UnprocessedKeys"))
 			continue;
 		if ((is_resp ? responses++ : unprocessed++) || js_begin(&ti, v, '{') < 0)
-			return bad(why, n, "its %s is not one object",
-				   is_resp ? "Responses" : "UnprocessedKeys");
+			return whyf(why, n, "its %s is not one object",
+				    is_resp ? "Responses" : "UnprocessedKeys");
 		while ((r = js_next_member(&ti, &tk, &tv)) == 1) {
 			struct slice *dst = is_resp ? &out->items : &out->again;
 
 			if (!js_key_is(tk, table) || dst->n)
-				return bad(why, n, "its %s names a table that was not asked for",
-					   is_resp ? "Responses" : "UnprocessedKeys");
+				return whyf(why, n, "its %s names a table that was not asked for",
+					    is_resp ? "Responses" : "UnprocessedKeys");
 			if (is_resp) {
 				if (*tv.p != '[')
-					return bad(why, n, "its Responses for the table is not a list");
+					return whyf(why, n, "its Responses for the table is not a list");
 				out->has_items = 1;
 				*dst = tv;
 			} else if (js_find(tv, "Keys", dst) != 1 || *dst->p != '[') {
-				return bad(why, n, "its UnprocessedKeys for the table has no list of Keys");
+				return whyf(why, n, "its UnprocessedKeys for the table has no list of Keys");
 			}
 		}
 		if (r < 0)
 			break;
 	}
 	if (r != 0)
-		return bad(why, n, "the answer is cut short or is not valid JSON (%zu bytes)", resp.n);
+		return whyf(why, n, "the answer is cut short or is not valid JSON (%zu bytes)", resp.n);
 	if (!responses)
-		return bad(why, n, "the answer has no Responses");
+		return whyf(why, n, "the answer has no Responses");
 	if (!unprocessed)
-		return bad(why, n, "the answer has no UnprocessedKeys");
+		return whyf(why, n, "the answer has no UnprocessedKeys");
 	return 0;
 }

@@ -116,6 +116,7 @@ int table_from_json(struct table_desc *t, cJSON *raw, struct errbuf *eb)
 	const cJSON *defs = cJSON_GetObjectItemCaseSensitive(raw, "AttributeDefinitions");
 	const cJSON *bm = cJSON_GetObjectItemCaseSensitive(raw, "BillingModeSummary");
 	const cJSON *pt = cJSON_GetObjectItemCaseSensitive(raw, "ProvisionedThroughput");
+	const cJSON *ss = cJSON_GetObjectItemCaseSensitive(raw, "StreamSpecification");
 
 	memset(t, 0, sizeof(*t));
 	t->raw = raw;
@@ -127,6 +128,10 @@ int table_from_json(struct table_desc *t, cJSON *raw, struct errbuf *eb)
 	t->size_bytes = num(raw, "TableSizeBytes");
 	t->rcu = num(pt, "ReadCapacityUnits");
 	t->wcu = num(pt, "WriteCapacityUnits");
+	t->stream_enabled = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ss, "StreamEnabled"));
+	t->stream_view_type = t->stream_enabled ? dup_str(ss, "StreamViewType") : NULL;
+	t->stream_arn = dup_str(raw, "LatestStreamArn");
+	t->stream_label = dup_str(raw, "LatestStreamLabel");
 	if (!t->billing_mode)
 		t->billing_mode = xstrdup(t->rcu || t->wcu ? "PROVISIONED" :
 					  "PAY_PER_REQUEST");
@@ -160,6 +165,9 @@ void table_desc_release(struct table_desc *t)
 	free(t->arn);
 	free(t->status);
 	free(t->billing_mode);
+	free(t->stream_view_type);
+	free(t->stream_arn);
+	free(t->stream_label);
 	free(t->hash.name);
 	free(t->range.name);
 	cJSON_Delete(t->raw);

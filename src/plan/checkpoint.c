@@ -28,6 +28,9 @@
 #define CK_MAX_UNITS 1000000
 #define CK_MAX_KEYS 65536
 #define CK_SAVE_EVERY_MS 1000
+/* A following stage's stream positions: about one per open shard (see follow.h). */
+#define CK_MAX_POSITIONS 100000
+#define CK_POSITION_MAX 128
 
 /* A unit in progress: the key after its last page written. */
 struct ck_key {
@@ -42,6 +45,7 @@ struct ck_stage {
 	unsigned char *complete;	/* owned: one bit per unit */
 	struct ck_key *keys;		/* owned: units with a key, sorted by unit */
 	int nkeys, keys_cap;
+	struct buf positions;		/* owned: a follower's positions, one line each */
 };
 
 struct checkpoint {
@@ -74,6 +78,7 @@ static void stage_release(struct ck_stage *s)
 	free(s->keys);
 	free(s->complete);
 	free(s->name);
+	buf_release(&s->positions);
 }
 
 void checkpoint_free(struct checkpoint *ck)
@@ -283,6 +288,31 @@ static int load_units(struct ck_stage *s, struct slice units, int version)
 	return 0;
 }
 
+/* "positions": an array of short strings without line ends, one per shard. */
+static int load_positions(struct ck_stage *s, struct slice list)
+{
+	struct buf one = BUF_INIT;
+	struct js_iter it;
+	struct slice v;
+	int r, n = 0;
+
+	if (js_begin(&it, list, '[') < 0)
+		return -1;
+	while ((r = js_next_element(&it, &v)) == 1) {
+		buf_reset(&one);
+		if (*v.p != '"' || js_unescape(v, &one) < 0 || !one.len ||
+		    one.len > CK_POSITION_MAX || memchr(one.data, '\n', one.len) ||
+		    memchr(one.data, '\0', one.len) || ++n > CK_MAX_POSITIONS) {
+			r = -1;
+			break;
+		}
+		buf_append(&s->positions, one.data, one.len);
+		buf_putc(&s->positions, '\n');
+	}
+	buf_release(&one);
+	return r;
+}
+
 static int stage_named(const struct checkpoint *ck, const char *name)
 {
 	int i;
@@ -302,7 +332,7 @@ static int load_stages(struct checkpoint *ck, struct slice stages, int version)
 	if (js_begin(&it, stages, '[') < 0)
 		return -1;
 	while ((r = js_next_element(&it, &st)) == 1) {
-		struct slice name, done, units = { "[]", 2 };
+		struct slice name, done, units = { "[]", 2 }, positions = { "[]", 2 };
 		struct buf nm = BUF_INIT;
 		struct ck_stage *s;
 		int d, bad;
@@ -310,7 +340,7 @@ static int load_stages(struct checkpoint *ck, struct slice stages, int version)
 		if (*st.p != '{' || js_find(st, "name", &name) != 1 || *name.p != '"' ||
 		    js_unescape(name, &nm) < 0 || !nm.len || memchr(nm.data, '\0', nm.len) ||
 		    js_find(st, "done", &done) != 1 || (d = json_bool(done)) < 0 ||
-		    js_find(st, "units", &units) < 0) {
+		    js_find(st, "units", &units) < 0 || js_find(st, "positions", &positions) < 0) {
 			buf_release(&nm);
 			return -1;
 		}
@@ -319,7 +349,7 @@ static int load_stages(struct checkpoint *ck, struct slice stages, int version)
 		s = add_stage(ck, nm.data, 0);
 		buf_release(&nm);
 		s->done = d;
-		if (bad || load_units(s, units, version) < 0)
+		if (bad || load_units(s, units, version) < 0 || load_positions(s, positions) < 0)
 			return -1;
 	}
 	return r;
@@ -521,6 +551,29 @@ void checkpoint_advance(struct checkpoint *ck, int stage, int unit,
 	pthread_mutex_unlock(&ck->lock);
 }
 
+void checkpoint_set_positions(struct checkpoint *ck, int stage, const char *text, size_t n)
+{
+	struct ck_stage *s;
+
+	pthread_mutex_lock(&ck->lock);
+	s = &ck->stages[stage];
+	if (s->positions.len != n || (n && memcmp(s->positions.data, text, n))) {
+		buf_reset(&s->positions);
+		buf_append(&s->positions, text, n);
+		ck->dirty = 1;
+	}
+	pthread_mutex_unlock(&ck->lock);
+}
+
+void checkpoint_positions(struct checkpoint *ck, int stage, struct buf *out)
+{
+	pthread_mutex_lock(&ck->lock);
+	buf_reset(out);
+	buf_append(out, ck->stages[stage].positions.data ? ck->stages[stage].positions.data : "",
+		   ck->stages[stage].positions.len);
+	pthread_mutex_unlock(&ck->lock);
+}
+
 /* Units from k on that share unit k's state and have no key. */
 static int run_length(const struct ck_stage *s, int k, int *next_keyed)
 {
@@ -529,6 +582,29 @@ static int run_length(const struct ck_stage *s, int k, int *next_keyed)
 	while (k + n < s->nunits && k + n < *next_keyed && unit_complete(s, k + n) == done)
 		n++;
 	return n;
+}
+
+static void serialize_positions(const struct ck_stage *s, struct buf *out)
+{
+	const char *p, *end;
+	int first = 1;
+
+	/* No positions, and maybe no buffer: nothing to point into. */
+	if (!s->positions.len)
+		return;
+	p = s->positions.data;
+	end = p + s->positions.len;
+	buf_puts(out, ",\"positions\":[");
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		buf_puts(out, first ? "" : ",");
+		first = 0;
+		buf_json_str(out, p, n);
+		p += n + 1;
+	}
+	buf_putc(out, ']');
 }
 
 /* The whole state as JSON text; called with the lock held. */
@@ -567,7 +643,9 @@ static void serialize(struct checkpoint *ck, struct buf *out)
 			buf_putc(out, '}');
 			k += n;
 		}
-		buf_puts(out, "]}");
+		buf_putc(out, ']');
+		serialize_positions(s, out);
+		buf_putc(out, '}');
 	}
 	buf_puts(out, "]}\n");
 }

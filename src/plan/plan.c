@@ -416,6 +416,9 @@ static cJSON *job_intent(const struct plan *p)
 			plan_stage_fields_json(&p->st[i], j);
 			break;
 		}
+	/* Only when following: checkpoints of other copies keep their identity. */
+	if (o->follow)
+		cJSON_AddBoolToObject(j, "follow", 1);
 	return j;
 }
 
@@ -424,7 +427,7 @@ static int known_stage(const char *name)
 {
 	static const char *const names[] = {
 		"create", "backup", "copy", "prune", "truncate", "restore", "drop",
-		"export", "import", "query", NULL
+		"export", "import", "query", "stream", "follow", NULL
 	};
 	int i;
 

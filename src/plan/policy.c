@@ -22,6 +22,7 @@ enum action {
 	A_CREATE_TABLE, A_DELETE_TABLE, A_DESCRIBE_TTL, A_UPDATE_TTL,
 	A_CREATE_BACKUP, A_RESTORE_BACKUP, A_PUT, A_GET, A_UPDATE, A_DELETE,
 	A_LIST_BACKUPS, A_LIST_TABLES, A_LIST_TAGS, A_TAG, A_DESCRIBE_PITR, A_UPDATE_PITR,
+	A_UPDATE_TABLE, A_DESCRIBE_STREAM, A_GET_SHARD_ITERATOR, A_GET_RECORDS,
 	A_COUNT
 };
 
@@ -31,6 +32,7 @@ static const char *const action_names[A_COUNT] = {
 	"CreateBackup", "RestoreTableFromBackup", "PutItem", "GetItem",
 	"UpdateItem", "DeleteItem", "ListBackups", "ListTables", "ListTagsOfResource",
 	"TagResource", "DescribeContinuousBackups", "UpdateContinuousBackups",
+	"UpdateTable", "DescribeStream", "GetShardIterator", "GetRecords",
 };
 
 #define BIT(a) (1u << (a))
@@ -134,6 +136,18 @@ static void grant(struct policy *pol, const struct ddb *d, const char *role,
 	}
 }
 
+/* copy --follow reads the source's stream: its ARN is the table's, then /stream/LABEL. */
+#define STREAM_READS (BIT(A_DESCRIBE_STREAM) | BIT(A_GET_SHARD_ITERATOR) | BIT(A_GET_RECORDS))
+
+static void grant_stream(struct policy *pol, const struct ddb *d, const char *table)
+{
+	struct side *s;
+
+	grant(pol, d, "Source", table, STREAM_READS, 0);
+	if (d && table && (s = side_of(pol, d, "Source")))
+		add_extra(s, table_arn(d, table, "/stream/*"));
+}
+
 /* What each kind of stage calls, on which side. */
 static void grant_stage(struct policy *pol, const struct stage *st, const struct ctx *ctx)
 {
@@ -200,6 +214,13 @@ static void grant_stage(struct policy *pol, const struct stage *st, const struct
 			grant(pol, st->src, "Source", st->src_table, BIT(A_QUERY), 1);
 		else
 			grant(pol, st->src, "Source", st->src_table, BIT(A_SCAN), 0);
+		break;
+	case STAGE_ENABLE_STREAM:
+		grant(pol, st->src, "Source", st->src_table, BIT(A_UPDATE_TABLE), 0);
+		break;
+	case STAGE_FOLLOW:
+		grant_stream(pol, st->src, st->src_table);
+		grant(pol, st->dst, "Target", st->dst_table, BIT(A_BATCH_WRITE), 0);
 		break;
 	}
 }

@@ -335,6 +335,10 @@ int stage_run(struct plan *p, struct stage *s, int ck_stage)
 		return run_job(p, s, ck_stage, SOURCE_SCAN, SINK_CUSTOM, 1);
 	case STAGE_CUSTOM:
 		return s->run(p, s, ck_stage);
+	case STAGE_ENABLE_STREAM:
+		return stage_enable_stream(p, s);
+	case STAGE_FOLLOW:
+		return stage_follow(p, s, ck_stage);
 	}
 	return errf(&p->ctx->eb, EXIT_FAILURE_RUNTIME, "internal error: unknown stage");
 }

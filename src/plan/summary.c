@@ -58,6 +58,17 @@ static double rate(const struct plan *p, const struct totals *t)
 	return t->seconds > 0 ? (double)handled(p, t) / t->seconds : 0;
 }
 
+/* The lag a follow stage stopped at, or -1 without one. */
+static double follow_lag(const struct plan *p)
+{
+	int i;
+
+	for (i = 0; i < p->n; i++)
+		if (p->st[i].has_lag)
+			return p->st[i].lag_s;
+	return -1;
+}
+
 /* Whether command is one of the space-separated names in list. */
 static int command_does(const char *command, const char *list)
 {
@@ -91,6 +102,8 @@ static void print_line(const struct plan *p, const struct totals *t, int ok)
 	if (t->unprocessed)
 		buf_printf(&line, ", %llu unprocessed sent again", (unsigned long long)t->unprocessed);
 	buf_printf(&line, "; %.1f s, %.0f items/s", t->seconds, rate(p, t));
+	if (follow_lag(p) >= 0)
+		buf_printf(&line, "; followed the stream to %.1f s behind", follow_lag(p));
 	if (p->nwarnings)
 		buf_printf(&line, "; %d warning%s (see above)", p->nwarnings,
 			   p->nwarnings == 1 ? "" : "s");
@@ -164,6 +177,8 @@ static void print_json(const struct plan *p, const struct totals *t, int ok)
 	cJSON_AddNumberToObject(o, "peak_in_flight", (double)t->peak_in_flight);
 	cJSON_AddNumberToObject(o, "seconds", t->seconds);
 	cJSON_AddNumberToObject(o, "items_per_second", rate(p, t));
+	if (follow_lag(p) >= 0)
+		cJSON_AddNumberToObject(o, "lag_seconds", follow_lag(p));
 	for (i = 0; i < p->n; i++) {
 		const struct stage *st = &p->st[i];
 		cJSON *x = cJSON_CreateObject();
@@ -179,6 +194,8 @@ static void print_json(const struct plan *p, const struct totals *t, int ok)
 		cJSON_AddNumberToObject(x, "retries", (double)st->c.retries);
 		cJSON_AddNumberToObject(x, "peak_in_flight", (double)st->c.peak_in_flight);
 		cJSON_AddNumberToObject(x, "seconds", st->seconds);
+		if (st->has_lag)
+			cJSON_AddNumberToObject(x, "lag_seconds", st->lag_s);
 		if (st->result[0])
 			cJSON_AddStringToObject(x, "result", st->result);
 		cJSON_AddItemToArray(stages, x);

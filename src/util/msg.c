@@ -140,6 +140,18 @@ int errf(struct errbuf *eb, int exit_code, const char *fmt, ...)
 	return -1;
 }
 
+int whyf(char *why, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && n) {
+		va_start(ap, fmt);
+		vsnprintf(why, n, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
 void errbuf_clear(struct errbuf *eb)
 {
 	eb->exit = 0;

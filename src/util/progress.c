@@ -183,3 +183,30 @@ void progress_end(struct job *j)
 	if (!progress_plain)
 		msg_set_hook(NULL);
 }
+
+void progress_text(const char *text, int final)
+{
+	struct buf line = BUF_INIT;
+	uint64_t now = clock_mono_us();
+
+	if (!progress_enabled)
+		return;
+	if (progress_plain) {
+		/* Off a terminal: a plain line now and then, nothing to clear at the end. */
+		if (final || now - last_plain_us < progress_interval_ms * 1000)
+			return;
+		last_plain_us = now;
+		buf_printf(&line, "%s\n", text);
+		msg_raw(line.data, line.len);
+		buf_release(&line);
+		return;
+	}
+	if (!drawn && !final)
+		msg_set_hook(clear_line);
+	buf_printf(&line, "\r\033[K%s%s", text, final ? "\n" : "");
+	msg_raw(line.data, line.len);
+	drawn = !final;
+	if (final)
+		msg_set_hook(NULL);
+	buf_release(&line);
+}

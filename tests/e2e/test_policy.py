@@ -109,6 +109,34 @@ class Policy(harness.IAMTestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(harness.table_contents(self.ddb, src), harness.table_contents(self.ddb, tgt))
 
+    def test_copy_follow_needs_the_stream_actions_before_anything_is_written(self):
+        src, tgt = harness.unique_name("pol-fsrc"), harness.unique_name("pol-ftgt")
+        self.ddb.create_table(TableName=src, BillingMode="PAY_PER_REQUEST",
+                              KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"},
+                                         {"AttributeName": "SK", "KeyType": "RANGE"}],
+                              AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"},
+                                                    {"AttributeName": "SK", "AttributeType": "S"}],
+                              StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+        harness.put_items(self.ddb, src, [{"PK": {"S": "P"}, "SK": {"S": "%03d" % i}} for i in range(5)])
+        harness.create_table(self.ddb, tgt)
+        args = ["copy", "-t", src, "--target-table", tgt, "--follow", "--until-caught-up", "--no-backup"]
+        policy, _ = self.policy_for(*args)
+        sids = {st["Sid"]: st for st in policy["Statement"]}
+        self.assertIn("arn:aws:dynamodb:us-east-1:123456789012:table/%s/stream/*" % src,
+                      sids["Source"]["Resource"])
+        for action in ("dynamodb:DescribeStream", "dynamodb:GetShardIterator", "dynamodb:GetRecords"):
+            self.assertIn(action, sids["Source"]["Action"])
+            with self.subTest(removed=action):
+                user = self.user_with(self.without(policy, action))
+                p = self.dynamo(*args, "-e", user, "--yes")
+                self.assertNotEqual(p.returncode, 0, "ran without %s" % action)
+                self.assertIn(action.split(":")[1], p.stderr)
+                self.assertEqual(harness.table_contents(self.ddb, tgt), [])
+        user = self.user_with(self.without(policy))
+        p = self.dynamo(*args, "-e", user, "--yes")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(harness.table_contents(self.ddb, src), harness.table_contents(self.ddb, tgt))
+
     def test_query_count_truncate_export_import_with_their_policies(self):
         name = harness.unique_name("pol-t")
         self.seed(name)

@@ -62,7 +62,9 @@ or hostile server or proxy would send it:
 
 --deny OP[,OP...] answers those operations (any, not only --ops; STS calls
 count as "STS") 400 AccessDeniedException without forwarding them, as an IAM
-policy that does not allow them would.
+policy that does not allow them would. --trim OP[,OP...] answers them 400
+TrimmedDataAccessException, as DynamoDB Streams does to a position older than
+the stream's 24-hour retention.
 
 Faults apply only to the operations in --ops (default BatchWriteItem, Scan,
 Query, BatchGetItem, by X-Amz-Target; S3's GETs count as "ListObjectsV2"
@@ -180,6 +182,9 @@ ERRORS = {
         400, "com.amazon.coral.service#AccessDeniedException",
         "User: arn:aws:sts::123456789012:assumed-role/dynamo-e2e/fault-proxy is not authorized to perform "
         "this action (denied by fault_proxy --deny)"),
+    "TrimmedDataAccessException": (
+        400, "com.amazonaws.dynamodb.v20120810#TrimmedDataAccessException",
+        "The operation attempted to read past the oldest stream record in a shard (fault_proxy --trim)"),
 }
 
 # Headers that belong to one hop, or that the proxy recomputes.
@@ -237,12 +242,14 @@ def parse_args(argv=None):
     ap.add_argument("--key-attrs", default="PK,SK", help="the table's key attributes, for lek_same and "
                                                         "unprocessed_foreign (default %(default)s)")
     ap.add_argument("--deny", default="", help="comma-separated operations refused with AccessDeniedException")
+    ap.add_argument("--trim", default="", help="comma-separated operations refused with TrimmedDataAccessException")
     ap.add_argument("--stats-file", help="rewritten with the stats JSON after every request")
     ap.add_argument("--log", help="append one JSON line per request (op, fault, body digest, status)")
     o = ap.parse_args(argv)
     o.ops = {x.strip() for x in o.ops.split(",") if x.strip()}
     o.hold_ops = {x.strip() for x in o.hold_ops.split(",") if x.strip()}
     o.deny = {x.strip() for x in o.deny.split(",") if x.strip()}
+    o.trim = {x.strip() for x in o.trim.split(",") if x.strip()}
     o.capacity = o.capacity or o.table_wcu > 0 or o.table_rcu > 0
     o.rates = [(k, getattr(o, k)) for k in KINDS]
     try:
@@ -545,8 +552,8 @@ class State:
                     setattr(o, attr, int(value))
                 elif attr == "key_attrs":
                     o.key_attrs = value
-                elif attr == "deny":
-                    o.deny = set(value.split(",") if isinstance(value, str) else value) - {""}
+                elif attr in ("deny", "trim"):
+                    setattr(o, attr, set(value.split(",") if isinstance(value, str) else value) - {""})
                 elif attr == "reset":
                     reset = bool(value)
                 else:
@@ -768,10 +775,12 @@ class Handler(BaseHTTPRequestHandler):
             op = "STS"
         if not op and self.command == "GET" and not self.path.startswith("/moto-api"):
             op = "ListObjectsV2" if "list-type=2" in self.path else "GetObject"
-        if op and op in self.state.opts.deny:
+        refusal = ("deny", "AccessDeniedException") if op and op in self.state.opts.deny else \
+            ("trim", "TrimmedDataAccessException") if op and op in self.state.opts.trim else None
+        if refusal:
             self.rfile.read(length)
-            self.state.log({"op": op, "fault": "deny", "status": 400})
-            self._send_error("AccessDeniedException")
+            self.state.log({"op": op, "fault": refusal[0], "status": 400})
+            self._send_error(refusal[1])
             return
         hostile = self.state.hostile(op) if op else None
         kind, rng = self.state.choose(op) if op and not hostile else (None, None)

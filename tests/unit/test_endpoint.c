@@ -28,6 +28,17 @@ static const char config_text[] =
 	"[profile plain]\n"
 	"region = cn-north-1\n"
 	"\n"
+	"[profile s]\n"
+	"region = us-east-1\n"
+	"endpoint_url = http://profile-endpoint:1000\n"
+	"services = s-svc\n"
+	"\n"
+	"[services s-svc]\n"
+	"dynamodb =\n"
+	"  endpoint_url = http://local-ddb:8000\n"
+	"dynamodb_streams =\n"
+	"  endpoint_url = http://services-streams:2100\n"
+	"\n"
 	"[profile ignoring]\n"
 	"region = us-west-2\n"
 	"endpoint_url = http://ignored:1\n"
@@ -38,7 +49,7 @@ static const char config_text[] =
 
 static const char *const env_vars[] = {
 	"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL",
-	"AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_STS",
+	"AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_DYNAMODB_STREAMS", "AWS_ENDPOINT_URL_STS",
 	"AWS_ENDPOINT_URL_SSO", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
 	"AWS_PROFILE", "AWS_DEFAULT_PROFILE", NULL
 };
@@ -233,6 +244,96 @@ static void test_default_endpoints(void **state)
 			"https://dynamodb.us-west-2.amazonaws.com", "", 0);
 }
 
+/* Each partition has its own DNS suffix (botocore's partitions.json). */
+static void test_partition_suffixes(void **state)
+{
+	(void)state;
+	expect_endpoint("plain", "dynamodb", "eusc-de-east-1", NULL,
+			"https://dynamodb.eusc-de-east-1.amazonaws.eu", "", 0);
+	expect_endpoint("plain", "dynamodb", "us-gov-west-1", NULL,
+			"https://dynamodb.us-gov-west-1.amazonaws.com", "", 0);
+	assert_string_equal(endpoint_dns_suffix("us-iso-east-1"), "c2s.ic.gov");
+	assert_string_equal(endpoint_dns_suffix("us-isob-east-1"), "sc2s.sgov.gov");
+	assert_string_equal(endpoint_dns_suffix("us-isof-south-1"), "csp.hci.ic.gov");
+	assert_string_equal(endpoint_dns_suffix("eu-isoe-west-1"), "cloud.adc-e.uk");
+	assert_string_equal(endpoint_dns_suffix("cn-northwest-1"), "amazonaws.com.cn");
+	assert_string_equal(endpoint_dns_suffix("eu-west-1"), "amazonaws.com");
+}
+
+/* Resolves the streams endpoint of profile after its DynamoDB endpoint, as a side would. */
+static void expect_streams(const char *profile, const char *rgn, const char *override,
+			   const char *url, int custom)
+{
+	struct errbuf eb = ERRBUF_INIT;
+	struct endpoint ddb, ep;
+
+	if (endpoint_resolve(&ddb, &cfg, profile, "dynamodb", rgn, override, &eb) < 0 ||
+	    endpoint_resolve_streams(&ep, &cfg, profile, rgn, override, &ddb, &eb) < 0)
+		fail_msg("endpoint_resolve_streams(%s): %s", profile, eb.msg);
+	if (strcmp(ep.url, url) || ep.custom != custom)
+		fail_msg("streams of %s: got %s custom %d, wanted %s custom %d",
+			 profile, ep.url, ep.custom, url, custom);
+	endpoint_release(&ep);
+	endpoint_release(&ddb);
+}
+
+static void test_streams_default_endpoints(void **state)
+{
+	(void)state;
+	expect_streams("plain", "us-east-1", NULL,
+		       "https://streams.dynamodb.us-east-1.amazonaws.com", 0);
+	expect_streams("plain", "cn-north-1", NULL,
+		       "https://streams.dynamodb.cn-north-1.amazonaws.com.cn", 0);
+	expect_streams("plain", "eusc-de-east-1", NULL,
+		       "https://streams.dynamodb.eusc-de-east-1.amazonaws.eu", 0);
+	expect_streams(NULL, "us-gov-east-1", NULL,
+		       "https://streams.dynamodb.us-gov-east-1.amazonaws.com", 0);
+}
+
+/* The SDK's order for service id "DynamoDB Streams", one source at a time. */
+static void test_streams_endpoint_order(void **state)
+{
+	(void)state;
+	/* The services block's dynamodb_streams wins over DynamoDB's own URL. */
+	expect_streams("s", "us-east-1", NULL, "http://services-streams:2100", 1);
+	setenv("AWS_ENDPOINT_URL", "http://global-env:4000", 1);
+	expect_streams("s", "us-east-1", NULL, "http://global-env:4000", 1);
+	setenv("AWS_ENDPOINT_URL_DYNAMODB_STREAMS", "http://streams-env:5100", 1);
+	expect_streams("s", "us-east-1", NULL, "http://streams-env:5100", 1);
+	/* --endpoint-url names the server of both APIs. */
+	expect_streams("s", "us-east-1", "http://flag:6000", "http://flag:6000", 1);
+}
+
+/* A local DynamoDB (moto, DynamoDB Local) serves streams on the same port. */
+static void test_streams_follow_a_custom_dynamodb(void **state)
+{
+	(void)state;
+	expect_streams("plain", "us-east-1", "http://localhost:8000",
+		       "http://localhost:8000", 1);
+	setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:5000", 1);
+	expect_streams("plain", "us-east-1", NULL, "http://127.0.0.1:5000", 1);
+	/* DynamoDB's only in the services block: streams follow it. */
+	unsetenv("AWS_ENDPOINT_URL_DYNAMODB");
+	expect_streams("s", "us-east-1", NULL, "http://services-streams:2100", 1);
+	/* p's block has dynamodb only; the profile's endpoint_url comes first, as in the SDK. */
+	expect_streams("p", "eu-west-1", NULL, "http://profile-endpoint:1000", 1);
+	/* Only DYNAMODB_STREAMS moves streams: DynamoDB stays regional. */
+	setenv("AWS_ENDPOINT_URL_DYNAMODB_STREAMS", "http://streams-env:5100", 1);
+	expect_endpoint("plain", "dynamodb", "us-east-1", NULL,
+			"https://dynamodb.us-east-1.amazonaws.com", "", 0);
+}
+
+static void test_streams_ignore_configured(void **state)
+{
+	(void)state;
+	setenv("AWS_ENDPOINT_URL_DYNAMODB_STREAMS", "http://streams-env:5100", 1);
+	setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:5000", 1);
+	setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true", 1);
+	expect_streams("s", "us-east-1", NULL,
+		       "https://streams.dynamodb.us-east-1.amazonaws.com", 0);
+	expect_streams("s", "us-east-1", "http://flag:1", "http://flag:1", 1);
+}
+
 static void test_ignore_configured_endpoints(void **state)
 {
 	(void)state;
@@ -270,6 +371,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_profile_endpoint_url_without_services, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_service_env_only_for_its_service, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_default_endpoints, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_partition_suffixes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_streams_default_endpoints, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_streams_endpoint_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_streams_follow_a_custom_dynamodb, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_streams_ignore_configured, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ignore_configured_endpoints, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_endpoint_is_an_error, setup, teardown),
 	};
