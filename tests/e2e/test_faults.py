@@ -13,6 +13,7 @@ When the faults never stop, dynamo must stop by itself, in bounded time,
 with the documented exit code and a message that says what is not written.
 """
 import collections
+import json
 import os
 import subprocess
 import time
@@ -147,11 +148,18 @@ class FaultMix(FaultBase):
         self.assertEveryFaultFired(proxy)
         self.assertEqual(self.assertTablesEqual(self.src, name, self.tgt, name), 300)
         # Copy first, then prune the 60 stale items (the 30 older versions are overwritten).
-        line = self.summary(p, "copy")
-        self.assertIn("300 read, 300 written, 60 deleted", line)
-        # The items sent again after an answer left them unprocessed are said
-        # (the summary once said "0 retries" after thousands of them).
-        self.assertRegex(line, r", [1-9][0-9]* unprocessed sent again;")
+        self.assertIn("300 read, 300 written, 60 deleted", self.summary(p, "copy"))
+
+    def test_unprocessed_items_sent_again_are_counted(self):
+        # The summary once said "0 retries" after thousands of them.
+        name = self.setup_copy(100)
+        proxy = self.proxy("--ops", "BatchWriteItem", "--unprocessed", "0.5")
+        p = self.via(proxy, "copy", "-t", name, "--source", "src", "--target", "tgt", "--yes",
+                     "--no-backup", "--json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertGreater(json.loads(p.stdout)["unprocessed"], 0, p.stdout)
+        self.assertRegex(self.summary(p, "copy"), r", [1-9][0-9]* unprocessed sent again;")
+        self.assertEqual(len(harness.table_contents(self.tgt, name)), 100)
 
     def seed_items(self, name, projection="ALL"):
         """Users 0..5 with orders, some in GSI1; the target holds older and other items."""

@@ -354,7 +354,8 @@ class Follow(FollowRuns, harness.TestCase):
         other = [{"PK": {"S": "T2"}, "SK": {"S": "s%02d" % i}, "v": {"N": "0"}} for i in range(8)]
         put_items(self.src, name, mine + other)
         src = self.proxy("src")
-        src.configure(hold_after=0, hold_ops="Query", reset=True)
+        # The first Query is the selection's probe (issue 13), before the positions: hold the copy's.
+        src.configure(hold_after=1, hold_ops="Query", reset=True)
         p = self.start("copy", "-t", name, "--source", "src", "--target", "tgt", "--yes", "--json",
                        "--pk", "T1", "--follow", "--until-caught-up", "--source-endpoint-url", src.url)
         src.wait_held(proc=p)
