@@ -628,8 +628,10 @@ static int rename_set(struct transformer *x, struct slice arr, struct buf *out)
 			buf_putc(out, ',');
 		first = 0;
 		at = out->len;
-		if ((c = rename_literal(x, e, out, &len)) < 0)
+		if ((c = rename_literal(x, e, out, &len)) < 0) {
+			r = -1;		/* not a string: no set DynamoDB sends */
 			break;
+		}
 		if (!c)
 			buf_append(out, e.p, e.n);
 		changed |= c;
