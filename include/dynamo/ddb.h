@@ -114,12 +114,16 @@ enum table_spec_use {
 	TABLE_SPEC_CREATE,	/* CreateTable's request */
 	TABLE_SPEC_IMPORT,	/* ImportTable's TableCreationParameters: no LSIs, stream or table class */
 };
+/* A new table's billing mode: the described table's (0), or one of these (--billing). */
+enum { BILLING_ON_DEMAND = 1, BILLING_PROVISIONED = 2 };
 /*
  * A new table named name like desc (a DescribeTable "Table" object): its
- * keys, attribute definitions, billing, throughput and GSIs (for CREATE
- * also LSIs, stream and table class), only the fields the request takes.
+ * keys, attribute definitions, billing (desc's, or billing), throughput and
+ * GSIs (for CREATE also LSIs, stream and table class), only the fields the
+ * request takes.
  */
-cJSON *table_create_spec(const cJSON *desc, const char *name, enum table_spec_use use);
+cJSON *table_create_spec(const cJSON *desc, const char *name, enum table_spec_use use,
+			 int billing);
 /* Checks a table name against DynamoDB's rules (3-255 of [A-Za-z0-9_.-]). */
 int table_name_check(const char *flag, const char *name, struct errbuf *eb);
 

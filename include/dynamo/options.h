@@ -28,8 +28,6 @@ enum opt_id {
 };
 
 enum output_format { OUTPUT_DDB, OUTPUT_JSON, OUTPUT_JSONL };
-/* --billing: the source's mode (0), or one of these. */
-enum { BILLING_ON_DEMAND = 1, BILLING_PROVISIONED = 2 };
 
 #define MAX_PK_VALUES 256
 #define MAX_TRANSFORMS 256

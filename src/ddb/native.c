@@ -361,7 +361,7 @@ cJSON *native_import_request(const struct native_import_spec *s, struct errbuf *
 	cJSON_AddStringToObject(req, "InputFormat", "DYNAMODB_JSON");
 	cJSON_AddStringToObject(req, "InputCompressionType", s->compression ? s->compression : "GZIP");
 	cJSON_AddItemToObject(req, "TableCreationParameters",
-			      table_create_spec(s->table, s->table_name, TABLE_SPEC_IMPORT));
+			      table_create_spec(s->table, s->table_name, TABLE_SPEC_IMPORT, 0));
 	return req;
 }
 

@@ -62,14 +62,15 @@ static cJSON *indexes(const cJSON *list, int global, int prov)
 	return out;
 }
 
-cJSON *table_create_spec(const cJSON *desc, const char *name, enum table_spec_use use)
+cJSON *table_create_spec(const cJSON *desc, const char *name, enum table_spec_use use,
+			 int billing)
 {
 	cJSON *req = cJSON_CreateObject();
 	const cJSON *gsi = get(desc, "GlobalSecondaryIndexes");
 	const cJSON *lsi = get(desc, "LocalSecondaryIndexes");
 	const cJSON *stream = get(desc, "StreamSpecification");
 	const cJSON *cls = get(get(desc, "TableClassSummary"), "TableClass");
-	int prov = provisioned(desc);
+	int prov = billing ? billing == BILLING_PROVISIONED : provisioned(desc);
 
 	cJSON_AddStringToObject(req, "TableName", name);
 	copy_field(req, desc, "AttributeDefinitions");

@@ -6,6 +6,7 @@
 #include "unit.h"
 
 #include "dynamo/exitcode.h"
+#include "dynamo/ddb.h"
 #include "dynamo/options.h"
 
 /* The flags of a copy-like command, enough for every form below. */
