@@ -106,26 +106,33 @@ static void pace_part(struct buf *line, struct job *j, const struct sample *now,
 	}
 }
 
-static void draw(struct job *j, int final)
+/* The job's figures now, remembered; returns the sample of about 3 s ago. */
+static const struct sample *take_sample(struct job *j, struct sample *now)
 {
-	uint64_t done = job_get(&j->c.written) + job_get(&j->c.deleted) +
-			job_get(&j->c.saved);
-	double secs = (double)(clock_mono_us() - j->started_us) / 1e6;
-	double rate = secs > 0 ? (double)done / secs : 0;
-	char d[32], t[32], r[32], el[48], eta[48];
-	struct buf line = BUF_INIT;
-	struct sample now = { secs, done, 0, 0, 0 };
-	const struct sample *then;
-
+	now->done = job_get(&j->c.written) + job_get(&j->c.deleted) + job_get(&j->c.saved);
+	now->secs = (double)(clock_mono_us() - j->started_us) / 1e6;
+	now->sent = now->throttled = now->unprocessed = 0;
 	if (j->write_rate) {
 		struct rate_status st;
 
 		rate_status(j->write_rate, &st);
-		now.sent = st.sent_total;
-		now.throttled = st.throttled_total;
-		now.unprocessed = st.unprocessed_total;
+		now->sent = st.sent_total;
+		now->throttled = st.throttled_total;
+		now->unprocessed = st.unprocessed_total;
 	}
-	then = remember(&now);
+	return remember(now);
+}
+
+static void draw(struct job *j, int final)
+{
+	struct sample now;
+	const struct sample *then = take_sample(j, &now);
+	uint64_t done = now.done;
+	double secs = now.secs;
+	double rate = secs > 0 ? (double)done / secs : 0;
+	char d[32], t[32], r[32], el[48], eta[48];
+	struct buf line = BUF_INIT;
+
 	/* The rate now; the average over the whole stage on its final line. */
 	if (!final && then && secs - then->secs > 0.5)
 		rate = (double)(done - then->done) / (secs - then->secs);
@@ -168,8 +175,13 @@ void progress_update(struct job *j)
 	if (!progress_enabled)
 		return;
 	if (progress_plain) {
-		if (now - last_plain_us < progress_interval_ms * 1000)
+		/* Sampled at every tick, printed at the interval: its rate and refused share are recent. */
+		if (now - last_plain_us < progress_interval_ms * 1000) {
+			struct sample s;
+
+			take_sample(j, &s);
 			return;
+		}
 		last_plain_us = now;
 	}
 	draw(j, 0);
