@@ -18,6 +18,7 @@ struct ddb {
 	struct signer signer;		/* points at creds and region */
 	char account[16];		/* from a described table's ARN; "" until then */
 	int env_keys;			/* keys from the environment, no profile named: say so, not "profile 'default'" */
+	struct endpoint sts;		/* owned: where ddb_learn_account asks; url NULL when it should not */
 };
 
 struct ddb_settings {
@@ -36,6 +37,13 @@ void ddb_close(struct ddb *d);
  * account once a table of it has been described, the endpoint when custom.
  */
 const char *ddb_where(const struct ddb *d, char *buf, size_t n);
+/*
+ * Fills d->account from STS GetCallerIdentity when no table's ARN has named
+ * it (a target that does not exist yet), so messages and dry runs still say
+ * which account. Best effort: a failure leaves it empty (--debug says why).
+ * Not asked when DynamoDB's endpoint is a local server and STS's is AWS's.
+ */
+void ddb_learn_account(struct ddb *d);
 /* The same without the account: stable from run to run (checkpoints). */
 const char *ddb_identity(const struct ddb *d, char *buf, size_t n);
 

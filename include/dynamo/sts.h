@@ -20,4 +20,11 @@ int sts_post(const struct endpoint *ep, const struct signer *sign,
 int sts_parse_credentials(const char *xml, size_t len, const char *what,
 			  struct credentials **out, struct errbuf *eb);
 
+/*
+ * The account id of sign's credentials (GetCallerIdentity, which needs no
+ * permission): out gets 12 digits. Fails on an answer without one.
+ */
+int sts_caller_account(const struct endpoint *ep, const struct signer *sign,
+		       char out[13], struct errbuf *eb);
+
 #endif

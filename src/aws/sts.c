@@ -103,3 +103,41 @@ cleanup:
 	buf_release(&exp);
 	return r;
 }
+
+/* Twelve digits, nothing else: what an AWS account id always is. */
+static int account_shaped(const struct buf *b)
+{
+	if (b->len != 12)
+		return 0;
+	for (size_t i = 0; i < 12; i++)
+		if (b->data[i] < '0' || b->data[i] > '9')
+			return 0;
+	return 1;
+}
+
+int sts_caller_account(const struct endpoint *ep, const struct signer *sign,
+		       char out[13], struct errbuf *eb)
+{
+	struct buf form = BUF_INIT, resp = BUF_INIT, acct = BUF_INIT;
+	const char *res;
+	size_t n;
+	int r = -1;
+
+	sts_form_add(&form, "Action", "GetCallerIdentity");
+	sts_form_add(&form, "Version", "2011-06-15");
+	if (sts_post(ep, sign, "GetCallerIdentity", form.data, &resp, "the caller", eb) < 0)
+		goto cleanup;
+	if (xml_find(resp.data, resp.len, "GetCallerIdentityResult", &res, &n) < 0 ||
+	    xml_text(res, n, "Account", &acct) < 0 || !account_shaped(&acct)) {
+		errf(eb, EXIT_CONFIG, "STS answered GetCallerIdentity without an account id");
+		goto cleanup;
+	}
+	memcpy(out, acct.data, 12);
+	out[12] = '\0';
+	r = 0;
+cleanup:
+	buf_release(&form);
+	buf_release(&resp);
+	buf_release(&acct);
+	return r;
+}

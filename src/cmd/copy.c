@@ -76,7 +76,12 @@ static int describe_tables(struct copy *c)
 	} else if (why.exit != EXIT_NOT_FOUND) {
 		*eb = why;
 		return -1;
-	} else if (!c->ctx->o.create_target) {
+	} else {
+		/* No ARN to read the account from: ask STS, so the plan names it. */
+		ddb_learn_account(&c->dst);
+		ddb_where(&c->dst, c->dst_where, sizeof(c->dst_where));
+	}
+	if (!c->have_td && !c->ctx->o.create_target) {
 		return errf(eb, EXIT_NOT_FOUND,
 			    "target table '%s' not found in %s: pass --create-target to create it from the source's description",
 			    c->target_table, c->dst_where);

@@ -1,10 +1,34 @@
 #include "dynamo/ddb.h"
 #include "dynamo/endpoint.h"
 #include "dynamo/exitcode.h"
+#include "dynamo/msg.h"
+#include "dynamo/sts.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A local DynamoDB (a custom endpoint) with STS left at AWS's: do not ask AWS. */
+static void resolve_sts(struct ddb *d, const struct ddb_settings *s, const char *profile)
+{
+	struct errbuf eb = ERRBUF_INIT;
+
+	if (endpoint_resolve(&d->sts, s->cfg, profile, "sts", d->region, NULL, &eb) < 0)
+		return;
+	if (d->ep.custom && !d->sts.custom)
+		endpoint_release(&d->sts);
+}
+
+void ddb_learn_account(struct ddb *d)
+{
+	struct signer sign = { d->creds, d->region, "sts" };
+	struct errbuf eb = ERRBUF_INIT;
+
+	if (d->account[0] || !d->sts.url)
+		return;
+	if (sts_caller_account(&d->sts, &sign, d->account, &eb) < 0)
+		msg_debug("the account of %s is not known: %s", d->profile, eb.msg);
+}
 
 int ddb_open(struct ddb *d, const struct ddb_settings *s, struct errbuf *eb)
 {
@@ -40,6 +64,7 @@ int ddb_open(struct ddb *d, const struct ddb_settings *s, struct errbuf *eb)
 	d->signer.creds = d->creds;
 	d->signer.region = d->region;
 	d->signer.service = "dynamodb";
+	resolve_sts(d, s, profile);
 	return 0;
 fail:
 	endpoint_release(&d->ep);
@@ -50,6 +75,7 @@ void ddb_close(struct ddb *d)
 {
 	creds_provider_free(d->creds);
 	endpoint_release(&d->ep);
+	endpoint_release(&d->sts);
 	free(d->profile);
 	free(d->region);
 	memset(d, 0, sizeof(*d));

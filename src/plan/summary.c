@@ -117,7 +117,12 @@ cJSON *plan_side_json(const struct ddb *d, const char *table)
 	cJSON *o = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(o, "table", table);
-	cJSON_AddStringToObject(o, "profile", d->profile);
+	if (d->env_keys) {
+		cJSON_AddNullToObject(o, "profile");
+		cJSON_AddStringToObject(o, "credentials", "environment");
+	} else {
+		cJSON_AddStringToObject(o, "profile", d->profile);
+	}
 	if (d->account[0])
 		cJSON_AddStringToObject(o, "account", d->account);
 	cJSON_AddStringToObject(o, "region", d->region);
@@ -218,7 +223,8 @@ static void md_side(FILE *f, const struct ddb *d, const char *table)
 		fputs(" |", f);
 		return;
 	}
-	fprintf(f, " `%s` (%s%s%s, %s) |", table, d->profile,
+	fprintf(f, " `%s` (%s%s%s, %s) |", table,
+		d->env_keys ? "keys from the environment" : d->profile,
 		d->account[0] ? ", account " : "", d->account, d->region);
 }
 

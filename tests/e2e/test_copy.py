@@ -284,6 +284,49 @@ class CopyReports(CopyBase):
             self.assertIn("region", st["target"])
 
 
+    # Once wrong: keys from the environment were "profile 'default'" in the
+    # --json sides and in the step summary, as if a profile had been used.
+    def test_keys_from_the_environment_are_not_called_profile_default(self):
+        name, copy = unique_name("copy-envkeys"), unique_name("copy-envkeys-to")
+        create_table(self.src, name)
+        create_table(self.src, copy)
+        put_items(self.src, name, data.rich_items(2))
+        md = self.env.write("summary-env.md", "")
+        env = {"AWS_ACCESS_KEY_ID": "AKIAENVKEYS000000000", "AWS_SECRET_ACCESS_KEY": "s" * 40,
+               "AWS_REGION": "us-east-1", "AWS_PROFILE": "", "GITHUB_STEP_SUMMARY": md}
+        p = self.dynamo("copy", "-t", name, "--target-table", copy, "--endpoint-url", self.backend.endpoint("src"),
+                        "--yes", "--no-backup", "--json", extra_env=env, check=0)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        stage = next(s for s in json.loads(p.stdout)["stages"] if s["name"] == "copy")
+        for side in ("source", "target"):
+            self.assertIsNone(stage[side]["profile"], stage)
+            self.assertEqual(stage[side]["credentials"], "environment", stage)
+        text = open(md).read()
+        self.assertIn("keys from the environment", text)
+        self.assertNotIn("default", text)
+
+    # Once missing: with no target table there is no ARN to read the account
+    # from, and the plan said only "profile 'tgt' (us-east-1)"; now STS says.
+    def test_dry_run_into_a_missing_target_names_its_account(self):
+        name = unique_name("copy-dryacct")
+        create_table(self.src, name)
+        put_items(self.src, name, data.rich_items(2))
+        p = self.dynamo("copy", "-t", name, "--source", "src", "--target", "tgt", "--create-target",
+                        "--dry-run", "--json", check=0)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        plan = json.loads(p.stdout)
+        self.assertEqual([s["name"] for s in plan["stages"]], ["create", "copy"])
+        if self.accounts():
+            for st in plan["stages"]:
+                self.assertEqual(st["target"].get("account"), self.accounts()[1], st)
+                self.assertIn("account 222222222222", st["what"])
+        p = self.dynamo("copy", "-t", name, "--source", "src", "--target", "tgt", "--yes", check=4)
+        self.assertOneErrorLine(p, "not found", "--create-target")
+        if self.accounts():
+            self.assertIn("account 222222222222", p.stderr)
+        self.assertNotIn(name, harness.list_tables(self.tgt))
+
+
 class CopyBackup(CopyBase):
     backends = ("moto",)
 
