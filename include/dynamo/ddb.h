@@ -44,6 +44,12 @@ const char *ddb_where(const struct ddb *d, char *buf, size_t n);
  * Not asked when DynamoDB's endpoint is a local server and STS's is AWS's.
  */
 void ddb_learn_account(struct ddb *d);
+/*
+ * Whether why is an endpoint's way of saying it lacks an operation (local
+ * emulators answer UnknownOperationException or "not supported" for backups,
+ * PITR, TTL, exports), rather than a refusal of this request.
+ */
+int ddb_unsupported(const struct errbuf *why);
 /* The same without the account: stable from run to run (checkpoints). */
 const char *ddb_identity(const struct ddb *d, char *buf, size_t n);
 

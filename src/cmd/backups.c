@@ -11,23 +11,14 @@
 #include <string.h>
 #include <time.h>
 
-/*
- * Local emulators (dynalite, DynamoDB Local) have no backups; say so rather
- * than pass on their UnknownOperationException.
- */
-static int no_backups_here(const struct errbuf *why)
-{
-	return strstr(why->msg, "UnknownOperation") || strstr(why->msg, "not supported") ||
-	       strstr(why->msg, "not yet implemented");
-}
-
 static int backups_error(const struct ddb *d, const char *what,
 			 struct errbuf *why, struct errbuf *eb)
 {
 	char where[512];
 
 	ddb_where(d, where, sizeof(where));
-	if (no_backups_here(why))
+	/* Local emulators (dynalite, DynamoDB Local) have no backups: say so. */
+	if (ddb_unsupported(why))
 		return errf(eb, EXIT_FAILURE_RUNTIME,
 			    "cannot %s: %s does not support backups (%s); they exist on DynamoDB itself, not on local emulators",
 			    what, where, why->msg);

@@ -172,11 +172,19 @@ static int check_pitr(struct ctx *ctx, struct s3_export *x, struct plan *p)
 {
 	const struct options *o = &ctx->o;
 	char where[512], a[32], b[32];
+	struct errbuf why = ERRBUF_INIT;
 	struct stage *s;
 
-	if (native_pitr_describe(x->d, x->t->name, &x->pitr, &ctx->eb) < 0)
-		return -1;
 	ddb_where(x->d, where, sizeof(where));
+	if (native_pitr_describe(x->d, x->t->name, &x->pitr, &why) < 0) {
+		if (!ddb_unsupported(&why)) {
+			ctx->eb = why;
+			return -1;
+		}
+		return errf(&ctx->eb, EXIT_FAILURE_RUNTIME,
+			    "cannot export '%s' to S3: %s does not support point-in-time recovery, which DynamoDB's export needs (%s); it exists on DynamoDB itself, not on local emulators: export with a scan (-o FILE) instead",
+			    x->t->name, where, why.msg);
+	}
 	if (!x->pitr.enabled) {
 		if (!o->enable_pitr)
 			return errf(&ctx->eb, EXIT_CONFIG,

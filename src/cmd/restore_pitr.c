@@ -47,10 +47,18 @@ static int check_window(struct ctx *ctx, struct ddb *d, const char *where)
 {
 	const struct options *o = &ctx->o;
 	struct native_pitr pitr;
+	struct errbuf why = ERRBUF_INIT;
 	char a[32], b[32], c[32];
 
-	if (native_pitr_describe(d, o->table, &pitr, &ctx->eb) < 0)
-		return -1;
+	if (native_pitr_describe(d, o->table, &pitr, &why) < 0) {
+		if (!ddb_unsupported(&why)) {
+			ctx->eb = why;
+			return -1;
+		}
+		return errf(&ctx->eb, EXIT_FAILURE_RUNTIME,
+			    "cannot restore '%s' to a point in time: %s does not support point-in-time recovery (%s); it exists on DynamoDB itself, not on local emulators",
+			    o->table, where, why.msg);
+	}
 	if (!pitr.enabled)
 		return errf(&ctx->eb, EXIT_CONFIG,
 			    "point-in-time recovery is off for table '%s' in %s, so it has no earlier state to restore (restore an on-demand backup with --backup-name, or turn recovery on for the future)",

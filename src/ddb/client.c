@@ -19,6 +19,12 @@ static void resolve_sts(struct ddb *d, const struct ddb_settings *s, const char 
 		endpoint_release(&d->sts);
 }
 
+int ddb_unsupported(const struct errbuf *why)
+{
+	return strstr(why->msg, "UnknownOperation") || strstr(why->msg, "not supported") ||
+	       strstr(why->msg, "not yet implemented");
+}
+
 void ddb_learn_account(struct ddb *d)
 {
 	struct signer sign = { d->creds, d->region, "sts" };

@@ -48,13 +48,6 @@ cJSON *create_table_request(const cJSON *desc, const char *name, int billing,
 	return req;
 }
 
-/* Endpoints without TTL (some emulators): the source has none to copy. */
-static int unsupported(const struct errbuf *why)
-{
-	return strstr(why->msg, "UnknownOperation") || strstr(why->msg, "not supported") ||
-	       strstr(why->msg, "not yet implemented");
-}
-
 /*
  * TTL is not part of CreateTable: it is read from the source before the
  * table is created (with --strict, a TTL that cannot be read stops the run
@@ -75,7 +68,7 @@ static int read_ttl(struct plan *p, struct stage *s, char *attr, size_t n)
 	r = ddb_request_json(s->src, DDB_TARGET("DescribeTimeToLive"), body, &resp, &why);
 	cJSON_Delete(body);
 	ddb_where(s->src, where, sizeof(where));
-	if (r < 0 && unsupported(&why))
+	if (r < 0 && ddb_unsupported(&why))
 		return 0;
 	if (r < 0 && p->ctx->o.strict)
 		return errf(eb, why.exit ? why.exit : EXIT_FAILURE_RUNTIME,
@@ -128,7 +121,7 @@ static int read_source(struct plan *p, struct stage *s, const char *target, cJSO
 	if (r == 0)
 		return 0;
 	*resp = NULL;
-	if (unsupported(&why))
+	if (ddb_unsupported(&why))
 		return 0;
 	ddb_where(s->src, where, sizeof(where));
 	if (p->ctx->o.strict)

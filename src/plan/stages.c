@@ -47,8 +47,7 @@ static int create_backup(struct plan *p, struct stage *s)
 	r = ddb_request_json(s->dst, DDB_TARGET("CreateBackup"), body, &resp, &why);
 	cJSON_Delete(body);
 	if (r < 0) {
-		if (strstr(why.msg, "UnknownOperation") || strstr(why.msg, "not supported") ||
-		    strstr(why.msg, "not yet implemented"))
+		if (ddb_unsupported(&why))
 			return errf(eb, EXIT_FAILURE_RUNTIME,
 				    "cannot back up '%s' before overwriting it: the endpoint does not support backups (%s); pass --no-backup to go on without one",
 				    s->dst_table, why.msg);

@@ -287,3 +287,17 @@ class BackupsUnsupported(harness.TestCase):
             self.assertEqual(p.returncode, 1)
             self.assertOneErrorLine(p, "does not support backups", "profile 'src'")
             self.assertFalse(exists(self.src, new))
+
+    # Once "DescribeContinuousBackups failed: UnknownOperationException",
+    # which named neither the endpoint nor what to do instead.
+    def test_point_in_time_and_native_export_say_the_endpoint_has_no_pitr(self):
+        t, new = unique_name("pitr-dl"), unique_name("pitr-dl-new")
+        create_table(self.src, t)
+        p = self.dynamo("restore", "-t", t, "-e", "src", "--point-in-time", "2026-01-01T00:00:00Z",
+                        "--target-table", new, "--yes")
+        self.assertEqual(p.returncode, 1)
+        self.assertOneErrorLine(p, "does not support point-in-time recovery", "profile 'src'", t)
+        self.assertFalse(exists(self.src, new))
+        p = self.dynamo("export", "-t", t, "-e", "src", "--to", "s3://bucket/pfx")
+        self.assertEqual(p.returncode, 1)
+        self.assertOneErrorLine(p, "does not support point-in-time recovery", "profile 'src'", "-o FILE")
