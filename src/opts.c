@@ -94,6 +94,7 @@ const struct opt_def dynamo_opts[] = {
 	{ OPT_FROM_TIME, "from", 0, NULL, "TIME", "an incremental export of the changes since TIME (with --to-time; 15 minutes to 24 hours)" },
 	{ OPT_TO_TIME, "to-time", 0, NULL, "TIME", "the end of an incremental export's window (with --from)" },
 	{ OPT_NO_MANIFEST, "no-manifest", 0, NULL, NULL, "an export without its manifest files: every object under its data/ folder, no counts checked" },
+	{ OPT_VIA, "via", 0, NULL, "URL", "copy through DynamoDB's export to s3://BUCKET/PREFIX, then ImportTable (a new target) or writes from the export's files; the dry run compares both ways' cost" },
 	{ OPT_SLICE, "slice", 0, NULL, "I/K", "do the I-th of K shares of the scan's segments (--segments N, the same in every slice; one-time steps left to --prepare-only)" },
 	{ OPT_PREPARE_ONLY, "prepare-only", 0, NULL, NULL, "do only the one-time steps (confirm, create the target, back it up) before --slice runs" },
 	{ 0, NULL, 0, NULL, NULL, NULL }
@@ -332,6 +333,7 @@ static int set_string_opt(int id, const char *flag, const char *v,
 	case OPT_FROM_FILE: slot = &o->from_file; break;
 	case OPT_UNIQUE: slot = &o->unique; break;
 	case OPT_TO: slot = &o->to; break;
+	case OPT_VIA: slot = &o->via; break;
 	case OPT_FROM: slot = &o->from; break;
 	case OPT_LIKE: slot = &o->like; break;
 	case OPT_SCHEMA: slot = &o->schema; break;

@@ -20,7 +20,7 @@ enum opt_id {
 	OPT_PROGRESS, OPT_STRICT, OPT_NUMBERS, OPT_BILLING, OPT_PROGRESS_INTERVAL, OPT_TO, OPT_AT,
 	OPT_ENABLE_PITR, OPT_S3_BUCKET_OWNER, OPT_FROM, OPT_LIKE, OPT_SCHEMA, OPT_POINT_IN_TIME,
 	OPT_SLICE, OPT_PREPARE_ONLY, OPT_FROM_TIME, OPT_TO_TIME,
-	OPT_NO_MANIFEST,
+	OPT_NO_MANIFEST, OPT_VIA,
 	OPT_PK_PREFIX, OPT_FILTER, OPT_NAMES, OPT_VALUES, OPT_SK_EQ, OPT_SK_LT,
 	OPT_SK_LE, OPT_SK_GT, OPT_SK_GE, OPT_SK_BETWEEN, OPT_SET, OPT_REMOVE,
 	OPT_MASK, OPT_MASK_KEY_FILE, OPT_RENAME_PREFIX,
@@ -88,6 +88,7 @@ struct options {
 
 	/* DynamoDB's own export and import (S3) */
 	const char *to;			/* export --to s3://BUCKET/PREFIX */
+	const char *via;		/* copy --via s3://BUCKET/PREFIX: DynamoDB's export, then import */
 	double at;			/* --at: seconds since the epoch; 0: not given */
 	double from_time, to_time;	/* export --from/--to-time: an incremental export's window */
 	int enable_pitr;

@@ -2,6 +2,7 @@
 #define DYNAMO_PLAN_H
 
 #include "dynamo/cmd.h"
+#include "dynamo/cost.h"
 #include "dynamo/job.h"
 
 /*
@@ -114,11 +115,15 @@ struct plan {
 	void *finish_arg;
 	char warnings[4][512];		/* plan_warn: the first few */
 	int nwarnings;
+	struct cost_compare cost;	/* a whole-table copy's two ways, for the dry run */
+	int has_cost;
 };
 
 void plan_init(struct plan *p, struct ctx *ctx, const char *command);
 void plan_release(struct plan *p);
 struct stage *plan_add(struct plan *p, enum stage_kind kind, const char *name);
+/* The dry run of a whole-table copy also prints what it costs two ways (cost.h). */
+void plan_set_cost(struct plan *p, const struct cost_input *in);
 
 /* A table on one side: its account, its name and its description. */
 struct table_ref {

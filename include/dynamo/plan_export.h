@@ -38,4 +38,11 @@ int export_load_survey(struct export_load *x, struct errbuf *eb);
 struct stage *plan_add_export_load(struct plan *p, struct table_ref to, struct export_load *x,
 				   struct errbuf *eb);
 
+/*
+ * The same stage for an export that a stage before it makes (copy --via):
+ * x->url is read, and the export surveyed, when the stage runs. Its data
+ * files are not units of a checkpoint (their number is not known yet).
+ */
+struct stage *plan_add_export_load_later(struct plan *p, struct table_ref to, struct export_load *x);
+
 #endif

@@ -4,6 +4,7 @@
  * source's), between accounts, regions and endpoints.
  */
 #include "dynamo/cmd.h"
+#include "dynamo/cmd_native.h"
 #include "dynamo/exitcode.h"
 #include "dynamo/plan.h"
 #include "dynamo/streams.h"
@@ -28,6 +29,7 @@ struct copy {
 	struct streams api;		/* --follow: the source's stream API */
 	int api_open;
 	struct follow_plan *follow;	/* owned */
+	struct copy_via via;		/* --via: the export and its import */
 };
 
 /*
@@ -141,14 +143,37 @@ static void maybe_create(struct copy *c, struct plan *p)
 	}
 }
 
-static void whole_table_stages(struct copy *c, struct plan *p, int segments,
-			       int target_empty)
+/* --via: DynamoDB's export, then ImportTable (creating the target) or writes from its files. */
+static int via_stages(struct copy *c, struct plan *p, int target_empty)
+{
+	struct copy_via_sides v = { &c->src, &c->dst, &c->sd, c->have_td ? &c->td : NULL,
+				    c->target_table, c->dst_where };
+
+	return copy_via_stages(c->ctx, &c->via, &v, p, target_empty);
+}
+
+/* The dry run says what the copy costs and lasts this way and through an export. */
+static void add_cost(struct copy *c, struct plan *p)
+{
+	const struct options *o = &c->ctx->o;
+	const struct table_desc *t = c->have_td ? &c->td : &c->sd;
+	struct cost_input in = { c->sd.item_count, c->sd.size_bytes, c->dst.region, 0, !c->have_td };
+
+	in.write_units_per_s = o->max_wcu > 0 ? o->max_wcu : (double)t->wcu;
+	plan_set_cost(p, &in);
+}
+
+static int whole_table_stages(struct copy *c, struct plan *p, int segments,
+			      int target_empty)
 {
 	const struct options *o = &c->ctx->o;
 	int some = selection_restricts(&c->sel);
 	struct stage *s;
 
-	maybe_create(c, p);
+	if (!some)
+		add_cost(c, p);
+	if (!o->via)
+		maybe_create(c, p);
 	if (c->have_td && !o->no_backup) {
 		s = plan_add(p, STAGE_BACKUP, "backup");
 		s->optional = 1;
@@ -157,21 +182,26 @@ static void whole_table_stages(struct copy *c, struct plan *p, int segments,
 		snprintf(s->what, sizeof(s->what), "on-demand backup of '%s' in %s",
 			 c->target_table, c->dst_where);
 	}
-	s = plan_add_copy(p, STAGE_COPY, "copy", source_ref(c), target_ref(c));
-	s->segments = segments;
-	s->sel = &c->sel;
-	s->xf = &c->xf;
-	s->mask_key = &c->key;
-	if (some)
-		s->estimate = 0;	/* the table's count says nothing of the selection's */
-	s->destructive = c->have_td && !target_empty;
-	snprintf(s->what, sizeof(s->what),
-		 "%s %s%.400s of '%s' in %s into '%s' in %s (%s %lld items, %d segments)",
-		 s->destructive ? "put (over items with the same keys)" : "copy",
-		 some ? "the items with " : "every item", some ? c->selected : "",
-		 o->table, c->src_where, c->target_table, c->dst_where,
-		 some ? "a scan of the table's" : "about", c->sd.item_count, segments);
-	strncat(s->what, c->xf_text, sizeof(s->what) - strlen(s->what) - 1);
+	if (o->via) {
+		if (via_stages(c, p, target_empty) < 0)
+			return -1;
+	} else {
+		s = plan_add_copy(p, STAGE_COPY, "copy", source_ref(c), target_ref(c));
+		s->segments = segments;
+		s->sel = &c->sel;
+		s->xf = &c->xf;
+		s->mask_key = &c->key;
+		if (some)
+			s->estimate = 0;	/* the table's count says nothing of the selection's */
+		s->destructive = c->have_td && !target_empty;
+		snprintf(s->what, sizeof(s->what),
+			 "%s %s%.400s of '%s' in %s into '%s' in %s (%s %lld items, %d segments)",
+			 s->destructive ? "put (over items with the same keys)" : "copy",
+			 some ? "the items with " : "every item", some ? c->selected : "",
+			 o->table, c->src_where, c->target_table, c->dst_where,
+			 some ? "a scan of the table's" : "about", c->sd.item_count, segments);
+		strncat(s->what, c->xf_text, sizeof(s->what) - strlen(s->what) - 1);
+	}
 	if (c->have_td && !o->no_truncate && !target_empty) {
 		/* After the copy, not before: see prune.c. Over the same selection, never outside it. */
 		s = plan_add_prune(p, STAGE_PRUNE, target_ref(c), source_ref(c), o->segments);
@@ -182,6 +212,7 @@ static void whole_table_stages(struct copy *c, struct plan *p, int segments,
 			 c->target_table, c->dst_where, some ? " with " : "",
 			 some ? c->selected : "", o->table, c->td.item_count);
 	}
+	return 0;
 }
 
 static int check_index(struct copy *c)
@@ -331,6 +362,7 @@ static struct stage *stage_named(struct plan *p, const char *name)
 
 static void release(struct copy *c)
 {
+	copy_via_release(&c->via);
 	selection_release(&c->sel);
 	ctx_transform_release(&c->xf, &c->key);
 	follow_plan_free(c->follow);
@@ -372,7 +404,8 @@ int cmd_copy(struct ctx *ctx)
 		goto out;
 	selection_describe_into(&c.sel, c.selected, sizeof(c.selected));
 	if (ctx_transform(ctx, &c.xf, &c.key, c.have_td ? &c.td : &c.sd) < 0 ||
-	    check_same_table(&c) < 0 || setup_follow(&c) < 0)
+	    check_same_table(&c) < 0 || copy_via_check(ctx, &c.sel, &c.xf) < 0 ||
+	    setup_follow(&c) < 0)
 		goto out;
 	ctx_describe_transform(&c.xf, c.xf_text, sizeof(c.xf_text));
 	/* DynamoDB judges the filter on both sides before anything is written. */
@@ -397,11 +430,15 @@ int cmd_copy(struct ctx *ctx)
 		plan_add_enable_stream(&p, c.follow);
 	if (o->npk)
 		item_stages(&c, &p);
-	else
-		whole_table_stages(&c, &p, segments, empty);
+	else if (whole_table_stages(&c, &p, segments, empty) < 0)
+		goto out_plan;
+	/* ImportTable alone sends no data requests: the dry run says no concurrency. */
+	if (o->via && !c.have_td)
+		p.concurrency = 0;
 	if (c.follow)
 		plan_add_follow(&p, c.follow, stage_named(&p, "copy"));
 	r = plan_run(&p);
+out_plan:
 	plan_release(&p);
 out:
 	release(&c);

@@ -24,15 +24,6 @@
 /* An export can take hours on a big table; after a week it is followed in AWS. */
 #define EXPORT_WAIT_S (7 * 86400)
 
-struct s3_export {
-	struct ctx *ctx;
-	struct ddb *d;
-	struct table_desc *t;
-	struct s3_url url;		/* owned: --to, the prefix without trailing '/' */
-	struct native_pitr pitr;
-	uint64_t started_ms, last_note_ms;
-};
-
 /* Polls are quiet; a line now and then (each poll with progress on) says it is alive. */
 static int on_progress(void *arg, const struct native_export *e)
 {
@@ -68,6 +59,47 @@ static void export_folder(const struct native_export *e, char *out, size_t n)
 		snprintf(out, n, "s3://%s/%s%s", e->bucket, e->prefix, e->prefix[0] ? "/" : "");
 }
 
+/*
+ * An export whose answer names no manifest (some emulators' do not): its
+ * folder is the one export ID under PREFIX/AWSDynamoDB/, when there is just
+ * one (copy --via exports under a prefix of its own); else the prefix stays.
+ */
+static void find_folder(struct s3_export *x)
+{
+	struct errbuf why = ERRBUF_INIT;
+	struct buf under = BUF_INIT;
+	struct s3_lister l;
+	char id[256] = "";
+	int pages = 0, r = -1, many = 0;
+	struct s3 s3;
+	size_t i;
+
+	if (strstr(x->folder, "/AWSDynamoDB/") || ctx_open_s3(x->ctx, x->d, &s3) < 0)
+		return;
+	buf_printf(&under, "%s%sAWSDynamoDB/", x->url.key, x->url.key[0] ? "/" : "");
+	s3_lister_init(&l, &s3, x->url.bucket, under.data);
+	while (!many && pages++ < 10 && (r = s3_lister_next(&l, &why)) == 1)
+		for (i = 0; i < l.nobjs && !many; i++) {
+			const char *rest = l.objs[i].key + under.len;
+			size_t n = strcspn(rest, "/");
+
+			if (!rest[n] || n >= sizeof(id))
+				continue;
+			if (!id[0])
+				snprintf(id, sizeof(id), "%.*s", (int)n, rest);
+			else if (strncmp(id, rest, n) || id[n])
+				many = 1;
+		}
+	if (id[0] && !many && r == 0)
+		snprintf(x->folder, sizeof(x->folder), "s3://%s/%s%s/", x->url.bucket, under.data, id);
+	else
+		msg_debug("the export's folder under s3://%s/%s is not known (%s)", x->url.bucket,
+			  under.data, many ? "more than one export there" : why.set ? why.msg : "none there");
+	s3_lister_release(&l);
+	s3_close(&s3);
+	buf_release(&under);
+}
+
 static void export_spec(const struct s3_export *x, const struct options *o,
 			struct native_export_spec *spec)
 {
@@ -88,7 +120,6 @@ static int run_export(struct plan *p, struct stage *s, int ck_stage)
 	const struct options *o = &p->ctx->o;
 	struct native_export_spec spec;
 	struct native_export e;
-	char folder[1400];
 
 	(void)ck_stage;
 	export_spec(x, o, &spec);
@@ -101,14 +132,16 @@ static int run_export(struct plan *p, struct stage *s, int ck_stage)
 	if (e.status != NATIVE_COMPLETED &&
 	    native_export_wait(x->d, e.arn, 15000, EXPORT_WAIT_S, on_progress, x, &e, &p->ctx->eb) < 0)
 		return -1;
-	export_folder(&e, folder, sizeof(folder));
+	export_folder(&e, x->folder, sizeof(x->folder));
+	if (!e.manifest[0])
+		find_folder(x);
 	s->c.saved = e.item_count > 0 ? (uint64_t)e.item_count : 0;
 	/* The full folder goes to stdout; the summary keeps what fits. */
-	snprintf(s->result, sizeof(s->result), "%.511s", folder);
+	snprintf(s->result, sizeof(s->result), "%.511s", x->folder);
 	msg_info("exported %lld items of '%s' (%lld bytes billed) to %s", e.item_count,
-		 x->t->name, e.billed_bytes, folder);
-	if (!o->json)
-		printf("%s\n", folder);
+		 x->t->name, e.billed_bytes, x->folder);
+	if (!o->json && !x->quiet)
+		printf("%s\n", x->folder);
 	return 0;
 }
 
@@ -160,8 +193,8 @@ static int check_bucket(struct ctx *ctx, const struct ddb *d, const struct s3_ur
 		return 0;
 	if (why.exit == EXIT_NOT_FOUND)
 		return errf(&ctx->eb, EXIT_NOT_FOUND,
-			    "bucket '%s' does not exist (or is not visible to profile '%s'): create it, or check --to",
-			    u->bucket, d->profile);
+			    "bucket '%s' does not exist (or is not visible to profile '%s'): create it, or check %s",
+			    u->bucket, d->profile, ctx->o.via ? "--via" : "--to");
 	/* Listing is not exporting: a bucket policy may allow DynamoDB's writes only. */
 	msg_debug("cannot list s3://%s/%s (%s); starting the export anyway", u->bucket, u->key, why.msg);
 	return 0;
@@ -188,8 +221,9 @@ static int check_pitr(struct ctx *ctx, struct s3_export *x, struct plan *p)
 	if (!x->pitr.enabled) {
 		if (!o->enable_pitr)
 			return errf(&ctx->eb, EXIT_CONFIG,
-				    "point-in-time recovery is off for table '%s' in %s, and DynamoDB's export needs it: pass --enable-pitr to turn it on first (AWS bills it by table size), or export with a scan (-o FILE)",
-				    x->t->name, where);
+				    "point-in-time recovery is off for table '%s' in %s, and DynamoDB's export needs it: pass --enable-pitr to turn it on first (AWS bills it by table size), or %s",
+				    x->t->name, where,
+				    o->via ? "copy with a scan (without --via)" : "export with a scan (-o FILE)");
 		if (o->at || o->from_time)
 			return errf(&ctx->eb, EXIT_USAGE,
 				    "%s %s: point-in-time recovery of '%s' is off, so no earlier state or change can be exported; drop it to export the table as it is once recovery is on",
@@ -217,7 +251,7 @@ static int check_pitr(struct ctx *ctx, struct s3_export *x, struct plan *p)
 	return 0;
 }
 
-static int plan_export(struct ctx *ctx, struct s3_export *x, struct plan *p)
+int export_s3_plan(struct ctx *ctx, struct s3_export *x, struct plan *p)
 {
 	const struct options *o = &ctx->o;
 	char where[512], at[32], to[32], when[128];
@@ -257,6 +291,18 @@ static int plan_export(struct ctx *ctx, struct s3_export *x, struct plan *p)
 	return 0;
 }
 
+int export_s3_url(struct ctx *ctx, struct s3_export *x, const char *url, const char *flag)
+{
+	size_t n;
+
+	if (s3_url_parse(&x->url, url, flag, &ctx->eb) < 0)
+		return -1;
+	/* "s3://b/nightly/" and "s3://b/nightly" are the same place. */
+	for (n = strlen(x->url.key); n && x->url.key[n - 1] == '/'; n--)
+		x->url.key[n - 1] = 0;
+	return 0;
+}
+
 int cmd_export_s3(struct ctx *ctx)
 {
 	const struct options *o = &ctx->o;
@@ -264,17 +310,13 @@ int cmd_export_s3(struct ctx *ctx)
 	struct table_desc t;
 	struct plan p;
 	struct ddb d;
-	size_t n;
 	int r = -1;
 
 	if (ctx_need_table(ctx) < 0 || check_flags(ctx) < 0)
 		return -1;
 	memset(&x, 0, sizeof(x));
-	if (s3_url_parse(&x.url, o->to, "--to", &ctx->eb) < 0)
+	if (export_s3_url(ctx, &x, o->to, "--to") < 0)
 		return -1;
-	/* "s3://b/nightly/" and "s3://b/nightly" are the same place. */
-	for (n = strlen(x.url.key); n && x.url.key[n - 1] == '/'; n--)
-		x.url.key[n - 1] = 0;
 	if (ctx_open_table(ctx, &d, &t) < 0)
 		goto out_url;
 	x.ctx = ctx;
@@ -282,7 +324,7 @@ int cmd_export_s3(struct ctx *ctx)
 	x.t = &t;
 	plan_init(&p, ctx, "export");
 	p.saved_word = "exported";
-	if (plan_export(ctx, &x, &p) == 0)
+	if (export_s3_plan(ctx, &x, &p) == 0)
 		r = plan_run(&p);
 	plan_release(&p);
 	ctx_close_table(&d, &t);

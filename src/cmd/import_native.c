@@ -23,13 +23,6 @@
 #define IMPORT_WAIT_S (7 * 86400)
 #define SCHEMA_MAX (1u << 20)
 
-struct native_load {
-	struct ddb *d;			/* the new table's side */
-	struct table_desc schema;	/* owned: --like's description, or --schema's */
-	struct export_load x;		/* the export, surveyed */
-	uint64_t started_ms, last_note_ms;
-};
-
 static int on_progress(void *arg, const struct native_import *im)
 {
 	struct native_load *n = arg;
@@ -51,11 +44,18 @@ static int run_import(struct plan *p, struct stage *s, int ck_stage)
 	struct native_import im;
 
 	(void)ck_stage;
+	/* copy --via: the export was made by the stage before. */
+	if (n->survey_s3) {
+		n->x.s3 = n->survey_s3;
+		if (export_load_survey(&n->x, &p->ctx->eb) < 0)
+			return -1;
+		s->estimate = n->x.items;
+	}
 	memset(&spec, 0, sizeof(spec));
 	spec.bucket = n->x.bucket;
 	spec.prefix = n->x.data_prefix;
 	spec.bucket_owner = o->s3_bucket_owner;
-	spec.table = n->schema.raw;
+	spec.table = n->schema->raw;
 	spec.table_name = s->dst_table;
 	if (native_import_start(n->d, &spec, &im, &p->ctx->eb) < 0)
 		return -1;
@@ -71,7 +71,7 @@ static int run_import(struct plan *p, struct stage *s, int ck_stage)
 	if (im.errors > 0)
 		plan_warn(p, "%lld items of the export could not be imported into '%s' (ImportTable logs them to CloudWatch Logs)",
 			  im.errors, s->dst_table);
-	if (im.imported_items >= 0 && (uint64_t)im.imported_items != n->x.items)
+	if (!n->x.no_manifest && im.imported_items >= 0 && (uint64_t)im.imported_items != n->x.items)
 		plan_warn(p, "'%s' got %lld items, the export's summary says %llu", s->dst_table,
 			  im.imported_items, (unsigned long long)n->x.items);
 	msg_info("imported %lld items into new table '%s'", im.imported_items, s->dst_table);
@@ -173,11 +173,23 @@ static int check_schema(struct ctx *ctx, struct native_load *n)
 
 	memset(&spec, 0, sizeof(spec));
 	spec.bucket = "example-bucket";
-	spec.table = n->schema.raw;
+	spec.table = n->schema->raw;
 	spec.table_name = ctx->o.table;
 	req = native_import_request(&spec, &ctx->eb);
 	cJSON_Delete(req);
 	return req ? 0 : -1;
+}
+
+struct stage *plan_add_native_import(struct plan *p, struct native_load *n, const char *table)
+{
+	struct stage *s = plan_add(p, STAGE_CUSTOM, "import");
+
+	s->run = run_import;
+	s->job_ctx = n;
+	s->dst = n->d;
+	s->dst_table = table;
+	s->estimate = n->x.items;
+	return s;
 }
 
 static int plan_import(struct ctx *ctx, struct native_load *n, struct plan *p)
@@ -190,8 +202,10 @@ static int plan_import(struct ctx *ctx, struct native_load *n, struct plan *p)
 
 	if (check_new(ctx, n->d) < 0)
 		return -1;
-	if ((o->like ? read_like(ctx, &n->schema) : read_schema(ctx, &n->schema)) < 0 ||
-	    check_schema(ctx, n) < 0)
+	if ((o->like ? read_like(ctx, &n->schema_own) : read_schema(ctx, &n->schema_own)) < 0)
+		return -1;
+	n->schema = &n->schema_own;
+	if (check_schema(ctx, n) < 0)
 		return -1;
 	if (ctx_open_s3(ctx, n->d, &s3) < 0)
 		return -1;
@@ -203,12 +217,7 @@ static int plan_import(struct ctx *ctx, struct native_load *n, struct plan *p)
 	s3_close(&s3);
 	if (r < 0)
 		return -1;
-	s = plan_add(p, STAGE_CUSTOM, "import");
-	s->run = run_import;
-	s->job_ctx = n;
-	s->dst = n->d;
-	s->dst_table = o->table;
-	s->estimate = n->x.items;
+	s = plan_add_native_import(p, n, o->table);
 	snprintf(s->what, sizeof(s->what),
 		 "create '%s' in %s with DynamoDB's ImportTable from %s (%llu items in %llu data files; billed per GB, no write capacity used), with the keys, indexes and billing of %s%s%s",
 		 o->table, ddb_where(n->d, where, sizeof(where)), o->from,
@@ -235,7 +244,7 @@ int cmd_import_native(struct ctx *ctx)
 	if (plan_import(ctx, &n, &p) == 0)
 		r = plan_run(&p);
 	plan_release(&p);
-	table_desc_release(&n.schema);
+	table_desc_release(&n.schema_own);
 	ddb_close(&d);
 	return r;
 }

@@ -142,14 +142,10 @@ static int load_files(struct plan *p, struct stage *s, int ck_stage)
 	return rc;
 }
 
-struct stage *plan_add_export_load(struct plan *p, struct table_ref to, struct export_load *x,
-				   struct errbuf *eb)
+static struct stage *add_load(struct plan *p, struct table_ref to, struct export_load *x)
 {
-	struct stage *s;
+	struct stage *s = plan_add(p, STAGE_CUSTOM, "import");
 
-	if (export_load_survey(x, eb) < 0)
-		return NULL;
-	s = plan_add(p, STAGE_CUSTOM, "import");
 	s->run = load_files;
 	s->prepare_arg = x;
 	s->dst = to.d;
@@ -158,5 +154,31 @@ struct stage *plan_add_export_load(struct plan *p, struct table_ref to, struct e
 	s->segments = x->files > 100000000 ? 100000000 : (int)x->files;
 	s->estimate = x->items;
 	s->arg = x->url;
+	return s;
+}
+
+struct stage *plan_add_export_load(struct plan *p, struct table_ref to, struct export_load *x,
+				   struct errbuf *eb)
+{
+	if (export_load_survey(x, eb) < 0)
+		return NULL;
+	return add_load(p, to, x);
+}
+
+static int survey_now(struct plan *p, struct stage *s)
+{
+	struct export_load *x = s->prepare_arg;
+
+	if (export_load_survey(x, &p->ctx->eb) < 0)
+		return -1;
+	s->estimate = x->items;
+	return 0;
+}
+
+struct stage *plan_add_export_load_later(struct plan *p, struct table_ref to, struct export_load *x)
+{
+	struct stage *s = add_load(p, to, x);
+
+	s->prepare = survey_now;
 	return s;
 }

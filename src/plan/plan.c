@@ -9,6 +9,7 @@
 #include "dynamo/stages.h"
 
 #include <stdarg.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,6 +268,34 @@ void plan_stage_sides_json(const struct stage *s, cJSON *x)
 		cJSON_AddItemToObject(x, "target", plan_side_json(s->dst, s->dst_table));
 }
 
+void plan_set_cost(struct plan *p, const struct cost_input *in)
+{
+	cost_compare(in, &p->cost);
+	p->has_cost = 1;
+}
+
+static cJSON *cost_path_json(const struct cost_path *c)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "usd", round(c->usd * 100) / 100);
+	cJSON_AddNumberToObject(o, "seconds", round(c->seconds));
+	return o;
+}
+
+static void cost_json(const struct plan *p, cJSON *o)
+{
+	cJSON *e;
+
+	if (!p->has_cost)
+		return;
+	e = cJSON_AddObjectToObject(o, "estimate");
+	cJSON_AddItemToObject(e, "scan_write", cost_path_json(&p->cost.copy));
+	cJSON_AddItemToObject(e, p->cost.via_writes ? "export_write" : "export_import",
+			      cost_path_json(&p->cost.via));
+	cJSON_AddStringToObject(e, "prices", p->cost.prices);
+}
+
 static void print_plan_json(const struct plan *p)
 {
 	cJSON *o = cJSON_CreateObject(), *stages = cJSON_CreateArray();
@@ -289,6 +318,7 @@ static void print_plan_json(const struct plan *p)
 		cJSON_AddItemToArray(stages, st);
 	}
 	cJSON_AddItemToObject(o, "stages", stages);
+	cost_json(p, o);
 	cJSON_AddNumberToObject(o, "concurrency", p->concurrency);
 	print_json_line(o);
 	cJSON_Delete(o);
@@ -317,6 +347,12 @@ static void print_plan(const struct plan *p)
 		plan_slice_segments(p, p->ctx->o.segments, &first, &count);
 		printf("slice %d/%d: segments %d to %d of %d\n", p->ctx->o.slice_i, p->ctx->o.slice_k,
 		       first, first + count - 1, p->ctx->o.segments);
+	}
+	if (p->has_cost) {
+		char line[1024];
+
+		cost_format(&p->cost, line, sizeof(line));
+		printf("estimate: %s\n", line);
 	}
 	/* A plan of control-plane steps only (DynamoDB's export) sends no data requests. */
 	if (!p->concurrency)

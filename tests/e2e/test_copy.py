@@ -276,6 +276,9 @@ class CopyReports(CopyBase):
         self.assertEqual([s["name"] for s in plan["stages"]], ["copy", "prune"])
         if self.accounts():
             self.assertIn("account 222222222222", plan["stages"][0]["what"])
+        # What the copy costs this way and through DynamoDB's export (an existing target: written either way).
+        self.assertEqual(set(plan["estimate"]), {"scan_write", "export_write", "prices"})
+        self.assertGreaterEqual(plan["estimate"]["scan_write"]["usd"], 0)
         # Each stage's sides as fields; the prune's source is the source (it
         # scans the target, and checks its keys against the source).
         for st in plan["stages"]:

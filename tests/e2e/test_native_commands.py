@@ -464,3 +464,87 @@ class ExportThenImport(NativeCommandBase):
         p = self.dynamo("import", "-t", new, "-e", "src", "-i", "items.json", "--no-manifest")
         self.assertEqual(p.returncode, 2, p.stderr)
         self.assertOneErrorLine(p, "--no-manifest", "s3://")
+
+
+class CopyVia(NativeCommandBase):
+    """copy --via s3://: DynamoDB's export, then ImportTable (a new target) or dynamo's writes (an existing one).
+
+    moto writes its exports without manifest files: --no-manifest reads them
+    (real exports have them, and are checked against them)."""
+
+    def plain_table(self, prefix, n=60):
+        # moto's ImportTable cannot parse every attribute type (sets, binaries): plain ones.
+        name = unique_name(prefix)
+        create_table(self.src, name)
+        put_items(self.src, name, ImportTableFromS3.plain_items(self, n))
+        return name
+
+    def test_into_a_new_table_through_import_table_after_a_dry_run_that_compares_costs(self):
+        name = self.plain_table("via-new")
+        new = unique_name("via-new-into")
+        args = ("copy", "-t", name, "--target-table", new, "-e", "src", "--create-target",
+                "--via", "s3://%s/via" % BUCKET, "--enable-pitr", "--no-manifest")
+        p = self.dynamo(*args, "--dry-run", check=0)
+        self.assertEqual([l.split()[1] for l in p.stdout.splitlines() if l[:4].strip().rstrip(".").isdigit()],
+                         ["enable-pitr", "export", "import"])
+        self.assertIn("ImportTable", p.stdout)
+        self.assertRegex(p.stdout, r"estimate: scan \+ write: about \$[0-9.]+ and .*; export to S3 \+ ImportTable: "
+                                   r"about \$[0-9.]+ and .*on-demand prices of 20")
+        self.assertNotIn("concurrency", p.stdout)   # nothing of it is dynamo's writes
+        self.assertEqual(self.pitr(name), "DISABLED")
+        self.assertNotIn(new, harness.list_tables(self.src))
+        plan = json.loads(self.dynamo(*args, "--dry-run", "--json", check=0).stdout)
+        self.assertEqual(set(plan["estimate"]), {"scan_write", "export_import", "prices"})
+
+        p = self.dynamo(*args, "--yes", "--json", check=0)
+        self.assertEqual(self.assertTablesEqual(self.src, name, self.src, new), 60)
+        self.assertEqual(len(self.exports_of(name)), 1)
+        result = json.loads(p.stdout.splitlines()[-1])
+        self.assertEqual([s["name"] for s in result["stages"]], ["enable-pitr", "export", "import"])
+        # Under a prefix of the run's own, so that its export is the only one there.
+        self.assertIn("/via/dynamo-%s-" % name, result["stages"][1]["result"])
+        self.assertNotIn("warning", p.stderr)
+
+    def test_into_a_table_with_items_backs_up_writes_and_prunes(self):
+        name, items = self.table_with_items("via-old", n=50)
+        old = unique_name("via-old-into")
+        create_table(self.src, old)
+        put_items(self.src, old, [{"PK": {"S": "STALE"}, "SK": {"S": "1"}}] + items[:5])
+        self.src.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification={
+            "PointInTimeRecoveryEnabled": True})
+        p = self.dynamo("copy", "-t", name, "--target-table", old, "-e", "src", "--via", "s3://%s/viaold" % BUCKET,
+                        "--no-manifest", "--dry-run", check=0)
+        self.assertIn("export to S3 + write from the export's files", p.stdout)
+        p = self.dynamo("copy", "-t", name, "--target-table", old, "-e", "src", "--via", "s3://%s/viaold" % BUCKET,
+                        "--no-manifest", "--yes", "--json", check=0)
+        self.assertEqual(self.assertTablesEqual(self.src, name, self.src, old), len(items))
+        result = json.loads(p.stdout.splitlines()[-1])
+        self.assertEqual([s["name"] for s in result["stages"]], ["backup", "export", "import", "prune"])
+        self.assertEqual(len(self.src.list_backups(TableName=old)["BackupSummaries"]), 1)
+
+    def test_what_an_export_cannot_do_is_refused_before_anything_starts(self):
+        name = self.plain_table("via-bad", n=3)
+        new = unique_name("via-bad-into")
+        via = ("--via", "s3://%s/bad" % BUCKET)
+        for extra, needle in ((("--pk", "TENANT#1"), "a selection"),
+                              (("--pk-prefix", "TENANT#"), "a selection"),
+                              (("--set", 'env={"S":"x"}'), "--set"),
+                              (("--checkpoint", "ck.json"), "--checkpoint"),
+                              (("--max-rcu", "10"), "--max-rcu")):
+            p = self.dynamo("copy", "-t", name, "--target-table", new, "-e", "src", "--create-target", *via, *extra)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertOneErrorLine(p, "--via", needle)
+        p = self.dynamo("copy", "-t", name, "--target-table", new, "-e", "src", "--create-target", "--no-manifest")
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertOneErrorLine(p, "--no-manifest only goes with --via")
+        # PITR off: named, with both ways out; nothing turned on or exported.
+        p = self.dynamo("copy", "-t", name, "--target-table", new, "-e", "src", "--create-target", *via)
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertOneErrorLine(p, "point-in-time recovery is off", "--enable-pitr", "without --via")
+        p = self.dynamo("copy", "-t", name, "--target-table", new, "-e", "src", "--create-target", "--enable-pitr",
+                        "--via", "s3://no-such-bucket-e2e/x", "--yes")
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertOneErrorLine(p, "'no-such-bucket-e2e' does not exist", "--via")
+        self.assertEqual(self.pitr(name), "DISABLED")
+        self.assertEqual(self.exports_of(name), [])
+        self.assertNotIn(new, harness.list_tables(self.src))
