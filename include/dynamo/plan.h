@@ -135,6 +135,12 @@ struct table_ref {
 /* A stage that reads from one table and writes to another (copy, query copy). */
 struct stage *plan_add_copy(struct plan *p, enum stage_kind kind, const char *name,
 			    struct table_ref from, struct table_ref to);
+/*
+ * After ImportTable created to (copy --via): the setup ImportTable cannot
+ * give it, read from from (TTL, point-in-time recovery, tags, stream,
+ * deletion protection); what cannot be set is a warning.
+ */
+struct stage *plan_add_setup_imported(struct plan *p, struct table_ref from, struct table_ref to);
 /* A destructive stage over one table: truncate, or a prune of it against source. */
 struct stage *plan_add_truncate(struct plan *p, struct table_ref t, int segments);
 struct stage *plan_add_prune(struct plan *p, enum stage_kind kind,

@@ -92,6 +92,8 @@ static void add_native_import(struct copy_via *cv, const struct copy_via_sides *
 	snprintf(s->what, sizeof(s->what),
 		 "create '%s' in %s with DynamoDB's ImportTable from that export (the keys, indexes and billing of '%s'; no write capacity used, billed per GB)",
 		 v->target_table, v->dst_where, v->sd->name);
+	plan_add_setup_imported(p, (struct table_ref){ v->src, v->sd->name, v->sd },
+				(struct table_ref){ v->dst, v->target_table, v->sd });
 }
 
 static void add_load(struct copy_via *cv, const struct copy_via_sides *v, struct plan *p,

@@ -259,3 +259,101 @@ int stage_create_table(struct plan *p, struct stage *s)
 			    s->dst_table, attr, why.msg);
 	return undo_create(p, s, attr, &why);
 }
+
+/* Tags on the new table (TagResource: ImportTable takes none); a failure is a warning. */
+static void set_tags(struct plan *p, struct stage *s, const char *arn, cJSON *tags)
+{
+	cJSON *body = cJSON_CreateObject(), *resp = NULL;
+	struct errbuf why = ERRBUF_INIT;
+
+	cJSON_AddStringToObject(body, "ResourceArn", arn);
+	cJSON_AddItemToObject(body, "Tags", tags);
+	if (ddb_request_json(s->dst, DDB_TARGET("TagResource"), body, &resp, &why) < 0)
+		plan_warn(p, "the tags of '%s' could not be put on '%s' (%s): tag it with aws dynamodb tag-resource",
+			  s->src_table, s->dst_table, why.msg);
+	cJSON_Delete(body);
+	cJSON_Delete(resp);
+}
+
+/* The stream and deletion protection of the source (UpdateTable); a failure is a warning. */
+static void set_table_flags(struct plan *p, struct stage *s)
+{
+	const cJSON *stream = get(s->src_desc->raw, "StreamSpecification");
+	cJSON *body, *resp = NULL;
+	struct errbuf why = ERRBUF_INIT;
+	int protect = cJSON_IsTrue(get(s->src_desc->raw, "DeletionProtectionEnabled"));
+	int streamed = cJSON_IsTrue(get(stream, "StreamEnabled"));
+
+	if (!protect && !streamed)
+		return;
+	body = cJSON_CreateObject();
+	cJSON_AddStringToObject(body, "TableName", s->dst_table);
+	if (protect)
+		cJSON_AddBoolToObject(body, "DeletionProtectionEnabled", 1);
+	if (streamed)
+		cJSON_AddItemToObject(body, "StreamSpecification", cJSON_Duplicate(stream, 1));
+	if (ddb_request_json(s->dst, DDB_TARGET("UpdateTable"), body, &resp, &why) < 0 ||
+	    table_wait_active(s->dst, s->dst_table, 1800, &why) < 0)
+		plan_warn(p, "the %s of '%s' could not be given to '%s' (%s): set it with aws dynamodb update-table",
+			  protect && streamed ? "stream and deletion protection" : protect ? "deletion protection" : "stream",
+			  s->src_table, s->dst_table, why.msg);
+	cJSON_Delete(body);
+	cJSON_Delete(resp);
+}
+
+/*
+ * After ImportTable created the target (copy --via): what ImportTable
+ * cannot give it, read from the source and set (TTL, point-in-time
+ * recovery, tags, stream, deletion protection). The table holds the data
+ * already, so nothing here undoes it: what fails is a warning naming the
+ * command that sets it.
+ */
+static int stage_setup_imported(struct plan *p, struct stage *s, int ck_stage)
+{
+	struct errbuf why = ERRBUF_INIT;
+	cJSON *tags = NULL, *body, *desc = NULL;
+	const cJSON *arn;
+	char attr[256];
+	int pitr = 0;
+
+	(void)ck_stage;
+	if (read_ttl(p, s, attr, sizeof(attr)) < 0 || read_tags(p, s, &tags) < 0 ||
+	    read_pitr(p, s, &pitr) < 0) {
+		cJSON_Delete(tags);
+		return -1;
+	}
+	body = cJSON_CreateObject();
+	cJSON_AddStringToObject(body, "TableName", s->dst_table);
+	if (ddb_request_json(s->dst, DDB_TARGET("DescribeTable"), body, &desc, &p->ctx->eb) < 0) {
+		cJSON_Delete(body);
+		cJSON_Delete(tags);
+		return -1;
+	}
+	cJSON_Delete(body);
+	arn = get(get(desc, "Table"), "TableArn");
+	if (tags && cJSON_IsString(arn))
+		set_tags(p, s, arn->valuestring, tags);
+	else
+		cJSON_Delete(tags);
+	cJSON_Delete(desc);
+	set_table_flags(p, s);
+	if (pitr)
+		set_pitr(p, s);
+	if (attr[0] && set_ttl(s, attr, &why) < 0)
+		plan_warn(p, "the TTL of '%s' on '%s' could not be set on '%s' (%s): set it with aws dynamodb update-time-to-live",
+			  s->src_table, attr, s->dst_table, why.msg);
+	return 0;
+}
+
+struct stage *plan_add_setup_imported(struct plan *p, struct table_ref from, struct table_ref to)
+{
+	struct stage *s = plan_add_copy(p, STAGE_CUSTOM, "setup", from, to);
+	char a[512], b[512];
+
+	s->run = stage_setup_imported;
+	s->estimate = 0;
+	snprintf(s->what, sizeof(s->what),
+		 "give '%s' in %s what ImportTable does not: the TTL, point-in-time recovery, tags, stream and deletion protection of '%s' in %s",
+		 to.name, ddb_where(to.d, b, sizeof(b)), from.name, ddb_where(from.d, a, sizeof(a)));
+	return s;
+}

@@ -482,11 +482,17 @@ class CopyVia(NativeCommandBase):
     def test_into_a_new_table_through_import_table_after_a_dry_run_that_compares_costs(self):
         name = self.plain_table("via-new")
         new = unique_name("via-new-into")
+        # What ImportTable does not give a table, and the setup stage after it does.
+        arn = self.src.describe_table(TableName=name)["Table"]["TableArn"]
+        self.src.tag_resource(ResourceArn=arn, Tags=[{"Key": "team", "Value": "core"}])
+        self.src.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
+        self.src.update_table(TableName=name, DeletionProtectionEnabled=True,
+                              StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
         args = ("copy", "-t", name, "--target-table", new, "-e", "src", "--create-target",
                 "--via", "s3://%s/via" % BUCKET, "--enable-pitr", "--no-manifest")
         p = self.dynamo(*args, "--dry-run", check=0)
         self.assertEqual([l.split()[1] for l in p.stdout.splitlines() if l[:4].strip().rstrip(".").isdigit()],
-                         ["enable-pitr", "export", "import"])
+                         ["enable-pitr", "export", "import", "setup"])
         self.assertIn("ImportTable", p.stdout)
         self.assertRegex(p.stdout, r"estimate: scan \+ write: about \$[0-9.]+ and .*; export to S3 \+ ImportTable: "
                                    r"about \$[0-9.]+ and .*on-demand prices of 20")
@@ -500,10 +506,20 @@ class CopyVia(NativeCommandBase):
         self.assertEqual(self.assertTablesEqual(self.src, name, self.src, new), 60)
         self.assertEqual(len(self.exports_of(name)), 1)
         result = json.loads(p.stdout.splitlines()[-1])
-        self.assertEqual([s["name"] for s in result["stages"]], ["enable-pitr", "export", "import"])
+        self.assertEqual([s["name"] for s in result["stages"]], ["enable-pitr", "export", "import", "setup"])
         # Under a prefix of the run's own, so that its export is the only one there.
         self.assertIn("/via/dynamo-%s-" % name, result["stages"][1]["result"])
         self.assertNotIn("warning", p.stderr)
+        desc = self.src.describe_table(TableName=new)["Table"]
+        self.assertTrue(desc["DeletionProtectionEnabled"])
+        self.assertEqual(desc["StreamSpecification"], {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+        self.assertEqual(self.src.describe_time_to_live(TableName=new)["TimeToLiveDescription"],
+                         {"TimeToLiveStatus": "ENABLED", "AttributeName": "exp"})
+        self.assertEqual(self.src.list_tags_of_resource(ResourceArn=desc["TableArn"])["Tags"],
+                         [{"Key": "team", "Value": "core"}])
+        self.assertEqual(self.pitr(new), "ENABLED")
+        for t in (name, new):   # so that the suite's cleanup may delete them
+            self.src.update_table(TableName=t, DeletionProtectionEnabled=False)
 
     def test_into_a_table_with_items_backs_up_writes_and_prunes(self):
         name, items = self.table_with_items("via-old", n=50)
