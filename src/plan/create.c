@@ -169,20 +169,29 @@ static int read_pitr(struct plan *p, struct stage *s, int *on)
 	return 0;
 }
 
+/* One call on the new table (body consumed): 0, or -1 with why set. */
+static int dst_call(const struct stage *s, const char *target, cJSON *body, struct errbuf *why)
+{
+	cJSON *resp = NULL;
+	int r = ddb_request_json(s->dst, target, body, &resp, why);
+
+	cJSON_Delete(body);
+	cJSON_Delete(resp);
+	return r;
+}
+
 /* Turns point-in-time recovery on for the new table; a failure is a warning. */
 static void set_pitr(struct plan *p, struct stage *s)
 {
-	cJSON *body = cJSON_CreateObject(), *spec = cJSON_CreateObject(), *resp = NULL;
+	cJSON *body = cJSON_CreateObject(), *spec = cJSON_CreateObject();
 	struct errbuf why = ERRBUF_INIT;
 
 	cJSON_AddStringToObject(body, "TableName", s->dst_table);
 	cJSON_AddBoolToObject(spec, "PointInTimeRecoveryEnabled", 1);
 	cJSON_AddItemToObject(body, "PointInTimeRecoverySpecification", spec);
-	if (ddb_request_json(s->dst, DDB_TARGET("UpdateContinuousBackups"), body, &resp, &why) < 0)
+	if (dst_call(s, DDB_TARGET("UpdateContinuousBackups"), body, &why) < 0)
 		plan_warn(p, "'%s' has point-in-time recovery on, but it could not be turned on for '%s' (%s): turn it on with aws dynamodb update-continuous-backups",
 			  s->src_table, s->dst_table, why.msg);
-	cJSON_Delete(body);
-	cJSON_Delete(resp);
 }
 
 /* A customer managed KMS key of the source is not carried over: say so. */
@@ -263,23 +272,21 @@ int stage_create_table(struct plan *p, struct stage *s)
 /* Tags on the new table (TagResource: ImportTable takes none); a failure is a warning. */
 static void set_tags(struct plan *p, struct stage *s, const char *arn, cJSON *tags)
 {
-	cJSON *body = cJSON_CreateObject(), *resp = NULL;
+	cJSON *body = cJSON_CreateObject();
 	struct errbuf why = ERRBUF_INIT;
 
 	cJSON_AddStringToObject(body, "ResourceArn", arn);
 	cJSON_AddItemToObject(body, "Tags", tags);
-	if (ddb_request_json(s->dst, DDB_TARGET("TagResource"), body, &resp, &why) < 0)
+	if (dst_call(s, DDB_TARGET("TagResource"), body, &why) < 0)
 		plan_warn(p, "the tags of '%s' could not be put on '%s' (%s): tag it with aws dynamodb tag-resource",
 			  s->src_table, s->dst_table, why.msg);
-	cJSON_Delete(body);
-	cJSON_Delete(resp);
 }
 
 /* The stream and deletion protection of the source (UpdateTable); a failure is a warning. */
 static void set_table_flags(struct plan *p, struct stage *s)
 {
 	const cJSON *stream = get(s->src_desc->raw, "StreamSpecification");
-	cJSON *body, *resp = NULL;
+	cJSON *body;
 	struct errbuf why = ERRBUF_INIT;
 	int protect = cJSON_IsTrue(get(s->src_desc->raw, "DeletionProtectionEnabled"));
 	int streamed = cJSON_IsTrue(get(stream, "StreamEnabled"));
@@ -292,13 +299,11 @@ static void set_table_flags(struct plan *p, struct stage *s)
 		cJSON_AddBoolToObject(body, "DeletionProtectionEnabled", 1);
 	if (streamed)
 		cJSON_AddItemToObject(body, "StreamSpecification", cJSON_Duplicate(stream, 1));
-	if (ddb_request_json(s->dst, DDB_TARGET("UpdateTable"), body, &resp, &why) < 0 ||
+	if (dst_call(s, DDB_TARGET("UpdateTable"), body, &why) < 0 ||
 	    table_wait_active(s->dst, s->dst_table, 1800, &why) < 0)
 		plan_warn(p, "the %s of '%s' could not be given to '%s' (%s): set it with aws dynamodb update-table",
 			  protect && streamed ? "stream and deletion protection" : protect ? "deletion protection" : "stream",
 			  s->src_table, s->dst_table, why.msg);
-	cJSON_Delete(body);
-	cJSON_Delete(resp);
 }
 
 /*
