@@ -68,6 +68,12 @@ struct follow_config {
 	struct rate_limiter *write_rate;	/* NULL: none */
 	uint64_t for_ms;		/* stop after this long (0: no limit) */
 	int until_caught_up;		/* stop once caught up */
+	/*
+	 * The copy's transforms, applied to each new image and to each removed
+	 * key (a masked or renamed key is deleted under its new value), or NULL.
+	 */
+	const struct transform *transform;
+	const struct mask_key *mask_key;
 	/* A selection (copy --pk): whether a change of these keys is inside it. NULL: every change. */
 	int (*wanted)(void *arg, struct slice keys);
 	void *wanted_arg;

@@ -337,10 +337,6 @@ static int setup_follow(struct copy *c)
 	if (c->sel.filter)
 		return errf(&c->ctx->eb, EXIT_USAGE,
 			    "--follow cannot go with --filter: the changes a stream gives are not filtered by DynamoDB (select with --pk, --pk-prefix or a sort-key condition instead)");
-	/* The follower writes the stream's images as they are: masked data must not arrive unmasked. */
-	if (transform_any(&c->xf))
-		return errf(&c->ctx->eb, EXIT_USAGE,
-			    "--follow cannot go with --set/--remove/--mask/--rename-prefix yet: the followed changes would be written untransformed");
 	if (follow_plan_check(c->ctx, &c->sd, c->src_where) < 0 ||
 	    ctx_open_streams(c->ctx, &c->src, o->source_endpoint ? o->source_endpoint : o->endpoint_url,
 			     &c->api) < 0)

@@ -606,7 +606,10 @@ static int apply_kind(struct follower *f, struct changes *cs, int deletes, struc
 	j.file_ctx = cs;
 	j.src_table = f->cfg.src_table;
 	j.sink = deletes ? SINK_DELETE : SINK_PUT;
-	j.keys_only = deletes;
+	j.transform = f->cfg.transform;
+	j.mask_key = f->cfg.mask_key;
+	/* A transformed key object may gain attributes (--set): the writer keeps the keys. */
+	j.keys_only = deletes && !f->cfg.transform;
 	j.dst = f->cfg.dst;
 	j.dst_table = f->cfg.dst_table;
 	j.dst_desc = f->cfg.dst_desc;

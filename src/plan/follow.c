@@ -26,6 +26,8 @@ struct follow_plan {
 	struct table_ref dst;
 	const struct table_desc *sd;	/* the source's description */
 	const struct selection *sel;	/* the copy's selection (borrowed): changes outside it are not followed */
+	const struct transform *xf;	/* the copy's transforms (borrowed), or NULL */
+	const struct mask_key *key;
 	char *arn;			/* owned: the stream followed */
 	struct follower f;
 	int ready;			/* f is initialised */
@@ -207,6 +209,8 @@ static void ready(struct plan *p, struct follow_plan *fp)
 	cfg.save = save_positions;
 	cfg.progress = draw;
 	cfg.arg = fp;
+	cfg.transform = fp->xf;
+	cfg.mask_key = fp->key;
 	if (fp->sel && selection_restricts(fp->sel)) {
 		cfg.wanted = selected;
 		cfg.wanted_arg = (void *)fp->sel;
@@ -307,6 +311,11 @@ void plan_add_follow(struct plan *p, struct follow_plan *fp, struct stage *copy)
 
 	copy->prepare = mark_before_copy;
 	copy->prepare_arg = fp;
+	/* The followed changes are transformed as the snapshot's items are. */
+	if (copy->xf && transform_any(copy->xf)) {
+		fp->xf = copy->xf;
+		fp->key = copy->mask_key;
+	}
 	if (o->until_caught_up)
 		snprintf(until, sizeof(until), "it is less than a second behind");
 	else if (o->follow_for_ms)
@@ -317,10 +326,11 @@ void plan_add_follow(struct plan *p, struct follow_plan *fp, struct stage *copy)
 	s->estimate = 0;
 	s->job_ctx = fp;
 	snprintf(s->what, sizeof(s->what),
-		 "follow the stream of '%s' in %s: put each new image into '%s' in %s and delete each removed key%s, until %s",
+		 "follow the stream of '%s' in %s: put each new image into '%s' in %s and delete each removed key%s%s, until %s",
 		 fp->src_table, ddb_where(fp->src, sw, sizeof(sw)), fp->dst.name,
 		 ddb_where(fp->dst.d, dw, sizeof(dw)),
-		 o->npk ? " (only the selected keys' changes)" : "", until);
+		 o->npk ? " (only the selected keys' changes)" : "",
+		 fp->xf ? ", transformed as the copied items are" : "", until);
 }
 
 int stage_follow(struct plan *p, struct stage *s, int ck_stage)

@@ -375,6 +375,36 @@ class Follow(FollowRuns, harness.TestCase):
         follow = summary["stages"][-1]
         self.assertEqual((follow["read"], follow["written"], follow["deleted"]), (14, 2, 1), follow)
 
+    # Once refused ("the followed changes would be written untransformed"): now the
+    # follower puts each new image, and deletes each removed key, transformed as
+    # the snapshot's items are.
+    def test_transforms_apply_to_the_followed_changes(self):
+        name = self.seed("follow-xf", 0)
+        email = lambda i: {"S": "user%d@example.com" % i}
+        put_items(self.src, name, [dict(key(i), email=email(i), v={"N": "0"}) for i in range(10)])
+        src = self.proxy("src")
+        p = self.start_scan_held(src, self.copy_args(name, src, None, "--until-caught-up", "--mask", "email",
+                                                     "--rename-prefix", "P#=Q#", "--set", 'env={"S":"dev"}'),
+                                 extra_env={"DYNAMO_MASK_KEY": "e2e-mask-key-7f3a9c1b5d2e4f60"})
+        self.src.update_item(TableName=name, Key=key(1), UpdateExpression="SET v = :v, email = :e",
+                             ExpressionAttributeValues={":v": {"N": "7"}, ":e": email(101)})
+        self.src.delete_item(TableName=name, Key=key(2))
+        self.src.put_item(TableName=name, Item=dict(key(500), email=email(500), v={"N": "5"}))
+        src.configure(hold_after=-1)
+        summary, err = self.finish(p)
+        self.assertGreaterEqual(summary["stages"][-1]["read"], 3, summary)
+        got = {it["PK"]["S"]: it for it in harness.scan_all(self.tgt, name)}
+        # Every source item, renamed; the deleted one deleted under its renamed key.
+        want = sorted(it["PK"]["S"].replace("P#", "Q#", 1) for it in harness.scan_all(self.src, name))
+        self.assertEqual(sorted(got), want)
+        self.assertNotIn("Q#0002", got)
+        self.assertEqual(got["Q#0001"]["v"], {"N": "7"})
+        self.assertEqual(got["Q#0500"]["env"], {"S": "dev"})
+        # No address reached the target unmasked, the changed ones neither.
+        sent = {email(i)["S"] for i in list(range(10)) + [101, 500]}
+        self.assertFalse(sent & {it["email"]["S"] for it in got.values()}, got)
+        self.assertNotEqual(got["Q#0001"]["email"], got["Q#0003"]["email"])
+
     def test_follow_flags_need_follow(self):
         for flag in (["--until-caught-up"], ["--follow-for", "5s"], ["--enable-stream"]):
             p = self.dynamo("copy", "-t", "some-table", "--source", "src", "--target", "tgt", *flag, check=2)
