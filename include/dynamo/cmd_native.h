@@ -78,6 +78,7 @@ struct copy_via {
 	struct export_load files;	/* into an existing one */
 	struct s3 s3;			/* the target side's, reading the export */
 	int s3_open, url_parsed;
+	char *user_prefix;		/* owned: --via's prefix, before the run's own under it */
 };
 
 /* What --via cannot go with, and its flags without it, refused in one line. */

@@ -38,6 +38,17 @@ enum stage_kind {
 	STAGE_FOLLOW,		/* apply the source's stream to the target (copy --follow, see follow.h) */
 };
 
+/* What a STAGE_CUSTOM step is, for dynamo policy (the IAM actions it calls). */
+enum custom_kind {
+	CUSTOM_OTHER = 0,
+	CUSTOM_ENABLE_PITR,	/* UpdateContinuousBackups on the source */
+	CUSTOM_EXPORT_S3,	/* ExportTableToPointInTime into s3_url */
+	CUSTOM_IMPORT_TABLE,	/* ImportTable from s3_url into a new table */
+	CUSTOM_LOAD_S3,		/* an export's files in s3_url, written by dynamo */
+	CUSTOM_SETUP,		/* the new table's TTL, PITR, tags, stream, deletion protection */
+	CUSTOM_RESTORE_PITR,	/* RestoreTableToPointInTime into a new table */
+};
+
 struct plan;
 
 struct stage {
@@ -78,6 +89,10 @@ struct stage {
 	 * its stage in the checkpoint (-1: none); its units are s->segments.
 	 */
 	int (*run)(struct plan *p, struct stage *s, int ck_stage);
+	enum custom_kind custom;	/* STAGE_CUSTOM: what it calls (dynamo policy) */
+	/* Export and import stages: where in S3 (borrowed); NULL: arg's s3:// URL says. */
+	const char *s3_bucket;
+	const char *s3_prefix;		/* a key prefix, "" for the whole bucket */
 
 	/* results */
 	struct job_counters c;

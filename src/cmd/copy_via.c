@@ -88,6 +88,8 @@ static void add_native_import(struct copy_via *cv, const struct copy_via_sides *
 	cv->load.x.no_manifest = cv->ex.ctx->o.no_manifest;
 	cv->load.survey_s3 = &cv->s3;
 	s = plan_add_native_import(p, &cv->load, v->target_table);
+	s->s3_bucket = cv->ex.url.bucket;	/* the export's folder is known once it ends */
+	s->s3_prefix = cv->user_prefix;
 	s->estimate = v->sd->item_count > 0 ? (uint64_t)v->sd->item_count : 0;
 	snprintf(s->what, sizeof(s->what),
 		 "create '%s' in %s with DynamoDB's ImportTable from that export (the keys, indexes and billing of '%s'; no write capacity used, billed per GB)",
@@ -105,6 +107,8 @@ static void add_load(struct copy_via *cv, const struct copy_via_sides *v, struct
 	cv->files.url = cv->ex.folder;
 	cv->files.no_manifest = cv->ex.ctx->o.no_manifest;
 	s = plan_add_export_load_later(p, (struct table_ref){ v->dst, v->target_table, v->td }, &cv->files);
+	s->s3_bucket = cv->ex.url.bucket;
+	s->s3_prefix = cv->user_prefix;
 	s->estimate = v->sd->item_count > 0 ? (uint64_t)v->sd->item_count : 0;
 	s->destructive = !target_empty;
 	snprintf(s->what, sizeof(s->what),
@@ -141,6 +145,8 @@ int copy_via_stages(struct ctx *ctx, struct copy_via *cv, const struct copy_via_
 	if (export_s3_url(ctx, &cv->ex, ctx->o.via, "--via") < 0)
 		return -1;
 	cv->url_parsed = 1;
+	/* IAM grants the user's prefix: each run's own one is under it. */
+	cv->user_prefix = xstrdup(cv->ex.url.key);
 	if (own_prefix(&cv->ex, v->sd->name) < 0)
 		return errf(&ctx->eb, EXIT_USAGE, "--via '%s': the prefix is too long", ctx->o.via);
 	/* The target's side reads the export: its credentials, its S3 settings. */
@@ -149,6 +155,7 @@ int copy_via_stages(struct ctx *ctx, struct copy_via *cv, const struct copy_via_
 	cv->s3_open = 1;
 	if (export_s3_plan(ctx, &cv->ex, p) < 0)
 		return -1;
+	p->st[p->n - 1].s3_prefix = cv->user_prefix;
 	if (v->td)
 		add_load(cv, v, p, target_empty);
 	else
@@ -162,4 +169,5 @@ void copy_via_release(struct copy_via *cv)
 		s3_close(&cv->s3);
 	if (cv->url_parsed)
 		s3_url_release(&cv->ex.url);
+	free(cv->user_prefix);
 }

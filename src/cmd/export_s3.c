@@ -230,6 +230,9 @@ static int check_pitr(struct ctx *ctx, struct s3_export *x, struct plan *p)
 				    o->at ? "--at" : "--from", clock_format_iso(o->at ? o->at : o->from_time, a, sizeof(a)),
 				    x->t->name);
 		s = plan_add(p, STAGE_CUSTOM, "enable-pitr");
+		s->custom = CUSTOM_ENABLE_PITR;
+		s->src = x->d;
+		s->src_table = x->t->name;
 		s->run = enable_pitr;
 		s->job_ctx = x;
 		s->destructive = 1;	/* not destructive, but billed: confirmed */
@@ -268,6 +271,9 @@ int export_s3_plan(struct ctx *ctx, struct s3_export *x, struct plan *p)
 	if (check_bucket(ctx, x->d, &x->url) < 0 || check_pitr(ctx, x, p) < 0)
 		return -1;
 	s = plan_add(p, STAGE_CUSTOM, "export");
+	s->custom = CUSTOM_EXPORT_S3;
+	s->s3_bucket = x->url.bucket;
+	s->s3_prefix = x->url.key;
 	s->run = run_export;
 	s->job_ctx = x;
 	s->src = x->d;

@@ -184,6 +184,8 @@ struct stage *plan_add_native_import(struct plan *p, struct native_load *n, cons
 {
 	struct stage *s = plan_add(p, STAGE_CUSTOM, "import");
 
+	s->custom = CUSTOM_IMPORT_TABLE;
+	s->arg = n->x.url;
 	s->run = run_import;
 	s->job_ctx = n;
 	s->dst = n->d;

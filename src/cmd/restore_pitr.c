@@ -121,6 +121,7 @@ int cmd_restore_pitr(struct ctx *ctx)
 	if (check_target(ctx, &d, where) < 0 || check_window(ctx, &d, where) < 0)
 		goto out;
 	s = plan_add(&p, STAGE_CUSTOM, "restore");
+	s->custom = CUSTOM_RESTORE_PITR;
 	s->run = run_restore;
 	s->src = s->dst = &d;
 	s->src_table = o->table;

@@ -355,6 +355,7 @@ struct stage *plan_add_setup_imported(struct plan *p, struct table_ref from, str
 	struct stage *s = plan_add_copy(p, STAGE_CUSTOM, "setup", from, to);
 	char a[512], b[512];
 
+	s->custom = CUSTOM_SETUP;
 	s->run = stage_setup_imported;
 	s->estimate = 0;
 	snprintf(s->what, sizeof(s->what),

@@ -146,6 +146,7 @@ static struct stage *add_load(struct plan *p, struct table_ref to, struct export
 {
 	struct stage *s = plan_add(p, STAGE_CUSTOM, "import");
 
+	s->custom = CUSTOM_LOAD_S3;
 	s->run = load_files;
 	s->prepare_arg = x;
 	s->dst = to.d;

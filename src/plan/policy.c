@@ -12,6 +12,7 @@
  */
 #include "dynamo/plan.h"
 #include "dynamo/cmd.h"
+#include "dynamo/s3.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@ enum action {
 	A_CREATE_BACKUP, A_RESTORE_BACKUP, A_PUT, A_GET, A_UPDATE, A_DELETE,
 	A_LIST_BACKUPS, A_LIST_TABLES, A_LIST_TAGS, A_TAG, A_DESCRIBE_PITR, A_UPDATE_PITR,
 	A_UPDATE_TABLE, A_DESCRIBE_STREAM, A_GET_SHARD_ITERATOR, A_GET_RECORDS,
+	A_EXPORT, A_DESCRIBE_EXPORT, A_IMPORT, A_DESCRIBE_IMPORT, A_RESTORE_PITR,
 	A_COUNT
 };
 
@@ -33,7 +35,12 @@ static const char *const action_names[A_COUNT] = {
 	"UpdateItem", "DeleteItem", "ListBackups", "ListTables", "ListTagsOfResource",
 	"TagResource", "DescribeContinuousBackups", "UpdateContinuousBackups",
 	"UpdateTable", "DescribeStream", "GetShardIterator", "GetRecords",
+	"ExportTableToPointInTime", "DescribeExport", "ImportTable", "DescribeImport",
+	"RestoreTableToPointInTime",
 };
+
+/* Beyond DynamoDB: S3 for exports and imports, CloudWatch Logs for ImportTable's log. */
+enum other_grant { S3_LIST = 1, S3_GET = 2, S3_PUT = 4, IMPORT_LOGS = 8 };
 
 #define BIT(a) (1u << (a))
 /* Actions with no resource-level permissions: a statement on "*". */
@@ -52,12 +59,16 @@ struct side {
 	const char *tables[MAX_RESOURCES];
 	char *extra[MAX_RESOURCES];	/* owned: index and backup ARNs */
 	int ntables, nextra;
+	unsigned other;			/* enum other_grant */
+	const char *bucket, *prefix;	/* S3 for other's S3_* */
 };
 
 struct policy {
 	struct side side[MAX_SIDES];
 	int n;
 	const char *index;		/* -i: queries and scans go to it */
+	struct s3_url urls[MAX_SIDES];	/* owned: stages' s3:// URLs, parsed */
+	int nurls;
 };
 
 static struct side *side_of(struct policy *pol, const struct ddb *d, const char *role)
@@ -148,6 +159,77 @@ static void grant_stream(struct policy *pol, const struct ddb *d, const char *ta
 		add_extra(s, table_arn(d, table, "/stream/*"));
 }
 
+/* An export or import's S3 location and what is done there, on a side. */
+static void grant_s3(struct policy *pol, const struct stage *st, const struct ddb *d,
+		     const char *role, unsigned what)
+{
+	struct errbuf eb = ERRBUF_INIT;
+	struct s3_url *u;
+	struct side *s;
+
+	if (!d || !(s = side_of(pol, d, role)))
+		return;
+	s->other |= what;
+	if (st->s3_bucket) {
+		s->bucket = st->s3_bucket;
+		s->prefix = st->s3_prefix ? st->s3_prefix : "";
+		return;
+	}
+	if (!st->arg || pol->nurls == MAX_SIDES)
+		return;
+	u = &pol->urls[pol->nurls];
+	if (s3_url_parse(u, st->arg, "the export", &eb) < 0)
+		return;
+	pol->nurls++;
+	s->bucket = u->bucket;
+	s->prefix = u->key;
+}
+
+/* DynamoDB's own jobs (STAGE_CUSTOM): what each calls, and where. */
+static void grant_custom(struct policy *pol, const struct stage *st, const struct ctx *ctx)
+{
+	struct side *s;
+
+	switch (st->custom) {
+	case CUSTOM_ENABLE_PITR:
+		grant(pol, st->src, "Source", st->src_table, BIT(A_UPDATE_PITR) | BIT(A_DESCRIBE_PITR), 0);
+		break;
+	case CUSTOM_EXPORT_S3:
+		/* The bucket is not listed first but by a check that goes on without it. */
+		grant(pol, st->src, "Source", st->src_table, BIT(A_EXPORT) | BIT(A_DESCRIBE_EXPORT) |
+		      BIT(A_DESCRIBE_PITR), 0);
+		if (st->src && (s = side_of(pol, st->src, "Source")))
+			add_extra(s, table_arn(st->src, st->src_table, "/export/*"));
+		grant_s3(pol, st, st->src, "Source", S3_PUT);
+		break;
+	case CUSTOM_IMPORT_TABLE:
+		grant(pol, st->dst, "Target", st->dst_table, BIT(A_IMPORT) | BIT(A_DESCRIBE_IMPORT), 0);
+		if (st->dst && (s = side_of(pol, st->dst, "Target")))
+			add_extra(s, table_arn(st->dst, st->dst_table, "/import/*"));
+		if (ctx->o.like)	/* the schema's table, read on the same side */
+			grant(pol, st->dst, "Target", ctx->o.like, 0, 0);
+		grant_s3(pol, st, st->dst, "Target", S3_LIST | S3_GET | IMPORT_LOGS);
+		break;
+	case CUSTOM_LOAD_S3:
+		/* A Scan of one item tells whether the table is empty (is the step destructive?). */
+		grant(pol, st->dst, "Target", st->dst_table, BIT(A_BATCH_WRITE) | BIT(A_SCAN), 0);
+		grant_s3(pol, st, st->dst, "Target", S3_LIST | S3_GET);
+		break;
+	case CUSTOM_SETUP:
+		grant(pol, st->src, "Source", st->src_table, BIT(A_DESCRIBE_TTL) | BIT(A_LIST_TAGS) |
+		      BIT(A_DESCRIBE_PITR), 0);
+		grant(pol, st->dst, "Target", st->dst_table, BIT(A_UPDATE_TTL) | BIT(A_TAG) |
+		      BIT(A_UPDATE_PITR) | BIT(A_UPDATE_TABLE), 0);
+		break;
+	case CUSTOM_RESTORE_PITR:
+		grant(pol, st->src, "Source", st->src_table, BIT(A_RESTORE_PITR) | BIT(A_DESCRIBE_PITR), 0);
+		grant(pol, st->src, "Source", st->dst_table, RESTORE_WRITES, 0);
+		break;
+	case CUSTOM_OTHER:
+		break;
+	}
+}
+
 /* What each kind of stage calls, on which side. */
 static void grant_stage(struct policy *pol, const struct stage *st, const struct ctx *ctx)
 {
@@ -207,7 +289,7 @@ static void grant_stage(struct policy *pol, const struct stage *st, const struct
 		grant(pol, st->src, "Source", st->src_table, BIT(A_QUERY), 1);
 		break;
 	case STAGE_CUSTOM:
-		/* DynamoDB's own export, import and restore: plan_run refuses them a policy. */
+		grant_custom(pol, st, ctx);
 		break;
 	case STAGE_COUNT:
 		if (st->sel && selection_by_query(st->sel))
@@ -260,6 +342,57 @@ static void add_statement(cJSON *list, const char *sid, cJSON *actions, cJSON *r
 	cJSON_AddItemToArray(list, st);
 }
 
+static void add_other(cJSON *a, unsigned other)
+{
+	if (other & S3_LIST)
+		cJSON_AddItemToArray(a, cJSON_CreateString("s3:ListBucket"));
+	if (other & S3_GET)
+		cJSON_AddItemToArray(a, cJSON_CreateString("s3:GetObject"));
+	if (other & S3_PUT) {
+		cJSON_AddItemToArray(a, cJSON_CreateString("s3:PutObject"));
+		cJSON_AddItemToArray(a, cJSON_CreateString("s3:AbortMultipartUpload"));
+		cJSON_AddItemToArray(a, cJSON_CreateString("s3:PutObjectAcl"));
+	}
+}
+
+/* S3 (the bucket, for listing; the prefix's objects) and ImportTable's log group. */
+static void other_statements(struct side *s, cJSON *list)
+{
+	cJSON *a, *r;
+	struct buf arn = BUF_INIT;
+	char sid[32];
+	const char *part = partition(s->d->region);
+
+	if ((s->other & (S3_LIST | S3_GET | S3_PUT)) && s->bucket) {
+		a = cJSON_CreateArray();
+		r = cJSON_CreateArray();
+		add_other(a, s->other);
+		if (s->other & S3_LIST) {
+			buf_printf(&arn, "arn:%s:s3:::%s", part, s->bucket);
+			cJSON_AddItemToArray(r, cJSON_CreateString(arn.data));
+			buf_reset(&arn);
+		}
+		buf_printf(&arn, "arn:%s:s3:::%s/%s%s*", part, s->bucket, s->prefix,
+			   s->prefix[0] && s->prefix[strlen(s->prefix) - 1] != '/' ? "/" : "");
+		cJSON_AddItemToArray(r, cJSON_CreateString(arn.data));
+		buf_reset(&arn);
+		snprintf(sid, sizeof(sid), "%sS3", s->role);
+		add_statement(list, sid, a, r);
+	}
+	if (s->other & IMPORT_LOGS) {
+		static const char *const logs[] = {
+			"logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogGroups",
+			"logs:DescribeLogStreams", "logs:PutLogEvents", "logs:PutRetentionPolicy",
+		};
+
+		buf_printf(&arn, "arn:%s:logs:%s:%s:log-group:/aws-dynamodb/*", part, s->d->region,
+			   s->d->account[0] ? s->d->account : "*");
+		snprintf(sid, sizeof(sid), "%sLogs", s->role);
+		add_statement(list, sid, string_array(logs, 6), string_array((const char *const[]){ arn.data }, 1));
+	}
+	buf_release(&arn);
+}
+
 static void side_statements(struct side *s, cJSON *list)
 {
 	const char *res[2 * MAX_RESOURCES];
@@ -281,6 +414,7 @@ static void side_statements(struct side *s, cJSON *list)
 	}
 	for (i = 0; i < s->ntables; i++)
 		free(owned[i]);
+	other_statements(s, list);
 }
 
 static void release(struct policy *pol)
@@ -290,6 +424,8 @@ static void release(struct policy *pol)
 	for (i = 0; i < pol->n; i++)
 		for (k = 0; k < pol->side[i].nextra; k++)
 			free(pol->side[i].extra[k]);
+	for (i = 0; i < pol->nurls; i++)
+		s3_url_release(&pol->urls[i]);
 }
 
 /* Prints the policy as JSON on stdout, and on stderr whose each statement is. */
