@@ -188,10 +188,10 @@ class Policy(harness.IAMTestCase):
         cases = [
             (["export", "-t", name, "--to", "s3://pol-native/nightly"], "--quiet",
              {"dynamodb:DescribeTable", "dynamodb:DescribeContinuousBackups",
-              "dynamodb:ExportTableToPointInTime", "dynamodb:DescribeExport"}),
+              "dynamodb:ExportTableToPointInTime"}),
             (["copy", "-t", name, "--target-table", new, "--create-target", "--via", "s3://pol-native/via",
               "--no-manifest"], "--yes",
-             {"dynamodb:ExportTableToPointInTime", "dynamodb:DescribeExport"}),
+             {"dynamodb:ExportTableToPointInTime"}),
         ]
         for args, flag, must in cases:
             with self.subTest(args=args[0]):
@@ -199,6 +199,9 @@ class Policy(harness.IAMTestCase):
                 sids = {st["Sid"]: st for st in policy["Statement"]}
                 actions = {a for st in policy["Statement"] for a in st["Action"]}
                 self.assertTrue(must <= actions, actions)
+                # moto may answer the export COMPLETED at once, so that it is never
+                # described: DescribeExport is in the policy, its need not provable here.
+                self.assertIn("dynamodb:DescribeExport", actions)
                 for action in sorted(must):
                     user = self.user_with(self.without(policy, action))
                     p = self.dynamo(*args, "-e", user, flag)
