@@ -232,6 +232,12 @@ extern const struct sink_ops fetch_then_write_ops;
 extern const struct sink_ops transform_sink_ops;
 /* Deletes the target's items whose keys the source no longer has (see prune.c). */
 extern const struct sink_ops prune_ops;
+/*
+ * What a lookup of the target's keys in the source (prune, diff's extras)
+ * asks for: the source's key attributes, and the index's for a query
+ * through one (NULL-terminated, borrowed from the job's descriptions).
+ */
+void prune_projection(const struct job *j, const char *names[5]);
 
 /*
  * Parses a DynamoDB ConsumedCapacity (an object, or the array BatchWriteItem

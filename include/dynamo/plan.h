@@ -35,6 +35,8 @@ enum stage_kind {
 	STAGE_COUNT,		/* Scan (or Query) with Select COUNT: counts land in c.read */
 	STAGE_ENABLE_STREAM,	/* UpdateTable: a stream with new images on the source (copy --enable-stream) */
 	STAGE_FOLLOW,		/* apply the source's stream to the target (copy --follow, see follow.h) */
+	STAGE_DIFF,		/* scan the source, look each item up in the target (diff.h) */
+	STAGE_DIFF_EXTRAS,	/* scan the target's keys, look them up in the source */
 };
 
 struct plan;
@@ -85,6 +87,7 @@ struct stage {
 	char result[512];		/* e.g. the backup's ARN */
 	int has_lag;			/* follow: lag_s is the lag when it stopped */
 	double lag_s;
+	int sample_first, sample_count;	/* diff --sample: the segments read (count 0: all) */
 };
 
 #define PLAN_MAX_STAGES 10
@@ -114,6 +117,14 @@ struct plan {
 	void *finish_arg;
 	char warnings[4][512];		/* plan_warn: the first few */
 	int nwarnings;
+	/*
+	 * Optional: what the command adds to the summary line (line, before
+	 * its end) and to the --json object (json), e.g. diff's counts.
+	 */
+	void (*summary_extra)(const struct plan *p, struct buf *line, cJSON *json, void *arg);
+	void *summary_arg;
+	/* What a runtime failure exits with (0: EXIT_FAILURE_RUNTIME; diff: 1 says "different"). */
+	int runtime_exit;
 };
 
 void plan_init(struct plan *p, struct ctx *ctx, const char *command);

@@ -427,7 +427,8 @@ static int known_stage(const char *name)
 {
 	static const char *const names[] = {
 		"create", "backup", "copy", "prune", "truncate", "restore", "drop",
-		"export", "import", "query", "stream", "follow", NULL
+		"export", "import", "query", "stream", "follow", "diff", "diff-extras",
+		"verify", "verify-extras", "sync", "sync-extras", NULL
 	};
 	int i;
 
@@ -595,6 +596,8 @@ int plan_run(struct plan *p)
 		r = run_stage(p, &p->st[i], i);
 	if (r == 0 && p->finish)
 		r = p->finish(p, p->finish_arg);
+	if (r < 0 && p->runtime_exit && ctx->eb.exit == EXIT_FAILURE_RUNTIME)
+		ctx->eb.exit = p->runtime_exit;
 	plan_summary(p, r == 0);
 	if (r == 0 && p->ck)
 		checkpoint_remove(p->ck);

@@ -89,9 +89,9 @@ static void print_line(const struct plan *p, const struct totals *t, int ok)
 	buf_printf(&line, "dynamo: %s%s %s: %llu read", p->command,
 		   plan_slice_label(p, label, sizeof(label)), ok ? "done" : "stopped",
 		   (unsigned long long)t->read);
-	if (t->written || command_does(p->command, "copy restore import"))
+	if (t->written || command_does(p->command, "copy restore import sync"))
 		buf_printf(&line, ", %llu written", (unsigned long long)t->written);
-	if (t->deleted || command_does(p->command, "copy restore truncate"))
+	if (t->deleted || command_does(p->command, "copy restore truncate sync"))
 		buf_printf(&line, ", %llu deleted", (unsigned long long)t->deleted);
 	if (t->saved || command_does(p->command, "export query"))
 		buf_printf(&line, ", %llu %s", (unsigned long long)t->saved,
@@ -104,6 +104,8 @@ static void print_line(const struct plan *p, const struct totals *t, int ok)
 	buf_printf(&line, "; %.1f s, %.0f items/s", t->seconds, rate(p, t));
 	if (follow_lag(p) >= 0)
 		buf_printf(&line, "; followed the stream to %.1f s behind", follow_lag(p));
+	if (p->summary_extra)
+		p->summary_extra(p, &line, NULL, p->summary_arg);
 	if (p->nwarnings)
 		buf_printf(&line, "; %d warning%s (see above)", p->nwarnings,
 			   p->nwarnings == 1 ? "" : "s");
@@ -179,6 +181,8 @@ static void print_json(const struct plan *p, const struct totals *t, int ok)
 	cJSON_AddNumberToObject(o, "items_per_second", rate(p, t));
 	if (follow_lag(p) >= 0)
 		cJSON_AddNumberToObject(o, "lag_seconds", follow_lag(p));
+	if (p->summary_extra)
+		p->summary_extra(p, NULL, o, p->summary_arg);
 	for (i = 0; i < p->n; i++) {
 		const struct stage *st = &p->st[i];
 		cJSON *x = cJSON_CreateObject();
