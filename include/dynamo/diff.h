@@ -36,8 +36,7 @@ struct diff_hooks {
 	void *arg;
 	int write;				/* sync: mend what differs */
 	struct rate_limiter *lookup_rate;	/* the looked-up side's reads (NULL: the job's read_rate) */
-	uint64_t equal;				/* atomics: items found equal */
-	uint64_t compared;			/* items of the job looked up */
+	uint64_t equal;				/* atomic: items found equal */
 };
 
 extern const struct sink_ops diff_ops;

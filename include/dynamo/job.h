@@ -109,6 +109,7 @@ struct job_counters {
 	uint64_t unprocessed;	/* write requests a batch answer left unprocessed (each round) */
 	uint64_t requests, retries, throttles;	/* from the engines */
 	uint64_t peak_in_flight;	/* sum of the workers' peaks */
+	uint64_t compared;	/* diff: items looked up on the other side and compared */
 };
 
 struct job {

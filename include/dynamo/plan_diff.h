@@ -24,6 +24,7 @@ struct plan_diff {
 	double sample;
 	int extras_skipped;			/* --sample: items only in the target not looked for */
 	int write, delete_extras;		/* sync */
+	uint64_t full_copy_writes;		/* the source's items compared: what a copy would write */
 	int dry_run_sync;			/* sync --dry-run: the summary says what it would do */
 	int verify;				/* copy --verify: "verified" in the summary */
 	int no_extras;				/* copy --verify --no-truncate: the target may keep others */

@@ -78,7 +78,7 @@ static void compared(struct worker *w, struct page *pg, struct slice key,
 	struct diff_hooks *hk = hooks(w);
 	int eq = target.n ? item_equal(src, target) : 0;
 
-	job_add(&hk->compared, 1);
+	job_add(&w->job->c.compared, 1);
 	if (eq < 0) {
 		job_fail(w->job, EXIT_FAILURE_RUNTIME,
 			 "an item of '%s' or '%s' is not valid DynamoDB JSON, so they cannot be compared",
@@ -176,7 +176,7 @@ static void looked_up(struct worker *w, struct page *pg, struct slice key,
 	int there = src.n && (j->source != SOURCE_QUERY || source_item_matches(j, src));
 
 	(void)tag;
-	job_add(&hk->compared, 1);
+	job_add(&w->job->c.compared, 1);
 	if (there) {
 		page_done(pg, 1);
 		return;

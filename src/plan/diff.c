@@ -145,9 +145,17 @@ static void found(void *arg, enum diff_kind kind, struct slice key, struct slice
 		d->removed++;
 	else
 		d->changed++;
-	/* Written whole under the lock: lines of different workers never interleave. */
-	if (line.len)
+	/*
+	 * Written whole under the lock: lines of different workers never
+	 * interleave. With a checkpoint, flushed at once: the checkpoint will
+	 * say this item is done, and a line left in stdio's buffer by a kill
+	 * would be lost to both runs.
+	 */
+	if (line.len) {
 		fwrite(line.data, 1, line.len, stdout);
+		if (d->p->ck)
+			fflush(stdout);
+	}
 	save_counts(d);
 	pthread_mutex_unlock(&d->lock);
 	buf_release(&line);
@@ -187,8 +195,12 @@ static void summary_extra(const struct plan *p, struct buf *line, cJSON *json, v
 {
 	struct plan_diff *d = arg;
 	uint64_t n = d->added + d->removed + d->changed;
+	int i;
 
-	(void)p;
+	/* What a full copy would write: every source item the comparison read. */
+	for (i = 0, d->full_copy_writes = 0; i < p->n; i++)
+		if (p->st[i].kind == STAGE_DIFF)
+			d->full_copy_writes += p->st[i].c.compared;
 	if (line) {
 		buf_printf(line, "; %" PRIu64 " only in source, %" PRIu64 " only in target, %" PRIu64
 			   " different, %" PRIu64 " equal", d->added, d->removed, d->changed,
@@ -197,11 +209,11 @@ static void summary_extra(const struct plan *p, struct buf *line, cJSON *json, v
 			buf_printf(line, " (a sample: %.3g of the source's segments; items only in the target not looked for)",
 				   d->sample);
 		if (d->write || d->dry_run_sync)
-			buf_printf(line, "; a full copy would have written %" PRIu64 ", sync %s %" PRIu64 " and %s %" PRIu64,
-				   job_get(&d->items.compared), d->write ? "wrote" : "would write",
+			buf_printf(line, "; a full copy would have written %" PRIu64 ", sync %s %" PRIu64 " and %s %" PRIu64 "%s",
+				   d->full_copy_writes, d->write ? "wrote" : "would write",
 				   d->added + d->changed,
-				   !d->delete_extras ? "left (listed)" : d->write ? "deleted" : "would delete",
-				   d->removed);
+				   !d->delete_extras ? "listed" : d->write ? "deleted" : "would delete",
+				   d->removed, d->delete_extras ? "" : " (deleted only with --delete)");
 		if (d->verify)
 			buf_printf(line, "; %s", n ? "NOT verified: the target differs" : "verified");
 		return;
@@ -214,7 +226,7 @@ static void summary_extra(const struct plan *p, struct buf *line, cJSON *json, v
 	if (d->sampled)
 		cJSON_AddNumberToObject(json, "sample", d->sample);
 	if (d->write || d->dry_run_sync)
-		cJSON_AddNumberToObject(json, "full_copy_writes", (double)job_get(&d->items.compared));
+		cJSON_AddNumberToObject(json, "full_copy_writes", (double)d->full_copy_writes);
 	if (d->dry_run_sync)
 		cJSON_AddBoolToObject(json, "dry_run", 1);
 	if (d->verify)

@@ -249,14 +249,15 @@ static int check_permissions(struct plan *p)
 /* ---- --dry-run ---- */
 
 /* A prune reads the target's keys, and checks them against the source: its source is the lookup's. */
+/* A diff's first stage reads the source and looks up in the target: its source is its own. */
 const struct ddb *stage_source(const struct stage *s)
 {
-	return s->lookup ? s->lookup : s->src;
+	return s->lookup && s->kind != STAGE_DIFF ? s->lookup : s->src;
 }
 
 const char *stage_source_table(const struct stage *s)
 {
-	return s->lookup ? s->lookup_table : s->src_table;
+	return s->lookup && s->kind != STAGE_DIFF ? s->lookup_table : s->src_table;
 }
 
 void plan_stage_sides_json(const struct stage *s, cJSON *x)

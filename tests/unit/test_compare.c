@@ -88,7 +88,7 @@ static void test_malformed_values(void **state)
 	assert_int_equal(eq("{\"N\":\"one\"}", "{\"N\":\"1\"}"), -1);
 	assert_int_equal(eq("{\"X\":1}", "{\"X\":1}"), -1);
 	assert_int_equal(eq("[1]", "{\"N\":\"1\"}"), -1);
-	assert_int_equal(item_equal(S("{\"a\":"), S("{\"a\":")), -1);
+	assert_int_equal(item_equal(S("{\"a\":"), S("{\"a\": ")), -1);
 }
 
 static void test_items(void **state)
