@@ -95,7 +95,7 @@ static int run(struct ctx *ctx, int sync)
 	struct sides s;
 	struct plan p;
 	struct plan_diff d;
-	int r = -1, dry = o->dry_run && sync;
+	int r = -1, dry = o->dry_run && sync && !ctx->policy;	/* policy plans as a dry run */
 
 	memset(&s, 0, sizeof(s));
 	selection_init(&s.sel);

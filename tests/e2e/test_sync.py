@@ -84,3 +84,36 @@ class Sync(harness.TestCase):
         p = self.sync(name, proxy, "--delete", check=6)
         self.assertEqual(proxy.stats()["requests"].get("BatchWriteItem", 0), 0)
         self.assertEqual(harness.table_contents(self.tgt, name), before)
+
+    def test_a_selection_syncs_only_its_items(self):
+        self.require_distinct_target()
+        name, items = self.seeded(n=30)
+        for i in (2, 12):     # P#002 outside the selection, P#012 inside
+            it = copy.deepcopy(items[i])
+            it["str"] = {"S": "other"}
+            put_items(self.tgt, name, [it])
+        put_items(self.tgt, name, [{"PK": {"S": "P#019x"}, "SK": {"S": "S"}}, {"PK": {"S": "Q"}, "SK": {"S": "S"}}])
+        outside = sorted(harness.canonical(it) for it in harness.scan_all(self.tgt, name)
+                         if not it["PK"]["S"].startswith("P#01"))
+        proxy = self.proxy()
+        self.sync(name, proxy, "--yes", "--delete", "--pk-prefix", "P#01")
+        self.assertEqual(len(proxy.stats()["writes"]), 2)     # P#012 put, P#019x deleted
+        inside = lambda c: sorted(harness.canonical(it) for it in harness.scan_all(c, name)
+                                  if it["PK"]["S"].startswith("P#01"))
+        self.assertEqual(inside(self.tgt), inside(self.src))
+        self.assertEqual(sorted(harness.canonical(it) for it in harness.scan_all(self.tgt, name)
+                                if not it["PK"]["S"].startswith("P#01")), outside)
+
+    def test_the_policy_names_the_writes_only_for_sync(self):
+        name, _ = self.seeded(n=2)
+        actions = {}
+        for cmd in ("diff", "sync"):
+            p = self.dynamo("policy", cmd, "-t", name, "--source", "src", "--target", "tgt", "--delete"
+                            if cmd == "sync" else "--quiet", check=0)
+            actions[cmd] = {s["Sid"]: set(s["Action"]) for s in json.loads(p.stdout)["Statement"]}
+        self.assertNotIn("dynamodb:BatchWriteItem", actions["diff"]["Target"] | actions["diff"]["Source"])
+        self.assertIn("dynamodb:BatchWriteItem", actions["sync"]["Target"])
+        self.assertNotIn("dynamodb:BatchWriteItem", actions["sync"]["Source"])
+        for cmd in actions:
+            for side in ("Source", "Target"):
+                self.assertTrue({"dynamodb:Scan", "dynamodb:BatchGetItem"} <= actions[cmd][side], (cmd, side))
