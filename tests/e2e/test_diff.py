@@ -243,3 +243,39 @@ class CopyVerify(harness.TestCase):
         self.dynamo("copy", "-t", name, "--source", "src", "--target", "tgt", "--yes", "--no-backup",
                     "--verify", check=0)
         self.assertEqual(self.assertTablesEqual(self.src, name, self.tgt, name), 90)
+
+
+from test_faults import FaultBase  # noqa: E402
+from test_rate_limits import average_rate, busiest_window, padded_items, spent  # noqa: E402
+
+
+class DiffReadCaps(FaultBase):
+    """--max-rcu holds on each side: the source's scan and lookups, the target's lookups and scan.
+
+    Each side goes through its own fault proxy in capacity mode (the source's
+    also carries STS), which logs the units each read spent."""
+
+    backends = ("moto",)
+
+    def test_each_side_is_held_to_the_cap(self):
+        name = unique_name("diff-rcu")
+        create_table(self.src, name)
+        create_table(self.tgt, name)
+        put_items(self.src, name, padded_items(400))
+        put_items(self.tgt, name, padded_items(400)[:390])
+        src_proxy = self.proxy("--capacity")
+        tgt_proxy = harness.start_fault_proxy(self.backend.endpoint("tgt"), "--capacity")
+        self.addCleanup(tgt_proxy.stop)
+        p = self.via(src_proxy, "diff", "-t", name, "--source", "src", "--target", "tgt", "--max-rcu", "100",
+                     "--segments", "4", "--target-endpoint-url", tgt_proxy.url, timeout=120)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertEqual(len(p.stdout.splitlines()), 10)
+        for side, proxy in (("source", src_proxy), ("target", tgt_proxy)):
+            reads = spent(proxy.stats()["capacity"], "read")
+            # Each side's items are read whole once (lookups charge 1 unit an item: 400 or 390 at least).
+            self.assertGreaterEqual(sum(u for _, u in reads), 390, side)
+            rate = average_rate(reads)
+            largest = max(u for _, u in reads)
+            self.assertLessEqual(rate, 100 * 1.05, "%s over the cap on average: %.1f units/s" % (side, rate))
+            worst = busiest_window(reads, 2.0)
+            self.assertLessEqual(worst, 2.25 * 100 * 1.05 + largest, "%s: a burst of %.1f units in 2 s" % (side, worst))
