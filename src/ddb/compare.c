@@ -18,14 +18,24 @@ struct strs {
 	struct buf bytes;
 	size_t *off;		/* owned: n + 1 offsets into bytes */
 	struct slice *val;	/* owned: maps: each name's value */
+	size_t *order;		/* owned: the indexes sorted by their strings (strs_sort) */
 	size_t n, cap;
 };
+
+static void strs_init(struct strs *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->cap = 16;
+	s->off = xcalloc(s->cap, sizeof(*s->off));
+	s->val = xcalloc(s->cap, sizeof(*s->val));
+}
 
 static void strs_release(struct strs *s)
 {
 	buf_release(&s->bytes);
 	free(s->off);
 	free(s->val);
+	free(s->order);
 }
 
 static void strs_push(struct strs *s, struct slice val)
@@ -61,8 +71,8 @@ static int ordered_cmp(const void *a, const void *b)
 	return slice_cmp(((const struct ordered *)a)->str, ((const struct ordered *)b)->str);
 }
 
-/* The indexes of s sorted by their strings (the buffer no longer moves: slices are safe). */
-static size_t *strs_order(const struct strs *s)
+/* Sorts the indexes of s by their strings (the buffer no longer moves: slices are safe). */
+static void strs_sort(struct strs *s)
 {
 	struct ordered *o = xmalloc((s->n + 1) * sizeof(*o));
 	size_t *ix = xmalloc((s->n + 1) * sizeof(*ix)), i;
@@ -73,10 +83,13 @@ static size_t *strs_order(const struct strs *s)
 	for (i = 0; i < s->n; i++)
 		ix[i] = o[i].i;
 	free(o);
-	return ix;
+	s->order = ix;
 }
 
-/* Appends each element of set v (an array of strings) in canonical form, tagged with type t. */
+/*
+ * Appends to s (strs_init'ed) each element of set v, an array of strings,
+ * in canonical form, tagged with type t.
+ */
 static int set_elements(struct slice v, char t, struct strs *s)
 {
 	struct buf av = BUF_INIT;
@@ -84,10 +97,6 @@ static int set_elements(struct slice v, char t, struct strs *s)
 	struct slice e;
 	int rc, r = -1;
 
-	s->off = xmalloc(sizeof(*s->off) * 16);
-	s->val = xmalloc(sizeof(*s->val) * 16);
-	s->cap = 16;
-	s->off[0] = 0;
 	if (js_begin(&it, v, '[') < 0)
 		goto out;
 	while ((rc = js_next_element(&it, &e)) == 1) {
@@ -105,17 +114,13 @@ out:
 	return r;
 }
 
-/* The members of object v, names decoded (for ordering), values as they are. */
+/* Appends to s (strs_init'ed) the members of object v: names decoded (for ordering), values as they are. */
 static int map_members(struct slice v, struct strs *s)
 {
 	struct js_iter it;
 	struct slice k, val;
 	int rc;
 
-	s->off = xmalloc(sizeof(*s->off) * 16);
-	s->val = xmalloc(sizeof(*s->val) * 16);
-	s->cap = 16;
-	s->off[0] = 0;
 	if (js_begin(&it, v, '{') < 0)
 		return -1;
 	while ((rc = js_next_member(&it, &k, &val)) == 1) {
@@ -137,22 +142,22 @@ static int map_members(struct slice v, struct strs *s)
 
 static int sets_equal(struct slice a, struct slice b, char t)
 {
-	struct strs x = { BUF_INIT, NULL, NULL, 0, 0 }, y = { BUF_INIT, NULL, NULL, 0, 0 };
-	size_t *ox = NULL, *oy = NULL, i;
+	struct strs x, y;
+	size_t i;
 	int r = -1;
 
+	strs_init(&x);
+	strs_init(&y);
 	if (set_elements(a, t, &x) < 0 || set_elements(b, t, &y) < 0)
 		goto out;
 	r = x.n == y.n;
 	if (!r)
 		goto out;
-	ox = strs_order(&x);
-	oy = strs_order(&y);
+	strs_sort(&x);
+	strs_sort(&y);
 	for (i = 0; i < x.n && r; i++)
-		r = slice_cmp(strs_at(&x, ox[i]), strs_at(&y, oy[i])) == 0;
+		r = slice_cmp(strs_at(&x, x.order[i]), strs_at(&y, y.order[i])) == 0;
 out:
-	free(ox);
-	free(oy);
 	strs_release(&x);
 	strs_release(&y);
 	return r;
@@ -188,25 +193,27 @@ static int lists_equal(struct slice a, struct slice b)
 static int walk_maps(struct slice a, struct slice b, attr_diff_fn fn, void *ctx,
 		     int stop_at_first)
 {
-	struct strs x = { BUF_INIT, NULL, NULL, 0, 0 }, y = { BUF_INIT, NULL, NULL, 0, 0 };
+	struct strs x, y;
 	struct slice none = { NULL, 0 };
-	size_t *ox = NULL, *oy = NULL, i = 0, k = 0;
+	size_t i = 0, k = 0;
 	int r = -1, found = 0;
 
+	strs_init(&x);
+	strs_init(&y);
 	if (map_members(a, &x) < 0 || map_members(b, &y) < 0)
 		goto out;
 	if (stop_at_first && x.n != y.n) {
 		r = 1;
 		goto out;
 	}
-	ox = strs_order(&x);
-	oy = strs_order(&y);
+	strs_sort(&x);
+	strs_sort(&y);
 	while (i < x.n || k < y.n) {
 		int c = i == x.n ? 1 : k == y.n ? -1 :
-			slice_cmp(strs_at(&x, ox[i]), strs_at(&y, oy[k]));
-		struct slice name = c <= 0 ? strs_at(&x, ox[i]) : strs_at(&y, oy[k]);
-		struct slice av = c <= 0 ? x.val[ox[i]] : none;
-		struct slice bv = c >= 0 ? y.val[oy[k]] : none;
+			slice_cmp(strs_at(&x, x.order[i]), strs_at(&y, y.order[k]));
+		struct slice name = c <= 0 ? strs_at(&x, x.order[i]) : strs_at(&y, y.order[k]);
+		struct slice av = c <= 0 ? x.val[x.order[i]] : none;
+		struct slice bv = c >= 0 ? y.val[y.order[k]] : none;
 		int eq = 0;
 
 		if (c == 0 && (eq = av_equal(av, bv)) < 0)
@@ -223,8 +230,6 @@ static int walk_maps(struct slice a, struct slice b, attr_diff_fn fn, void *ctx,
 	}
 	r = found;
 out:
-	free(ox);
-	free(oy);
 	strs_release(&x);
 	strs_release(&y);
 	return r;

@@ -10,13 +10,12 @@ fault proxy holds the target's lookups), then resumed from its checkpoint.
 import copy
 import json
 import os
-import signal
-import subprocess
-import time
 
 import data
 import harness
 from harness import create_table, put_items, unique_name
+from test_faults import FaultBase
+from test_rate_limits import average_rate, busiest_window, padded_items, spent
 
 CHANGES = {
     # attribute -> a new value of the same type (or another shape)
@@ -206,24 +205,12 @@ class DiffResume(harness.TestCase):
         args = ["diff", "-t", name, "--source", "src", "--target", "tgt", "--target-endpoint-url", proxy.url,
                 "--checkpoint", ck, "--segments", "4", "--concurrency", "2"]
         # Hold the target's lookups after the first 2: dynamo is killed with those in flight.
-        proxy.configure(hold_after=2, hold_ops="BatchGetItem", reset=True)
-        p = subprocess.Popen(harness.WRAP + [harness.BIN] + args, env=self.env.environ(),
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-        self.addCleanup(lambda: p.poll() is None and p.kill())
-        proxy.wait_held(proc=p)
-        deadline = time.monotonic() + 10
-        while not os.path.exists(ck) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(1.2)   # the checkpoint is saved at most once a second
-        os.killpg(p.pid, signal.SIGKILL)
-        first, _ = p.communicate()
-        proxy.configure(hold_after=-1)
-        self.assertTrue(os.path.exists(ck))
+        first = harness.kill_when_held(self, proxy, args, ck, hold_after=2, hold_ops="BatchGetItem")
         r = self.dynamo(*(args + ["--json"]))
         self.assertIn("resuming from checkpoint", r.stderr)
         self.assertEqual(r.returncode, 1, r.stderr)
         # Every changed item is reported by one of the runs (one may repeat what the other printed)...
-        lines = set(first.decode().splitlines()) | set(r.stdout.splitlines()[:-1])
+        lines = set(first.splitlines()) | set(r.stdout.splitlines()[:-1])
         self.assertEqual(lines, {'~ {"PK":"P#%04d","SK":"S"}' % i for i in changed})
         self.assertLess(len(r.stdout.splitlines()[:-1]), 30, "the resumed run read everything again")
         # ...and the resumed run's counts include what the killed run found (the checkpoint keeps them).
@@ -264,9 +251,6 @@ class CopyVerify(harness.TestCase):
                     "--verify", check=0)
         self.assertEqual(self.assertTablesEqual(self.src, name, self.tgt, name), 90)
 
-
-from test_faults import FaultBase  # noqa: E402
-from test_rate_limits import average_rate, busiest_window, padded_items, spent  # noqa: E402
 
 
 class DiffReadCaps(FaultBase):

@@ -6,9 +6,6 @@ logs every item that reaches the backend), not by dynamo's own summary.
 import copy
 import json
 import os
-import signal
-import subprocess
-import time
 
 import data
 import harness
@@ -142,18 +139,7 @@ class SyncResume(harness.TestCase):
         ck = os.path.join(tmp, "sync.ck")
         args = ["sync", "-t", name, "--source", "src", "--target", "tgt", "--target-endpoint-url", proxy.url,
                 "--checkpoint", ck, "--segments", "4", "--concurrency", "2", "--yes", "--delete"]
-        proxy.configure(hold_after=1, reset=True)
-        p = subprocess.Popen(harness.WRAP + [harness.BIN] + args, env=self.env.environ(),
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-        self.addCleanup(lambda: p.poll() is None and p.kill())
-        proxy.wait_held(proc=p)
-        deadline = time.monotonic() + 10
-        while not os.path.exists(ck) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(1.2)   # the checkpoint is saved at most once a second
-        os.killpg(p.pid, signal.SIGKILL)
-        p.communicate()
-        proxy.configure(hold_after=-1)
+        harness.kill_when_held(self, proxy, args, ck, hold_after=1)
         r = self.dynamo(*args, check=0)
         self.assertIn("resuming from checkpoint", r.stderr)
         self.assertFalse(os.path.exists(ck))
