@@ -298,6 +298,9 @@ static int verify_check(struct copy *c)
 
 	if (!o->verify)
 		return 0;
+	if (o->slice_k)
+		return errf(&c->ctx->eb, EXIT_USAGE,
+			    "--verify cannot go with --slice: a slice would check only its share of the table; once every slice is done, run 'dynamo diff' over the same selection");
 	if (transform_any(&c->xf) || o->follow)
 		return errf(&c->ctx->eb, EXIT_USAGE,
 			    "--verify cannot go with %s: the target is meant to differ from the source",

@@ -230,6 +230,10 @@ class CopyVerify(harness.TestCase):
                         "--verify", "--json", check=0)
         self.assertTrue(json.loads(p.stdout.splitlines()[-1])["verified"])
         self.assertEqual(self.assertTablesEqual(self.src, name, self.tgt, name), 30)
+        # A slice would check only its share: refused, with what to do instead.
+        p = self.dynamo("copy", "-t", name, "--source", "src", "--target", "tgt", "--yes", "--no-backup",
+                        "--verify", "--slice", "1/2", "--segments", "4", check=2)
+        self.assertOneErrorLine(p, "--slice", "dynamo diff")
         # Writes lost on their way to the target: the copy cannot know, the verify does.
         proxy = harness.start_fault_proxy(self.backend.endpoint("tgt"), "--hostile", "lose_writes",
                                           "--hostile-skip", "1", "--ops", "BatchWriteItem")
