@@ -242,7 +242,7 @@ def main():
     ap.add_argument("--shards", type=int, default=16)
     ap.add_argument("--scaling", default="1,4,16,64,128", help="concurrencies for the scaling runs ('' to skip)")
     ap.add_argument("--scaling-items", type=int, default=100000)
-    ap.add_argument("--runs", default="copy,mask,truncate,query,itemcopy,small,scaling",
+    ap.add_argument("--runs", default="copy,diff,mask,truncate,query,itemcopy,small,scaling",
                     help="mask: a copy with --mask status --mask amount, its CPU/item beside the plain copy's")
     ap.add_argument("--dynamo", default=os.path.join(ROOT, "build", "dynamo"))
     ap.add_argument("--out", default=os.path.join(HERE, "out"))
@@ -339,16 +339,28 @@ def run(args):
         return
     try:
         users = max(1, args.items // 8)
-        need_big = runs & {"copy", "truncate", "mask"}
+        need_big = runs & {"copy", "truncate", "mask", "diff"}
         if need_big:
             s_big = tables.create(src, "src")
             record(seed(src, s_big, args.items, lambda i: item_line(i, users, args.item_bytes)),
                    "count %d" % src.count(s_big))
         plain = None
-        if runs & {"copy", "truncate", "mask"}:
+        if runs & {"copy", "truncate", "mask", "diff"}:
             d_big = tables.create(dst, "dst")
             plain = copy("copy", s_big, d_big)
             record(plain, verify_copy(s_big, d_big, args.items))
+        if "diff" in runs:
+            # The issue's targets: diff at least half the copy's rate, peak RSS <= 64 MB at 1M items.
+            # Items/s counts the source's items compared (both stages' time).
+            sides = ["-t", s_big, "--target-table", d_big, "--source", P, "--target", P,
+                     "--source-endpoint-url", src.endpoint, "--target-endpoint-url", dst.endpoint]
+            compared = lambda s: s["equal"] + s["different"] + s["only_in_source"]
+            res = r.run("diff (equal tables)", ["diff"] + sides, compared)
+            record(res, "%.2fx the copy's rate" % (res["items_per_s"] / plain["items_per_s"]
+                                                   if plain and plain["items_per_s"] else 0))
+            res = r.run("sync (equal tables)", ["sync", "--yes"] + sides, compared)
+            record(res, "%.2fx the copy's rate; nothing to write" % (res["items_per_s"] / plain["items_per_s"]
+                                                                     if plain and plain["items_per_s"] else 0))
         if "mask" in runs:
             # The issue's target: a masked copy at most 2x the CPU per item of a plain one.
             d_mask = tables.create(dst, "mask")

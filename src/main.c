@@ -50,7 +50,8 @@ static const int copy_opts[] = {
 	SELECT_OPTS, XFORM_OPTS, OPT_INDEX, OPT_PK_TYPE, OPT_NO_BACKUP, OPT_NO_TRUNCATE,
 	OPT_CREATE_TARGET, OPT_BILLING, OPT_STRICT, OPT_SOURCE_REGION, OPT_TARGET_REGION, OPT_SOURCE_ENDPOINT,
 	OPT_TARGET_ENDPOINT, OPT_SLICE, OPT_PREPARE_ONLY, OPT_FOLLOW, OPT_FOLLOW_FOR, OPT_UNTIL_CAUGHT_UP,
-	OPT_ENABLE_STREAM, OPT_VIA, OPT_ENABLE_PITR, OPT_S3_BUCKET_OWNER, OPT_NO_MANIFEST, JOB_OPTS, GLOBAL_OPTS, 0
+	OPT_ENABLE_STREAM, OPT_VERIFY, OPT_VIA, OPT_ENABLE_PITR, OPT_S3_BUCKET_OWNER, OPT_NO_MANIFEST,
+	JOB_OPTS, GLOBAL_OPTS, 0
 };
 static const int truncate_opts[] = { OPT_TABLE, SELECT_OPTS, OPT_SLICE, OPT_PREPARE_ONLY, JOB_OPTS, GLOBAL_OPTS, 0 };
 static const int restore_opts[] = {
@@ -84,10 +85,29 @@ static const int count_opts[] = {
 	OPT_PROGRESS_INTERVAL, GLOBAL_OPTS, 0
 };
 
+/* diff and sync read both sides; sync writes like copy (no transforms, no backup). */
+static const int diff_opts[] = {
+	OPT_TABLE, OPT_SOURCE, OPT_TARGET, OPT_TARGET_TABLE, OPT_PK, OPT_SK, SELECT_OPTS, OPT_INDEX,
+	OPT_PK_TYPE, OPT_SOURCE_REGION, OPT_TARGET_REGION, OPT_SOURCE_ENDPOINT, OPT_TARGET_ENDPOINT,
+	OPT_FORMAT, OPT_OUTPUT, OPT_SAMPLE, OPT_SEGMENTS, OPT_CONCURRENCY, OPT_MAX_RCU, OPT_CHECKPOINT,
+	OPT_DRY_RUN, OPT_JSON, OPT_PROGRESS, OPT_PROGRESS_INTERVAL, GLOBAL_OPTS, 0
+};
+static const int sync_opts[] = {
+	OPT_TABLE, OPT_SOURCE, OPT_TARGET, OPT_TARGET_TABLE, OPT_PK, OPT_SK, SELECT_OPTS, OPT_INDEX,
+	OPT_PK_TYPE, OPT_SOURCE_REGION, OPT_TARGET_REGION, OPT_SOURCE_ENDPOINT, OPT_TARGET_ENDPOINT,
+	OPT_DELETE, OPT_FORMAT, OPT_OUTPUT, JOB_OPTS, GLOBAL_OPTS, 0
+};
+
 static const struct command commands[] = {
 	{ "copy", cmd_copy, copy_opts,
 	  "-t TABLE [--source PROFILE] [--target PROFILE] [--pk VALUE [--sk PREFIX] [-i INDEX]] [options]",
 	  "copy a table, or the items of some partition keys, to another account, region or table" },
+	{ "diff", cmd_diff, diff_opts,
+	  "-t TABLE [--source PROFILE] [--target PROFILE] [--target-table TABLE] [selection] [options]",
+	  "show the items that differ between two tables (exit 0 equal, 1 different)" },
+	{ "sync", cmd_sync, sync_opts,
+	  "-t TABLE [--source PROFILE] [--target PROFILE] [--target-table TABLE] [--delete] [options]",
+	  "make the target equal the source, writing only the items that differ" },
 	{ "query", cmd_query, query_opts, "-t TABLE [-e PROFILE] --pk VALUE [--sk PREFIX] [-i INDEX] [options]",
 	  "query a table or index by partition key (several keys are merged in sort order)" },
 	{ "count", cmd_count, count_opts, "-t TABLE [-e PROFILE] [--pk-prefix PREFIX | --pk VALUE] [--filter EXPR] [options]",
@@ -352,7 +372,7 @@ out:
 	if (finish_stdout(&ctx.eb) < 0)
 		goto fail;
 	options_release(&ctx.o);
-	return code;
+	return ctx.exit_code ? ctx.exit_code : code;
 fail:
 	fflush(stdout);
 	code = ctx.eb.set ? errbuf_report(&ctx.eb) : EXIT_IO;

@@ -6,6 +6,7 @@
 #include "dynamo/selection.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,10 @@ const struct opt_def dynamo_opts[] = {
 	{ OPT_VIA, "via", 0, NULL, "URL", "copy through DynamoDB's export to s3://BUCKET/PREFIX, then ImportTable (a new target) or writes from the export's files; the dry run compares both ways' cost" },
 	{ OPT_SLICE, "slice", 0, NULL, "I/K", "do the I-th of K shares of the scan's segments (--segments N, the same in every slice; one-time steps left to --prepare-only)" },
 	{ OPT_PREPARE_ONLY, "prepare-only", 0, NULL, NULL, "do only the one-time steps (confirm, create the target, back it up) before --slice runs" },
+	{ OPT_FORMAT, "format", 0, NULL, "short|full", "short: one line per difference; full: with the changed attributes (target's value, then source's)" },
+	{ OPT_SAMPLE, "sample", 0, NULL, "F", "compare a random fraction F (0 < F <= 1) of the source's segments: a quick check (items only in the target are not looked for)" },
+	{ OPT_DELETE, "delete", 0, NULL, NULL, "also delete the target's items that the source lacks (without it they are only listed)" },
+	{ OPT_VERIFY, "verify", 0, NULL, NULL, "after the copy, compare both sides over the same selection; exit 5 with the differences if they differ" },
 	{ 0, NULL, 0, NULL, NULL, NULL }
 };
 
@@ -267,6 +272,21 @@ static int set_capacity(const char *flag, const char *v, double *out,
 	return 0;
 }
 
+/* --sample F: a decimal fraction, 0 < F <= 1 ("0.01", "1"). */
+static int set_sample(const char *flag, const char *v, double *out, struct errbuf *eb)
+{
+	char *end;
+	double f;
+
+	errno = 0;
+	f = strtod(v, &end);
+	if (!*v || *end || errno || !(f > 0 && f <= 1) || strpbrk(v, "xXnN"))
+		return errf(eb, EXIT_USAGE, "%s takes a fraction above 0 and at most 1 (0.01 for 1%%), not '%s'",
+			    flag, v);
+	*out = f;
+	return 0;
+}
+
 static int set_string(const char *flag, const char *v, const char **out,
 		      struct errbuf *eb)
 {
@@ -302,6 +322,8 @@ static int set_switch(int id, struct options *o)
 	case OPT_ENABLE_PITR: o->enable_pitr = 1; break;
 	case OPT_PREPARE_ONLY: o->prepare_only = 1; break;
 	case OPT_NO_MANIFEST: o->no_manifest = 1; break;
+	case OPT_DELETE: o->delete_extras = 1; break;
+	case OPT_VERIFY: o->verify = 1; break;
 	default: return 0;
 	}
 	return 1;
@@ -371,6 +393,7 @@ int options_set(int id, const char *flag, const char *v, void *arg,
 		struct errbuf *eb)
 {
 	static const char *const outputs[] = { "ddb", "json", "jsonl", NULL };
+	static const char *const formats[] = { "short", "full", NULL };
 	static const char *const numbers[] = { "number", "string", NULL };
 	static const char *const billings[] = { "on-demand", "provisioned", NULL };
 	static const char *const types[] = { "S", "N", "B", NULL };
@@ -453,6 +476,13 @@ int options_set(int id, const char *flag, const char *v, void *arg,
 		o->xf[o->nxf].id = id;
 		o->xf[o->nxf++].value = v;
 		return 0;
+	case OPT_FORMAT:
+		if (parse_choice(flag, v, formats, &choice, eb) < 0)
+			return -1;
+		o->format_full = choice == 1;
+		return 0;
+	case OPT_SAMPLE:
+		return set_sample(flag, v, &o->sample, eb);
 	case OPT_OUTPUT:
 		if (parse_choice(flag, v, outputs, &choice, eb) < 0)
 			return -1;

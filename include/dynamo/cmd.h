@@ -23,6 +23,7 @@ struct ctx {
 	struct table_arn arn, target_arn;
 	int has_arn, has_target_arn;
 	int policy;		/* dynamo policy COMMAND: print the IAM policy instead of running */
+	int exit_code;		/* a command that succeeded with a status to tell (diff: 1, different) */
 };
 
 struct command {
@@ -33,6 +34,14 @@ struct command {
 	const char *summary;
 };
 
+/*
+ * Opens the two sides of a copy, diff or sync: --source (default --profile)
+ * and --target (default the source), each with its region and endpoint
+ * flags, and a table ARN's region. Sets *src_open, *dst_open as each opens
+ * (the caller closes them, also on failure).
+ */
+int ctx_open_sides(struct ctx *ctx, struct ddb *src, int *src_open, struct ddb *dst,
+		   int *dst_open);
 /* Opens the side named by a profile flag (NULL: the default profile). */
 int ctx_open(struct ctx *ctx, struct ddb *d, const char *profile,
 	     const char *region, const char *endpoint_url);
@@ -144,5 +153,7 @@ int cmd_export(struct ctx *ctx);
 int cmd_import(struct ctx *ctx);
 int cmd_summary(struct ctx *ctx);
 int cmd_count(struct ctx *ctx);
+int cmd_diff(struct ctx *ctx);
+int cmd_sync(struct ctx *ctx);
 
 #endif

@@ -109,6 +109,7 @@ struct job_counters {
 	uint64_t unprocessed;	/* write requests a batch answer left unprocessed (each round) */
 	uint64_t requests, retries, throttles;	/* from the engines */
 	uint64_t peak_in_flight;	/* sum of the workers' peaks */
+	uint64_t compared;	/* diff: items looked up on the other side and compared */
 };
 
 struct job {
@@ -232,6 +233,12 @@ extern const struct sink_ops fetch_then_write_ops;
 extern const struct sink_ops transform_sink_ops;
 /* Deletes the target's items whose keys the source no longer has (see prune.c). */
 extern const struct sink_ops prune_ops;
+/*
+ * What a lookup of the target's keys in the source (prune, diff's extras)
+ * asks for: the source's key attributes, and the index's for a query
+ * through one (NULL-terminated, borrowed from the job's descriptions).
+ */
+void prune_projection(const struct job *j, const char *names[5]);
 
 /*
  * Parses a DynamoDB ConsumedCapacity (an object, or the array BatchWriteItem

@@ -25,6 +25,7 @@ enum opt_id {
 	OPT_SK_LE, OPT_SK_GT, OPT_SK_GE, OPT_SK_BETWEEN, OPT_SET, OPT_REMOVE,
 	OPT_MASK, OPT_MASK_KEY_FILE, OPT_RENAME_PREFIX,
 	OPT_FOLLOW, OPT_FOLLOW_FOR, OPT_UNTIL_CAUGHT_UP, OPT_ENABLE_STREAM,
+	OPT_FORMAT, OPT_SAMPLE, OPT_DELETE, OPT_VERIFY,
 };
 
 enum output_format { OUTPUT_DDB, OUTPUT_JSON, OUTPUT_JSONL };
@@ -112,6 +113,12 @@ struct options {
 	int numbers_as_strings;		/* --numbers string */
 	uint64_t progress_interval_ms;	/* --progress-interval; 0: the default */
 	int billing;			/* --billing: 0 the source's, BILLING_ON_DEMAND or BILLING_PROVISIONED */
+
+	/* diff, sync, copy --verify */
+	int format_full;		/* --format full: the changed attributes too */
+	double sample;			/* --sample F: 0 < F <= 1; 0 when not given */
+	int delete_extras;		/* sync --delete */
+	int verify;			/* copy --verify */
 };
 
 extern const struct opt_def dynamo_opts[];

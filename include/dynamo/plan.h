@@ -36,6 +36,8 @@ enum stage_kind {
 	STAGE_COUNT,		/* Scan (or Query) with Select COUNT: counts land in c.read */
 	STAGE_ENABLE_STREAM,	/* UpdateTable: a stream with new images on the source (copy --enable-stream) */
 	STAGE_FOLLOW,		/* apply the source's stream to the target (copy --follow, see follow.h) */
+	STAGE_DIFF,		/* scan the source, look each item up in the target (diff.h) */
+	STAGE_DIFF_EXTRAS,	/* scan the target's keys, look them up in the source */
 };
 
 /* What a STAGE_CUSTOM step is, for dynamo policy (the IAM actions it calls). */
@@ -101,6 +103,7 @@ struct stage {
 	char result[512];		/* e.g. the backup's ARN */
 	int has_lag;			/* follow: lag_s is the lag when it stopped */
 	double lag_s;
+	int sample_first, sample_count;	/* diff --sample: the segments read (count 0: all) */
 };
 
 #define PLAN_MAX_STAGES 10
@@ -132,6 +135,14 @@ struct plan {
 	int nwarnings;
 	struct cost_compare cost;	/* a whole-table copy's two ways, for the dry run */
 	int has_cost;
+	/*
+	 * Optional: what the command adds to the summary line (line, before
+	 * its end) and to the --json object (json), e.g. diff's counts.
+	 */
+	void (*summary_extra)(const struct plan *p, struct buf *line, cJSON *json, void *arg);
+	void *summary_arg;
+	/* What a runtime failure exits with (0: EXIT_FAILURE_RUNTIME; diff: 1 says "different"). */
+	int runtime_exit;
 };
 
 void plan_init(struct plan *p, struct ctx *ctx, const char *command);

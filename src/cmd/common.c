@@ -381,3 +381,33 @@ void ctx_describe_transform(const struct transform *t, char *out, size_t n)
 	snprintf(out, n, "; %s", b.data ? b.data : "");
 	buf_release(&b);
 }
+
+/*
+ * --source defaults to --profile (else $AWS_PROFILE or default), --target to
+ * the source: copying into another table, region or endpoint of one account.
+ * A copy onto the very same table is refused later, by its ARN.
+ */
+int ctx_open_sides(struct ctx *ctx, struct ddb *src, int *src_open, struct ddb *dst,
+		   int *dst_open)
+{
+	const struct options *o = &ctx->o;
+	const char *source = o->source ? o->source : o->profile;
+	const char *target = o->target ? o->target : source;
+	const char *src_region, *dst_region;
+
+	/* A table ARN names its region: the side reading it goes there. */
+	if (ctx_arn_region(ctx, &ctx->arn, ctx->has_arn, "--table",
+			   o->source_region ? o->source_region : o->region, &src_region) < 0 ||
+	    ctx_arn_region(ctx, &ctx->target_arn, ctx->has_target_arn, "--target-table",
+			   o->target_region ? o->target_region : o->region, &dst_region) < 0)
+		return -1;
+	if (ctx_open(ctx, src, source, src_region,
+		     o->source_endpoint ? o->source_endpoint : o->endpoint_url) < 0)
+		return -1;
+	*src_open = 1;
+	if (ctx_open(ctx, dst, target, dst_region,
+		     o->target_endpoint ? o->target_endpoint : o->endpoint_url) < 0)
+		return -1;
+	*dst_open = 1;
+	return 0;
+}

@@ -6,7 +6,7 @@
 #include "dynamo/cmd.h"
 #include "dynamo/cmd_native.h"
 #include "dynamo/exitcode.h"
-#include "dynamo/plan.h"
+#include "dynamo/plan_diff.h"
 #include "dynamo/streams.h"
 
 #include <stdio.h>
@@ -32,33 +32,10 @@ struct copy {
 	struct copy_via via;		/* --via: the export and its import */
 };
 
-/*
- * --source defaults to --profile (else $AWS_PROFILE or default), --target to
- * the source: copying into another table, region or endpoint of one account.
- * A copy onto the very same table is refused later, by its ARN.
- */
 static int open_sides(struct copy *c)
 {
-	const struct options *o = &c->ctx->o;
-	const char *source = o->source ? o->source : o->profile;
-	const char *target = o->target ? o->target : source;
-
-	const char *src_region, *dst_region;
-
-	/* A table ARN names its region: the side reading it goes there. */
-	if (ctx_arn_region(c->ctx, &c->ctx->arn, c->ctx->has_arn, "--table",
-			   o->source_region ? o->source_region : o->region, &src_region) < 0 ||
-	    ctx_arn_region(c->ctx, &c->ctx->target_arn, c->ctx->has_target_arn, "--target-table",
-			   o->target_region ? o->target_region : o->region, &dst_region) < 0)
+	if (ctx_open_sides(c->ctx, &c->src, &c->src_open, &c->dst, &c->dst_open) < 0)
 		return -1;
-	if (ctx_open(c->ctx, &c->src, source, src_region,
-		     o->source_endpoint ? o->source_endpoint : o->endpoint_url) < 0)
-		return -1;
-	c->src_open = 1;
-	if (ctx_open(c->ctx, &c->dst, target, dst_region,
-		     o->target_endpoint ? o->target_endpoint : o->endpoint_url) < 0)
-		return -1;
-	c->dst_open = 1;
 	ddb_where(&c->src, c->src_where, sizeof(c->src_where));
 	ddb_where(&c->dst, c->dst_where, sizeof(c->dst_where));
 	return 0;
@@ -346,6 +323,53 @@ static int setup_follow(struct copy *c)
 	return 0;
 }
 
+/* --verify compares what was copied as it is: not through transforms, not while following. */
+static int verify_check(struct copy *c)
+{
+	const struct options *o = &c->ctx->o;
+
+	if (!o->verify)
+		return 0;
+	if (o->slice_k)
+		return errf(&c->ctx->eb, EXIT_USAGE,
+			    "--verify cannot go with --slice: a slice would check only its share of the table; once every slice is done, run 'dynamo diff' over the same selection");
+	if (transform_any(&c->xf) || o->follow)
+		return errf(&c->ctx->eb, EXIT_USAGE,
+			    "--verify cannot go with %s: the target is meant to differ from the source",
+			    o->follow ? "--follow" : "--set/--remove/--mask/--rename-prefix");
+	if (o->index && strcmp(table_index(&c->sd, o->index)->projection, "ALL"))
+		return errf(&c->ctx->eb, EXIT_USAGE,
+			    "--verify cannot go with index '%s', which projects part of each item: verify with 'dynamo diff' over --pk of the table's own key",
+			    o->index);
+	return 0;
+}
+
+/* After every stage: a target that differs fails the copy (exit 5), its differences printed. */
+static int verify_finish(struct plan *p, void *arg)
+{
+	uint64_t n = plan_diff_count(arg);
+
+	(void)p;
+	if (!n)
+		return 0;
+	return errf(&p->ctx->eb, EXIT_INCOMPLETE,
+		    "the target differs from the source after the copy: %llu items (listed on stdout); run the copy again, or 'dynamo sync' to write only those",
+		    (unsigned long long)n);
+}
+
+static void add_verify(struct copy *c, struct plan *p, struct plan_diff *d, int segments)
+{
+	if (!c->ctx->o.verify)
+		return;
+	plan_diff_init(d, p);
+	d->verify = 1;
+	d->no_extras = c->ctx->o.no_truncate;
+	plan_add_diff(d, "verify", "verify-extras", source_ref(c), target_ref(c), &c->sel,
+		      c->ctx->o.npk ? 0 : segments);
+	p->finish = verify_finish;
+	p->finish_arg = d;
+}
+
 static struct stage *stage_named(struct plan *p, const char *name)
 {
 	int i;
@@ -379,6 +403,7 @@ int cmd_copy(struct ctx *ctx)
 	const struct options *o = &ctx->o;
 	struct copy c;
 	struct plan p;
+	struct plan_diff verify;
 	int r = -1, segments, empty = 0;
 
 	memset(&c, 0, sizeof(c));
@@ -400,8 +425,8 @@ int cmd_copy(struct ctx *ctx)
 		goto out;
 	selection_describe_into(&c.sel, c.selected, sizeof(c.selected));
 	if (ctx_transform(ctx, &c.xf, &c.key, c.have_td ? &c.td : &c.sd) < 0 ||
-	    check_same_table(&c) < 0 || copy_via_check(ctx, &c.sel, &c.xf) < 0 ||
-	    setup_follow(&c) < 0)
+	    check_same_table(&c) < 0 || verify_check(&c) < 0 ||
+	    copy_via_check(ctx, &c.sel, &c.xf) < 0 || setup_follow(&c) < 0)
 		goto out;
 	ctx_describe_transform(&c.xf, c.xf_text, sizeof(c.xf_text));
 	/* DynamoDB judges the filter on both sides before anything is written. */
@@ -429,11 +454,14 @@ int cmd_copy(struct ctx *ctx)
 	else if (whole_table_stages(&c, &p, segments, empty) < 0)
 		goto out_plan;
 	/* ImportTable alone sends no data requests: the dry run says no concurrency. */
-	if (o->via && !c.have_td)
+	if (o->via && !c.have_td && !o->verify)
 		p.concurrency = 0;
 	if (c.follow)
 		plan_add_follow(&p, c.follow, stage_named(&p, "copy"));
+	add_verify(&c, &p, &verify, segments);
 	r = plan_run(&p);
+	if (o->verify)
+		plan_diff_release(&verify);
 out_plan:
 	plan_release(&p);
 out:

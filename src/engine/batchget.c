@@ -16,6 +16,7 @@ struct lookup {
 	size_t off, len;		/* the key's JSON in req->keys */
 	size_t hoff, hlen, roff, rlen;	/* its values, also in req->keys (rlen 0: none) */
 	struct page *pg;
+	void *tag;			/* the caller's, handed back with the answer */
 	enum { WAITING, DONE, AGAIN } state;
 	/* What the checked answer says about the key: found (item), or unprocessed. */
 	struct slice item;
@@ -50,6 +51,7 @@ struct batchget {
 	char *table;
 	const struct table_desc *desc;
 	batchget_result_fn result;
+	struct rate_limiter *limiter;	/* NULL: the job's read_rate */
 	struct buf prefix;		/* {"RequestItems":{"T":{... ,"Keys":[ */
 	struct get_req *cur, *free_list;
 	size_t backlog;
@@ -145,6 +147,16 @@ static void req_put(struct get_req *r)
 	g->free_list = r;
 }
 
+static struct rate_limiter *batchget_limiter(const struct batchget *g)
+{
+	return g->limiter ? g->limiter : g->w->job->read_rate;
+}
+
+void batchget_set_limiter(struct batchget *g, struct rate_limiter *limiter)
+{
+	g->limiter = limiter;
+}
+
 static void on_get_done(struct http_call *c);
 static int check_get(struct http_call *c, char *why, size_t n);
 
@@ -152,7 +164,6 @@ static int check_get(struct http_call *c, char *why, size_t n);
 static void req_send(struct get_req *r, uint64_t delay_ms)
 {
 	struct batchget *g = r->g;
-	struct job *j = g->w->job;
 	int i, first = 1, waiting = 0;
 
 	buf_reset(&r->call.body);
@@ -175,7 +186,7 @@ static void req_send(struct get_req *r, uint64_t delay_ms)
 	r->call.check = check_get;
 	r->call.done = on_get_done;
 	r->call.owner = r;
-	r->call.limiter = j->read_rate;
+	r->call.limiter = batchget_limiter(g);
 	lookups_ranges(r, WAITING, &r->ranges);
 	r->call.ranges = &r->ranges;
 	r->call.cost = waiting;
@@ -210,6 +221,11 @@ static void key_values(const struct batchget *g, const struct buf *keys,
 
 void batchget_key(struct batchget *g, struct slice key, struct page *pg)
 {
+	batchget_key_tagged(g, key, pg, NULL);
+}
+
+void batchget_key_tagged(struct batchget *g, struct slice key, struct page *pg, void *tag)
+{
 	struct get_req *r;
 	struct lookup *l;
 
@@ -220,6 +236,7 @@ void batchget_key(struct batchget *g, struct slice key, struct page *pg)
 	l->off = r->keys.len;
 	l->len = key.n;
 	l->pg = pg;
+	l->tag = tag;
 	l->state = WAITING;
 	buf_append(&r->keys, key.p, key.n);
 	key_values(g, &r->keys, l);
@@ -335,7 +352,8 @@ static int take_answer(struct get_req *r)
 			continue;
 		if (l->item.n) {
 			l->state = DONE;
-			g->result(g->w, l->pg, (struct slice){ r->keys.data + l->off, l->len }, l->item);
+			g->result(g->w, l->pg, (struct slice){ r->keys.data + l->off, l->len }, l->item,
+				  l->tag);
 		} else if (l->again) {
 			l->state = AGAIN;
 			again++;
@@ -355,7 +373,7 @@ static void answer_missing(struct get_req *r)
 			l->state = DONE;
 			r->g->result(r->g->w, l->pg,
 				     (struct slice){ r->keys.data + l->off, l->len },
-				     (struct slice){ NULL, 0 });
+				     (struct slice){ NULL, 0 }, l->tag);
 		}
 	}
 }
@@ -382,7 +400,6 @@ static void req_failed(struct get_req *r, int exit_code, const char *why)
 static void on_get_done(struct http_call *c)
 {
 	struct get_req *r = c->owner;
-	struct job *j = r->g->w->job;
 	struct slice resp = { c->resp.data ? c->resp.data : "", c->resp.len };
 	struct errbuf eb = ERRBUF_INIT;
 	int again, before = count_waiting(r);
@@ -401,19 +418,19 @@ static void on_get_done(struct http_call *c)
 			   c->outcome == HTTP_CANCELLED ? NULL : eb.msg);
 		return;
 	}
-	if (j->read_rate)
-		rate_settle(j->read_rate, c->reserved, consumed_capacity(resp));
+	if (batchget_limiter(r->g))
+		rate_settle(batchget_limiter(r->g), c->reserved, consumed_capacity(resp));
 	again = take_answer(r);
 	answer_missing(r);	/* neither returned nor left over: no such item */
 	if (!again) {
 		req_put(r);
 		return;
 	}
-	if (j->read_rate) {
+	if (batchget_limiter(r->g)) {
 		struct rate_ranges refused_in;
 
 		lookups_ranges(r, AGAIN, &refused_in);
-		rate_observe(j->read_rate, 0, c->cost * again / (before ? before : 1),
+		rate_observe(batchget_limiter(r->g), 0, c->cost * again / (before ? before : 1),
 			     NULL, &refused_in);
 	}
 	r->stall = again == before ? r->stall + 1 : 0;

@@ -16,9 +16,10 @@ struct fetcher {
 };
 
 static void fetched(struct worker *w, struct page *pg, struct slice key,
-		    struct slice item)
+		    struct slice item, void *tag)
 {
 	(void)key;
+	(void)tag;
 	if (item.n)
 		batch_writer_ops.item(w, item, pg);
 	else

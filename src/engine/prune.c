@@ -15,11 +15,12 @@
 #include <stdlib.h>
 
 static void looked_up(struct worker *w, struct page *pg, struct slice key,
-		      struct slice item)
+		      struct slice item, void *tag)
 {
 	const struct job *j = w->job;
 	int keep = item.n && (j->source != SOURCE_QUERY || source_item_matches(j, item));
 
+	(void)tag;
 	if (keep)
 		page_done(pg, 1);
 	else
@@ -27,7 +28,7 @@ static void looked_up(struct worker *w, struct page *pg, struct slice key,
 }
 
 /* What the check needs of the source item: its keys, and the query's keys for an item copy. */
-static void projection(const struct job *j, const char *names[5])
+void prune_projection(const struct job *j, const char *names[5])
 {
 	const struct table_desc *t = j->lookup_desc;
 	const struct index_desc *ix = j->index ? table_index(t, j->index) : NULL;
@@ -49,7 +50,7 @@ static int prune_init(struct worker *w)
 	struct job *j = w->job;
 	const char *names[5];
 
-	projection(j, names);
+	prune_projection(j, names);
 	w->sink_state = batchget_new(w, j->lookup, j->lookup_table, j->lookup_desc,
 				     names, looked_up);
 	return batch_writer_ops.init(w);

@@ -250,14 +250,15 @@ static int check_permissions(struct plan *p)
 /* ---- --dry-run ---- */
 
 /* A prune reads the target's keys, and checks them against the source: its source is the lookup's. */
+/* A diff's first stage reads the source and looks up in the target: its source is its own. */
 const struct ddb *stage_source(const struct stage *s)
 {
-	return s->lookup ? s->lookup : s->src;
+	return s->lookup && s->kind != STAGE_DIFF ? s->lookup : s->src;
 }
 
 const char *stage_source_table(const struct stage *s)
 {
-	return s->lookup ? s->lookup_table : s->src_table;
+	return s->lookup && s->kind != STAGE_DIFF ? s->lookup_table : s->src_table;
 }
 
 void plan_stage_sides_json(const struct stage *s, cJSON *x)
@@ -463,7 +464,8 @@ static int known_stage(const char *name)
 {
 	static const char *const names[] = {
 		"create", "backup", "copy", "prune", "truncate", "restore", "drop",
-		"export", "import", "query", "stream", "follow", NULL
+		"export", "import", "query", "stream", "follow", "diff", "diff-extras",
+		"verify", "verify-extras", "sync", "sync-extras", NULL
 	};
 	int i;
 
@@ -631,6 +633,8 @@ int plan_run(struct plan *p)
 		r = run_stage(p, &p->st[i], i);
 	if (r == 0 && p->finish)
 		r = p->finish(p, p->finish_arg);
+	if (r < 0 && p->runtime_exit && ctx->eb.exit == EXIT_FAILURE_RUNTIME)
+		ctx->eb.exit = p->runtime_exit;
 	plan_summary(p, r == 0);
 	if (r == 0 && p->ck)
 		checkpoint_remove(p->ck);

@@ -258,6 +258,16 @@ static void grant_stage(struct policy *pol, const struct stage *st, const struct
 		grant(pol, target, "Target", ttable, BIT(A_QUERY) | BIT(A_BATCH_WRITE), 1);
 		grant(pol, st->lookup, "Source", st->lookup_table, BIT(A_BATCH_GET), 0);
 		break;
+	case STAGE_DIFF:
+	case STAGE_DIFF_EXTRAS:
+		/* Reads one side, looks up the other; sync also writes (and deletes) in the target. */
+		grant(pol, st->src, st->kind == STAGE_DIFF ? "Source" : "Target", st->src_table,
+		      BIT(st->sel && selection_by_query(st->sel) ? A_QUERY : A_SCAN) |
+		      (st->destructive && st->kind == STAGE_DIFF_EXTRAS ? BIT(A_BATCH_WRITE) : 0),
+		      st->sel && selection_by_query(st->sel));
+		grant(pol, st->lookup, st->kind == STAGE_DIFF ? "Target" : "Source", st->lookup_table,
+		      BIT(A_BATCH_GET) | (st->destructive && st->kind == STAGE_DIFF ? BIT(A_BATCH_WRITE) : 0), 0);
+		break;
 	case STAGE_COPY:
 		grant(pol, st->src, "Source", st->src_table, BIT(A_SCAN), 0);
 		grant(pol, st->dst, "Target", st->dst_table, BIT(A_BATCH_WRITE), 0);

@@ -2,6 +2,7 @@
 #include "dynamo/stages.h"
 #include "dynamo/checkpoint.h"
 #include "dynamo/clock.h"
+#include "dynamo/diff.h"
 #include "dynamo/exitcode.h"
 #include "dynamo/keyset.h"
 #include "dynamo/plan_slice.h"
@@ -19,6 +20,8 @@ int stage_units(const struct plan *p, const struct stage *s)
 	case STAGE_PRUNE:
 	case STAGE_PRUNE_KEYS:
 	case STAGE_CUSTOM:
+	case STAGE_DIFF:
+	case STAGE_DIFF_EXTRAS:
 		return s->segments;
 	default:
 		(void)p;
@@ -282,6 +285,16 @@ static int run_job(struct plan *p, struct stage *s, int ck_stage,
 	}
 	if (s->kind == STAGE_PRUNE_KEYS)
 		j.deletes = 1;
+	if (s->kind == STAGE_DIFF || s->kind == STAGE_DIFF_EXTRAS) {
+		j.lookup = s->lookup;
+		j.lookup_table = s->lookup_table;
+		j.lookup_desc = s->lookup_desc;
+		j.deletes = s->kind == STAGE_DIFF_EXTRAS;
+		if (s->sample_count) {
+			j.seg_first = s->sample_first;
+			j.seg_count = s->sample_count;
+		}
+	}
 	if (sink == SINK_CUSTOM)
 		j.custom_sink = s->sink;
 	j.sink_ctx = s->job_ctx;
@@ -338,6 +351,14 @@ int stage_run(struct plan *p, struct stage *s, int ck_stage)
 		return stage_enable_stream(p, s);
 	case STAGE_FOLLOW:
 		return stage_follow(p, s, ck_stage);
+	case STAGE_DIFF:
+		s->sink = &diff_ops;
+		return run_job(p, s, ck_stage, s->sel && selection_by_query(s->sel) ? SOURCE_QUERY :
+			       SOURCE_SCAN, SINK_CUSTOM, 0);
+	case STAGE_DIFF_EXTRAS:
+		s->sink = &diff_extras_ops;
+		return run_job(p, s, ck_stage, s->sel && selection_by_query(s->sel) ? SOURCE_QUERY :
+			       SOURCE_SCAN, SINK_CUSTOM, 1);
 	}
 	return errf(&p->ctx->eb, EXIT_FAILURE_RUNTIME, "internal error: unknown stage");
 }

@@ -13,7 +13,7 @@
 
 struct totals {
 	uint64_t read, written, deleted, saved, failed, retries, throttles, unprocessed;
-	uint64_t requests, peak_in_flight;
+	uint64_t requests, peak_in_flight, compared;
 	double seconds;
 };
 
@@ -37,10 +37,22 @@ static void add_up(const struct plan *p, struct totals *t)
 		t->throttles += c->throttles;
 		t->unprocessed += c->unprocessed;
 		t->requests += c->requests;
+		t->compared += c->compared;
 		if (c->peak_in_flight > t->peak_in_flight)
 			t->peak_in_flight = c->peak_in_flight;
 	}
 	t->seconds = (double)(clock_mono_us() - p->started_us) / 1e6;
+}
+
+/* Whether command is one of the space-separated names in list. */
+static int command_does(const char *command, const char *list)
+{
+	size_t n = strlen(command);
+
+	for (; *list; list += strcspn(list, " "), list += *list == ' ')
+		if (!strncmp(list, command, n) && (list[n] == ' ' || !list[n]))
+			return 1;
+	return 0;
 }
 
 /*
@@ -50,6 +62,8 @@ static void add_up(const struct plan *p, struct totals *t)
  */
 static uint64_t handled(const struct plan *p, const struct totals *t)
 {
+	if (command_does(p->command, "diff sync") || t->compared)
+		return t->compared;	/* both sides' items, compared */
 	return strcmp(p->command, "query") ? t->written + t->deleted + t->saved : t->read;
 }
 
@@ -69,16 +83,6 @@ static double follow_lag(const struct plan *p)
 	return -1;
 }
 
-/* Whether command is one of the space-separated names in list. */
-static int command_does(const char *command, const char *list)
-{
-	size_t n = strlen(command);
-
-	for (; *list; list += strcspn(list, " "), list += *list == ' ')
-		if (!strncmp(list, command, n) && (list[n] == ' ' || !list[n]))
-			return 1;
-	return 0;
-}
 
 /* The summary names what the command does: a query prints, it does not write or delete. */
 static void print_line(const struct plan *p, const struct totals *t, int ok)
@@ -89,9 +93,9 @@ static void print_line(const struct plan *p, const struct totals *t, int ok)
 	buf_printf(&line, "dynamo: %s%s %s: %llu read", p->command,
 		   plan_slice_label(p, label, sizeof(label)), ok ? "done" : "stopped",
 		   (unsigned long long)t->read);
-	if (t->written || command_does(p->command, "copy restore import"))
+	if (t->written || command_does(p->command, "copy restore import sync"))
 		buf_printf(&line, ", %llu written", (unsigned long long)t->written);
-	if (t->deleted || command_does(p->command, "copy restore truncate"))
+	if (t->deleted || command_does(p->command, "copy restore truncate sync"))
 		buf_printf(&line, ", %llu deleted", (unsigned long long)t->deleted);
 	if (t->saved || command_does(p->command, "export query"))
 		buf_printf(&line, ", %llu %s", (unsigned long long)t->saved,
@@ -104,6 +108,8 @@ static void print_line(const struct plan *p, const struct totals *t, int ok)
 	buf_printf(&line, "; %.1f s, %.0f items/s", t->seconds, rate(p, t));
 	if (follow_lag(p) >= 0)
 		buf_printf(&line, "; followed the stream to %.1f s behind", follow_lag(p));
+	if (p->summary_extra)
+		p->summary_extra(p, &line, NULL, p->summary_arg);
 	if (p->nwarnings)
 		buf_printf(&line, "; %d warning%s (see above)", p->nwarnings,
 			   p->nwarnings == 1 ? "" : "s");
@@ -184,6 +190,8 @@ static void print_json(const struct plan *p, const struct totals *t, int ok)
 	cJSON_AddNumberToObject(o, "items_per_second", rate(p, t));
 	if (follow_lag(p) >= 0)
 		cJSON_AddNumberToObject(o, "lag_seconds", follow_lag(p));
+	if (p->summary_extra)
+		p->summary_extra(p, NULL, o, p->summary_arg);
 	for (i = 0; i < p->n; i++) {
 		const struct stage *st = &p->st[i];
 		cJSON *x = cJSON_CreateObject();

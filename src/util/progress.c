@@ -109,7 +109,9 @@ static void pace_part(struct buf *line, struct job *j, const struct sample *now,
 /* The job's figures now, remembered; returns the sample of about 3 s ago. */
 static const struct sample *take_sample(struct job *j, struct sample *now)
 {
-	now->done = job_get(&j->c.written) + job_get(&j->c.deleted) + job_get(&j->c.saved);
+	/* A diff's progress is what it compared (a sync writes only some of those). */
+	now->done = job_get(&j->c.compared) ? job_get(&j->c.compared) :
+		    job_get(&j->c.written) + job_get(&j->c.deleted) + job_get(&j->c.saved);
 	now->secs = (double)(clock_mono_us() - j->started_us) / 1e6;
 	now->sent = now->throttled = now->unprocessed = 0;
 	if (j->write_rate) {

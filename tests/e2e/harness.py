@@ -798,3 +798,23 @@ class IAMTestCase(TestCase):
 def http_get(url, timeout=5):
     with urllib.request.urlopen(url, timeout=timeout) as r:
         return r.read()
+
+
+def kill_when_held(test, proxy, args, ck, **hold):
+    """Starts dynamo with args, the proxy holding requests as hold says (hold_after=N, hold_ops=...);
+    once one stands held and the checkpoint ck exists and has been saved again (at most once a
+    second), kills dynamo with SIGKILL and lifts the hold. Returns what dynamo printed on stdout."""
+    proxy.configure(reset=True, **hold)
+    p = subprocess.Popen(WRAP + [BIN] + [str(a) for a in args], env=test.env.environ(),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    test.addCleanup(lambda: p.poll() is None and p.kill())
+    proxy.wait_held(proc=p)
+    deadline = time.monotonic() + 10
+    while not os.path.exists(ck) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.2)
+    os.killpg(p.pid, signal.SIGKILL)
+    out, _ = p.communicate()
+    proxy.configure(hold_after=-1)
+    test.assertTrue(os.path.exists(ck), "no checkpoint was saved before the kill")
+    return out.decode()

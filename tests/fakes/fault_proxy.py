@@ -56,6 +56,8 @@ or hostile server or proxy would send it:
                       too) whose message holds the canonical request with the
                       session token and the Authorization header, as AWS's own
                       messages do
+  lose_writes         BatchWriteItem: 200 {"UnprocessedItems":{}}, not forwarded:
+                      a server that says it wrote what it lost (copy --verify finds it)
   ignore_range        GetObject: forwarded without its Range header, so the
                       whole object comes back (200), as a server that does
                       not do ranges answers
@@ -161,6 +163,7 @@ HOSTILE = {
     "no_count": ("Scan", "Query"), "no_items": ("Scan", "Query"), "truncated": ("Scan", "Query"),
     "lek_same": ("Scan", "Query"), "lek_empty": ("Scan", "Query"),
     "unprocessed_foreign": ("BatchWriteItem",), "ignore_range": ("GetObject",),
+    "lose_writes": ("BatchWriteItem",),
 }
 
 ERRORS = {
@@ -924,7 +927,8 @@ class Handler(BaseHTTPRequestHandler):
         self._fault(kind, rec)
         fixed = {"empty_object": b"{}", "empty_body": b"",
                  "unprocessed_keys_only": b'{"UnprocessedKeys":{}}',
-                 "responses_empty": b'{"Responses":{},"UnprocessedKeys":{}}'}
+                 "responses_empty": b'{"Responses":{},"UnprocessedKeys":{}}',
+                 "lose_writes": b'{"UnprocessedItems":{}}'}
         if kind in fixed:
             return self._send(200, self._synth_headers(fixed[kind]), fixed[kind])
         if kind == "html":
