@@ -23,6 +23,10 @@
 static const char *const counters[] = {
 	"read", "written", "deleted", "saved", "failed", "retries", "throttles", "requests", NULL
 };
+/* diff's and sync's counts, summed when the slices' results have them. */
+static const char *const diff_counters[] = {
+	"only_in_source", "only_in_target", "different", "equal", NULL
+};
 static const char *const stage_counters[] = {
 	"read", "written", "deleted", "saved", "retries", NULL
 };
@@ -145,6 +149,36 @@ static void merge_stages(cJSON *out, const struct run *runs, int n)
 	}
 }
 
+/*
+ * A diff's slices: the tables are equal when every slice found its share
+ * equal; otherwise the merge exits 1, as diff does.
+ */
+static void merge_diff(cJSON *out, const struct run *runs, int n, int *code)
+{
+	int i, k, have = 0, equal = 1;
+
+	for (i = 0; i < n; i++) {
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(runs[i].result, "equal_tables");
+
+		if (!cJSON_IsBool(e))
+			continue;
+		have = 1;
+		equal &= cJSON_IsTrue(e);
+	}
+	if (!have)
+		return;
+	for (k = 0; diff_counters[k]; k++) {
+		double sum = 0;
+
+		for (i = 0; i < n; i++)
+			sum += num_of(runs[i].result, diff_counters[k]);
+		cJSON_AddNumberToObject(out, diff_counters[k], sum);
+	}
+	cJSON_AddBoolToObject(out, "equal_tables", equal);
+	if (!equal && *code == EXIT_OK && !strcmp(str_of(out, "command"), "diff"))
+		*code = 1;
+}
+
 /* The merged result; *code is the exit status it stands for. */
 static cJSON *merge(struct ctx *ctx, const struct run *runs, int n, int *code)
 {
@@ -201,6 +235,7 @@ static cJSON *merge(struct ctx *ctx, const struct run *runs, int n, int *code)
 		cJSON_AddNumberToObject(out, counters[k], sum);
 	}
 	cJSON_AddNumberToObject(out, "seconds", seconds);
+	merge_diff(out, runs, n, code);
 	merge_stages(out, runs, n);
 	cJSON_AddItemToObject(out, "missing", missing);
 	cJSON_AddItemToObject(out, "errors", errors);
@@ -223,6 +258,10 @@ static void print_line(const cJSON *m)
 		   num_of(m, "retries"), num_of(m, "throttles"), num_of(m, "seconds"));
 	cJSON_ArrayForEach(x, miss)
 		buf_printf(&line, "%s%d", x == miss->child ? "; missing slices: " : ", ", (int)x->valuedouble);
+	if (cJSON_GetObjectItemCaseSensitive(m, "equal_tables"))
+		buf_printf(&line, "; %.0f only in source, %.0f only in target, %.0f different, %.0f equal",
+			   num_of(m, "only_in_source"), num_of(m, "only_in_target"), num_of(m, "different"),
+			   num_of(m, "equal"));
 	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(m, "errors")))
 		buf_printf(&line, "; %d failed (see --json or the step summary)",
 			   cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(m, "errors")));

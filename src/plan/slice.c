@@ -28,6 +28,9 @@ static int one_time(const struct stage *s)
 
 static int scan_stage(const struct stage *s)
 {
+	/* diff and sync: each side's scan shared out alike (a query of --pk values is not a scan). */
+	if (s->kind == STAGE_DIFF || s->kind == STAGE_DIFF_EXTRAS)
+		return s->segments > 0;
 	return s->kind == STAGE_COPY || s->kind == STAGE_PRUNE || s->kind == STAGE_TRUNCATE ||
 	       s->kind == STAGE_EXPORT;
 }
@@ -40,6 +43,9 @@ static int check_slice_flags(struct plan *p)
 	if (o->prepare_only)
 		return errf(&p->ctx->eb, EXIT_USAGE,
 			    "--prepare-only is the step before the slices: give it without --slice");
+	if (o->sample > 0)
+		return errf(&p->ctx->eb, EXIT_USAGE,
+			    "--sample picks segments at random, --slice shares them out: give one");
 	if (!o->segments)
 		return errf(&p->ctx->eb, EXIT_USAGE,
 			    "--slice %d/%d needs --segments N, the same in every slice (so that the slices share out the same segments)",

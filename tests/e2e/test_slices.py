@@ -151,6 +151,57 @@ class SliceTruncateExport(SliceBase):
         self.assertEqual((m["ok"], m["deleted"]), (True, len(items)))
 
 
+class SliceDiffSync(SliceBase):
+    """diff and sync in slices: each side's scan shared out alike; the slices' lines and counts add up to one run's."""
+    backends = ("moto", "dynalite")
+
+    def diff_slices(self, name, copy):
+        """Runs diff's 3 slices; returns their difference lines and result files."""
+        lines, files = [], []
+        for i in range(1, 4):
+            p = self.dynamo("diff", "-t", name, "--target-table", copy, "-e", "src", "--slice", "%d/3" % i,
+                            "--segments", SEGMENTS, "--json")
+            self.assertIn(p.returncode, (0, 1), p.stderr)
+            out = p.stdout.splitlines()
+            lines += out[:-1]
+            files.append(self.out("%s-diff-%d.json" % (copy, i)))
+            with open(files[-1], "w") as f:
+                f.write(out[-1] + "\n")
+        return sorted(lines), files
+
+    def test_slices_of_diff_and_sync_make_the_one_run_result(self):
+        name, copy = unique_name("slice-diff"), unique_name("slice-diff-t")
+        items = self.source_items(name, n=120)
+        create_table(self.src, copy)
+        put_items(self.src, copy, items[5:] + [{"PK": {"S": "EXTRA#%d" % i}, "SK": {"S": "x"}} for i in range(2)])
+        for it in items[10:13]:
+            self.src.put_item(TableName=copy, Item=dict(it, changed={"S": "yes"}))
+
+        one = self.dynamo("diff", "-t", name, "--target-table", copy, "-e", "src", "--segments", SEGMENTS, check=1)
+        lines, files = self.diff_slices(name, copy)
+        self.assertEqual(lines, sorted(one.stdout.splitlines()))
+        self.assertEqual(sorted(l[0] for l in lines), ["+"] * 5 + ["-"] * 2 + ["~"] * 3)
+        p = self.merge(*files, check=1)
+        m = json.loads(p.stdout.splitlines()[-1])
+        self.assertEqual((m["only_in_source"], m["only_in_target"], m["different"], m["equal_tables"]),
+                         (5, 2, 3, False))
+        self.assertIn("5 only in source, 2 only in target, 3 different", p.stderr)
+
+        files = self.run_slices("sync", "-t", name, "--target-table", copy, "-e", "src", "--delete",
+                                concurrent=True)
+        self.assertTablesEqual(self.src, name, self.src, copy)
+        m = json.loads(self.merge(*files).stdout.splitlines()[-1])
+        self.assertEqual((m["ok"], m["written"], m["deleted"]), (True, 8, 2))
+        lines, files = self.diff_slices(name, copy)
+        self.assertEqual(lines, [])
+        m = json.loads(self.merge(*files).stdout.splitlines()[-1])
+        self.assertTrue(m["equal_tables"])
+        p = self.dynamo("diff", "-t", name, "--target-table", copy, "-e", "src", "--slice", "1/3",
+                        "--segments", SEGMENTS, "--sample", "0.5")
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertOneErrorLine(p, "--sample", "--slice")
+
+
 class SliceBadInput(SliceBase):
     backends = ("moto",)
 
