@@ -89,6 +89,20 @@ static void close_tables(struct sides *s)
 		ddb_close(&s->dst);
 }
 
+/* sync overwrites and deletes: the target is backed up first, as copy does (--no-backup skips it). */
+static void add_backup(struct sides *s, struct plan *p)
+{
+	struct stage *b;
+
+	if (s->ctx->o.no_backup)
+		return;
+	b = plan_add(p, STAGE_BACKUP, "backup");
+	b->optional = 1;
+	b->dst = &s->dst;
+	b->dst_table = s->target_table;
+	snprintf(b->what, sizeof(b->what), "on-demand backup of '%s' in %s", s->target_table, s->dst_where);
+}
+
 static int run(struct ctx *ctx, int sync)
 {
 	const struct options *o = &ctx->o;
@@ -109,6 +123,8 @@ static int run(struct ctx *ctx, int sync)
 	if (!sync)
 		p.runtime_exit = EXIT_DIFF_FAILED;
 	plan_diff_init(&d, &p);
+	if (sync && !dry)
+		add_backup(&s, &p);
 	/* sync --dry-run reads both sides and prints what it would write: a diff that writes nothing. */
 	d.write = sync && !dry;
 	d.delete_extras = o->delete_extras;
