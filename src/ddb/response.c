@@ -50,8 +50,11 @@ int ddb_start_key_valid(struct slice v)
 	return r == 0 && members > 0;
 }
 
-/* Counts the elements of the array at the iterator's position, each an object; -1 if not. */
-static int64_t walk_objects(struct js_iter *it, struct slice *span)
+/*
+ * Counts the elements of the array at the iterator's position, each an
+ * object; -1 if not. With items, each element's slice is appended to it.
+ */
+static int64_t walk_objects(struct js_iter *it, struct slice *span, struct buf *items)
 {
 	struct slice rest = js_rest(it), e;
 	struct js_iter arr;
@@ -63,6 +66,8 @@ static int64_t walk_objects(struct js_iter *it, struct slice *span)
 	while ((r = js_next_element(&arr, &e)) == 1) {
 		if (*e.p != '{')
 			return -1;
+		if (items)
+			buf_append(items, &e, sizeof(e));
 		count++;
 	}
 	if (r < 0)
@@ -76,12 +81,20 @@ static int64_t walk_objects(struct js_iter *it, struct slice *span)
 int ddb_page_parse(struct slice resp, int count_only, struct ddb_page *pg,
 		   char *why, size_t n)
 {
+	return ddb_page_parse_items(resp, count_only, pg, NULL, why, n);
+}
+
+int ddb_page_parse_items(struct slice resp, int count_only, struct ddb_page *pg,
+			 struct buf *items, char *why, size_t n)
+{
 	struct js_iter it;
 	struct slice k;
 	int64_t nitems = -1;
 	int r, have_count = 0;
 
 	memset(pg, 0, sizeof(*pg));
+	if (items)
+		buf_reset(items);
 	if (js_begin(&it, resp, '{') < 0)
 		return whyf(why, n, "the answer is not a JSON object (%zu bytes)", resp.n);
 	while ((r = js_next_key(&it, &k)) == 1) {
@@ -91,7 +104,7 @@ int ddb_page_parse(struct slice resp, int count_only, struct ddb_page *pg,
 		if (js_key_is(k, "Items")) {
 			if (nitems >= 0)
 				return whyf(why, n, "the answer has Items twice");
-			if ((nitems = walk_objects(&it, &pg->items)) < 0)
+			if ((nitems = walk_objects(&it, &pg->items, items)) < 0)
 				return whyf(why, n, "its Items is not an array of items");
 			continue;
 		}

@@ -111,11 +111,40 @@ static void unprocessed_requests_are_matched_to_those_sent(void **state)
 					       &out, why, sizeof(why)), -1);
 }
 
+/* The page check lists each item as it walks them (the engine feeds from that list), and nothing from a bad page. */
+static void a_page_check_lists_its_items(void **state)
+{
+	const char *page = "{\"Count\":3,\"Items\":[{\"k\":{\"S\":\"a,]}\"}} , {\"k\":{\"S\":\"b\"}},{}],"
+		"\"ScannedCount\":3}";
+	const char *bad = "{\"Count\":3,\"Items\":[{\"k\":{\"S\":\"a\"}},{}]}";
+	struct buf items = BUF_INIT;
+	struct ddb_page pg;
+	const struct slice *it;
+	char why[200];
+
+	(void)state;
+	assert_int_equal(ddb_page_parse_items((struct slice){ page, strlen(page) }, 0, &pg, &items,
+					      why, sizeof(why)), 0);
+	assert_int_equal(items.len, 3 * sizeof(struct slice));
+	it = (const struct slice *)(void *)items.data;
+	assert_int_equal(it[0].n, strlen("{\"k\":{\"S\":\"a,]}\"}}"));
+	assert_memory_equal(it[0].p, "{\"k\":{\"S\":\"a,]}\"}}", it[0].n);
+	assert_int_equal(it[1].n, strlen("{\"k\":{\"S\":\"b\"}}"));
+	assert_memory_equal(it[1].p, "{\"k\":{\"S\":\"b\"}}", it[1].n);
+	assert_int_equal(it[2].n, 2);
+	assert_memory_equal(it[2].p, "{}", 2);
+	/* Count says 3, Items holds 2: refused (the list says nothing the engine may use). */
+	assert_int_equal(ddb_page_parse_items((struct slice){ bad, strlen(bad) }, 0, &pg, &items,
+					      why, sizeof(why)), -1);
+	buf_release(&items);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(huge_counts_read_as_zero),
 		cmocka_unit_test(unprocessed_requests_are_matched_to_those_sent),
+		cmocka_unit_test(a_page_check_lists_its_items),
 		cmocka_unit_test(absurd_expirations_are_refused),
 		cmocka_unit_test(capacity_is_finite_and_not_negative),
 		cmocka_unit_test(numeric_keys_take_dynamodb_number_syntax),
