@@ -71,6 +71,14 @@ struct ddb_batch_write {
 int ddb_batch_write_parse(struct slice resp, const char *table,
 			  struct slice request, const struct table_desc *keys,
 			  struct ddb_batch_write *out, char *why, size_t n);
+/*
+ * The same check for a request the caller built: items[k] is the k-th
+ * request's item (deleting: its key), as sent, so the request itself is
+ * not walked again.
+ */
+int ddb_batch_write_check(struct slice resp, const char *table, const struct slice *items,
+			  int nitems, int deleting, const struct table_desc *keys,
+			  struct ddb_batch_write *out, char *why, size_t n);
 
 /* A BatchGetItem answer for one table. */
 struct ddb_batch_get {
