@@ -26,6 +26,7 @@ for a before/after table from one run); a run that takes longer than
 import json
 import os
 import re
+import resource
 import signal
 import subprocess
 import time
@@ -186,11 +187,12 @@ def judge(rows):
 
 
 def print_table(rows, out=print):
-    out("| scenario | build | items/s | figure | limit | throttles | retries | rejected | result |")
-    out("|---|---|---:|---|---|---:|---:|---:|---|")
+    out("| scenario | build | items/s | CPU us/item | figure | limit | throttles | retries | rejected | result |")
+    out("|---|---|---:|---:|---|---|---:|---:|---:|---|")
     for r in rows:
-        out("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
-            r["scenario"], r["build"], r["items_per_s"], r["figure"], r["limit"], r.get("throttles"),
+        out("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            r["scenario"], r["build"], r["items_per_s"], r.get("cpu_us_per_item"), r["figure"], r["limit"],
+            r.get("throttles"),
             r.get("retries"), r["rejected"], "pass" if r["ok"] else ("fail" if r["build"] == "after" else "-")))
 
 
@@ -201,6 +203,8 @@ def copy_timed(runner, name, binary, src, s_table, dst, d_table, timeout):
             "--target-endpoint-url", dst.endpoint, "--yes", "--no-backup"]
     cmd = [binary] + argv + ["--region", runner.args.region, "--quiet", "--json"]
     t0 = time.monotonic()
+    # dynamo's CPU: the only child waited for meanwhile (the simulators run until the end).
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     p = subprocess.Popen(cmd, env=runner.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
     try:
@@ -219,7 +223,10 @@ def copy_timed(runner, name, binary, src, s_table, dst, d_table, timeout):
     if p.returncode != 0:
         raise SystemExit("bench: %s failed (exit %d):\n%s" % (name, p.returncode, err[-2000:]))
     s = json.loads(out.strip().splitlines()[-1])
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = ru.ru_utime - ru0.ru_utime + ru.ru_stime - ru0.ru_stime
     return {"run": name, "items": s["written"], "seconds": round(s["seconds"], 3),
+            "cpu_us_per_item": round(cpu * 1e6 / s["written"], 2) if s["written"] else None,
             "items_per_s": round(s["written"] / s["seconds"]) if s["seconds"] else 0,
             "retries": s.get("retries"), "throttles": s.get("throttles"), "requests": s.get("requests"),
             "wall_s": round(time.monotonic() - t0, 3), "argv": " ".join(argv)}

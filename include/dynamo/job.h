@@ -67,6 +67,7 @@ struct unit {
 	uint64_t hold_ms;	/* writes: its items wait until then (a hot partition) */
 	int limit;		/* Limit of the next page, 0 = none */
 	struct ddb_page answer;	/* the checked answer of the page in flight */
+	struct buf items;	/* owned: its items, as struct slices into call.resp (the check's walk) */
 	/*
 	 * Pagination must advance: a LastEvaluatedKey seen before means the
 	 * server sends the unit round in circles. Brent's cycle finding keeps

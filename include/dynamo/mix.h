@@ -26,12 +26,16 @@
 struct page;
 struct unit;
 struct mix_slot;
+struct mix_chunk;
 
 struct mix {
 	struct mix_slot *turn;		/* the ring, at the slot whose turn is next; NULL: empty */
 	struct mix_slot *waiting;	/* slots not before their due time */
 	struct mix_slot *filling;	/* the page slot items are being added to */
 	struct mix_slot *spare;		/* owned: recycled slots */
+	struct mix_chunk *pool;		/* owned: chunks for items, recycled */
+	size_t npool;
+	size_t allocated;		/* bytes of chunks allocated (in slots and the pool) */
 	size_t ready;			/* items in the ring */
 	size_t held;			/* items in waiting slots */
 	size_t bytes;			/* bytes of all of them */

@@ -41,6 +41,13 @@ struct ddb_page {
  */
 int ddb_page_parse(struct slice resp, int count_only, struct ddb_page *pg,
 		   char *why, size_t n);
+/*
+ * The same, and each item's slice (a struct slice, pointing into resp) in
+ * items: the check walks every item anyway, and the engine hands them on
+ * from there instead of walking the page a second time.
+ */
+int ddb_page_parse_items(struct slice resp, int count_only, struct ddb_page *pg,
+			 struct buf *items, char *why, size_t n);
 
 /* A BatchWriteItem request holds at most 25 requests; a few more are refused as malformed. */
 #define DDB_WRITE_REQUESTS_MAX 100
@@ -63,6 +70,14 @@ struct ddb_batch_write {
  */
 int ddb_batch_write_parse(struct slice resp, const char *table,
 			  struct slice request, const struct table_desc *keys,
+			  struct ddb_batch_write *out, char *why, size_t n);
+/*
+ * The same check for a request the caller built: items[k] is the k-th
+ * request's item (deleting: its key), as sent, so the request itself is
+ * not walked again.
+ */
+int ddb_batch_write_check(struct slice resp, const char *table, const struct slice *items,
+			  int nitems, int deleting, const struct table_desc *keys,
 			  struct ddb_batch_write *out, char *why, size_t n);
 
 /* A BatchGetItem answer for one table. */

@@ -50,8 +50,11 @@ int ddb_start_key_valid(struct slice v)
 	return r == 0 && members > 0;
 }
 
-/* Counts the elements of the array at the iterator's position, each an object; -1 if not. */
-static int64_t walk_objects(struct js_iter *it, struct slice *span)
+/*
+ * Counts the elements of the array at the iterator's position, each an
+ * object; -1 if not. With items, each element's slice is appended to it.
+ */
+static int64_t walk_objects(struct js_iter *it, struct slice *span, struct buf *items)
 {
 	struct slice rest = js_rest(it), e;
 	struct js_iter arr;
@@ -63,6 +66,8 @@ static int64_t walk_objects(struct js_iter *it, struct slice *span)
 	while ((r = js_next_element(&arr, &e)) == 1) {
 		if (*e.p != '{')
 			return -1;
+		if (items)
+			buf_append(items, &e, sizeof(e));
 		count++;
 	}
 	if (r < 0)
@@ -76,12 +81,20 @@ static int64_t walk_objects(struct js_iter *it, struct slice *span)
 int ddb_page_parse(struct slice resp, int count_only, struct ddb_page *pg,
 		   char *why, size_t n)
 {
+	return ddb_page_parse_items(resp, count_only, pg, NULL, why, n);
+}
+
+int ddb_page_parse_items(struct slice resp, int count_only, struct ddb_page *pg,
+			 struct buf *items, char *why, size_t n)
+{
 	struct js_iter it;
 	struct slice k;
 	int64_t nitems = -1;
 	int r, have_count = 0;
 
 	memset(pg, 0, sizeof(*pg));
+	if (items)
+		buf_reset(items);
 	if (js_begin(&it, resp, '{') < 0)
 		return whyf(why, n, "the answer is not a JSON object (%zu bytes)", resp.n);
 	while ((r = js_next_key(&it, &k)) == 1) {
@@ -91,7 +104,7 @@ int ddb_page_parse(struct slice resp, int count_only, struct ddb_page *pg,
 		if (js_key_is(k, "Items")) {
 			if (nitems >= 0)
 				return whyf(why, n, "the answer has Items twice");
-			if ((nitems = walk_objects(&it, &pg->items)) < 0)
+			if ((nitems = walk_objects(&it, &pg->items, items)) < 0)
 				return whyf(why, n, "its Items is not an array of items");
 			continue;
 		}
@@ -193,35 +206,51 @@ static int list_elements(struct slice list, struct slice *out, int max)
 	return r < 0 ? -1 : count;
 }
 
-/* A write request, read once: its kind (1 put, 2 delete) and key values. */
+/*
+ * A write request: its kind (1 put, 2 delete), its item (or key), and its
+ * key values, read when first needed.
+ */
 struct write_req {
-	struct slice req;
+	struct slice item;
 	int kind;		/* -1: not a write request */
+	int read;		/* h and r have been looked for */
 	int keyed;		/* has the key schema's attributes (h, r) */
 	struct slice h, r;
 };
 
-static void write_req_read(struct slice req, const struct table_desc *keys, struct write_req *w)
+static void write_req_keys(struct write_req *w, const struct table_desc *keys)
 {
-	struct slice item;
-
-	memset(w, 0, sizeof(*w));
-	w->req = req;
-	w->kind = ddb_write_request_item(req, &item);
+	if (w->read)
+		return;
+	w->read = 1;
 	if (w->kind < 0 || !keys)
 		return;
-	w->keyed = js_find(item, keys->hash.name, &w->h) == 1 &&
-		   (!keys->range.name || js_find(item, keys->range.name, &w->r) == 1);
+	w->keyed = js_find(w->item, keys->hash.name, &w->h) == 1 &&
+		   (!keys->range.name || js_find(w->item, keys->range.name, &w->r) == 1);
 }
 
-/* Whether two write requests ask the same: the same kind and key (keys NULL: the same text). */
-static int same_request(const struct write_req *a, const struct write_req *b,
-			const struct table_desc *keys)
+static void write_req_read(struct slice req, struct write_req *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->kind = ddb_write_request_item(req, &w->item);
+}
+
+/* The same kind of request for the same item text (so for the same key). */
+static int same_text(const struct write_req *a, const struct write_req *b)
+{
+	return a->kind >= 0 && a->kind == b->kind && a->item.n == b->item.n &&
+	       !memcmp(a->item.p, b->item.p, a->item.n);
+}
+
+/* Whether two write requests ask the same: the same kind and key (keys NULL: the same item text). */
+static int same_request(struct write_req *a, struct write_req *b, const struct table_desc *keys)
 {
 	if (a->kind < 0 || a->kind != b->kind)
 		return 0;
 	if (!keys)
-		return a->req.n == b->req.n && !memcmp(a->req.p, b->req.p, a->req.n);
+		return same_text(a, b);
+	write_req_keys(a, keys);
+	write_req_keys(b, keys);
 	return a->keyed && b->keyed && av_key_same(a->h, b->h) &&
 	       (!keys->range.name || av_key_same(a->r, b->r));
 }
@@ -230,54 +259,56 @@ static int same_request(const struct write_req *a, const struct write_req *b,
 #define MAX_WRITE_REQUESTS DDB_WRITE_REQUESTS_MAX
 
 /*
- * Each unprocessed request is matched to one sent (out->sent). The sent
- * ones are read once, not once per unprocessed request: an answer leaving
- * 24 of 25 unprocessed is common under throttling, and the check runs on
- * the thread that sends.
+ * Each unprocessed request is matched to one sent (out->sent). Answers hand
+ * requests back as they were sent and in that order, so the search starts
+ * after the last match and compares the text first (the same kind and item
+ * text is the same key); only a request handed back in another spelling
+ * (numbers renormalised, attributes reordered) is compared by key, each
+ * sent one's key read once, when first needed. The check runs on the
+ * thread that sends, for every answer under throttling: walking the whole
+ * request again for it took 43% of a copy's instructions at 30% of the
+ * items unprocessed.
  */
-static int match_unprocessed(struct ddb_batch_write *out, struct slice sent,
-			     const struct table_desc *keys, char *why, size_t n)
+static int match_unprocessed(struct ddb_batch_write *out, const struct slice *got,
+			     struct write_req *sent, int nsent, const struct table_desc *keys,
+			     char *why, size_t n)
 {
-	struct slice *got = xcalloc(MAX_WRITE_REQUESTS, sizeof(*got));
-	struct slice *req = xcalloc(MAX_WRITE_REQUESTS, sizeof(*req));
-	struct write_req *reqs = xcalloc(MAX_WRITE_REQUESTS, sizeof(*reqs));
 	unsigned char used[MAX_WRITE_REQUESTS] = { 0 };
-	int nsent = list_elements(sent, req, MAX_WRITE_REQUESTS);
-	int ngot = list_elements(out->unprocessed, got, MAX_WRITE_REQUESTS);
-	int i, k, r = 0;
+	int i, k, tried, next = 0;
 
-	if (nsent < 0 || ngot < 0 || ngot > nsent) {
-		r = whyf(why, n, "it hands back %d unprocessed requests for %d sent",
-			 out->n, nsent < 0 ? 0 : nsent);
-		goto out;
-	}
-	for (k = 0; k < nsent; k++)
-		write_req_read(req[k], keys, &reqs[k]);
-	for (i = 0; i < ngot; i++) {
+	if (nsent < 0 || out->n > nsent)
+		return whyf(why, n, "it hands back %d unprocessed requests for %d sent",
+			    out->n, nsent < 0 ? 0 : nsent);
+	for (i = 0; i < out->n; i++) {
 		struct write_req g;
 
-		write_req_read(got[i], keys, &g);
-		for (k = 0; k < nsent && (used[k] || !same_request(&g, &reqs[k], keys)); k++)
-			;
-		if (k == nsent) {
-			r = whyf(why, n, "its UnprocessedItems holds a request that was not sent");
-			goto out;
-		}
+		if (*got[i].p != '{')
+			return whyf(why, n, "its UnprocessedItems holds a request that was not sent");
+		write_req_read(got[i], &g);
+		/* Handed back as sent (the usual case), the text tells; else the key. */
+		for (tried = 0, k = next; tried < nsent; tried++, k = (k + 1) % nsent)
+			if (!used[k] && same_text(&g, &sent[k]))
+				break;
+		if (tried == nsent)
+			for (tried = 0, k = next; tried < nsent; tried++, k = (k + 1) % nsent)
+				if (!used[k] && same_request(&g, &sent[k], keys))
+					break;
+		if (tried == nsent)
+			return whyf(why, n, "its UnprocessedItems holds a request that was not sent");
 		used[k] = 1;
 		out->sent[i] = k;
+		next = (k + 1) % nsent;
 	}
-out:
-	free(got);
-	free(req);
-	free(reqs);
-	return r;
+	return 0;
 }
 
-int ddb_batch_write_parse(struct slice resp, const char *table,
-			  struct slice request, const struct table_desc *keys,
-			  struct ddb_batch_write *out, char *why, size_t n)
+/*
+ * The answer's UnprocessedItems for table: out->unprocessed and out->n, and
+ * the first MAX_WRITE_REQUESTS of them in got.
+ */
+static int read_unprocessed(struct slice resp, const char *table, struct ddb_batch_write *out,
+			    struct slice *got, char *why, size_t n)
 {
-	struct slice ri, sent = { "[]", 2 };
 	struct js_iter it, ti;
 	struct slice k, v, tk, tv, e;
 	int r, have = 0;
@@ -298,7 +329,8 @@ int ddb_batch_write_parse(struct slice resp, const char *table,
 			if (js_begin(&li, tv, '[') < 0)
 				return whyf(why, n, "its UnprocessedItems for the table is not a list");
 			while ((r = js_next_element(&li, &e)) == 1)
-				out->n++;
+				if (out->n++ < MAX_WRITE_REQUESTS)
+					got[out->n - 1] = e;
 			if (r < 0)
 				break;
 			out->unprocessed = tv;
@@ -310,12 +342,56 @@ int ddb_batch_write_parse(struct slice resp, const char *table,
 		return whyf(why, n, "the answer is cut short or is not valid JSON (%zu bytes)", resp.n);
 	if (!have)
 		return whyf(why, n, "the answer has no UnprocessedItems");
+	return 0;
+}
+
+int ddb_batch_write_parse(struct slice resp, const char *table,
+			  struct slice request, const struct table_desc *keys,
+			  struct ddb_batch_write *out, char *why, size_t n)
+{
+	struct slice ri, sent = { "[]", 2 };
+	struct slice *req, got[MAX_WRITE_REQUESTS];
+	struct write_req *reqs;
+	int nsent, k, r;
+
+	if (read_unprocessed(resp, table, out, got, why, n) < 0)
+		return -1;
 	/* The request is walked only when something came back: most answers leave nothing. */
 	if (!out->n)
 		return 0;
 	if (js_find(request, "RequestItems", &ri) != 1 || js_find(ri, table, &sent) != 1)
 		sent = (struct slice){ "[]", 2 };
-	return match_unprocessed(out, sent, keys, why, n);
+	req = xcalloc(MAX_WRITE_REQUESTS, sizeof(*req));
+	reqs = xcalloc(MAX_WRITE_REQUESTS, sizeof(*reqs));
+	nsent = list_elements(sent, req, MAX_WRITE_REQUESTS);
+	for (k = 0; k < nsent; k++)
+		write_req_read(req[k], &reqs[k]);
+	r = match_unprocessed(out, got, reqs, nsent, keys, why, n);
+	free(req);
+	free(reqs);
+	return r;
+}
+
+int ddb_batch_write_check(struct slice resp, const char *table, const struct slice *items,
+			  int nitems, int deleting, const struct table_desc *keys,
+			  struct ddb_batch_write *out, char *why, size_t n)
+{
+	struct write_req reqs[MAX_WRITE_REQUESTS];
+	struct slice got[MAX_WRITE_REQUESTS];
+	int k;
+
+	if (read_unprocessed(resp, table, out, got, why, n) < 0)
+		return -1;
+	if (!out->n)
+		return 0;
+	if (nitems > MAX_WRITE_REQUESTS)
+		return whyf(why, n, "internal error: %d write requests sent", nitems);
+	for (k = 0; k < nitems; k++) {
+		memset(&reqs[k], 0, sizeof(reqs[k]));
+		reqs[k].item = items[k];
+		reqs[k].kind = deleting ? 2 : 1;
+	}
+	return match_unprocessed(out, got, reqs, nitems, keys, why, n);
 }
 
 int ddb_batch_get_parse(struct slice resp, const char *table,

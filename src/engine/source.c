@@ -52,6 +52,7 @@ void source_unit_init(struct unit *u, struct worker *w, int k)
 	http_call_init(&u->call);
 	buf_init(&u->start_key, 0);
 	buf_init(&u->seen_key, 0);
+	buf_init(&u->items, 0);
 	u->est_cost = j->consistent ? FULL_PAGE_RCU : FULL_PAGE_RCU / 2;
 	u->limit = j->page_limit;
 	if (j->page_units > 0)
@@ -81,6 +82,7 @@ void source_unit_release(struct unit *u)
 	http_call_release(&u->call);
 	buf_release(&u->start_key);
 	buf_release(&u->seen_key);
+	buf_release(&u->items);
 }
 
 /* DynamoDB's number syntax: sign, digits (leading zeros allowed), fraction, exponent. */
@@ -276,7 +278,7 @@ static int check_page(struct http_call *c, char *why, size_t n)
 	struct unit *u = c->owner;
 	struct slice resp = { c->resp.data ? c->resp.data : "", c->resp.len };
 
-	return ddb_page_parse(resp, u->w->job->select_count, &u->answer, why, n);
+	return ddb_page_parse_items(resp, u->w->job->select_count, &u->answer, &u->items, why, n);
 }
 
 /*
@@ -316,27 +318,28 @@ static void pagination_failed(struct unit *u, struct slice lek)
 		 j->source == SOURCE_SCAN ? "scan" : "query", j->src->ep.url);
 }
 
-/* Hands a checked page's items to the sink, in order. */
+#define ITEMS_KEEP_BYTES (64u << 10)
+
+/* Hands a checked page's items (found by its check: u->items) to the sink, in order. */
 static void feed_items(struct unit *u, struct page *pg)
 {
 	struct worker *w = u->w;
 	struct job *j = w->job;
 	const struct sink_ops *s = job_sink(j);
-	struct js_iter arr;
-	struct slice item;
-	uint64_t n = 0;
-	int failed = 0;
+	const struct slice *item = (const struct slice *)(void *)u->items.data;
+	uint64_t i, n = u->items.len / sizeof(*item);
 
-	if (u->answer.items.n && js_begin(&arr, u->answer.items, '[') == 0) {
-		while (js_next_element(&arr, &item) == 1) {
-			n++;
-			if (failed)
-				continue;
-			pg->pending++;
-			failed = s->item(w, item, pg) < 0;
-		}
+	for (i = 0; i < n; i++) {
+		pg->pending++;
+		if (s->item(w, item[i], pg) < 0)
+			break;
 	}
 	job_add(&j->c.read, j->select_count ? u->answer.count : n);
+	/* A unit keeps the list of a page of a few thousand items, not of 1 MB of keys. */
+	if (u->items.cap > ITEMS_KEEP_BYTES)
+		buf_release(&u->items);
+	else
+		buf_reset(&u->items);
 }
 
 /* Every item of the page is with the sink. */

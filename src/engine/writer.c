@@ -167,15 +167,26 @@ static double write_cost(size_t item_bytes, int deleting)
 
 static void on_batch_done(struct http_call *c);
 
+/* The item (or key) of the batch's i-th write request, as sent. */
+static struct slice batch_item(const struct batch *b, int i)
+{
+	return (struct slice){ b->call.body.data + b->item_off[i], b->item_len[i] };
+}
+
 /* The engine's check of an answer: nothing is counted or resent from a malformed one. */
 static int check_batch(struct http_call *c, char *why, size_t n)
 {
 	struct batch *b = c->owner;
 	const struct job *j = b->w->job;
 	struct slice resp = { c->resp.data ? c->resp.data : "", c->resp.len };
-	struct slice body = { b->call.body.data ? b->call.body.data : "", b->call.body.len };
+	struct slice sent[BATCH_MAX_ITEMS];
+	int i;
 
-	return ddb_batch_write_parse(resp, j->dst_table, body, j->dst_desc, &b->answer, why, n);
+	/* What was sent is known: the check does not walk the request again. */
+	for (i = 0; i < b->nitems; i++)
+		sent[i] = batch_item(b, i);
+	return ddb_batch_write_check(resp, j->dst_table, sent, b->nitems, writer_of(b->w)->deleting,
+				     j->dst_desc, &b->answer, why, n);
 }
 
 /*
@@ -197,12 +208,6 @@ static int holds_key(const struct batch *b, struct slice item)
 				 item, j->dst_desc))
 			return 1;
 	return 0;
-}
-
-/* The item (or key) of the batch's i-th write request, as sent. */
-static struct slice batch_item(const struct batch *b, int i)
-{
-	return (struct slice){ b->call.body.data + b->item_off[i], b->item_len[i] };
 }
 
 /* Appends one write request to the batch: a fresh item, or a retry. */

@@ -109,6 +109,15 @@ class AdaptiveRate(FaultBase):
         create_table(self.src, name)
         create_table(self.tgt, name)
         put_items(self.src, name, padded_items(1200))
+        # What moto, the proxy and dynamo manage here and now without a limit:
+        # on a busy machine that can be under the table's 300 units/s, and a
+        # pace judged against 300 alone failed for the machine, not for dynamo.
+        free = unique_name("rate-free")
+        create_table(self.tgt, free)
+        unlimited = self.proxy("--capacity")
+        self.assertSucceeded(self.via(unlimited, "copy", "-t", name, "--target-table", free, "--source", "src",
+                                      "--target", "tgt", "--yes", "--no-backup", timeout=120))
+        ceiling = average_rate(spent(unlimited.stats()["capacity"], "write"))
         proxy = self.proxy("--table-wcu", "300")
         p = self.via(proxy, "copy", "-t", name, "--source", "src", "--target", "tgt", "--yes",
                      "--no-backup", timeout=120)
@@ -121,7 +130,11 @@ class AdaptiveRate(FaultBase):
         # Backing off, not hammering: most requests get through.
         self.assertLess(throttled, len(writes), "%d throttled for %d written" % (throttled, len(writes)))
         rate = average_rate(writes)
-        # The first burst and the climbs after each cut cost something; 233 units/s measured.
-        self.assertGreater(rate, 300 * 0.6, "settled far below what the table allows: %.1f" % rate)
+        # The first burst and the climbs after each cut cost something; 233 units/s measured. The
+        # bar is what the table allows or, on a machine too busy for that, what it did unlimited
+        # a moment ago (a pace cut to a crawl, the bug this guards against, is far under both).
+        allowed = min(300, ceiling)
+        self.assertGreater(rate, allowed * 0.6, "settled far below what the table allows: %.1f units/s "
+                           "(%.1f unlimited on this machine)" % (rate, ceiling))
         # The summary counts them (a throttle is retried, so at least as many retries).
         self.assertRegex(p.stderr, r"; \d+ retries, [1-9]\d* throttles;")

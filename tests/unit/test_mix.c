@@ -116,12 +116,108 @@ static void a_held_key_range_waits_new_pages_included(void **state)
 	mix_release(&m);
 }
 
+/* Adds n items of page pg, each of len bytes, starting with the letter c and numbered. */
+static void add_items(struct mix *m, struct page *pg, int n, size_t len, char c)
+{
+	char item[600];
+	int i;
+
+	assert_true(len <= sizeof(item));
+	memset(item, 'x', len);
+	for (i = 0; i < n; i++) {
+		snprintf(item, len, "%c%07d", c, i);
+		item[strlen(item)] = 'x';
+		mix_add(m, pg, (struct slice){ item, len });
+	}
+}
+
+/*
+ * What a page's slot holds shrinks as its items are taken, and the next
+ * page reuses it: a worker's mix holds about the items waiting, not every
+ * page's peak (one buffer a page, grown by doubling and kept whole until
+ * empty, held 1.5 MB here, and a copy took 30% more CPU for it).
+ */
+static void taken_items_give_their_memory_to_the_next_page(void **state)
+{
+	struct unit ua, ub;
+	struct page a = { .unit = &ua }, b = { .unit = &ub };
+	struct page *pg;
+	struct slice it;
+	struct mix m;
+	int tries, idle, i;
+	size_t first;
+
+	(void)state;
+	mix_init(&m);
+	add_items(&m, &a, 1000, 500, 'a');
+	first = m.allocated;
+	assert_true(first >= 1000 * 500);
+	assert_true(first <= 1000 * 520 + (32u << 10));
+	for (i = 0; i < 990; i++) {
+		assert_true(mix_peek(&m, &pg, &it, &tries, &idle));
+		assert_ptr_equal(pg, &a);
+		assert_int_equal(it.n, 500);
+		mix_next(&m);
+	}
+	add_items(&m, &b, 900, 500, 'b');
+	/* Page b took what a's taken items left: no more than a needed at its peak. */
+	assert_true(m.allocated <= first);
+	/* Every item comes out whole and in its page's order. */
+	for (i = 0; i < 910; i++) {
+		char want[16];
+
+		assert_true(mix_peek(&m, &pg, &it, &tries, &idle));
+		if (i < 20 && i % 2 == 0)
+			snprintf(want, sizeof(want), "a%07d", 990 + i / 2);
+		else
+			snprintf(want, sizeof(want), "b%07d", i < 20 ? i / 2 : i - 10);
+		assert_int_equal(it.n, 500);
+		assert_memory_equal(it.p, want, 8);
+		mix_next(&m);
+	}
+	assert_false(mix_peek(&m, &pg, &it, &tries, &idle));
+	assert_int_equal(m.bytes, 0);
+	mix_release(&m);
+}
+
+/* An item larger than the mix's chunks is kept whole, among small ones. */
+static void a_large_item_is_kept_whole(void **state)
+{
+	struct unit ua;
+	struct page a = { .unit = &ua };
+	size_t big = 400u << 10;
+	char *item = xmalloc(big);
+	struct page *pg;
+	struct slice it;
+	struct mix m;
+	int tries, idle;
+	char got[8];
+
+	(void)state;
+	memset(item, 'L', big);
+	mix_init(&m);
+	mix_add(&m, &a, text("s1"));
+	mix_add(&m, &a, (struct slice){ item, big });
+	mix_add(&m, &a, text("s2"));
+	take(&m, 1, got);
+	assert_true(mix_peek(&m, &pg, &it, &tries, &idle));
+	assert_int_equal(it.n, big);
+	assert_memory_equal(it.p, item, big);
+	mix_next(&m);
+	take(&m, 2, got);
+	assert_string_equal(got, "s.");
+	mix_release(&m);
+	free(item);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(items_are_taken_in_turn_from_every_page),
 		cmocka_unit_test(retries_wait_for_their_time_then_go_first),
 		cmocka_unit_test(a_held_key_range_waits_new_pages_included),
+		cmocka_unit_test(taken_items_give_their_memory_to_the_next_page),
+		cmocka_unit_test(a_large_item_is_kept_whole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
