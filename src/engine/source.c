@@ -484,6 +484,7 @@ void source_request(struct unit *u)
 	c->check = check_page;
 	c->done = on_page;
 	c->owner = u;
+	c->pacer = &rate_pacer;
 	c->limiter = j->read_rate;
 	c->ranges = &u->range;
 	c->cost = u->est_cost;
