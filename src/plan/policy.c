@@ -12,6 +12,7 @@
  */
 #include "dynamo/plan.h"
 #include "dynamo/cmd.h"
+#include "dynamo/json_print.h"
 
 #include <stdio.h>
 #include <stdlib.h>
