@@ -8,13 +8,13 @@
 #   includes  file -> dynamo/x.h (layer): a source or header includes a header
 #             of a higher layer. A header's layer is the highest layer of the
 #             objects defining what it declares (functions and extern data);
-#             a header that declares none (types only) takes the layer of the
-#             .c files that include it first, else LAYERS_TYPES below.
+#             a header that declares none (types only) is named in LAYERS_TYPES
+#             below.
 #
 # Include edges that still run upward are listed in scripts/layers.allow
 # (one 'file -> header' a line): those are reported as known, and a listed
 # edge that no longer exists must be removed from the list (it fails), so
-# the list only shrinks.
+# the list only shrinks. A folder of src/ with no layer fails too.
 #
 # Usage: scripts/layers.sh [OBJDIR [SRCDIR INCDIR [ALLOW]]]
 #        (defaults: build/src src include scripts/layers.allow)
@@ -25,47 +25,33 @@ LAYERS="util http aws ddb engine plan cmd"
 # Headers that declare no function or data defined in src/: their layer.
 LAYERS_TYPES="exitcode.h=util"
 
-rank() {
-	i=0
-	for l in $LAYERS; do
-		[ "$l" = "$1" ] && { echo $i; return; }
-		i=$((i + 1))
-	done
-	echo 99
-}
-
-# The layer of a path under src/ (or of an object under OBJDIR).
-layer_of() {
-	case $1 in
-	*/*) echo "${1%%/*}" ;;
-	*) echo top ;;
-	esac
-}
+# rank(path): the layer of a path under src/ (or of an object under
+# OBJDIR): 0 for util upward, 98 for main.c and opts.c (the top), 99 for a
+# folder with no layer. name(rank): the layer's name.
+AWK_RANK='
+	BEGIN { n = split(layers, L, " "); for (i = 1; i <= n; i++) R[L[i]] = i - 1 }
+	function rank(p,  l) {
+		if (index(p, "/") == 0) return 98
+		l = substr(p, 1, index(p, "/") - 1)
+		return (l in R) ? R[l] : 99
+	}
+	function name(r) { return r == 98 ? "top" : L[r + 1] }
+'
 
 fail=0
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
+# Fails for each path (under src/ or OBJDIR) in a folder with no layer.
 check_layers_known() {
-	for d in "$@"; do
-		l=$(layer_of "$d")
-		[ "$l" = top ] && continue
-		if [ "$(rank "$l")" = 99 ]; then
-			echo "layers: '$d' is in folder '$l', which has no layer (add it to LAYERS in scripts/layers.sh)"
-			fail=1
-		fi
-	done
-}
-
-# Prints "rank" for a layer name, with top above every layer.
-rank_or_top() {
-	if [ "$1" = top ]; then echo 98; else rank "$1"; fi
+	printf '%s\n' "$@" | awk -v layers="$LAYERS" "$AWK_RANK"'
+		rank($0) == 99 { f = $0; sub(/\/.*/, "", f)
+			print "layers: \"" $0 "\" is in folder \"" f "\", which has no layer (add it to LAYERS in scripts/layers.sh)"; bad = 1 }
+		END { exit bad }' || fail=1
 }
 
 symbols() {
 	obj=$1 src=$2
-	: >"$tmp/def"
-	: >"$tmp/use"
 	# Objects of the sources there are (not those left from a moved file).
 	objs=$(find "$obj" -name '*.o' | sed "s|^$obj/||" | sort | while read -r o; do
 		[ -f "$src/${o%.o}.c" ] && echo "$o"
@@ -76,16 +62,13 @@ symbols() {
 	fi
 	check_layers_known $objs
 	for o in $objs; do
-		nm -g --defined-only "$obj/$o" | awk -v f="$o" 'NF == 3 && $2 ~ /[TDBRCGSV]/ { print $3, f }' >>"$tmp/def"
-		nm -u "$obj/$o" | awk -v f="$o" '{ print $NF, f }' >>"$tmp/use"
-	done
-	sort "$tmp/def" >"$tmp/d"
-	sort "$tmp/use" >"$tmp/u"
-	join "$tmp/u" "$tmp/d" | while read -r sym user def; do
-		ul=$(rank_or_top "$(layer_of "$user")")
-		dl=$(rank_or_top "$(layer_of "$def")")
-		[ "$ul" -lt "$dl" ] && echo "$user -> $def ($sym)"
-	done | sort -u >"$tmp/sym_edges"
+		nm -g --defined-only "$obj/$o" | awk -v f="$o" 'NF == 3 && $2 ~ /[TDBRCGSV]/ { print $3, f }'
+	done | sort >"$tmp/d"
+	for o in $objs; do
+		nm -u "$obj/$o" | awk -v f="$o" '{ print $NF, f }'
+	done | sort >"$tmp/u"
+	join "$tmp/u" "$tmp/d" | awk -v layers="$LAYERS" "$AWK_RANK"'
+		rank($2) < rank($3) { print $2 " -> " $3 " (" $1 ")" }' | sort -u >"$tmp/sym_edges"
 	if [ -s "$tmp/sym_edges" ]; then
 		echo "layers: symbols used from a higher layer ($(wc -l <"$tmp/sym_edges") edges):"
 		sed 's/^/  /' "$tmp/sym_edges"
@@ -93,9 +76,10 @@ symbols() {
 	fi
 }
 
-# Each header's layer, from what it declares (see the top), into $tmp/hdr.
+# Each header's layer, from what it declares (see the top), into $tmp/hdr
+# as "name rank".
 header_layers() {
-	src=$1 inc=$2
+	inc=$1
 	: >"$tmp/hdr"
 	for h in "$inc"/dynamo/*.h; do
 		[ -e "$h" ] || continue
@@ -103,63 +87,43 @@ header_layers() {
 		# Names declared at file scope: "type name(" and "extern type name;".
 		sed -n -e 's/^[a-z][^(;=]*[ *]\([a-z_][a-z0-9_]*\)(.*/\1/p' \
 			-e 's/^extern [^(]*[ *]\([a-z_][a-z0-9_]*\)\(\[[^]]*\]\)\{0,1\};.*/\1/p' "$h" |
-			grep -v '^__attribute__$' | sort -u >"$tmp/names"
-		best=-1
-		if [ -s "$tmp/names" ]; then
-			best=$(join "$tmp/names" "$tmp/d" | while read -r _ def; do
-				rank_or_top "$(layer_of "$def")"
-			done | sort -n | tail -1)
-			[ -n "$best" ] || best=-1
-		fi
-		if [ "$best" = -1 ]; then
+			sort -u >"$tmp/names"
+		best=$(join "$tmp/names" "$tmp/d" | awk -v layers="$LAYERS" "$AWK_RANK"'
+			{ r = rank($2); if (NR == 1 || r > best) best = r } END { if (NR) print best }')
+		if [ -z "$best" ]; then
 			for t in $LAYERS_TYPES; do
-				[ "${t%%=*}" = "$name" ] && best=$(rank "${t#*=}")
+				[ "${t%%=*}" = "$name" ] && best=$(echo "${t#*=}/" | awk -v layers="$LAYERS" "$AWK_RANK"'{ print rank($0) }')
 			done
 		fi
-		if [ "$best" = -1 ]; then
+		if [ -z "$best" ]; then
 			echo "layers: cannot tell the layer of dynamo/$name (it declares nothing defined in src/): add it to LAYERS_TYPES in scripts/layers.sh"
 			fail=1
 			continue
 		fi
 		echo "$name $best" >>"$tmp/hdr"
 	done
-	sort "$tmp/hdr" -o "$tmp/hdr"
-}
-
-name_of_rank() {
-	i=0
-	for l in $LAYERS; do
-		[ "$i" = "$1" ] && { echo "$l"; return; }
-		i=$((i + 1))
-	done
-	echo top
 }
 
 includes() {
 	src=$1 inc=$2 allow=$3
-	header_layers "$src" "$inc"
-	: >"$tmp/inc_edges"
+	header_layers "$inc"
 	files=$(cd "$src" && find . -name '*.c' -o -name '*.h' | sed 's|^\./||' | sort)
 	check_layers_known $files
+	# "file header" for each #include "dynamo/...": the sources, then the headers.
 	for f in $files; do
-		l=$(rank_or_top "$(layer_of "$f")")
-		sed -n 's/^#include "dynamo\/\([^"]*\)".*/\1/p' "$src/$f" | while read -r h; do
-			hl=$(awk -v h="$h" '$1 == h { print $2 }' "$tmp/hdr")
-			[ -n "$hl" ] && [ "$l" -lt "$hl" ] && echo "src/$f -> dynamo/$h ($(name_of_rank "$hl"))"
-		done
-	done >>"$tmp/inc_edges"
-	# Headers including headers of a higher layer.
+		sed -n "s|^#include \"dynamo/\([^\"]*\)\".*|src/$f \1|p" "$src/$f"
+	done >"$tmp/src_inc"
 	for h in "$inc"/dynamo/*.h; do
 		[ -e "$h" ] || continue
-		name=${h##*/}
-		l=$(awk -v h="$name" '$1 == h { print $2 }' "$tmp/hdr")
-		[ -n "$l" ] || continue
-		sed -n 's/^#include "dynamo\/\([^"]*\)".*/\1/p' "$h" | while read -r i; do
-			il=$(awk -v h="$i" '$1 == h { print $2 }' "$tmp/hdr")
-			[ -n "$il" ] && [ "$l" -lt "$il" ] && echo "include/dynamo/$name -> dynamo/$i ($(name_of_rank "$il"))"
-		done
-	done >>"$tmp/inc_edges"
-	sort -u "$tmp/inc_edges" -o "$tmp/inc_edges"
+		sed -n "s|^#include \"dynamo/\([^\"]*\)\".*|include/dynamo/${h##*/} \1|p" "$h"
+	done >"$tmp/hdr_inc"
+	# A source's layer is its folder's; a header's the one found above.
+	awk -v layers="$LAYERS" "$AWK_RANK"'
+		FILENAME == ARGV[1] { hl[$1] = $2; next }
+		FILENAME == ARGV[2] { from = rank(substr($1, 5)) }
+		FILENAME == ARGV[3] { h = $1; sub(/.*\//, "", h); if (!(h in hl)) next; from = hl[h] }
+		($2 in hl) && from < hl[$2] { print $1 " -> dynamo/" $2 " (" name(hl[$2]) ")" }
+	' "$tmp/hdr" "$tmp/src_inc" "$tmp/hdr_inc" | sort -u >"$tmp/inc_edges"
 	sed 's/ (.*//' "$tmp/inc_edges" >"$tmp/inc_found"
 	if [ -f "$allow" ]; then
 		grep -v '^#' "$allow" | grep -v '^$' | sort -u >"$tmp/allowed"
@@ -167,13 +131,12 @@ includes() {
 		: >"$tmp/allowed"
 	fi
 	# New upward includes fail; so do listed ones that are gone (shrink the list).
-	grep -v -x -F -f "$tmp/allowed" "$tmp/inc_found" >"$tmp/inc_new" || true
-	[ -s "$tmp/allowed" ] || cp "$tmp/inc_found" "$tmp/inc_new"
-	grep -v -x -F -f "$tmp/inc_found" "$tmp/allowed" >"$tmp/inc_gone" || true
-	[ -s "$tmp/inc_found" ] || cp "$tmp/allowed" "$tmp/inc_gone"
+	awk 'FILENAME == ARGV[1] { ok[$0] = 1; next } !($0 in ok)' "$tmp/allowed" "$tmp/inc_found" >"$tmp/inc_new"
+	awk 'FILENAME == ARGV[1] { ok[$0] = 1; next } !($0 in ok)' "$tmp/inc_found" "$tmp/allowed" >"$tmp/inc_gone"
 	if [ -s "$tmp/inc_new" ]; then
 		echo "layers: headers included from a lower layer ($(wc -l <"$tmp/inc_new") edges):"
-		grep -F -f "$tmp/inc_new" "$tmp/inc_edges" | sed 's/^/  /'
+		awk 'FILENAME == ARGV[1] { new[$0] = 1; next } { e = $0; sub(/ \(.*/, "", e) } e in new { print "  " $0 }' \
+			"$tmp/inc_new" "$tmp/inc_edges"
 		fail=1
 	fi
 	if [ -s "$tmp/inc_gone" ]; then
