@@ -16,7 +16,7 @@
  *
  * The transport knows nothing of AWS: what a call needs beyond HTTP comes
  * through its hooks (struct http_hooks), which the layer above supplies
- * (aws/aws_call.h: SigV4 before each attempt, so retries minutes later
+ * (dynamo/aws_call.h: SigV4 before each attempt, so retries minutes later
  * carry a fresh date and fresh credentials; AWS error bodies and
  * throttles), and through its pacer (struct http_pacer: engine/rate.c's
  * limiter).
@@ -62,9 +62,10 @@ struct http_error {
 };
 
 /*
- * What the layer above adds to a call (aws/aws_call.h supplies them). Each
- * is optional; a call without hooks is sent as it is, and an error answer
- * gets type "HTTP<status>", retried when the status is 5xx or 429.
+ * What the layer above adds to a call (dynamo/aws_call.h supplies them,
+ * one table per protocol). Each is optional; a call without hooks is sent
+ * as it is, and an error answer gets type "HTTP<status>", retried when the
+ * status is 5xx or 429.
  */
 struct http_hooks {
 	/*
