@@ -4,7 +4,7 @@
 #   make deps       install the build dependencies (as root on Debian/Ubuntu)
 #   make test-deps  the same for the tests too, and dynalite (tests/package-lock.json)
 #   make check      unit + end-to-end tests (moto and dynalite, sharded over the
-#                   cores: E2E_JOBS=N) + doc, workflow and build lint
+#                   cores: E2E_JOBS=N) + doc, workflow, build and layer lint
 #   make check SANITIZE=1   the same, the end-to-end tests under ASan + UBSan
 #   make asan       unit + end-to-end tests under AddressSanitizer + UBSan
 #   make tsan       unit tests, and a copy, truncate and query end to end, under
@@ -53,7 +53,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 DRIVER   := $(BUILD)/tests/native_driver
 
 .PHONY: all deps test-deps test-env test-build check unit e2e asan tsan valgrind fuzz bench bench-mask demo \
-        install uninstall deb clean lint-docs lint-workflows lint-build lint-deb FORCE
+        install uninstall deb clean lint-docs lint-workflows lint-build lint-deb lint-layers FORCE
 
 all: $(BIN)
 
@@ -138,11 +138,18 @@ one_by_one = for goal in $(2); do $(1) $$goal || exit 1; done
 # binary, instead of once plain and once more under 'make asan'.
 check: test-env
 	@$(MAKE) --no-print-directory test-build
-	+@$(call one_by_one,$(MAKE) --no-print-directory,unit lint-docs lint-workflows lint-build lint-deb \
+	+@$(call one_by_one,$(MAKE) --no-print-directory,unit lint-layers lint-docs lint-workflows lint-build lint-deb \
 		$(if $(SANITIZE),asan,e2e))
 
 lint-docs: $(BIN)
 	@sh tests/lint-docs.sh $(BIN)
+
+# The layers depend one way (util <- http <- aws <- ddb <- engine <- plan <-
+# cmd <- main): any symbol or #include edge running upward fails, named
+# (scripts/layers.sh); its self-test checks that it can fail.
+lint-layers: $(LIB_OBJ) $(MAIN_OBJ)
+	@CC='$(CC)' sh scripts/layers.sh --self-test
+	@sh scripts/layers.sh $(BUILD)/src src include scripts/layers.allow
 
 lint-workflows:
 	@sh tests/lint-workflows.sh

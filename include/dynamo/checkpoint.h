@@ -18,6 +18,7 @@
  * difference.
  */
 struct checkpoint;
+struct job_hooks;
 
 /*
  * Opens path for the job described by job (owned from here on). A missing
@@ -53,6 +54,9 @@ int checkpoint_unit(struct checkpoint *ck, int stage, int unit,
 /* Records that the unit is written up to next_key (NULL: the unit is complete). */
 void checkpoint_advance(struct checkpoint *ck, int stage, int unit,
 			const struct buf *next_key);
+
+/* The hooks through which a job keeps this stage of the checkpoint. */
+void checkpoint_job_hooks(struct checkpoint *ck, int stage, struct job_hooks *h);
 
 /*
  * A following stage's stream positions (follow_positions: one line each,

@@ -3,6 +3,7 @@
 
 #include "dynamo/arn.h"
 #include "dynamo/ddb.h"
+#include "dynamo/json_print.h"
 #include "dynamo/options.h"
 #include "dynamo/profile.h"
 #include "dynamo/selection.h"
@@ -64,10 +65,6 @@ struct item_reader;
  */
 const char *file_item_next(struct item_reader *rd, const struct table_desc *t,
 			   const char *file, struct slice *item, struct errbuf *eb);
-/* A JSON value on one line of stdout: what --json prints. */
-void print_json_line(const cJSON *v);
-/* The same, indented for people (describe --json). */
-void print_json_indented(const cJSON *v);
 /*
  * Requires -t/--table and checks it: a table name, or a table ARN (kept in
  * ctx->arn: DynamoDB takes the ARN as the table's name, and the side that
@@ -85,12 +82,6 @@ int ctx_table_name_only(struct ctx *ctx, const char *command);
  */
 int ctx_arn_region(struct ctx *ctx, const struct table_arn *arn, int has_arn,
 		   const char *flag, const char *region_flag, const char **region);
-/*
- * Asks before a destructive step. On a terminal, prompts with what (the
- * thing to be destroyed) and wants "y"; elsewhere refuses unless --yes.
- * Returns 0 to go ahead, -1 (eb set, EXIT_REFUSED) otherwise.
- */
-int ctx_confirm(struct ctx *ctx, const char *what);
 
 /*
  * A failure no run summary covered (a missing table, a bad profile): with

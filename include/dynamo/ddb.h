@@ -3,7 +3,7 @@
 
 #include <cJSON.h>
 #include "dynamo/creds.h"
-#include "dynamo/http.h"
+#include "dynamo/aws_call.h"
 #include "dynamo/profile.h"
 
 /*

@@ -7,22 +7,30 @@
 #include "dynamo/msg.h"
 
 /*
- * The request engine: one per thread, on libcurl's multi interface, like
- * curl's parallel mode. Calls are submitted to a ready queue; up to
- * max_in_flight run at once over kept-alive connections; a failed or
- * throttled call goes back on a queue with a not-before time (capped
- * exponential backoff with full jitter), so nothing ever sleeps inside the
- * loop. Each call is signed (SigV4) just before each attempt, so retries
- * minutes later carry a fresh date and fresh credentials.
+ * The transport (src/http/): one request engine per thread, on libcurl's
+ * multi interface, like curl's parallel mode. Calls are submitted to a
+ * ready queue; up to max_in_flight run at once over kept-alive
+ * connections; a failed or throttled call goes back on a queue with a
+ * not-before time (capped exponential backoff with full jitter), so
+ * nothing ever sleeps inside the loop.
+ *
+ * The transport knows nothing of AWS: what a call needs beyond HTTP comes
+ * through its hooks (struct http_hooks), which the layer above supplies
+ * (dynamo/aws_call.h: SigV4 before each attempt, so retries minutes later
+ * carry a fresh date and fresh credentials; AWS error bodies and
+ * throttles), and through its pacer (struct http_pacer: engine/rate.c's
+ * limiter).
  *
  * An engine and its calls belong to one thread; only the stop flag and the
  * shared objects calls point to (credentials, rate limiter) cross threads.
  */
 
-struct creds_provider;
+struct engine;
+struct http_call;
+/* Opaque here: what the hooks and the pacer of a call work with. */
+struct signer;
 struct rate_limiter;
 struct rate_ranges;
-struct engine;
 
 struct endpoint {
 	char *url;		/* owned: "https://dynamodb.us-east-1.amazonaws.com" (no trailing '/') */
@@ -35,19 +43,6 @@ int endpoint_parse(struct endpoint *ep, const char *url, struct errbuf *eb);
 void endpoint_release(struct endpoint *ep);
 void endpoint_copy(struct endpoint *dst, const struct endpoint *src);
 
-/* What signs a call: credentials, region and service name. */
-struct signer {
-	struct creds_provider *creds;	/* borrowed, shared between threads */
-	const char *region;		/* borrowed */
-	const char *service;		/* "dynamodb", "sts" */
-};
-
-enum http_proto {
-	PROTO_AWS_JSON = 0,	/* DynamoDB: {"__type":"...#Name","message":"..."} */
-	PROTO_AWS_QUERY,	/* STS: <Error><Code>..</Code><Message>..</Message> */
-	PROTO_REST_JSON,	/* SSO portal, container credentials, IMDS */
-};
-
 enum http_outcome {
 	HTTP_PENDING = 0,
 	HTTP_OK,		/* 2xx with a sound body */
@@ -56,14 +51,51 @@ enum http_outcome {
 	HTTP_CANCELLED,		/* the run is stopping (interrupt or fatal error) */
 };
 
-struct aws_error {
+struct http_error {
 	long status;		/* HTTP status, 0 for a transport error */
 	char type[128];		/* "ValidationException" (the part after '#') */
 	char message[1024];
-	int exit;		/* for CredentialsError: the exit code of the cause */
+	int exit;		/* for an error of the prepare hook: the exit code of the cause */
 	unsigned throttle:1;	/* throttling: counts toward backoff and AIMD */
 	unsigned retryable:1;
 	unsigned transport:1;	/* connection error, timeout, bad checksum */
+};
+
+/*
+ * What the layer above adds to a call (dynamo/aws_call.h supplies them,
+ * one table per protocol). Each is optional; a call without hooks is sent
+ * as it is, and an error answer gets type "HTTP<status>", retried when the
+ * status is 5xx or 429.
+ */
+struct http_hooks {
+	/*
+	 * Before each attempt, once the transport's headers are in: adds what
+	 * the call needs (a signature) with http_call_header. *state is this
+	 * engine's slot for what the hook keeps between calls (a signing key);
+	 * the engine frees it with state_free. Nonzero: the call is not sent
+	 * and ends HTTP_REJECTED with the error the hook put in c->err.
+	 */
+	int (*prepare)(struct http_call *c, void **state);
+	void (*state_free)(void *state);
+	/* A non-2xx answer: fills c->err (zeroed) from c->status and c->resp. */
+	void (*classify)(struct http_call *c);
+	/* A call that ended HTTP_REJECTED, for http_call_sync: one error line in eb, returns -1. */
+	int (*report)(const struct http_call *c, struct errbuf *eb);
+};
+
+/*
+ * Pacing the layer above plugs into a call (engine/rate.c): asked before
+ * each attempt, told how each attempt went.
+ */
+struct http_pacer {
+	/* 0: the attempt may start (cost reserved); else ms to wait before asking again. */
+	uint64_t (*reserve)(struct rate_limiter *r, double cost);
+	/* A failed attempt consumed nothing: its reservation goes back. */
+	void (*refund)(struct rate_limiter *r, double reserved);
+	/* An answer: units sent, of them refused (throttled), and the key ranges of each. */
+	void (*observe)(struct rate_limiter *r, double sent, double refused,
+			const struct rate_ranges *sent_ranges,
+			const struct rate_ranges *refused_ranges);
 };
 
 struct http_call;
@@ -91,11 +123,12 @@ struct http_call {
 	const char *extra_header;	/* one more "Name: value" line, or NULL (not logged) */
 	const char *const *more_headers; /* more such lines, NULL-terminated, or NULL (not signed) */
 	struct buf body;		/* owned */
-	const struct signer *sign;	/* borrowed; NULL sends the call unsigned */
-	enum http_proto proto;
+	const struct http_hooks *hooks;	/* borrowed, or NULL */
+	const struct signer *sign;	/* borrowed, for the hooks; NULL: unsigned */
 	int max_attempts;		/* 0: the engine's default */
 	uint64_t timeout_ms;		/* 0: the engine's default */
 	uint64_t connect_timeout_ms;	/* 0: the engine's default */
+	const struct http_pacer *pacer;	/* paces the call with limiter, or NULL */
 	struct rate_limiter *limiter;	/* borrowed, or NULL */
 	const struct rate_ranges *ranges;	/* borrowed: the key ranges it carries (rate_observe), or NULL */
 	double cost;			/* estimated capacity units, for the limiter */
@@ -128,7 +161,7 @@ struct http_call {
 	enum http_outcome outcome;
 	long status;
 	struct buf resp;		/* owned, capped at the engine's response limit */
-	struct aws_error err;		/* for HTTP_REJECTED and HTTP_GAVE_UP */
+	struct http_error err;		/* for HTTP_REJECTED and HTTP_GAVE_UP */
 	char request_id[80];
 	int attempt;			/* attempts made so far */
 	uint64_t streamed;		/* body bytes handed to on_data, all attempts */
@@ -207,9 +240,11 @@ uint64_t engine_backoff_ms(const struct engine_config *cfg, int n);
 /*
  * Stopping: set by the SIGINT/SIGTERM handler or by a fatal error. Engines
  * start nothing new, let calls in flight finish (bounded by the timeout) and
- * finish queued calls with HTTP_CANCELLED.
+ * finish queued calls with HTTP_CANCELLED. Atomic (lock-free, so a plain
+ * store is async-signal-safe): worker threads read it while a handler or
+ * another thread sets it.
  */
-extern volatile sig_atomic_t engine_stop;
+extern _Atomic sig_atomic_t engine_stop;
 /* The same for one engine, whose job has failed: queued calls and retries
  * end HTTP_CANCELLED instead of being sent. */
 void engine_cancel(struct engine *e);
@@ -224,22 +259,17 @@ int http_call_sync(struct http_call *c, struct errbuf *eb);
 /* Frees this thread's engine for synchronous calls (before exit). */
 void http_sync_cleanup(void);
 
-/*
- * Turns a rejected call into one error line with the right exit code: AWS's
- * own error type and message, plus what to check (the profile's secret for a
- * bad signature, aws sso login for an expired token, ...).
- */
-int aws_error_report(const struct http_call *c, struct errbuf *eb);
-/* The exit code for an AWS error type (see exitcode.h). */
-int aws_error_exit_code(const char *type);
-
 /* A short name for messages: the operation or the URL path. */
 const char *http_call_name(const struct http_call *c);
 
-/* Parses an AWS error body into err (used by the engine, exposed for tests). */
-void aws_error_parse(struct aws_error *err, enum http_proto proto, long status,
-		     const char *body, size_t len);
-/* True for the error types DynamoDB and STS use for throttling. */
-int aws_error_is_throttle(const char *type);
+/*
+ * Adds a request header line for this attempt ("Name: value", or the line
+ * as it is when value is NULL): for a prepare hook. At most
+ * HTTP_MAX_HEADERS lines; the text is wiped when the attempt ends.
+ */
+void http_call_header(struct http_call *c, const char *name, const char *value);
+
+/* Copies n bytes of src as one printable line (controls become spaces), cut to cap. */
+void http_text_line(char *dst, size_t cap, const char *src, size_t n);
 
 #endif

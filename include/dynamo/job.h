@@ -30,7 +30,26 @@
 struct job;
 struct worker;
 struct unit;
-struct checkpoint;
+
+/*
+ * What the planner is told as the job runs, through which it keeps its
+ * checkpoint (plan/checkpoint.c: checkpoint_job_hooks). Each is optional;
+ * arg and stage are the planner's, handed back to each hook.
+ */
+struct job_hooks {
+	void *arg;
+	int stage;
+	/*
+	 * Setting up unit k: 1 when it is already done (it is skipped), else 0
+	 * with start_key set to where it resumes ("": from the start).
+	 */
+	int (*unit_start)(void *arg, int stage, int unit, struct buf *start_key);
+	/* Unit k is handled up to next_key (NULL: complete); on a worker thread. */
+	void (*unit_progress)(void *arg, int stage, int unit,
+			      const struct buf *next_key);
+	/* On the monitor's thread about five times a second, and once at the end (final). */
+	void (*tick)(void *arg, int final);
+};
 
 /* A page of items from one unit; done when every item in it is handled. */
 struct page {
@@ -163,8 +182,7 @@ struct job {
 	int workers;			/* threads; 0 = from the CPU count */
 	struct rate_limiter *read_rate;	/* NULL: unlimited */
 	struct rate_limiter *write_rate;
-	struct checkpoint *ck;		/* NULL: no checkpoint */
-	int ck_stage;			/* which stage of the checkpoint this job is */
+	struct job_hooks hooks;		/* the planner's (its checkpoint); zeroed: none */
 	uint64_t estimate;		/* items expected, for progress (0 = unknown) */
 
 	/* --- state --- */

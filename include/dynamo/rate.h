@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include "dynamo/http.h"
 
 /*
  * The pacing of one side of a job (reads from the source, writes to the
@@ -125,5 +126,8 @@ void rate_observe(struct rate_limiter *r, double sent, double refused,
 double rate_noise(struct rate_limiter *r);
 /* A copy of the controller's state. */
 void rate_status(struct rate_limiter *r, struct rate_status *out);
+
+/* The limiter as a call's pacer (http.h): c->pacer = &rate_pacer, c->limiter = r. */
+extern const struct http_pacer rate_pacer;
 
 #endif

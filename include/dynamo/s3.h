@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "dynamo/buf.h"
-#include "dynamo/http.h"
+#include "dynamo/aws_call.h"
 #include "dynamo/lines.h"
 #include "dynamo/profile.h"
 

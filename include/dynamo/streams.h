@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include "dynamo/buf.h"
 #include "dynamo/ddb.h"
-#include "dynamo/http.h"
+#include "dynamo/aws_call.h"
 #include "dynamo/json_scan.h"
 #include "dynamo/shards.h"
 

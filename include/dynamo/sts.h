@@ -3,7 +3,7 @@
 
 #include "dynamo/buf.h"
 #include "dynamo/creds.h"
-#include "dynamo/http.h"
+#include "dynamo/aws_call.h"
 
 /*
  * AWS STS over the query protocol: a form-encoded POST answered in XML.

@@ -1,7 +1,7 @@
 #include "dynamo/creds.h"
 #include "dynamo/clock.h"
 #include "dynamo/exitcode.h"
-#include "dynamo/http.h"
+#include "dynamo/aws_call.h"
 #include "dynamo/sts.h"
 
 #include <ctype.h>

@@ -2,7 +2,7 @@
 #include "dynamo/creds.h"
 #include "dynamo/buf.h"
 #include "dynamo/exitcode.h"
-#include "dynamo/http.h"
+#include "dynamo/aws_call.h"
 #include "dynamo/redact.h"
 
 #include <cJSON.h>
@@ -51,7 +51,7 @@ static int container_fetch(struct creds_provider *p, struct credentials **out,
 	c.method = "GET";
 	c.ep = &cp->ep;
 	c.path = cp->path;
-	c.proto = PROTO_REST_JSON;
+	c.hooks = &aws_rest_json_hooks;
 	c.op = "ContainerCredentials";
 	c.timeout_ms = 5000;
 	c.connect_timeout_ms = 2000;

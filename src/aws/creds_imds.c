@@ -2,7 +2,7 @@
 #include "dynamo/creds.h"
 #include "dynamo/buf.h"
 #include "dynamo/exitcode.h"
-#include "dynamo/http.h"
+#include "dynamo/aws_call.h"
 
 #include <cJSON.h>
 #include <stdio.h>
@@ -29,7 +29,7 @@ static int imds_get(struct imds_provider *m, const char *method,
 	c.method = method;
 	c.ep = &m->ep;
 	c.path = path;
-	c.proto = PROTO_REST_JSON;
+	c.hooks = &aws_rest_json_hooks;
 	c.op = "InstanceMetadata";
 	c.extra_header = header;
 	c.timeout_ms = 1000;

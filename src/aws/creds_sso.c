@@ -9,7 +9,7 @@
 #include "dynamo/clock.h"
 #include "dynamo/exitcode.h"
 #include "dynamo/redact.h"
-#include "dynamo/http.h"
+#include "dynamo/aws_call.h"
 #include "dynamo/sigv4.h"
 
 #include <cJSON.h>
@@ -116,7 +116,7 @@ static int sso_fetch(struct creds_provider *p, struct credentials **out,
 	c.ep = &s->portal;
 	c.path = "/federation/credentials";
 	c.query = query.data;
-	c.proto = PROTO_REST_JSON;
+	c.hooks = &aws_rest_json_hooks;
 	c.op = "GetRoleCredentials";
 	c.extra_header = hdr.data;
 	if (http_call_sync(&c, eb) < 0) {

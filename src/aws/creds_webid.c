@@ -4,7 +4,7 @@
 #include "dynamo/clock.h"
 #include "dynamo/exitcode.h"
 #include "dynamo/redact.h"
-#include "dynamo/http.h"
+#include "dynamo/aws_call.h"
 #include "dynamo/sts.h"
 
 #include <errno.h>

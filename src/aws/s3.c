@@ -226,7 +226,7 @@ static int s3_call_init(struct s3_call *sc, struct s3 *s, const char *op,
 	sc->c.path = sc->path.data;
 	sc->c.op = sc->name;
 	sc->c.sign = &sc->sign;
-	sc->c.proto = PROTO_AWS_QUERY;	/* S3's <Error><Code>...</Code> */
+	sc->c.hooks = &aws_query_hooks;	/* S3's <Error><Code>...</Code> */
 	sc->c.content_type = "application/octet-stream";
 	return 0;
 }

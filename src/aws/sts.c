@@ -32,7 +32,7 @@ int sts_post(const struct endpoint *ep, const struct signer *sign,
 
 	http_call_init(&c);
 	c.ep = ep;
-	c.proto = PROTO_AWS_QUERY;
+	c.hooks = &aws_query_hooks;
 	c.op = action;
 	c.content_type = "application/x-www-form-urlencoded; charset=utf-8";
 	c.sign = sign;

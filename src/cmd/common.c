@@ -59,87 +59,6 @@ void ctx_close_table(struct ddb *d, struct table_desc *t)
 	ddb_close(d);
 }
 
-static void newline(struct buf *out, int depth)
-{
-	buf_printf(out, "\n%*s", depth * 2, "");
-}
-
-/*
- * Compact JSON re-indented by two spaces a level, as jq and the AWS CLI
- * print it; values are copied as they stand (numbers never re-read).
- */
-static void indent_json(const char *s, struct buf *out)
-{
-	int depth = 0, in_string = 0;
-
-	for (; *s; s++) {
-		if (in_string) {
-			buf_putc(out, *s);
-			if (*s == '\\' && s[1])
-				buf_putc(out, *++s);
-			else if (*s == '"')
-				in_string = 0;
-			continue;
-		}
-		switch (*s) {
-		case '"':
-			in_string = 1;
-			buf_putc(out, *s);
-			break;
-		case '{':
-		case '[':
-			buf_putc(out, *s);
-			if (s[1] == '}' || s[1] == ']')
-				buf_putc(out, *++s);	/* empty: {} or [] */
-			else
-				newline(out, ++depth);
-			break;
-		case '}':
-		case ']':
-			newline(out, --depth);
-			buf_putc(out, *s);
-			break;
-		case ',':
-			buf_putc(out, ',');
-			newline(out, depth);
-			break;
-		case ':':
-			buf_puts(out, ": ");
-			break;
-		default:
-			buf_putc(out, *s);
-		}
-	}
-}
-
-static void print_json(const cJSON *v, int indented)
-{
-	char *s = cJSON_PrintUnformatted(v);
-	struct buf out = BUF_INIT, text = BUF_INIT;
-
-	if (indented && s) {
-		indent_json(s, &text);
-		free(s);
-		s = buf_detach(&text);
-	}
-
-	/* Results quote servers (errors, descriptions): no secret in them. */
-	redact_into(s ? s : "null", s ? strlen(s) : 4, &out);
-	printf("%s\n", out.data);
-	buf_release(&out);
-	free(s);
-}
-
-void print_json_line(const cJSON *v)
-{
-	print_json(v, 0);
-}
-
-void print_json_indented(const cJSON *v)
-{
-	print_json(v, 1);
-}
-
 const char *file_item_next(struct item_reader *rd, const struct table_desc *t,
 			   const char *file, struct slice *item, struct errbuf *eb)
 {
@@ -201,33 +120,6 @@ int ctx_arn_region(struct ctx *ctx, const struct table_arn *arn, int has_arn,
 			    "%s is a table ARN of region '%s' but the region asked for is '%s': drop the region flag (the ARN's is used)",
 			    flag, arn->region, region_flag);
 	*region = arn->region;
-	return 0;
-}
-
-int ctx_confirm(struct ctx *ctx, const char *what)
-{
-	char answer[16];
-	FILE *tty;
-
-	if (ctx->o.yes || ctx->o.dry_run)
-		return 0;
-	if (!ctx->stdin_tty)
-		return errf(&ctx->eb, EXIT_REFUSED,
-			    "refusing to %s without confirmation: pass --yes (this is not a terminal)",
-			    what);
-	tty = fopen("/dev/tty", "r+");
-	if (!tty)
-		return errf(&ctx->eb, EXIT_REFUSED,
-			    "refusing to %s: cannot open /dev/tty to ask (pass --yes)",
-			    what);
-	fprintf(tty, "dynamo: about to %s. Continue? [y/N] ", what);
-	fflush(tty);
-	if (!fgets(answer, sizeof(answer), tty) ||
-	    (answer[0] != 'y' && answer[0] != 'Y')) {
-		fclose(tty);
-		return errf(&ctx->eb, EXIT_REFUSED, "stopped: nothing was changed");
-	}
-	fclose(tty);
 	return 0;
 }
 

@@ -126,7 +126,7 @@ void ddb_prepare(const struct ddb *d, struct http_call *c, const char *target)
 	c->ep = &d->ep;
 	c->sign = &d->signer;
 	c->target = target;
-	c->proto = PROTO_AWS_JSON;
+	c->hooks = &aws_json_hooks;
 }
 
 int ddb_request(const struct ddb *d, const char *target, const char *body,

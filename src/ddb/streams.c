@@ -35,7 +35,7 @@ void streams_prepare(const struct streams *s, struct http_call *c,
 	c->ep = &s->ep;
 	c->sign = &s->signer;
 	c->target = target;
-	c->proto = PROTO_AWS_JSON;
+	c->hooks = &aws_json_hooks;
 }
 
 /* ---- the table's stream ---- */
@@ -214,7 +214,7 @@ enum streams_fault streams_classify(const struct http_call *c)
 int streams_report(const struct http_call *c, enum streams_fault f,
 		   const char *table, struct errbuf *eb)
 {
-	const struct aws_error *err = &c->err;
+	const struct http_error *err = &c->err;
 	const char *op = http_call_name(c), *sep = err->message[0] ? ": " : "";
 
 	switch (f) {

@@ -186,6 +186,7 @@ static void req_send(struct get_req *r, uint64_t delay_ms)
 	r->call.check = check_get;
 	r->call.done = on_get_done;
 	r->call.owner = r;
+	r->call.pacer = &rate_pacer;
 	r->call.limiter = batchget_limiter(g);
 	lookups_ranges(r, WAITING, &r->ranges);
 	r->call.ranges = &r->ranges;

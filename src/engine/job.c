@@ -4,7 +4,6 @@
  * calling thread (progress, checkpoint saves).
  */
 #include "dynamo/job.h"
-#include "dynamo/checkpoint.h"
 #include "dynamo/clock.h"
 #include "dynamo/exitcode.h"
 #include "dynamo/json_scan.h"
@@ -105,9 +104,9 @@ static void unit_settle(struct unit *u)
 		u->npages--;
 		if (pg->last)
 			u->complete = 1;
-		if (j->ck)
-			checkpoint_advance(j->ck, j->ck_stage, u->index,
-					   pg->last ? NULL : &pg->next_key);
+		if (j->hooks.unit_progress)
+			j->hooks.unit_progress(j->hooks.arg, j->hooks.stage, u->index,
+					       pg->last ? NULL : &pg->next_key);
 		buf_release(&pg->next_key);
 		free(pg);
 	}
@@ -373,8 +372,8 @@ static void monitor(struct job *j)
 		}
 		sum_engine_stats(j);
 		progress_update(j);
-		if (j->ck)
-			checkpoint_save(j->ck, 0, NULL);
+		if (j->hooks.tick)
+			j->hooks.tick(j->hooks.arg, 0);
 	}
 }
 
@@ -411,8 +410,8 @@ int job_run(struct job *j)
 	sum_engine_stats(j);
 	j->ended_us = clock_mono_us();
 	free_workers(j);
-	if (j->ck)
-		checkpoint_save(j->ck, 1, NULL);
+	if (j->hooks.tick)
+		j->hooks.tick(j->hooks.arg, 1);
 	if (!j->failed && engine_stop)
 		errf(&j->eb, EXIT_INTERRUPTED, "interrupted");
 	return j->failed || engine_stop ? -1 : 0;

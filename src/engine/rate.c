@@ -564,3 +564,5 @@ void rate_status(struct rate_limiter *r, struct rate_status *out)
 	out->noise = r->noise;
 	pthread_mutex_unlock(&r->lock);
 }
+
+const struct http_pacer rate_pacer = { rate_reserve, rate_refund, rate_observe };

@@ -1,5 +1,4 @@
 #include "dynamo/source.h"
-#include "dynamo/checkpoint.h"
 #include "dynamo/exitcode.h"
 #include "dynamo/item.h"
 #include "dynamo/json_scan.h"
@@ -65,7 +64,8 @@ void source_unit_init(struct unit *u, struct worker *w, int k)
 		if (!j->page_units)
 			u->est_cost = (double)j->page_bytes / 2 / (j->consistent ? 4096 : 8192);
 	}
-	if (j->ck && checkpoint_unit(j->ck, j->ck_stage, u->index, &u->start_key)) {
+	if (j->hooks.unit_start &&
+	    j->hooks.unit_start(j->hooks.arg, j->hooks.stage, u->index, &u->start_key)) {
 		u->exhausted = u->complete = 1;
 	}
 }
@@ -487,6 +487,7 @@ void source_request(struct unit *u)
 	c->check = check_page;
 	c->done = on_page;
 	c->owner = u;
+	c->pacer = &rate_pacer;
 	c->limiter = j->read_rate;
 	c->ranges = &u->range;
 	c->cost = u->est_cost;

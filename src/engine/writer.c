@@ -259,6 +259,7 @@ static void batch_form(struct worker *w)
 	b->call.check = check_batch;
 	b->call.done = on_batch_done;
 	b->call.owner = b;
+	b->call.pacer = &rate_pacer;
 	b->call.limiter = j->write_rate;
 	b->call.ranges = &b->ranges;
 	engine_submit(w->eng, &b->call);

@@ -1,6 +1,7 @@
 #include "dynamo/checkpoint.h"
 #include "dynamo/clock.h"
 #include "dynamo/exitcode.h"
+#include "dynamo/job.h"
 #include "dynamo/json_scan.h"
 #include "dynamo/response.h"
 #include "dynamo/safefile.h"
@@ -678,4 +679,32 @@ void checkpoint_remove(struct checkpoint *ck)
 	if (unlink(ck->path) < 0 && errno != ENOENT)
 		msg_warn("cannot remove checkpoint '%s': %s", ck->path,
 			 strerror(errno));
+}
+
+/* ---- the job's hooks ---- */
+
+static int hook_unit_start(void *arg, int stage, int unit, struct buf *start_key)
+{
+	return checkpoint_unit(arg, stage, unit, start_key);
+}
+
+static void hook_unit_progress(void *arg, int stage, int unit,
+			       const struct buf *next_key)
+{
+	checkpoint_advance(arg, stage, unit, next_key);
+}
+
+/* Saved at most once a second while the job runs, and at its end. */
+static void hook_tick(void *arg, int final)
+{
+	checkpoint_save(arg, final, NULL);
+}
+
+void checkpoint_job_hooks(struct checkpoint *ck, int stage, struct job_hooks *h)
+{
+	h->arg = ck;
+	h->stage = stage;
+	h->unit_start = hook_unit_start;
+	h->unit_progress = hook_unit_progress;
+	h->tick = hook_tick;
 }

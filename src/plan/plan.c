@@ -3,6 +3,7 @@
 #include "dynamo/checkpoint.h"
 #include "dynamo/clock.h"
 #include "dynamo/exitcode.h"
+#include "dynamo/json_print.h"
 #include "dynamo/json_scan.h"
 #include "dynamo/redact.h"
 #include "dynamo/response.h"
@@ -366,6 +367,38 @@ static void print_plan(const struct plan *p)
 	printf("\n");
 }
 
+/*
+ * Asks before a destructive step. On a terminal, prompts with what (the
+ * thing to be destroyed) and wants "y"; elsewhere refuses unless --yes.
+ * Returns 0 to go ahead, -1 (eb set, EXIT_REFUSED) otherwise.
+ */
+static int ask(struct ctx *ctx, const char *what)
+{
+	char answer[16];
+	FILE *tty;
+
+	if (ctx->o.yes || ctx->o.dry_run)
+		return 0;
+	if (!ctx->stdin_tty)
+		return errf(&ctx->eb, EXIT_REFUSED,
+			    "refusing to %s without confirmation: pass --yes (this is not a terminal)",
+			    what);
+	tty = fopen("/dev/tty", "r+");
+	if (!tty)
+		return errf(&ctx->eb, EXIT_REFUSED,
+			    "refusing to %s: cannot open /dev/tty to ask (pass --yes)",
+			    what);
+	fprintf(tty, "dynamo: about to %s. Continue? [y/N] ", what);
+	fflush(tty);
+	if (!fgets(answer, sizeof(answer), tty) ||
+	    (answer[0] != 'y' && answer[0] != 'Y')) {
+		fclose(tty);
+		return errf(&ctx->eb, EXIT_REFUSED, "stopped: nothing was changed");
+	}
+	fclose(tty);
+	return 0;
+}
+
 static int confirm(struct plan *p)
 {
 	struct buf what = BUF_INIT;
@@ -378,7 +411,7 @@ static int confirm(struct plan *p)
 	}
 	if (!n)
 		return 0;
-	r = ctx_confirm(p->ctx, what.data);
+	r = ask(p->ctx, what.data);
 	buf_release(&what);
 	return r;
 }

@@ -12,6 +12,7 @@
  */
 #include "dynamo/plan.h"
 #include "dynamo/cmd.h"
+#include "dynamo/json_print.h"
 #include "dynamo/s3.h"
 
 #include <stdio.h>

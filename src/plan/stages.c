@@ -160,8 +160,7 @@ static void setup_job(struct plan *p, struct stage *s, struct job *j,
 	j->estimate = s->estimate;
 	j->consistent = 1;
 	if (p->ck && ck_stage >= 0 && stage_units(p, s)) {
-		j->ck = p->ck;
-		j->ck_stage = ck_stage;
+		checkpoint_job_hooks(p->ck, ck_stage, &j->hooks);
 	}
 	if (o->max_rcu > 0)
 		read_cap_pages(j, o->max_rcu);

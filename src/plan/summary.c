@@ -5,6 +5,7 @@
  */
 #include "dynamo/stages.h"
 #include "dynamo/clock.h"
+#include "dynamo/json_print.h"
 #include "dynamo/plan_slice.h"
 
 #include <stdio.h>

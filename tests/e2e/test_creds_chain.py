@@ -220,7 +220,7 @@ class Chain(harness.TestCase):
         p = self.dynamo("tables", "-e", "hop3", "--max-retries", "0",
                         extra_env=dict(env, AWS_ENDPOINT_URL_STS=dead))
         # Exit 3, not 1: the engine turns every credentials failure into
-        # CredentialsError and drops the exit code (src/engine/http.c).
+        # CredentialsError and drops the exit code (src/aws/call_sign.c).
         self.assertNotEqual(p.returncode, 0, p.stderr)
         self.assertOneErrorLine(p, "AssumeRole", dead[7:], "ConnectionError")
 

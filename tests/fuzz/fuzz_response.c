@@ -3,7 +3,7 @@
  * endpoints: everything the network can send the parsers that read it.
  * Each input is offered to all of them:
  *
- *  - aws_error_parse (src/engine/http.c) as JSON, query (XML) and REST
+ *  - aws_error_parse (src/aws/errors.c) as JSON, query (XML) and REST
  *    errors: type and message are bounded, one printable line, and a type
  *    is always set;
  *  - sts_parse_credentials and xml_text (src/aws/sts.c, src/util/xml.c):
@@ -41,11 +41,11 @@ static void check_line(const char *s, size_t cap)
 
 static void check_error(const char *body, size_t len)
 {
-	static const enum http_proto protos[] = {
+	static const enum aws_proto protos[] = {
 		PROTO_AWS_JSON, PROTO_AWS_QUERY, PROTO_REST_JSON
 	};
 	static const long statuses[] = { 400, 429, 503 };
-	struct aws_error err;
+	struct http_error err;
 	size_t i, j;
 
 	for (i = 0; i < 3; i++)

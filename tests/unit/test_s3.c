@@ -351,7 +351,7 @@ static void regions_named_by_errors(void **state)
 static void echoed_secrets_never_reach_the_message(void **state)
 {
 	static const char token[] = "IQoJb3JpZ2luX2VjEXAMPLESESSIONTOKENVALUE//////////wEaCXVzLWVhc3QtMSJH";
-	struct aws_error err;
+	struct http_error err;
 	struct buf hostile = BUF_INIT;
 	size_t len;
 	char *body = list_vector("s3_aws_signature_error.xml", &len);
