@@ -27,6 +27,13 @@ int av_key_same(struct slice a, struct slice b);
  */
 int av_key_canonical(struct slice av, struct buf *out);
 /*
+ * Appends an item's (or a key object's) primary key in canonical form: the
+ * partition key's av_key_canonical, a NUL, the sort key's. Two items have
+ * the same key exactly when these bytes are equal. -1 when a key
+ * attribute is missing or not a key value.
+ */
+int item_key_canonical(struct slice item, const struct table_desc *t, struct buf *out);
+/*
  * A number as written: (neg ? -1 : 1) * 0.DIGITS * 10^exp, where DIGITS are
  * the text from sig to sig_end with the point skipped, first and last
  * non-zero; no significant digit (sig NULL) means zero. The digits are

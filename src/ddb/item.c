@@ -500,3 +500,15 @@ int av_key_same(struct slice a, struct slice b)
 	/* The same spelling is the common case; otherwise compare as values. */
 	return (a.n == b.n && !memcmp(a.p, b.p, a.n)) || av_key_compare(a, b) == 0;
 }
+
+int item_key_canonical(struct slice item, const struct table_desc *t, struct buf *out)
+{
+	struct slice v;
+
+	if (js_find(item, t->hash.name, &v) != 1 || av_key_canonical(v, out) < 0)
+		return -1;
+	buf_putc(out, '\0');
+	if (t->range.name && (js_find(item, t->range.name, &v) != 1 || av_key_canonical(v, out) < 0))
+		return -1;
+	return 0;
+}

@@ -482,19 +482,6 @@ static uint64_t fnv(const char *p, size_t n)
 	return h;
 }
 
-/* The key's canonical bytes (av_key_canonical of each key attribute) at the end of canon. */
-static int canon_key(struct buf *canon, struct slice keys, const struct table_desc *t)
-{
-	struct slice v;
-
-	if (js_find(keys, t->hash.name, &v) != 1 || av_key_canonical(v, canon) < 0)
-		return -1;
-	buf_putc(canon, '\0');
-	if (t->range.name && (js_find(keys, t->range.name, &v) != 1 || av_key_canonical(v, canon) < 0))
-		return -1;
-	return 0;
-}
-
 static void changes_release(struct changes *cs)
 {
 	free(cs->v);
@@ -509,7 +496,7 @@ static int changes_add(struct changes *cs, const struct stream_record *rec,
 	struct change *c;
 	size_t at = cs->canon.len, s;
 
-	if (canon_key(&cs->canon, rec->keys, t) < 0)
+	if (item_key_canonical(rec->keys, t, &cs->canon) < 0)
 		return -1;
 	if (cs->n == cs->cap) {
 		cs->cap = cs->cap ? cs->cap * 2 : 1024;

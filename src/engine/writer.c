@@ -34,6 +34,7 @@
 #include "dynamo/item.h"
 #include "dynamo/json_scan.h"
 #include "dynamo/mix.h"
+#include "dynamo/order.h"
 #include "dynamo/response.h"
 
 #include <math.h>
@@ -79,6 +80,8 @@ struct writer {
 	int max_sending;		/* the worker's requests in flight */
 	size_t batch_bytes;		/* request bodies not yet answered */
 	struct buf key;			/* scratch: a key extracted for a delete */
+	int ordered;			/* a file's items: one key's versions written in turn */
+	struct key_order order;		/* when ordered */
 };
 
 static struct writer *writer_of(struct worker *w)
@@ -96,6 +99,10 @@ static int writer_init(struct worker *w)
 	buf_puts(&wr->prefix, ":[");
 	wr->deleting = j->sink == SINK_DELETE || j->deletes;
 	mix_init(&wr->mix);
+	/* Scans and queries never return a key twice; a file may (see order.h). */
+	wr->ordered = j->source == SOURCE_FILE && j->dst_desc;
+	if (wr->ordered)
+		order_init(&wr->order, j->dst_desc);
 	wr->max_sending = w->max_in_flight > 0 ? w->max_in_flight : 1;
 	w->writer = wr;
 	return 0;
@@ -115,6 +122,8 @@ static void writer_release(struct worker *w)
 	if (!wr)
 		return;
 	mix_release(&wr->mix);
+	if (wr->ordered)
+		order_release(&wr->order);
 	while ((b = wr->free_list)) {
 		wr->free_list = b->next;
 		batch_free(b);
@@ -189,27 +198,6 @@ static int check_batch(struct http_call *c, char *why, size_t n)
 				     j->dst_desc, &b->answer, why, n);
 }
 
-/*
- * Whether the batch already writes an item with this key. DynamoDB refuses
- * a batch that names a key twice ("Provided list of item keys contains
- * duplicates"); an import file may hold a key twice (puts of it overwrite
- * each other), so such an item starts the next batch. Scans and queries
- * never return a key twice, so only file sources pay for the check.
- */
-static int holds_key(const struct batch *b, struct slice item)
-{
-	const struct job *j = b->w->job;
-	int i;
-
-	if (j->source != SOURCE_FILE || !j->dst_desc)
-		return 0;
-	for (i = 0; i < b->nitems; i++)
-		if (ddb_same_key((struct slice){ b->call.body.data + b->item_off[i], b->item_len[i] },
-				 item, j->dst_desc))
-			return 1;
-	return 0;
-}
-
 /* Appends one write request to the batch: a fresh item, or a retry. */
 static void batch_add(struct batch *b, struct slice item, struct page *pg, int tries,
 		      int idle)
@@ -244,8 +232,8 @@ static void batch_form(struct worker *w)
 	b->call.cost = 0;
 	while (b->nitems < BATCH_MAX_ITEMS &&
 	       mix_peek(&wr->mix, &pg, &item, &tries, &idle)) {
-		if (b->nitems && (b->call.body.len + item.n + 32 + sizeof(SUFFIX) > BATCH_MAX_BYTES ||
-				  holds_key(b, item)))
+		/* No key twice in a batch (DynamoDB refuses it): the order guard keeps a file's apart. */
+		if (b->nitems && b->call.body.len + item.n + 32 + sizeof(SUFFIX) > BATCH_MAX_BYTES)
 			break;
 		batch_add(b, item, pg, tries, idle);
 		mix_next(&wr->mix);
@@ -296,6 +284,17 @@ static int writer_item(struct worker *w, struct slice item, struct page *pg)
 		payload.p = wr->key.data;
 		payload.n = wr->key.len;
 	}
+	if (wr->ordered) {
+		int r = order_admit(&wr->order, payload, pg);
+
+		if (r < 0) {
+			job_fail(j, EXIT_FAILURE_RUNTIME, "an item read from '%s' lacks the key attributes of '%s'",
+				 j->src_table ? j->src_table : "the file", j->dst_table);
+			return -1;
+		}
+		if (r == 0)
+			return 0;	/* an earlier version of its key is not written yet */
+	}
 	mix_add(&wr->mix, pg, payload);
 	/* Nothing being written: start (pages end with a pump, lookups feed one by one). */
 	if (!wr->sending)
@@ -322,14 +321,31 @@ static size_t writer_backlog(struct worker *w)
 {
 	struct writer *wr = writer_of(w);
 
-	return wr->mix.bytes + wr->batch_bytes;
+	/* Items held for their key's turn count too: reading pauses when they grow. */
+	return wr->mix.bytes + wr->batch_bytes + (wr->ordered ? order_bytes(&wr->order) : 0);
 }
 
 int batch_writer_busy(struct worker *w)
 {
 	struct writer *wr = writer_of(w);
 
-	return wr->mix.ready || wr->mix.held;
+	return wr->mix.ready || wr->mix.held || (wr->ordered && order_waiting(&wr->order));
+}
+
+/* The written items free their keys; waiting items whose keys are free join the mix, in order. */
+static void order_written(struct writer *wr, const struct batch *b, const char *refused)
+{
+	struct page *pg;
+	struct slice item;
+	int i;
+
+	if (!wr->ordered)
+		return;
+	for (i = 0; i < b->nitems; i++)
+		if (!refused[i])
+			order_confirm(&wr->order, batch_item(b, i));
+	while (order_next(&wr->order, &item, &pg))
+		mix_add(&wr->mix, pg, item);
 }
 
 /* Retries whose backoff is over join the mix's turn; a stopping job drops what waits. */
@@ -343,6 +359,11 @@ int batch_writer_tick(struct worker *w)
 		job_add(&j->c.failed, (uint64_t)(wr->mix.ready + wr->mix.held));
 		mix_release(&wr->mix);
 		mix_init(&wr->mix);
+		if (wr->ordered) {
+			job_add(&j->c.failed, (uint64_t)order_waiting(&wr->order));
+			order_release(&wr->order);
+			order_init(&wr->order, j->dst_desc);
+		}
 		return -1;
 	}
 	next = mix_wake(&wr->mix, clock_mono_ms());
@@ -524,6 +545,7 @@ static void on_batch_done(struct http_call *c)
 				 j->dst_table, engine_global_config.max_attempts,
 				 TRIES_PER_RETRY * engine_global_config.max_attempts);
 	}
+	order_written(wr, b, refused);
 	/* The written ones are done, last: their pages may advance, and go. */
 	for (i = 0; i < b->nitems; i++)
 		if (!refused[i])
