@@ -19,6 +19,13 @@
  * Each function returns 1 equal, 0 different, -1 when a value is malformed.
  */
 int av_equal(struct slice a, struct slice b);
+/*
+ * One text per value, equal exactly when av_equal says the values are:
+ * numbers by value, strings by their characters (however escaped), sets and
+ * maps whatever the order of their members, the type first (query --unique
+ * keys its distinct values by it). -1 when av is not DynamoDB JSON.
+ */
+int av_canonical(struct slice av, struct buf *out);
 /* Two items ({"name":{AV},...}): the same attributes with equal values. */
 int item_equal(struct slice a, struct slice b);
 

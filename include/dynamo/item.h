@@ -34,6 +34,11 @@ int av_key_canonical(struct slice av, struct buf *out);
  */
 int item_key_canonical(struct slice item, const struct table_desc *t, struct buf *out);
 /*
+ * An item's attribute by name, whatever escapes the server wrote in the
+ * name (moto writes "gr\u00f6\u00dfe"): 1 found (*val its value), 0 not.
+ */
+int item_find_attr(struct slice item, const char *name, struct slice *val);
+/*
  * A number as written: (neg ? -1 : 1) * 0.DIGITS * 10^exp, where DIGITS are
  * the text from sig to sig_end with the point skipped, first and last
  * non-zero; no significant digit (sig NULL) means zero. The digits are

@@ -58,6 +58,15 @@ int js_find(struct slice obj, const char *key, struct slice *val);
 int js_valid(struct slice s);
 /* Decodes a JSON string literal (quotes included) into out; -1 if malformed. */
 int js_unescape(struct slice lit, struct buf *out);
+/* A member name as js_next_member gives it (escapes kept, no quotes), decoded. */
+int js_name_decode(struct slice raw, struct buf *out);
+/*
+ * A string literal (quotes included), or a member name as js_next_member
+ * gives it, decoded and escaped again one way (buf_json_str's), so that
+ * equal strings print equal whatever escapes the server chose.
+ */
+int js_restring(struct slice lit, struct buf *out);
+int js_rename_member(struct slice raw, struct buf *out);
 /* Compares a raw member key (no quotes, escapes kept) with a plain name. */
 int js_key_is(struct slice key, const char *name);
 

@@ -9,6 +9,7 @@
  * with --unique.
  */
 #include "dynamo/cmd.h"
+#include "dynamo/compare.h"
 #include "dynamo/exitcode.h"
 #include "dynamo/item.h"
 #include "dynamo/json_scan.h"
@@ -41,7 +42,7 @@ struct queue {
 struct seen {
 	char *raw;			/* owned: the attribute value (DynamoDB JSON) */
 	size_t raw_len;
-	char *canon;			/* owned: see canon_value() */
+	char *canon;			/* owned: see av_canonical() */
 	char type[8];
 };
 
@@ -67,80 +68,6 @@ struct printer {
 	uint64_t pending;		/* items or values in out, not written yet */
 	uint64_t *printed;		/* where written ones are counted (the job's, then the stage's) */
 };
-
-/* ---- attribute names ---- */
-
-/* Decodes a member name as json_scan gives it (escapes kept, no quotes). */
-static int name_decode(struct slice raw, struct buf *out)
-{
-	struct buf lit = BUF_INIT;
-	int r;
-
-	buf_putc(&lit, '"');
-	buf_append(&lit, raw.p, raw.n);
-	buf_putc(&lit, '"');
-	r = js_unescape((struct slice){ lit.data, lit.len }, out);
-	buf_release(&lit);
-	return r;
-}
-
-/*
- * Finds an item's attribute by name. DynamoDB's JSON may escape a name
- * (moto writes "gr\u00f6\u00dfe", every server writes "say \"hi\""), so
- * a name with an escape is decoded before it is compared. 1 found, 0 not.
- */
-static int find_attr(struct slice item, const char *name, struct slice *val)
-{
-	size_t n = strlen(name);
-	struct buf dec = BUF_INIT;
-	struct js_iter it;
-	struct slice k, v;
-	int found = 0;
-
-	if (js_begin(&it, item, '{') < 0)
-		return 0;
-	while (!found && js_next_member(&it, &k, &v) == 1) {
-		if (!memchr(k.p, '\\', k.n)) {
-			found = k.n == n && !memcmp(k.p, name, n);
-		} else {
-			buf_reset(&dec);
-			found = name_decode(k, &dec) == 0 && dec.len == n &&
-				!memcmp(dec.data, name, n);
-		}
-		if (found)
-			*val = v;
-	}
-	buf_release(&dec);
-	return found;
-}
-
-/*
- * Decodes with decode and escapes again one way (buf_json_str's), so that
- * equal strings print equal whatever escapes the server chose.
- */
-static int reescape(struct slice s, int (*decode)(struct slice, struct buf *),
-		    struct buf *out)
-{
-	struct buf dec = BUF_INIT;
-	int r = decode(s, &dec);
-
-	if (r == 0)
-		r = buf_json_str(out, dec.data ? dec.data : "", dec.len);
-	buf_release(&dec);
-	return r;
-}
-
-/* A string literal, quotes included. */
-static int restring(struct slice lit, struct buf *out)
-{
-	return reescape(lit, js_unescape, out);
-}
-
-/* A member name as js_next_member gives it, without quotes. */
-static int rename_member(struct slice raw, struct buf *out)
-{
-	return reescape(raw, name_decode, out);
-}
 
 /* ---- output ---- */
 
@@ -169,171 +96,6 @@ static void out_flush(struct printer *pr)
 
 /* ---- --unique: distinct values of any type ---- */
 
-static int exponent(const char *p, const char *end, long *exp)
-{
-	char num[16], *e;
-	size_t k = (size_t)(end - p);
-
-	if (k == 0 || k >= sizeof(num))
-		return -1;
-	memcpy(num, p, k);
-	num[k] = '\0';
-	errno = 0;
-	*exp = strtol(num, &e, 10);
-	return *e || errno ? -1 : 0;
-}
-
-/*
- * A decimal number in one spelling per value: "1.50", "15E-1" and "0.15e1"
- * all become "15e-1" (the digits without leading or trailing zeros, then the
- * power of ten they are multiplied by); zero is "0". -1 if s is no number.
- */
-static int canon_number(const char *s, size_t n, struct buf *out)
-{
-	const char *p = s, *end = s + n;
-	struct buf digits = BUF_INIT;
-	long point = 0, exp = 0;	/* s = 0.DIGITS * 10^(point + exp) */
-	int neg = 0, dot = 0, any = 0, r = -1;
-
-	if (p < end && (*p == '-' || *p == '+'))
-		neg = *p++ == '-';
-	for (; p < end; p++) {
-		if (*p == '.' && !dot) {
-			dot = 1;
-			continue;
-		}
-		if (*p < '0' || *p > '9')
-			break;
-		any = 1;
-		if (!digits.len && *p == '0') {
-			point -= dot;	/* 0.001: zeros after the point move it */
-			continue;
-		}
-		buf_putc(&digits, *p);
-		point += !dot;
-	}
-	if (p < end && (*p == 'e' || *p == 'E')) {
-		if (exponent(p + 1, end, &exp) < 0)
-			goto out;
-		p = end;
-	}
-	if (p != end || !any)
-		goto out;
-	while (digits.len && digits.data[digits.len - 1] == '0')
-		digits.data[--digits.len] = '\0';
-	if (!digits.len)
-		r = buf_putc(out, '0');
-	else
-		r = buf_printf(out, "%s%se%ld", neg ? "-" : "", digits.data,
-			       point + exp - (long)digits.len);
-out:
-	buf_release(&digits);
-	return r < 0 ? -1 : 0;
-}
-
-static int canon_value(struct slice av, struct buf *out);
-
-static int by_string(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/*
- * Sets and maps: the canonical forms of the members, sorted (and, for sets,
- * without duplicates), joined by commas.
- */
-static int canon_sorted(struct slice v, int is_map, char elem_type,
-			struct buf *out)
-{
-	char **parts = NULL;
-	size_t n = 0, cap = 0, i;
-	struct js_iter it;
-	struct slice k, e;
-	int r;
-
-	if (js_begin(&it, v, is_map ? '{' : '[') < 0)
-		return -1;
-	for (;;) {
-		struct buf one = BUF_INIT;
-
-		r = is_map ? js_next_member(&it, &k, &e) : js_next_element(&it, &e);
-		if (r != 1)
-			break;
-		if (is_map) {
-			r = rename_member(k, &one);
-			buf_putc(&one, ':');
-			if (r == 0)
-				r = canon_value(e, &one);
-		} else if (elem_type == 'N') {
-			r = e.n >= 2 && e.p[0] == '"' ?
-			    canon_number(e.p + 1, e.n - 2, &one) : -1;
-		} else {
-			r = restring(e, &one);
-		}
-		if (r < 0) {
-			buf_release(&one);
-			break;
-		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 8;
-			parts = xrealloc(parts, cap * sizeof(*parts));
-		}
-		parts[n++] = buf_detach(&one);
-	}
-	if (r == 0) {
-		qsort(parts, n, sizeof(*parts), by_string);
-		for (i = 0; i < n; i++) {
-			if (!is_map && i && !strcmp(parts[i], parts[i - 1]))
-				continue;
-			if (i)
-				buf_putc(out, ',');
-			buf_puts(out, parts[i]);
-		}
-	}
-	for (i = 0; i < n; i++)
-		free(parts[i]);
-	free(parts);
-	return r < 0 ? -1 : 0;
-}
-
-/*
- * One text per value as DynamoDB compares values: numbers by value, strings
- * by their characters (however escaped), sets and maps whatever the order of
- * their members. The type comes first, so values of different types differ.
- */
-static int canon_value(struct slice av, struct buf *out)
-{
-	struct js_iter it;
-	struct slice v, e;
-	char t[8];
-	int r, first = 1;
-
-	if (av_split(av, t, &v) < 0)
-		return -1;
-	buf_printf(out, "%s(", t);
-	if (!strcmp(t, "S") || !strcmp(t, "B")) {
-		r = restring(v, out);
-	} else if (!strcmp(t, "N")) {
-		r = v.n >= 2 && v.p[0] == '"' ? canon_number(v.p + 1, v.n - 2, out) : -1;
-	} else if (!strcmp(t, "SS") || !strcmp(t, "BS") || !strcmp(t, "NS")) {
-		r = canon_sorted(v, 0, t[0], out);
-	} else if (!strcmp(t, "M")) {
-		r = canon_sorted(v, 1, 0, out);
-	} else if (!strcmp(t, "L")) {
-		r = js_begin(&it, v, '[');
-		while (r == 0 && (r = js_next_element(&it, &e)) == 1) {
-			if (!first)
-				buf_putc(out, ',');
-			first = 0;
-			r = canon_value(e, out) < 0 ? -1 : 0;
-		}
-	} else {
-		r = buf_append(out, v.p, v.n);	/* BOOL, NULL */
-	}
-	buf_putc(out, ')');
-	return r < 0 ? -1 : 0;
-}
-
 static void distinct_init(struct distinct *d)
 {
 	memset(d, 0, sizeof(*d));
@@ -359,9 +121,9 @@ static void unique_add(struct printer *pr, struct slice item)
 	struct slice v, val;
 	struct seen *x;
 
-	if (!find_attr(item, pr->ctx->o.unique, &v))
+	if (!item_find_attr(item, pr->ctx->o.unique, &v))
 		return;
-	if (canon_value(v, &canon) < 0) {
+	if (av_canonical(v, &canon) < 0) {
 		buf_reset(&canon);
 		buf_append(&canon, v.p, v.n);	/* not DynamoDB JSON: compare as sent */
 	}
@@ -560,7 +322,7 @@ static int printer_item(struct worker *w, struct slice item, struct page *pg)
 	e->sk_off = e->sk_len = e->sv_off = e->sv_len = 0;
 	e->sk_kind = 0;
 	buf_append(&q->data, item.p, item.n);
-	if (pr->sort_attr && find_attr(item, pr->sort_attr, &sk)) {
+	if (pr->sort_attr && item_find_attr(item, pr->sort_attr, &sk)) {
 		char t[8];
 		struct slice v;
 
@@ -680,7 +442,7 @@ static int pretty(struct slice v, int depth, struct buf *out)
 	if (!v.n)
 		return -1;
 	if (*v.p == '"')
-		return restring(v, out);
+		return js_restring(v, out);
 	if (*v.p != '{' && *v.p != '[')
 		return buf_append(out, v.p, v.n);
 	if (js_begin(&it, v, *v.p) < 0)
@@ -691,7 +453,7 @@ static int pretty(struct slice v, int depth, struct buf *out)
 			if ((r = js_next_member(&it, &k, &e)) != 1)
 				break;
 			indent(out, depth + 1);
-			if (rename_member(k, out) < 0)
+			if (js_rename_member(k, out) < 0)
 				return -1;
 			buf_puts(out, ": ");
 		} else {

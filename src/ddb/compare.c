@@ -10,6 +10,7 @@
 #include "dynamo/item.h"
 #include "dynamo/json_scan.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -296,4 +297,165 @@ int item_equal(struct slice a, struct slice b)
 int item_diff_attrs(struct slice a, struct slice b, attr_diff_fn fn, void *ctx)
 {
 	return walk_maps(a, b, fn, ctx, 0) < 0 ? -1 : 0;
+}
+
+/* ---- one text per value (av_canonical) ---- */
+
+static int exponent(const char *p, const char *end, long *exp)
+{
+	char num[16], *e;
+	size_t k = (size_t)(end - p);
+
+	if (k == 0 || k >= sizeof(num))
+		return -1;
+	memcpy(num, p, k);
+	num[k] = '\0';
+	errno = 0;
+	*exp = strtol(num, &e, 10);
+	return *e || errno ? -1 : 0;
+}
+
+/*
+ * A decimal number in one spelling per value: "1.50", "15E-1" and "0.15e1"
+ * all become "15e-1" (the digits without leading or trailing zeros, then the
+ * power of ten they are multiplied by); zero is "0". -1 if s is no number.
+ */
+static int canon_number(const char *s, size_t n, struct buf *out)
+{
+	const char *p = s, *end = s + n;
+	struct buf digits = BUF_INIT;
+	long point = 0, exp = 0;	/* s = 0.DIGITS * 10^(point + exp) */
+	int neg = 0, dot = 0, any = 0, r = -1;
+
+	if (p < end && (*p == '-' || *p == '+'))
+		neg = *p++ == '-';
+	for (; p < end; p++) {
+		if (*p == '.' && !dot) {
+			dot = 1;
+			continue;
+		}
+		if (*p < '0' || *p > '9')
+			break;
+		any = 1;
+		if (!digits.len && *p == '0') {
+			point -= dot;	/* 0.001: zeros after the point move it */
+			continue;
+		}
+		buf_putc(&digits, *p);
+		point += !dot;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		if (exponent(p + 1, end, &exp) < 0)
+			goto out;
+		p = end;
+	}
+	if (p != end || !any)
+		goto out;
+	while (digits.len && digits.data[digits.len - 1] == '0')
+		digits.data[--digits.len] = '\0';
+	if (!digits.len)
+		r = buf_putc(out, '0');
+	else
+		r = buf_printf(out, "%s%se%ld", neg ? "-" : "", digits.data,
+			       point + exp - (long)digits.len);
+out:
+	buf_release(&digits);
+	return r < 0 ? -1 : 0;
+}
+
+
+static int by_string(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Sets and maps: the canonical forms of the members, sorted (and, for sets,
+ * without duplicates), joined by commas.
+ */
+static int canon_sorted(struct slice v, int is_map, char elem_type,
+			struct buf *out)
+{
+	char **parts = NULL;
+	size_t n = 0, cap = 0, i;
+	struct js_iter it;
+	struct slice k, e;
+	int r;
+
+	if (js_begin(&it, v, is_map ? '{' : '[') < 0)
+		return -1;
+	for (;;) {
+		struct buf one = BUF_INIT;
+
+		r = is_map ? js_next_member(&it, &k, &e) : js_next_element(&it, &e);
+		if (r != 1)
+			break;
+		if (is_map) {
+			r = js_rename_member(k, &one);
+			buf_putc(&one, ':');
+			if (r == 0)
+				r = av_canonical(e, &one);
+		} else if (elem_type == 'N') {
+			r = e.n >= 2 && e.p[0] == '"' ?
+			    canon_number(e.p + 1, e.n - 2, &one) : -1;
+		} else {
+			r = js_restring(e, &one);
+		}
+		if (r < 0) {
+			buf_release(&one);
+			break;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			parts = xrealloc(parts, cap * sizeof(*parts));
+		}
+		parts[n++] = buf_detach(&one);
+	}
+	if (r == 0) {
+		qsort(parts, n, sizeof(*parts), by_string);
+		for (i = 0; i < n; i++) {
+			if (!is_map && i && !strcmp(parts[i], parts[i - 1]))
+				continue;
+			if (i)
+				buf_putc(out, ',');
+			buf_puts(out, parts[i]);
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(parts[i]);
+	free(parts);
+	return r < 0 ? -1 : 0;
+}
+
+int av_canonical(struct slice av, struct buf *out)
+{
+	struct js_iter it;
+	struct slice v, e;
+	char t[8];
+	int r, first = 1;
+
+	if (av_split(av, t, &v) < 0)
+		return -1;
+	buf_printf(out, "%s(", t);
+	if (!strcmp(t, "S") || !strcmp(t, "B")) {
+		r = js_restring(v, out);
+	} else if (!strcmp(t, "N")) {
+		r = v.n >= 2 && v.p[0] == '"' ? canon_number(v.p + 1, v.n - 2, out) : -1;
+	} else if (!strcmp(t, "SS") || !strcmp(t, "BS") || !strcmp(t, "NS")) {
+		r = canon_sorted(v, 0, t[0], out);
+	} else if (!strcmp(t, "M")) {
+		r = canon_sorted(v, 1, 0, out);
+	} else if (!strcmp(t, "L")) {
+		r = js_begin(&it, v, '[');
+		while (r == 0 && (r = js_next_element(&it, &e)) == 1) {
+			if (!first)
+				buf_putc(out, ',');
+			first = 0;
+			r = av_canonical(e, out) < 0 ? -1 : 0;
+		}
+	} else {
+		r = buf_append(out, v.p, v.n);	/* BOOL, NULL */
+	}
+	buf_putc(out, ')');
+	return r < 0 ? -1 : 0;
 }

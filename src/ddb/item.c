@@ -512,3 +512,33 @@ int item_key_canonical(struct slice item, const struct table_desc *t, struct buf
 		return -1;
 	return 0;
 }
+
+/*
+ * Finds an item's attribute by name. DynamoDB's JSON may escape a name
+ * (moto writes "gr\u00f6\u00dfe", every server writes "say \"hi\""), so
+ * a name with an escape is decoded before it is compared. 1 found, 0 not.
+ */
+int item_find_attr(struct slice item, const char *name, struct slice *val)
+{
+	size_t n = strlen(name);
+	struct buf dec = BUF_INIT;
+	struct js_iter it;
+	struct slice k, v;
+	int found = 0;
+
+	if (js_begin(&it, item, '{') < 0)
+		return 0;
+	while (!found && js_next_member(&it, &k, &v) == 1) {
+		if (!memchr(k.p, '\\', k.n)) {
+			found = k.n == n && !memcmp(k.p, name, n);
+		} else {
+			buf_reset(&dec);
+			found = js_name_decode(k, &dec) == 0 && dec.len == n &&
+				!memcmp(dec.data, name, n);
+		}
+		if (found)
+			*val = v;
+	}
+	buf_release(&dec);
+	return found;
+}

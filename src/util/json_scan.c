@@ -563,3 +563,45 @@ int js_unescape(struct slice lit, struct buf *out)
 	}
 	return 0;
 }
+
+/* Decodes a member name as json_scan gives it (escapes kept, no quotes). */
+int js_name_decode(struct slice raw, struct buf *out)
+{
+	struct buf lit = BUF_INIT;
+	int r;
+
+	buf_putc(&lit, '"');
+	buf_append(&lit, raw.p, raw.n);
+	buf_putc(&lit, '"');
+	r = js_unescape((struct slice){ lit.data, lit.len }, out);
+	buf_release(&lit);
+	return r;
+}
+
+/*
+ * Decodes with decode and escapes again one way (buf_json_str's), so that
+ * equal strings print equal whatever escapes the server chose.
+ */
+static int reescape(struct slice s, int (*decode)(struct slice, struct buf *),
+		    struct buf *out)
+{
+	struct buf dec = BUF_INIT;
+	int r = decode(s, &dec);
+
+	if (r == 0)
+		r = buf_json_str(out, dec.data ? dec.data : "", dec.len);
+	buf_release(&dec);
+	return r;
+}
+
+/* A string literal, quotes included. */
+int js_restring(struct slice lit, struct buf *out)
+{
+	return reescape(lit, js_unescape, out);
+}
+
+/* A member name as js_next_member gives it, without quotes. */
+int js_rename_member(struct slice raw, struct buf *out)
+{
+	return reescape(raw, js_name_decode, out);
+}

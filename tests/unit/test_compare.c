@@ -19,6 +19,19 @@ static int eq(const char *a, const char *b)
 	return av_equal(S(a), S(b));
 }
 
+/* 1 when the two values have the same canonical text, 0 when not, -1 when one is malformed. */
+static int same_canonical(const char *a, const char *b)
+{
+	struct buf ca = BUF_INIT, cb = BUF_INIT;
+	int r = -1;
+
+	if (av_canonical(S(a), &ca) == 0 && av_canonical(S(b), &cb) == 0)
+		r = ca.len == cb.len && !memcmp(ca.data, cb.data, ca.len);
+	buf_release(&ca);
+	buf_release(&cb);
+	return r;
+}
+
 static void test_values(void **state)
 {
 	static const struct {
@@ -79,6 +92,10 @@ static void test_values(void **state)
 		/* Equality is symmetric. */
 		if (eq(cases[i].b, cases[i].a) != cases[i].want)
 			fail_msg("%s vs %s: want %d", cases[i].b, cases[i].a, cases[i].want);
+		/* query --unique's canonical text says the same (one definition of equal). */
+		if (same_canonical(cases[i].a, cases[i].b) != cases[i].want)
+			fail_msg("av_canonical of %s and %s: want %s", cases[i].a, cases[i].b,
+				 cases[i].want ? "the same text" : "different texts");
 	}
 }
 
