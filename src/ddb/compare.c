@@ -412,7 +412,8 @@ static int canon_sorted(struct slice v, int is_map, char elem_type,
 		parts[n++] = buf_detach(&one);
 	}
 	if (r == 0) {
-		qsort(parts, n, sizeof(*parts), by_string);
+		if (n)	/* qsort of NULL is undefined, even of nothing ({"M":{}}) */
+			qsort(parts, n, sizeof(*parts), by_string);
 		for (i = 0; i < n; i++) {
 			if (!is_map && i && !strcmp(parts[i], parts[i - 1]))
 				continue;

@@ -310,8 +310,9 @@ int keyset_seal(struct keyset *s, struct errbuf *eb)
 	if (s->sealed)
 		return 0;
 	if (!s->nruns) {
-		/* Everything fits in memory: no file at all. */
-		qsort(s->mem, s->nmem, sizeof(*s->mem), cmp_digest);
+		/* Everything fits in memory: no file at all (and no array at all for an empty file). */
+		if (s->nmem)
+			qsort(s->mem, s->nmem, sizeof(*s->mem), cmp_digest);
 		s->nmem = unique(s->mem, s->nmem);
 		s->count = s->nmem;
 		s->sealed = 1;
