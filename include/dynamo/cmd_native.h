@@ -60,6 +60,8 @@ struct native_load {
 	uint64_t started_ms, last_note_ms;
 };
 
+/* What ImportTable would refuse in schema (local secondary indexes) for table, refused now. */
+int native_import_check(struct ctx *ctx, const struct table_desc *schema, const char *table);
 /* The stage that creates table with ImportTable from n's export; n->schema set. */
 struct stage *plan_add_native_import(struct plan *p, struct native_load *n, const char *table);
 

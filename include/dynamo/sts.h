@@ -16,6 +16,10 @@ void sts_form_add(struct buf *form, const char *key, const char *value);
 int sts_post(const struct endpoint *ep, const struct signer *sign,
 	     const char *action, const char *form, struct buf *resp, const char *what,
 	     struct errbuf *eb);
+/* The same with at most max_attempts attempts of timeout_ms each (0: the defaults). */
+int sts_post_limited(const struct endpoint *ep, const struct signer *sign,
+		     const char *action, const char *form, struct buf *resp, const char *what,
+		     int max_attempts, uint64_t timeout_ms, struct errbuf *eb);
 /* <Credentials> of an AssumeRole* response; what names the source in messages. */
 int sts_parse_credentials(const char *xml, size_t len, const char *what,
 			  struct credentials **out, struct errbuf *eb);

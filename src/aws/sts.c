@@ -27,10 +27,20 @@ int sts_post(const struct endpoint *ep, const struct signer *sign,
 	     const char *action, const char *form, struct buf *resp, const char *what,
 	     struct errbuf *eb)
 {
+	return sts_post_limited(ep, sign, action, form, resp, what, 0, 0, eb);
+}
+
+int sts_post_limited(const struct endpoint *ep, const struct signer *sign,
+		     const char *action, const char *form, struct buf *resp, const char *what,
+		     int max_attempts, uint64_t timeout_ms, struct errbuf *eb)
+{
 	struct http_call c;
 	int r = 0;
 
 	http_call_init(&c);
+	c.max_attempts = max_attempts;
+	c.timeout_ms = timeout_ms;
+	c.connect_timeout_ms = timeout_ms;
 	c.ep = ep;
 	c.hooks = &aws_query_hooks;
 	c.op = action;
@@ -125,7 +135,8 @@ int sts_caller_account(const struct endpoint *ep, const struct signer *sign,
 
 	sts_form_add(&form, "Action", "GetCallerIdentity");
 	sts_form_add(&form, "Version", "2011-06-15");
-	if (sts_post(ep, sign, "GetCallerIdentity", form.data, &resp, "the caller", eb) < 0)
+	/* Only to name an account: an STS out of reach (a VPC with a DynamoDB endpoint only) costs seconds, not the retry budget. */
+	if (sts_post_limited(ep, sign, "GetCallerIdentity", form.data, &resp, "the caller", 2, 5000, eb) < 0)
 		goto cleanup;
 	if (xml_find(resp.data, resp.len, "GetCallerIdentityResult", &res, &n) < 0 ||
 	    xml_text(res, n, "Account", &acct) < 0 || !account_shaped(&acct)) {

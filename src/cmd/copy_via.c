@@ -63,21 +63,6 @@ int copy_via_check(struct ctx *ctx, const struct selection *sel, const struct tr
 		    flag);
 }
 
-/* ImportTable creates the target with the source's keys and indexes: not every table's. */
-static int check_importable(struct ctx *ctx, const struct copy_via_sides *v)
-{
-	struct native_import_spec spec;
-	cJSON *req;
-
-	memset(&spec, 0, sizeof(spec));
-	spec.bucket = "example-bucket";
-	spec.table = v->sd->raw;
-	spec.table_name = v->target_table;
-	req = native_import_request(&spec, &ctx->eb);
-	cJSON_Delete(req);
-	return req ? 0 : -1;
-}
-
 static void add_native_import(struct copy_via *cv, const struct copy_via_sides *v, struct plan *p)
 {
 	struct stage *s;
@@ -136,7 +121,8 @@ static int own_prefix(struct s3_export *x, const char *table)
 int copy_via_stages(struct ctx *ctx, struct copy_via *cv, const struct copy_via_sides *v,
 		    struct plan *p, int target_empty)
 {
-	if (!v->td && check_importable(ctx, v) < 0)
+	/* ImportTable creates the target with the source's keys and indexes: not every table's. */
+	if (!v->td && native_import_check(ctx, v->sd, v->target_table) < 0)
 		return -1;
 	cv->ex.ctx = ctx;
 	cv->ex.d = v->src;

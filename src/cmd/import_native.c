@@ -166,15 +166,15 @@ static int check_new(struct ctx *ctx, struct ddb *d)
 }
 
 /* What ImportTable would refuse in the schema (local secondary indexes) is refused now. */
-static int check_schema(struct ctx *ctx, struct native_load *n)
+int native_import_check(struct ctx *ctx, const struct table_desc *schema, const char *table)
 {
 	struct native_import_spec spec;
 	cJSON *req;
 
 	memset(&spec, 0, sizeof(spec));
 	spec.bucket = "example-bucket";
-	spec.table = n->schema->raw;
-	spec.table_name = ctx->o.table;
+	spec.table = schema->raw;
+	spec.table_name = table;
 	req = native_import_request(&spec, &ctx->eb);
 	cJSON_Delete(req);
 	return req ? 0 : -1;
@@ -207,7 +207,7 @@ static int plan_import(struct ctx *ctx, struct native_load *n, struct plan *p)
 	if ((o->like ? read_like(ctx, &n->schema_own) : read_schema(ctx, &n->schema_own)) < 0)
 		return -1;
 	n->schema = &n->schema_own;
-	if (check_schema(ctx, n) < 0)
+	if (native_import_check(ctx, n->schema, ctx->o.table) < 0)
 		return -1;
 	if (ctx_open_s3(ctx, n->d, &s3) < 0)
 		return -1;
