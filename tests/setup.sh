@@ -20,8 +20,17 @@ command -v moto_server >/dev/null 2>&1 || python3 -c 'import moto.server' 2>/dev
 
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 ||
     need "node and npm" "apt-get install nodejs npm (or 'sudo make test-deps')"
-if [ ! -f node_modules/dynalite/package.json ] ||
-   [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# Installed when missing or when the lock file's content changed since the
+# last install (a stamp of its checksum; mtimes lie after a checkout or in a
+# fresh worktree). A node_modules that is a symlink (a worktree sharing
+# another's) is never reinstalled from here: npm ci would empty its target.
+lock_sum=$(cksum < package-lock.json)
+if [ -L node_modules ]; then
+    [ -f node_modules/dynalite/package.json ] ||
+        need dynalite "tests/node_modules is a symlink to an empty install: run 'npm ci' where it points"
+elif [ ! -f node_modules/dynalite/package.json ] ||
+     [ "$(cat node_modules/.dynamo-lock 2>/dev/null)" != "$lock_sum" ]; then
     echo "dynamo: installing dynalite from tests/package-lock.json" >&2
     npm ci --no-audit --no-fund --loglevel=error >&2
+    echo "$lock_sum" > node_modules/.dynamo-lock
 fi
