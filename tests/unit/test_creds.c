@@ -182,34 +182,6 @@ static void expect_key(struct fake *f, const char *akid)
 	creds_put(c);
 }
 
-/* stderr goes to a temporary file while a test counts warnings. */
-static int saved_stderr = -1;
-static FILE *captured;
-
-static void capture_stderr(void)
-{
-	fflush(stderr);
-	captured = tmpfile();
-	assert_non_null(captured);
-	saved_stderr = dup(2);
-	dup2(fileno(captured), 2);
-}
-
-static char *captured_text(void)
-{
-	static char text[8192];
-	size_t n;
-
-	fflush(stderr);
-	dup2(saved_stderr, 2);
-	close(saved_stderr);
-	rewind(captured);
-	n = fread(text, 1, sizeof(text) - 1, captured);
-	text[n] = '\0';
-	fclose(captured);
-	return text;
-}
-
 static int count_lines(const char *s)
 {
 	int n = 0;
@@ -302,7 +274,7 @@ static void test_failed_refresh_keeps_valid_credentials_and_warns_once(void **st
 	expect_key(f, "ASIAFAKE0001");
 	f->fail = 1;
 	fake_now = exp - 300;
-	capture_stderr();
+	unit_capture_stderr();
 	expect_key(f, "ASIAFAKE0001");
 	assert_int_equal(f->fetches, 2);
 	/* Within the retry interval: no new STS call, no second warning. */
@@ -314,7 +286,7 @@ static void test_failed_refresh_keeps_valid_credentials_and_warns_once(void **st
 	fake_now += 2;
 	expect_key(f, "ASIAFAKE0001");
 	assert_int_equal(f->fetches, 3);
-	err = captured_text();
+	err = unit_captured_text();
 	assert_int_equal(count_lines(err), 1);
 	assert_non_null(strstr(err, "dynamo: warning: "));
 	assert_non_null(strstr(err, "profile 'fake'"));
@@ -354,9 +326,9 @@ static void test_retry_interval_does_not_outlast_the_credentials(void **state)
 	expect_key(f, "ASIAFAKE0001");
 	f->fail = 1;
 	fake_now = exp - CREDS_MANDATORY_WINDOW - 5;
-	capture_stderr();
+	unit_capture_stderr();
 	expect_key(f, "ASIAFAKE0001");
-	captured_text();
+	unit_captured_text();
 	fake_now = exp - CREDS_MANDATORY_WINDOW + 1;
 	assert_null(creds_get(&f->base, &eb));
 	assert_int_equal(f->fetches, 3);
@@ -626,13 +598,13 @@ static void test_failed_background_refresh_then_the_fallback(void **state)
 	expect_key(f, "ASIAFAKE0001");
 	creds_refresh_start(&f->base);
 	__atomic_store_n(&f->fail, 1, __ATOMIC_SEQ_CST);
-	capture_stderr();
+	unit_capture_stderr();
 	set_now(exp - 300);
 	expect_key(f, "ASIAFAKE0001");
 	wait_fetches_ended(f, 2);
 	assert_false(fetched_here(f));
 	expect_key(f, "ASIAFAKE0001");
-	err = captured_text();
+	err = unit_captured_text();
 	assert_int_equal(count_lines(err), 1);
 	assert_non_null(strstr(err, "could not refresh the credentials of profile 'fake'"));
 	/* Past usable: this thread fetches, and the failure is its error. */
