@@ -2,6 +2,7 @@
 #include "dynamo/buf.h"
 #include "dynamo/clock.h"
 #include "dynamo/exitcode.h"
+#include "dynamo/http.h"
 #include "dynamo/redact.h"
 
 #include <cJSON.h>
@@ -219,7 +220,8 @@ static int refresh(struct creds_provider *p, time_t now)
 	/* Callers with usable credentials, and the refresher, wait this long. */
 	p->retry_after = now + CREDS_RETRY_INTERVAL;
 	if (usable(p->cached, now)) {
-		if (!p->warned)
+		/* A fetch a signal cut short (engine_stop) is the stop, not news. */
+		if (!p->warned && !engine_stop)
 			msg_warn("could not refresh the credentials of %s (%s); using the current ones until they expire",
 				 p->what, why.msg);
 		p->warned = 1;
