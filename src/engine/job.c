@@ -384,7 +384,8 @@ static void monitor(struct job *j)
  * signing inside its event loop while the others wait. A thread of its
  * own rather than the monitor: a refresh (an STS call and its retries, a
  * credential_process) would stall the progress line and checkpoint saves,
- * and the follower runs jobs without a monitor of its own.
+ * and the stream follower's reading loop (follow.c) has no monitor but
+ * needs the same refresher.
  */
 static void refresh_credentials(const struct job *j, int start)
 {
