@@ -4,8 +4,9 @@
 #include "dynamo/http.h"
 
 /*
- * What makes an HTTP call (http.h) an AWS call: the hooks that sign it
- * with SigV4 before each attempt (aws/call_sign.c) and read AWS's error
+ * What makes an HTTP call (http.h) an AWS call: the hooks that add the AWS
+ * headers and sign it with SigV4 before each attempt (aws/call_sign.c,
+ * aws/call_headers.c), check the answer's checksum and read AWS's error
  * answers (aws/errors.c). A call sets c->hooks to the table of its
  * service's protocol and c->sign to its signer (NULL: sent unsigned).
  */
@@ -30,7 +31,22 @@ extern const struct http_hooks aws_json_hooks;
 extern const struct http_hooks aws_query_hooks;
 extern const struct http_hooks aws_rest_json_hooks;
 
-/* The prepare hook: signs the attempt (SigV4), or fails it with CredentialsError. */
+/* What a call without a content type is sent as (DynamoDB's JSON protocol). */
+#define AWS_JSON_CONTENT_TYPE "application/x-amz-json-1.0"
+
+/*
+ * The AWS headers (aws/call_headers.c): the content type a call is sent
+ * and signed with, and the request's own headers (Content-Type when the
+ * call sets none, X-Amz-Target: its target), added by the prepare hook.
+ */
+const char *aws_content_type(const struct http_call *c);
+void aws_request_headers(struct http_call *c);
+/* The header hook: keeps x-amz-crc32 (in hook_note) and the request id. */
+void aws_answer_header(struct http_call *c, const char *line, size_t n);
+/* The verify hook: a 2xx body that does not match its x-amz-crc32 is CRC32CheckFailed, retried. */
+int aws_answer_verify(struct http_call *c);
+
+/* The prepare hook: adds the AWS headers and signs the attempt (SigV4), or fails it with CredentialsError. */
 int aws_sign_prepare(struct http_call *c, void **state);
 void aws_sign_state_free(void *state);
 

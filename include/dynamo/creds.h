@@ -38,6 +38,7 @@ struct creds_provider {
 	const struct creds_provider_ops *ops;
 	char *what;			/* owned: for messages, "profile 'prod'" */
 	pthread_mutex_t lock;		/* guards the fields below */
+	pthread_cond_t changed;		/* a fetch ended, or the refresher has work */
 	struct credentials *cached;	/* owned reference */
 	time_t fetched;			/* when cached was fetched (creds_clock) */
 	time_t retry_after;		/* after a failed refresh: no new try before this */
@@ -49,6 +50,21 @@ struct creds_provider {
 	 */
 	time_t expired_until;
 	struct errbuf expired;
+	/*
+	 * A fetch runs outside the lock, so threads with usable credentials
+	 * never wait for it; those without wait on changed for its result
+	 * (fetch_gen counts the fetches ended; failed and failure are the
+	 * last one's outcome).
+	 */
+	int fetching;
+	unsigned fetch_gen;
+	int failed;
+	struct errbuf failure;
+	/* The background refresher (creds_refresh_start). */
+	int watchers;			/* runs that asked for it */
+	int refresher_on;		/* its thread runs */
+	int refresher_stop;		/* asked to end */
+	pthread_t refresher;
 };
 
 /*
@@ -62,6 +78,12 @@ struct creds_provider {
 #define CREDS_MANDATORY_WINDOW 60
 /* After a failed refresh with time to spare, the next try waits this long. */
 #define CREDS_RETRY_INTERVAL 30
+/*
+ * The background refresher acts this long before the mandatory window at
+ * the latest (or halfway there, for credentials that live less), so that
+ * short sessions too are renewed before anyone has to wait for them.
+ */
+#define CREDS_REFRESH_LEAD 30
 
 /* The wall clock creds_get compares expirations with; tests replace it. */
 extern time_t (*creds_clock)(void);
@@ -74,15 +96,37 @@ int creds_from_environment(const struct creds_provider *p);
 
 /*
  * Current credentials with a reference the caller drops with creds_put.
- * Refreshes them when they expire within the refresh window; if the refresh
- * fails while the old ones have more than CREDS_MANDATORY_WINDOW left, warns
- * once, keeps using them and tries again after CREDS_RETRY_INTERVAL.
- * Thread-safe: one thread refreshes while the others wait.
+ * Thread-safe; the fetch itself runs outside the provider's lock, so a
+ * thread whose credentials are still usable never waits for it.
+ *
+ * Without a refresher (creds_refresh_start), refreshes them when they
+ * expire within the refresh window; if the refresh fails while the old ones
+ * have more than CREDS_MANDATORY_WINDOW left, warns once, keeps using them
+ * and tries again after CREDS_RETRY_INTERVAL. Threads that need credentials
+ * while another fetches wait for that fetch and share its result.
+ *
+ * With a refresher, the refresh window is the refresher's business: callers
+ * take the current credentials until CREDS_MANDATORY_WINDOW. Past that (the
+ * refresher keeps failing, or the clock jumped), the caller fetches
+ * synchronously on its own thread, the fallback, or waits for the fetch
+ * under way, and gets fresh credentials or its error: never expired ones.
  */
 struct credentials *creds_get(struct creds_provider *p, struct errbuf *eb);
 void creds_put(struct credentials *c);
 /* Another reference to c (returns c). */
 struct credentials *creds_hold(struct credentials *c);
+
+/*
+ * The background refresher: a thread that fetches p's credentials ahead of
+ * the refresh window, off the threads that sign, while a run (a job, a
+ * stream follower) needs them. Calls nest (counted); each start is matched
+ * by a stop, both from the thread that runs the job. Stop waits for a
+ * fetch under way (bounded by its timeouts). Nothing happens for keys that
+ * never expire (nor for p NULL); when the thread cannot be made,
+ * creds_get refreshes as without a refresher.
+ */
+void creds_refresh_start(struct creds_provider *p);
+void creds_refresh_stop(struct creds_provider *p);
 
 /* New credentials (refs = 1); token and expiration optional. Copies strings. */
 struct credentials *creds_new(const char *akid, const char *secret,

@@ -81,6 +81,20 @@ struct http_hooks {
 	void (*classify)(struct http_call *c);
 	/* A call that ended HTTP_REJECTED, for http_call_sync: one error line in eb, returns -1. */
 	int (*report)(const struct http_call *c, struct errbuf *eb);
+	/*
+	 * Each header line of an attempt's answer ("Name: value\r\n"): keeps
+	 * what verify needs in c->hook_note and the server's id of the request
+	 * in c->request_id (both cleared before each attempt, hook_note again
+	 * when a new response starts, after a 100 Continue).
+	 */
+	void (*header)(struct http_call *c, const char *line, size_t n);
+	/*
+	 * A 2xx answer, whole: nonzero when it is not what the server sent (a
+	 * checksum that does not match), with c->err (zeroed) filled; the
+	 * attempt then counts as failed and is retried when err.retryable.
+	 * Runs before the call's own check.
+	 */
+	int (*verify)(struct http_call *c);
 };
 
 /*
@@ -117,9 +131,9 @@ struct http_call {
 	const struct endpoint *ep;	/* borrowed */
 	const char *path;		/* appended to ep->path; default "/" */
 	const char *query;		/* without '?', or NULL */
-	const char *target;		/* X-Amz-Target, or NULL */
+	const char *target;		/* the operation, for the hooks ("DynamoDB_20120810.Scan"), or NULL */
 	const char *op;			/* name for logs when there is no target ("AssumeRole") */
-	const char *content_type;	/* default "application/x-amz-json-1.0" */
+	const char *content_type;	/* or NULL: none (the hooks may set their protocol's) */
 	const char *extra_header;	/* one more "Name: value" line, or NULL (not logged) */
 	const char *const *more_headers; /* more such lines, NULL-terminated, or NULL (not signed) */
 	struct buf body;		/* owned */
@@ -162,7 +176,7 @@ struct http_call {
 	long status;
 	struct buf resp;		/* owned, capped at the engine's response limit */
 	struct http_error err;		/* for HTTP_REJECTED and HTTP_GAVE_UP */
-	char request_id[80];
+	char request_id[80];		/* the server's id of the last attempt (the header hook's), for logs */
 	int attempt;			/* attempts made so far */
 	uint64_t streamed;		/* body bytes handed to on_data, all attempts */
 	uint64_t latency_us;		/* of the last attempt */
@@ -177,8 +191,7 @@ struct http_call {
 	uint64_t not_before_ms;
 	uint64_t started_us;
 	uint64_t refused_ms;		/* retry budget used: attempts and backoff, not queueing */
-	char crc32[16];
-	int has_crc32;
+	char hook_note[24];		/* the header hook's, for verify (aws/: the answer's checksum) */
 	char payload_sha256[65];
 	int payload_hashed;
 	uint64_t attempt_streamed;	/* body bytes handed to on_data by this attempt */

@@ -26,8 +26,14 @@ void msg_raw(const char *s, size_t n);
 void msg_output_closed(void);
 int msg_output_was_closed(void);
 
-/* Called with the message lock held before a line is written (progress). */
-void msg_set_hook(void (*before_line)(void));
+/*
+ * A line redrawn in place (progress): writes s like msg_raw and, under the
+ * same lock, arms clear (NULL: nothing) to run once, with the lock held,
+ * before the next line anyone writes. Whether such a line is on screen is
+ * the message lock's alone: the thread that draws it and the threads that
+ * print over it never race.
+ */
+void msg_raw_transient(const char *s, size_t n, void (*clear)(void));
 
 /*
  * An error buffer, filled by library functions that fail. The first failure

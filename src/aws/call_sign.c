@@ -64,7 +64,7 @@ static int sign_call(struct sign_state *e, struct http_call *c, struct errbuf *e
 		c->payload_hashed = 1;
 	}
 	extra[nextra].name = "content-type";
-	extra[nextra++].value = c->content_type;
+	extra[nextra++].value = aws_content_type(c);
 	if (c->target) {
 		extra[nextra].name = "x-amz-target";
 		extra[nextra++].value = c->target;
@@ -127,6 +127,7 @@ int aws_sign_prepare(struct http_call *c, void **state)
 	struct errbuf eb = ERRBUF_INIT;
 	struct sign_state *st = *state;
 
+	aws_request_headers(c);
 	if (!c->sign)
 		return 0;
 	if (!st) {

@@ -2,6 +2,7 @@
 #include "dynamo/buf.h"
 #include "dynamo/clock.h"
 #include "dynamo/exitcode.h"
+#include "dynamo/http.h"
 #include "dynamo/redact.h"
 
 #include <cJSON.h>
@@ -11,6 +12,8 @@
 #include <string.h>
 
 time_t (*creds_clock)(void) = clock_wall;
+
+static const struct creds_provider_ops static_ops;
 
 struct credentials *creds_new(const char *akid, const char *secret,
 			      const char *token, time_t expiration)
@@ -52,22 +55,30 @@ struct credentials *creds_hold(struct credentials *c)
 void creds_provider_init(struct creds_provider *p,
 			 const struct creds_provider_ops *ops, const char *what)
 {
+	pthread_condattr_t ca;
+
+	memset(p, 0, sizeof(*p));
 	p->ops = ops;
 	p->what = xstrdup(what);
 	pthread_mutex_init(&p->lock, NULL);
-	p->cached = NULL;
-	p->fetched = 0;
-	p->retry_after = 0;
-	p->warned = 0;
-	p->expired_until = 0;
+	/* The refresher's naps are measured on the monotonic clock. */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&p->changed, &ca);
+	pthread_condattr_destroy(&ca);
 	errbuf_clear(&p->expired);
+	errbuf_clear(&p->failure);
 }
+
+static void refresher_end(struct creds_provider *p);
 
 void creds_provider_free(struct creds_provider *p)
 {
 	if (!p)
 		return;
+	refresher_end(p);
 	creds_put(p->cached);
+	pthread_cond_destroy(&p->changed);
 	pthread_mutex_destroy(&p->lock);
 	free(p->what);
 	if (p->ops->destroy)
@@ -102,12 +113,49 @@ static int usable(const struct credentials *c, time_t now)
 }
 
 /*
+ * When the refresher fetches: at the refresh window, and at least
+ * CREDS_REFRESH_LEAD before the mandatory window (halfway there for
+ * credentials that live less). 0: it has nothing to do (no credentials
+ * yet, keys that never expire, or ones too short-lived to be renewed
+ * ahead, which creds_get fetches each time), or it waits after a failure.
+ */
+static time_t refresher_due(const struct creds_provider *p)
+{
+	const struct credentials *c = p->cached;
+	time_t life, lead, ahead;
+
+	if (!c || !c->expiration)
+		return 0;
+	life = c->expiration - p->fetched - CREDS_MANDATORY_WINDOW;
+	if (life <= 0)
+		return 0;
+	lead = life / 2 < CREDS_REFRESH_LEAD ? life / 2 : CREDS_REFRESH_LEAD;
+	ahead = refresh_window(p);
+	if (ahead < CREDS_MANDATORY_WINDOW + lead)
+		ahead = CREDS_MANDATORY_WINDOW + lead;
+	return c->expiration - ahead > p->retry_after ? c->expiration - ahead :
+							p->retry_after;
+}
+
+/* Whether creds_get hands out the cached credentials as they are. */
+static int serves_cached(const struct creds_provider *p, time_t now)
+{
+	if (fresh_enough(p, now))
+		return 1;
+	return usable(p->cached, now) &&
+	       (p->refresher_on || p->fetching || now < p->retry_after);
+}
+
+enum fetch_result { FETCHED = 0, FETCH_FAILED = -1, FETCH_EXPIRED = -2 };
+
+/*
  * Fetches credentials that have not already expired: a source that hands
  * out expired ones is asked once more (a clock that just stepped, a cache
- * refreshed meanwhile), then refused for CREDS_RETRY_INTERVAL.
+ * refreshed meanwhile), then refused (FETCH_EXPIRED). Outside the lock.
  */
-static int fetch_unexpired(struct creds_provider *p, struct credentials **out,
-			   time_t now, struct errbuf *why)
+static enum fetch_result fetch_unexpired(struct creds_provider *p,
+					 struct credentials **out, time_t now,
+					 struct errbuf *why)
 {
 	char when[32] = "";
 	int attempt;
@@ -117,10 +165,10 @@ static int fetch_unexpired(struct creds_provider *p, struct credentials **out,
 		struct tm tm;
 
 		if (p->ops->fetch(p, &c, why) < 0)
-			return -1;
+			return FETCH_FAILED;
 		if (!c->expiration || c->expiration > now) {
 			*out = c;
-			return 0;
+			return FETCHED;
 		}
 		if (gmtime_r(&c->expiration, &tm))
 			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -129,50 +177,186 @@ static int fetch_unexpired(struct creds_provider *p, struct credentials **out,
 	errf(why, EXIT_CONFIG,
 	     "%s gave credentials that had already expired (at %s), twice in a row: check what it returns as Expiration, and this machine's clock",
 	     p->what, when);
-	p->expired = *why;
-	p->expired_until = now + CREDS_RETRY_INTERVAL;
-	return -1;
+	return FETCH_EXPIRED;
 }
 
-struct credentials *creds_get(struct creds_provider *p, struct errbuf *eb)
+/*
+ * One fetch, with p->lock held on entry and on return but released while
+ * the source runs. Installs what it got, or records the failure; warns
+ * once when the current credentials stay in use. Returns 0 when fresh
+ * credentials are in p->cached.
+ */
+static int refresh(struct creds_provider *p, time_t now)
 {
-	struct credentials *fresh = NULL, *out = NULL;
+	struct credentials *fresh = NULL;
 	struct errbuf why = ERRBUF_INIT;
-	time_t now = creds_clock();
+	enum fetch_result r;
 
+	p->fetching = 1;
+	pthread_mutex_unlock(&p->lock);
+	r = fetch_unexpired(p, &fresh, now, &why);
 	pthread_mutex_lock(&p->lock);
-	if (fresh_enough(p, now) ||
-	    (usable(p->cached, now) && now < p->retry_after)) {
-		out = creds_hold(p->cached);
-		goto cleanup;
-	}
-	if (now < p->expired_until && !usable(p->cached, now)) {
-		errf(eb, p->expired.exit, "%s", p->expired.msg);
-		goto cleanup;
-	}
-	/* Refresh under the lock: other threads wait instead of stampeding STS. */
-	if (fetch_unexpired(p, &fresh, now, &why) == 0) {
+	p->fetching = 0;
+	p->fetch_gen++;
+	p->failed = r != FETCHED;
+	pthread_cond_broadcast(&p->changed);
+	if (r == FETCHED) {
 		creds_put(p->cached);
 		p->cached = fresh;
 		p->fetched = now;
 		p->retry_after = 0;
 		p->warned = 0;
-		out = creds_hold(fresh);
-		goto cleanup;
+		return 0;
 	}
+	/* What follows counts from the end of the fetch, which may have taken long. */
+	now = creds_clock();
+	p->failure = why;
+	if (!p->failure.exit)
+		p->failure.exit = EXIT_CONFIG;
+	if (r == FETCH_EXPIRED) {
+		p->expired = p->failure;
+		p->expired_until = now + CREDS_RETRY_INTERVAL;
+	}
+	/* Callers with usable credentials, and the refresher, wait this long. */
+	p->retry_after = now + CREDS_RETRY_INTERVAL;
 	if (usable(p->cached, now)) {
-		if (!p->warned)
+		/* A fetch a signal cut short (engine_stop) is the stop, not news. */
+		if (!p->warned && !engine_stop)
 			msg_warn("could not refresh the credentials of %s (%s); using the current ones until they expire",
 				 p->what, why.msg);
 		p->warned = 1;
-		p->retry_after = now + CREDS_RETRY_INTERVAL;
-		out = creds_hold(p->cached);
-		goto cleanup;
 	}
-	errf(eb, why.exit ? why.exit : EXIT_CONFIG, "%s", why.msg);
-cleanup:
+	return -1;
+}
+
+/* Wakes the refresher when its time has come (a clock that jumped, a test's clock). */
+static void nudge_refresher(struct creds_provider *p, time_t now)
+{
+	time_t due;
+
+	if (p->refresher_on && !p->fetching && (due = refresher_due(p)) &&
+	    now >= due)
+		pthread_cond_broadcast(&p->changed);
+}
+
+struct credentials *creds_get(struct creds_provider *p, struct errbuf *eb)
+{
+	struct credentials *out = NULL;
+	time_t now;
+
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		now = creds_clock();
+		if (serves_cached(p, now)) {
+			out = creds_hold(p->cached);
+			nudge_refresher(p, now);
+			break;
+		}
+		if (now < p->expired_until && !usable(p->cached, now)) {
+			errf(eb, p->expired.exit, "%s", p->expired.msg);
+			break;
+		}
+		if (p->fetching) {
+			/* Another thread fetches (the refresher): its result is ours. */
+			unsigned gen = p->fetch_gen;
+
+			while (p->fetching && p->fetch_gen == gen)
+				pthread_cond_wait(&p->changed, &p->lock);
+			if (p->failed && !usable(p->cached, creds_clock())) {
+				errf(eb, p->failure.exit, "%s", p->failure.msg);
+				break;
+			}
+			continue;
+		}
+		/* Nobody fetches: this thread does (without a refresher, or its fallback). */
+		if (refresh(p, now) == 0 || usable(p->cached, now)) {
+			out = creds_hold(p->cached);
+			break;
+		}
+		errf(eb, p->failure.exit, "%s", p->failure.msg);
+		break;
+	}
 	pthread_mutex_unlock(&p->lock);
 	return out;
+}
+
+/* ---- the background refresher ---- */
+
+/* The longest nap: a wall clock that jumps (a laptop's sleep) is seen within it. */
+#define REFRESHER_NAP_MAX 60
+
+static void nap(struct creds_provider *p, time_t secs)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += secs < REFRESHER_NAP_MAX ? secs : REFRESHER_NAP_MAX;
+	pthread_cond_timedwait(&p->changed, &p->lock, &until);
+}
+
+static void *refresher_main(void *arg)
+{
+	struct creds_provider *p = arg;
+
+	pthread_mutex_lock(&p->lock);
+	while (!p->refresher_stop) {
+		time_t now = creds_clock(), due = refresher_due(p);
+
+		if (p->fetching || !due)
+			pthread_cond_wait(&p->changed, &p->lock);
+		else if (now < due)
+			nap(p, due - now);
+		else if (refresh(p, now) == 0)
+			msg_debug("refreshed the credentials of %s in the background",
+				  p->what);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+void creds_refresh_start(struct creds_provider *p)
+{
+	if (!p || p->ops == &static_ops)
+		return;		/* they never expire */
+	pthread_mutex_lock(&p->lock);
+	if (p->watchers++ == 0) {
+		p->refresher_stop = 0;
+		if (pthread_create(&p->refresher, NULL, refresher_main, p) == 0)
+			p->refresher_on = 1;
+		else
+			msg_debug("cannot start the thread that refreshes the credentials of %s: they are refreshed when needed",
+				  p->what);
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+static void refresher_end(struct creds_provider *p)
+{
+	int on;
+
+	pthread_mutex_lock(&p->lock);
+	on = p->refresher_on;
+	p->refresher_stop = 1;
+	pthread_cond_broadcast(&p->changed);
+	pthread_mutex_unlock(&p->lock);
+	if (on)
+		pthread_join(p->refresher, NULL);
+	pthread_mutex_lock(&p->lock);
+	p->refresher_on = 0;
+	pthread_mutex_unlock(&p->lock);
+}
+
+void creds_refresh_stop(struct creds_provider *p)
+{
+	int last;
+
+	if (!p || p->ops == &static_ops)
+		return;
+	pthread_mutex_lock(&p->lock);
+	last = p->watchers > 0 && --p->watchers == 0;
+	pthread_mutex_unlock(&p->lock);
+	if (last)
+		refresher_end(p);
 }
 
 /* ---- static keys: environment or profile ---- */

@@ -223,11 +223,14 @@ static void classify_rest_json(struct http_call *c)
 }
 
 const struct http_hooks aws_json_hooks = {
-	aws_sign_prepare, aws_sign_state_free, classify_json, aws_error_report
+	aws_sign_prepare, aws_sign_state_free, classify_json, aws_error_report,
+	aws_answer_header, aws_answer_verify
 };
 const struct http_hooks aws_query_hooks = {
-	aws_sign_prepare, aws_sign_state_free, classify_query, aws_error_report
+	aws_sign_prepare, aws_sign_state_free, classify_query, aws_error_report,
+	aws_answer_header, aws_answer_verify
 };
 const struct http_hooks aws_rest_json_hooks = {
-	aws_sign_prepare, aws_sign_state_free, classify_rest_json, aws_error_report
+	aws_sign_prepare, aws_sign_state_free, classify_rest_json, aws_error_report,
+	aws_answer_header, aws_answer_verify
 };

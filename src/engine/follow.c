@@ -5,6 +5,7 @@
  * the round is written.
  */
 #include "dynamo/follow.h"
+#include "dynamo/creds.h"
 #include "dynamo/clock.h"
 #include "dynamo/exitcode.h"
 #include "dynamo/item.h"
@@ -800,6 +801,9 @@ int follow_run(struct follower *f, struct errbuf *eb)
 	f->started_ms = clock_mono_ms();
 	ec.max_in_flight = FOLLOW_ROUND_SHARDS;
 	f->eng = engine_new(&ec);
+	/* Hours of following: both sides' credentials renewed off this loop (see job.c). */
+	creds_refresh_start(f->cfg.api ? f->cfg.api->signer.creds : NULL);
+	creds_refresh_start(f->cfg.dst ? f->cfg.dst->creds : NULL);
 	for (;;) {
 		if (engine_stop) {
 			errf(eb, EXIT_INTERRUPTED, "following the stream of '%s' stopped by a signal, %.1f s behind",
@@ -839,6 +843,8 @@ int follow_run(struct follower *f, struct errbuf *eb)
 		}
 	}
 	round_release(&r);
+	creds_refresh_stop(f->cfg.dst ? f->cfg.dst->creds : NULL);
+	creds_refresh_stop(f->cfg.api ? f->cfg.api->signer.creds : NULL);
 	engine_free(f->eng);
 	f->eng = NULL;
 	return rc;

@@ -5,6 +5,7 @@
  */
 #include "dynamo/job.h"
 #include "dynamo/clock.h"
+#include "dynamo/creds.h"
 #include "dynamo/exitcode.h"
 #include "dynamo/json_scan.h"
 #include "dynamo/progress.h"
@@ -377,6 +378,30 @@ static void monitor(struct job *j)
 	}
 }
 
+/*
+ * The credentials of the job's sides are refreshed ahead of time on a
+ * background thread while it runs (creds_refresh_start), not by a worker
+ * signing inside its event loop while the others wait. A thread of its
+ * own rather than the monitor: a refresh (an STS call and its retries, a
+ * credential_process) would stall the progress line and checkpoint saves,
+ * and the stream follower's reading loop (follow.c) has no monitor but
+ * needs the same refresher.
+ */
+static void refresh_credentials(const struct job *j, int start)
+{
+	const struct ddb *sides[3] = { j->src, j->dst, j->lookup };
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if (!sides[i] || !sides[i]->creds)
+			continue;
+		if (start)
+			creds_refresh_start(sides[i]->creds);
+		else
+			creds_refresh_stop(sides[i]->creds);
+	}
+}
+
 int job_run(struct job *j)
 {
 	const struct sink_ops *s = job_sink(j);
@@ -388,6 +413,7 @@ int job_run(struct job *j)
 		return 0;
 	}
 	setup_workers(j, nunits);
+	refresh_credentials(j, 1);
 	for (i = 0; i < j->nworkers; i++) {
 		struct worker *w = &j->workers_arr[i];
 
@@ -407,6 +433,7 @@ int job_run(struct job *j)
 		monitor(j);
 		progress_end(j);
 	}
+	refresh_credentials(j, 0);
 	sum_engine_stats(j);
 	j->ended_us = clock_mono_us();
 	free_workers(j);

@@ -13,15 +13,15 @@ int progress_plain;
 uint64_t progress_interval_ms = 10000;
 static uint64_t last_plain_us;	/* when the last plain line was printed */
 
-static volatile int drawn;	/* a progress line is on screen */
-
+/*
+ * Armed by msg_raw_transient while a progress line is on screen, and run
+ * under the message lock before the next line (a worker's warning, the
+ * credential refresher's): whether a line is drawn is the lock's to know.
+ */
 static void clear_line(void)
 {
-	if (drawn) {
-		fputs("\r\033[K", stderr);
-		fflush(stderr);
-		drawn = 0;
-	}
+	fputs("\r\033[K", stderr);
+	fflush(stderr);
 }
 
 static void group(char *out, size_t n, uint64_t v)
@@ -156,8 +156,8 @@ static void draw(struct job *j, int final)
 	}
 	if (final || progress_plain)
 		buf_putc(&line, '\n');
-	msg_raw(line.data, line.len);
-	drawn = !final && !progress_plain;
+	msg_raw_transient(line.data, line.len,
+			  !final && !progress_plain ? clear_line : NULL);
 	buf_release(&line);
 }
 
@@ -165,8 +165,6 @@ void progress_start(struct job *j)
 {
 	nrecent = 0;
 	last_plain_us = clock_mono_us();
-	if (progress_enabled && !progress_plain)
-		msg_set_hook(clear_line);
 	(void)j;
 }
 
@@ -194,8 +192,6 @@ void progress_end(struct job *j)
 	if (!progress_enabled)
 		return;
 	draw(j, 1);
-	if (!progress_plain)
-		msg_set_hook(NULL);
 }
 
 void progress_text(const char *text, int final)
@@ -215,12 +211,7 @@ void progress_text(const char *text, int final)
 		buf_release(&line);
 		return;
 	}
-	if (!drawn && !final)
-		msg_set_hook(clear_line);
 	buf_printf(&line, "\r\033[K%s%s", text, final ? "\n" : "");
-	msg_raw(line.data, line.len);
-	drawn = !final;
-	if (final)
-		msg_set_hook(NULL);
+	msg_raw_transient(line.data, line.len, final ? NULL : clear_line);
 	buf_release(&line);
 }

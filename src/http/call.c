@@ -32,6 +32,7 @@ void http_call_rearm(struct http_call *c)
 	c->reserved = 0;
 	memset(&c->err, 0, sizeof(c->err));
 	c->request_id[0] = '\0';
+	c->hook_note[0] = '\0';
 	c->streamed = 0;
 	buf_reset(&c->resp);
 }

@@ -66,10 +66,9 @@ struct http_call *http_delayed_pop(struct engine *e);
 struct curl_slist *http_header_list(struct http_call *c);
 void http_headers_wipe(struct http_call *c);
 
-/* receive.c: curl's callbacks for the answer, and its checksum. */
+/* receive.c: curl's callbacks for the answer. */
 size_t http_on_body(char *p, size_t size, size_t n, void *userdata);
 size_t http_on_header(char *p, size_t size, size_t n, void *userdata);
-int http_crc_matches(const struct http_call *c);
 
 /* engine.c */
 void http_finish(struct engine *e, struct http_call *c, enum http_outcome o);

@@ -1,11 +1,10 @@
 #include "internal.h"
-#include "dynamo/crc32.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-/* The answer as it arrives: its body, its headers, and its checksum. */
+/* The answer as it arrives: its body and its headers. */
 
 size_t http_on_body(char *p, size_t size, size_t n, void *userdata)
 {
@@ -25,22 +24,6 @@ size_t http_on_body(char *p, size_t size, size_t n, void *userdata)
 	return size * n;
 }
 
-static void header_value(const char *p, size_t n, const char *name,
-			 char *out, size_t cap)
-{
-	size_t nl = strlen(name);
-	const char *v, *end = p + n;
-
-	if (n <= nl || strncasecmp(p, name, nl) || p[nl] != ':')
-		return;
-	v = p + nl + 1;
-	while (v < end && (*v == ' ' || *v == '\t'))
-		v++;
-	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
-		end--;
-	http_text_line(out, cap, v, (size_t)(end - v));
-}
-
 size_t http_on_header(char *p, size_t size, size_t n, void *userdata)
 {
 	struct http_call *c = userdata;
@@ -50,7 +33,7 @@ size_t http_on_header(char *p, size_t size, size_t n, void *userdata)
 		const char *sp = memchr(p, ' ', len);
 
 		/* A new response (after 100-continue or a redirect): reset. */
-		c->has_crc32 = 0;
+		c->hook_note[0] = '\0';
 		buf_reset(&c->resp);
 		/* Its status, for on_body (curl reports it only at the end). */
 		c->status = sp ? strtol(sp + 1, NULL, 10) : 0;
@@ -58,27 +41,7 @@ size_t http_on_header(char *p, size_t size, size_t n, void *userdata)
 	}
 	if (c->on_header)
 		c->on_header(c, p, len);
-	header_value(p, len, "x-amz-crc32", c->crc32, sizeof(c->crc32));
-	if (c->crc32[0])
-		c->has_crc32 = 1;
-	header_value(p, len, "x-amzn-requestid", c->request_id,
-		     sizeof(c->request_id));
-	if (!c->request_id[0])
-		header_value(p, len, "x-amz-request-id", c->request_id,
-			     sizeof(c->request_id));
+	if (c->hooks && c->hooks->header)
+		c->hooks->header(c, p, len);
 	return len;
-}
-
-int http_crc_matches(const struct http_call *c)
-{
-	unsigned long want, got;
-	char *end;
-
-	if (!c->has_crc32)
-		return 1;
-	want = strtoul(c->crc32, &end, 10);
-	if (*end)
-		return 0;
-	got = crc32_update(0, c->resp.data ? c->resp.data : "", c->resp.len);
-	return want == got;
 }

@@ -94,13 +94,10 @@ void http_start_call(struct engine *e, struct http_call *c)
 		c->method = "POST";
 	if (!c->path)
 		c->path = "/";
-	if (!c->content_type)
-		c->content_type = "application/x-amz-json-1.0";
 	if (!c->max_attempts)
 		c->max_attempts = e->cfg.max_attempts;
 	c->err.type[0] = '\0';
-	c->crc32[0] = '\0';
-	c->has_crc32 = 0;
+	c->hook_note[0] = '\0';
 	c->request_id[0] = '\0';
 	c->status = 0;
 	c->attempt_streamed = 0;
@@ -109,9 +106,8 @@ void http_start_call(struct engine *e, struct http_call *c)
 	c->resp.max = e->cfg.max_response;
 
 	http_headers_wipe(c);
-	http_call_header(c, "Content-Type", c->content_type);
-	if (c->target)
-		http_call_header(c, "X-Amz-Target", c->target);
+	if (c->content_type)
+		http_call_header(c, "Content-Type", c->content_type);
 	http_call_header(c, "Expect:", NULL);
 	http_call_header(c, "Accept-Encoding: identity", NULL);
 	if (c->extra_header)

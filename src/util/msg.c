@@ -13,7 +13,7 @@ int msg_debug_on;
 int msg_quiet;
 
 static pthread_mutex_t msg_lock = PTHREAD_MUTEX_INITIALIZER;
-static void (*msg_hook)(void);
+static void (*msg_hook)(void);	/* under msg_lock: clears a transient line, once */
 static int output_closed;	/* under msg_lock */
 
 void msg_output_closed(void)
@@ -33,13 +33,6 @@ int msg_output_was_closed(void)
 	return closed;
 }
 
-void msg_set_hook(void (*before_line)(void))
-{
-	pthread_mutex_lock(&msg_lock);
-	msg_hook = before_line;
-	pthread_mutex_unlock(&msg_lock);
-}
-
 static void write_all(int fd, const char *p, size_t n)
 {
 	while (n) {
@@ -52,14 +45,29 @@ static void write_all(int fd, const char *p, size_t n)
 	}
 }
 
+/* With msg_lock held: clears a transient line first. */
+static void write_line(const char *s, size_t n)
+{
+	if (output_closed)
+		return;
+	if (msg_hook)
+		msg_hook();
+	msg_hook = NULL;
+	write_all(2, s, n);
+}
+
 void msg_raw(const char *s, size_t n)
 {
 	pthread_mutex_lock(&msg_lock);
-	if (!output_closed) {
-		if (msg_hook)
-			msg_hook();
-		write_all(2, s, n);
-	}
+	write_line(s, n);
+	pthread_mutex_unlock(&msg_lock);
+}
+
+void msg_raw_transient(const char *s, size_t n, void (*clear)(void))
+{
+	pthread_mutex_lock(&msg_lock);
+	write_line(s, n);
+	msg_hook = output_closed ? NULL : clear;
 	pthread_mutex_unlock(&msg_lock);
 }
 

@@ -85,7 +85,7 @@ static void free_state(void *state)
 	free(state);
 }
 
-static const struct http_hooks refusing_hooks = { refuse, free_state, NULL, NULL };
+static const struct http_hooks refusing_hooks = { refuse, free_state, NULL, NULL, NULL, NULL };
 
 static void prepare_refusal_ends_the_call_unsent(void **unused)
 {

@@ -80,4 +80,48 @@ static inline char *unit_write_temp(const void *text, size_t n)
 	return path;
 }
 
+/*
+ * stderr goes to a temporary file between unit_capture_stderr and
+ * unit_captured_text, which returns what was written (a static buffer,
+ * up to 256 KB, valid until the next capture).
+ */
+struct unit_capture {
+	int saved;		/* the real stderr */
+	FILE *file;
+};
+
+static inline struct unit_capture *unit_capture_state(void)
+{
+	static struct unit_capture c = { -1, NULL };
+
+	return &c;
+}
+
+static inline void unit_capture_stderr(void)
+{
+	struct unit_capture *c = unit_capture_state();
+
+	fflush(stderr);
+	c->file = tmpfile();
+	assert_non_null(c->file);
+	c->saved = dup(2);
+	dup2(fileno(c->file), 2);
+}
+
+static inline const char *unit_captured_text(void)
+{
+	static char text[256 * 1024];
+	struct unit_capture *c = unit_capture_state();
+	size_t n;
+
+	fflush(stderr);
+	dup2(c->saved, 2);
+	close(c->saved);
+	rewind(c->file);
+	n = fread(text, 1, sizeof(text) - 1, c->file);
+	text[n] = '\0';
+	fclose(c->file);
+	return text;
+}
+
 #endif
