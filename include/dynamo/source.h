@@ -28,7 +28,4 @@ void unit_page_fed(struct unit *u, struct page *pg);
  */
 int source_item_matches(const struct job *j, struct slice item);
 
-/* Appends the typed value of a --pk/--sk string as an AttributeValue; -1 if invalid. */
-int source_key_value(struct buf *out, char type, const char *value);
-
 #endif

@@ -2,6 +2,7 @@
 #include "dynamo/exitcode.h"
 #include "dynamo/item.h"
 #include "dynamo/json_scan.h"
+#include "dynamo/request.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,142 +86,61 @@ void source_unit_release(struct unit *u)
 	buf_release(&u->items);
 }
 
-/* DynamoDB's number syntax: sign, digits (leading zeros allowed), fraction, exponent. */
-static int dynamodb_number(const char *s)
-{
-	int digits = 0;
-
-	if (*s == '-' || *s == '+')
-		s++;
-	for (; *s >= '0' && *s <= '9'; s++)
-		digits++;
-	if (*s == '.')
-		for (s++; *s >= '0' && *s <= '9'; s++)
-			digits++;
-	if (!digits)
-		return 0;
-	if (*s == 'e' || *s == 'E') {
-		s++;
-		if (*s == '-' || *s == '+')
-			s++;
-		if (*s < '0' || *s > '9')
-			return 0;
-		while (*s >= '0' && *s <= '9')
-			s++;
-	}
-	return *s == '\0';
-}
-
-int source_key_value(struct buf *out, char type, const char *value)
-{
-	struct buf tmp = BUF_INIT;
-	int ok = 1;
-
-	if (type == 'N') {
-		ok = strlen(value) < 64 && dynamodb_number(value);
-	} else if (type == 'B') {
-		ok = *value && base64_decode(value, strlen(value), &tmp) == 0 &&
-		     strlen(value) % 4 == 0;
-	}
-	buf_release(&tmp);
-	if (!ok)
-		return -1;
-	buf_printf(out, "{\"%c\":", type);
-	buf_json_str(out, value, strlen(value));
-	return buf_putc(out, '}');
-}
-
 /* ---- requests ---- */
 
-/*
- * The selection's fragments and, for keys-only reads, the projection, as
- * one expression: the placeholders all start with EXPR_RESERVED, so they
- * never meet the user's --names.
- */
-static void add_expr(const struct job *j, struct expr *e, struct buf *b)
+/* What the unit's next page asks for, but its expression (see request.h). */
+static void read_params(const struct unit *u, struct ddb_read *r, struct expr *e)
 {
+	const struct job *j = u->w->job;
 	const struct table_desc *t = j->src_desc;
 
+	memset(r, 0, sizeof(*r));
+	r->table = j->src_table;
+	r->segment = u->index;
+	r->total_segments = j->segments;
+	r->limit = u->limit;
+	r->consistent = j->consistent;
+	r->select_count = j->select_count;
+	r->scan_forward = j->scan_forward;
 	if (j->keys_only) {
 		/* The base table's keys, also when querying an index. */
-		expr_add_name(e, "#" EXPR_RESERVED "k0", t->hash.name, strlen(t->hash.name));
-		if (t->range.name)
-			expr_add_name(e, "#" EXPR_RESERVED "k1", t->range.name,
-				      strlen(t->range.name));
-		buf_printf(b, ",\"ProjectionExpression\":\"#%sk0%s%s\"", EXPR_RESERVED,
-			   t->range.name ? ",#" EXPR_RESERVED : "", t->range.name ? "k1" : "");
+		r->key_names[0] = t->hash.name;
+		r->key_names[1] = t->range.name;
 	}
-	expr_append(e, b);
+	r->expr = e;
+	r->start_key = (struct slice){ u->start_key.data, u->start_key.len };
 }
 
 static void scan_body(const struct unit *u, struct buf *b)
 {
 	const struct job *j = u->w->job;
+	struct ddb_read r;
 	struct expr e;
 
-	buf_puts(b, "{\"TableName\":");
-	buf_json_str(b, j->src_table, strlen(j->src_table));
-	/* One segment is a plain Scan (moto fails segmented scans of binary keys). */
-	if (j->segments > 1)
-		buf_printf(b, ",\"Segment\":%d,\"TotalSegments\":%d", u->index,
-			   j->segments);
-	buf_puts(b, ",\"ReturnConsumedCapacity\":\"TOTAL\"");
-	if (j->consistent)
-		buf_puts(b, ",\"ConsistentRead\":true");
-	if (u->limit)
-		buf_printf(b, ",\"Limit\":%d", u->limit);
-	if (j->select_count)
-		buf_puts(b, ",\"Select\":\"COUNT\"");
 	expr_init(&e);
 	if (j->sel)
 		selection_scan_expr(j->sel, &e);
-	add_expr(j, &e, b);
+	read_params(u, &r, &e);
+	ddb_scan_body(&r, b);
 	expr_release(&e);
-	if (u->start_key.len) {
-		buf_puts(b, ",\"ExclusiveStartKey\":");
-		buf_append(b, u->start_key.data, u->start_key.len);
-	}
-	buf_putc(b, '}');
-}
-
-/* The rest of a Query after its expression: order, reads, limits, where from. */
-static void query_tail(const struct unit *u, struct buf *b)
-{
-	const struct job *j = u->w->job;
-
-	if (!j->scan_forward)
-		buf_puts(b, ",\"ScanIndexForward\":false");
-	if (j->consistent && !(j->index && table_index(j->src_desc, j->index)->global))
-		buf_puts(b, ",\"ConsistentRead\":true");
-	if (u->limit)
-		buf_printf(b, ",\"Limit\":%d", u->limit);
-	if (j->select_count)
-		buf_puts(b, ",\"Select\":\"COUNT\"");
-	buf_puts(b, ",\"ReturnConsumedCapacity\":\"TOTAL\"");
-	if (u->start_key.len) {
-		buf_puts(b, ",\"ExclusiveStartKey\":");
-		buf_append(b, u->start_key.data, u->start_key.len);
-	}
-	buf_putc(b, '}');
 }
 
 /* The Query of the unit's --pk value: its selection says what is asked. */
 static void query_body(const struct unit *u, struct buf *b)
 {
 	const struct job *j = u->w->job;
+	struct ddb_read r;
 	struct expr e;
 
-	buf_puts(b, "{\"TableName\":");
-	buf_json_str(b, j->src_table, strlen(j->src_table));
-	if (j->index) {
-		buf_puts(b, ",\"IndexName\":");
-		buf_json_str(b, j->index, strlen(j->index));
-	}
 	expr_init(&e);
 	selection_query_expr(j->sel, u->index, &e);
-	add_expr(j, &e, b);
+	read_params(u, &r, &e);
+	r.index = j->index;
+	/* A global index is read eventually consistent, whatever was asked. */
+	if (j->index && table_index(j->src_desc, j->index)->global)
+		r.consistent = 0;
+	ddb_query_body(&r, b);
 	expr_release(&e);
-	query_tail(u, b);
 }
 
 /* ---- matching the key condition of a query ---- */

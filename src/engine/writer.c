@@ -35,6 +35,7 @@
 #include "dynamo/json_scan.h"
 #include "dynamo/mix.h"
 #include "dynamo/order.h"
+#include "dynamo/request.h"
 #include "dynamo/response.h"
 
 #include <math.h>
@@ -54,7 +55,6 @@
  * it idle (the tail of a copy is where the last items crowd a few).
  */
 #define HOLD_MAX 5
-#define SUFFIX "]},\"ReturnConsumedCapacity\":\"TOTAL\"}"
 
 struct batch {
 	struct http_call call;
@@ -94,9 +94,7 @@ static int writer_init(struct worker *w)
 	struct job *j = w->job;
 	struct writer *wr = xcalloc(1, sizeof(*wr));
 
-	buf_puts(&wr->prefix, "{\"RequestItems\":{");
-	buf_json_str(&wr->prefix, j->dst_table, strlen(j->dst_table));
-	buf_puts(&wr->prefix, ":[");
+	ddb_batch_write_begin(&wr->prefix, j->dst_table);
 	wr->deleting = j->sink == SINK_DELETE || j->deletes;
 	mix_init(&wr->mix);
 	/* Scans and queries never return a key twice; a file may (see order.h). */
@@ -204,14 +202,8 @@ static void batch_add(struct batch *b, struct slice item, struct page *pg, int t
 {
 	struct writer *wr = writer_of(b->w);
 
-	if (b->nitems)
-		buf_putc(&b->call.body, ',');
-	buf_puts(&b->call.body, wr->deleting ? "{\"DeleteRequest\":{\"Key\":" :
-		 "{\"PutRequest\":{\"Item\":");
-	b->item_off[b->nitems] = b->call.body.len;
+	b->item_off[b->nitems] = ddb_batch_write_add(&b->call.body, !b->nitems, wr->deleting, item);
 	b->item_len[b->nitems] = item.n;
-	buf_append(&b->call.body, item.p, item.n);
-	buf_puts(&b->call.body, "}}");
 	b->call.cost += write_cost(item.n, wr->deleting);
 	b->pg[b->nitems] = pg;
 	b->tries[b->nitems] = tries;
@@ -233,12 +225,12 @@ static void batch_form(struct worker *w)
 	while (b->nitems < BATCH_MAX_ITEMS &&
 	       mix_peek(&wr->mix, &pg, &item, &tries, &idle)) {
 		/* No key twice in a batch (DynamoDB refuses it): the order guard keeps a file's apart. */
-		if (b->nitems && b->call.body.len + item.n + 32 + sizeof(SUFFIX) > BATCH_MAX_BYTES)
+		if (b->nitems && b->call.body.len + item.n + 32 + sizeof(DDB_BATCH_WRITE_END) > BATCH_MAX_BYTES)
 			break;
 		batch_add(b, item, pg, tries, idle);
 		mix_next(&wr->mix);
 	}
-	buf_puts(&b->call.body, SUFFIX);
+	ddb_batch_write_end(&b->call.body);
 	b->counted = b->call.body.len;
 	wr->batch_bytes += b->counted;
 	wr->sending++;
