@@ -64,7 +64,29 @@ struct page {
 /* Tells the page's unit that n of its items are handled (written, deleted, saved). */
 void page_done(struct page *pg, size_t n);
 
-enum source_kind { SOURCE_SCAN, SOURCE_QUERY, SOURCE_FILE };
+/*
+ * What a job reads: a kind of source, as an ops table (source.h). A unit is
+ * the source's stream of pages: a scan segment, the query of one key, a
+ * file, (later) a stream shard.
+ */
+struct source_ops {
+	const char *name;		/* "scan", "query": for messages */
+	int request_pages;		/* its units ask for pages (calls): checkpointed, resumable */
+	int units_at_once;		/* every unit is read at the same time (a query's merge needs them all) */
+	int repeats_keys;		/* an item's key may come twice (a file): writes keep its versions in order */
+	/* How many units the job has. */
+	int (*unit_count)(const struct job *j);
+	/* Optional: the unit number (checkpoint, key range) of the job's k-th unit (default k). */
+	int (*unit_index)(const struct job *j, int k);
+	/* Asks for the unit's next page; the answer feeds job_sink. */
+	void (*request)(struct unit *u);
+	/* Optional: whether an item is one the source selects (default: all). */
+	int (*matches)(const struct job *j, struct slice item);
+	/* Optional: " (segment 3 of 10)", which unit, for messages. */
+	void (*where)(const struct unit *u, char *out, size_t n);
+};
+
+extern const struct source_ops scan_source, query_source, file_source;
 
 /* The largest Limit a page asks for (DynamoDB's 1 MB a page stops it first). */
 #define PAGE_LIMIT_MAX 100000
@@ -116,8 +138,6 @@ struct sink_ops {
 	int (*busy)(struct worker *w);
 };
 
-enum sink_kind { SINK_PUT, SINK_DELETE, SINK_CUSTOM };
-
 struct job_counters {
 	uint64_t read;		/* items received from the source */
 	uint64_t written;	/* items put */
@@ -135,7 +155,7 @@ struct job_counters {
 struct job {
 	/* --- what to do: set by the planner --- */
 	const char *name;		/* "copy", "truncate", ... for messages */
-	enum source_kind source;
+	const struct source_ops *source;	/* scan_source, query_source, file_source */
 	const struct ddb *src;		/* where items are read */
 	const char *src_table;
 	const struct table_desc *src_desc;
@@ -167,9 +187,8 @@ struct job {
 	const char *(*file_next)(void *ctx, struct slice *item, struct errbuf *eb);	/* file source */
 	void *file_ctx;
 
-	enum sink_kind sink;
-	const struct sink_ops *custom_sink;
-	void *sink_ctx;			/* for custom sinks */
+	const struct sink_ops *sink;	/* default batch_writer_ops */
+	void *sink_ctx;			/* for the planner's sinks */
 	const struct ddb *lookup;	/* prune: where keys are looked up (the source) */
 	const char *lookup_table;
 	const struct table_desc *lookup_desc;
@@ -234,11 +253,11 @@ uint64_t job_get(const uint64_t *counter);
 
 /* Where items go first: the transforms' sink when there are any, else job_own_sink. */
 const struct sink_ops *job_sink(const struct job *j);
-/* The job's own sink: the batch writer, or its custom sink. */
+/* The job's own sink (j->sink). */
 const struct sink_ops *job_own_sink(const struct job *j);
 
-/* The built-in sinks. */
-extern const struct sink_ops batch_writer_ops;
+/* The built-in sinks: batch puts, and batch deletes (of the items' keys). */
+extern const struct sink_ops batch_writer_ops, batch_delete_ops;
 /* Its tick and busy, for sinks that feed it (prune, fetch_then_write). */
 int batch_writer_tick(struct worker *w);
 int batch_writer_busy(struct worker *w);

@@ -173,7 +173,7 @@ static void looked_up(struct worker *w, struct page *pg, struct slice key,
 {
 	const struct job *j = w->job;
 	struct diff_hooks *hk = hooks(w);
-	int there = src.n && (j->source != SOURCE_QUERY || source_item_matches(j, src));
+	int there = src.n && source_item_matches(j, src);
 
 	(void)tag;
 	job_add(&w->job->c.compared, 1);

@@ -588,11 +588,11 @@ static int apply_kind(struct follower *f, struct changes *cs, int deletes, struc
 	cs->next = 0;
 	cs->deletes = deletes;
 	job_init(&j, "follow");
-	j.source = SOURCE_FILE;
+	j.source = &file_source;
 	j.file_next = next_change;
 	j.file_ctx = cs;
 	j.src_table = f->cfg.src_table;
-	j.sink = deletes ? SINK_DELETE : SINK_PUT;
+	j.sink = deletes ? &batch_delete_ops : &batch_writer_ops;
 	j.transform = f->cfg.transform;
 	j.mask_key = f->cfg.mask_key;
 	/* A transformed key object may gain attributes (--set): the writer keeps the keys. */

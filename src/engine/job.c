@@ -52,6 +52,8 @@ void job_init(struct job *j, const char *name)
 {
 	memset(j, 0, sizeof(*j));
 	j->name = name;
+	j->source = &scan_source;
+	j->sink = &batch_writer_ops;
 	j->scan_forward = 1;
 	j->consistent = 1;
 	pthread_mutex_init(&j->lock, NULL);
@@ -150,7 +152,7 @@ const struct sink_ops *job_sink(const struct job *j)
 
 const struct sink_ops *job_own_sink(const struct job *j)
 {
-	return j->sink == SINK_CUSTOM ? j->custom_sink : &batch_writer_ops;
+	return j->sink;
 }
 
 static size_t backlog_limit(void)
@@ -166,8 +168,10 @@ static size_t backlog_limit(void)
  */
 static int max_pages_in_flight(const struct job *j)
 {
-	if (j->source == SOURCE_QUERY && j->npk > MAX_PAGES_IN_FLIGHT)
-		return j->npk < 64 ? j->npk : 64;
+	int nunits = source_unit_count(j);
+
+	if (j->source->units_at_once && nunits > MAX_PAGES_IN_FLIGHT)
+		return nunits < 64 ? nunits : 64;
 	if (j->page_bytes && j->page_bytes < (1u << 20)) {
 		size_t n = MAX_PAGES_IN_FLIGHT * (1u << 20) / j->page_bytes;
 

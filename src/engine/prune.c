@@ -18,7 +18,7 @@ static void looked_up(struct worker *w, struct page *pg, struct slice key,
 		      struct slice item, void *tag)
 {
 	const struct job *j = w->job;
-	int keep = item.n && (j->source != SOURCE_QUERY || source_item_matches(j, item));
+	int keep = item.n && source_item_matches(j, item);
 
 	(void)tag;
 	if (keep)

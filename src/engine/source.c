@@ -15,12 +15,18 @@
 
 int source_unit_count(const struct job *j)
 {
-	switch (j->source) {
-	case SOURCE_SCAN: return j->seg_count;
-	case SOURCE_QUERY: return j->npk;
-	case SOURCE_FILE: return 1;
-	}
-	return 0;
+	return j->source->unit_count(j);
+}
+
+int source_all_read(const struct job *j)
+{
+	return !j->source->request_pages ||
+	       job_get(&j->c.units_read) >= (uint64_t)source_unit_count(j);
+}
+
+int source_item_matches(const struct job *j, struct slice item)
+{
+	return !j->source->matches || j->source->matches(j, item);
 }
 
 /* JSON bytes an item takes in a page, from the table's figures (they may lag: 1 KB without them). */
@@ -47,7 +53,7 @@ void source_unit_init(struct unit *u, struct worker *w, int k)
 
 	memset(u, 0, sizeof(*u));
 	u->w = w;
-	u->index = j->source == SOURCE_SCAN ? j->seg_first + k : k;
+	u->index = j->source->unit_index ? j->source->unit_index(j, k) : k;
 	rate_ranges_add(&u->range, u->index);
 	http_call_init(&u->call);
 	buf_init(&u->start_key, 0);
@@ -88,7 +94,7 @@ void source_unit_release(struct unit *u)
 
 /* ---- requests ---- */
 
-/* What the unit's next page asks for, but its expression (see request.h). */
+/* What a Scan or Query page of the unit asks for, e its expression (see request.h). */
 static void read_params(const struct unit *u, struct ddb_read *r, struct expr *e)
 {
 	const struct job *j = u->w->job;
@@ -111,45 +117,6 @@ static void read_params(const struct unit *u, struct ddb_read *r, struct expr *e
 	r->start_key = (struct slice){ u->start_key.data, u->start_key.len };
 }
 
-static void scan_body(const struct unit *u, struct buf *b)
-{
-	const struct job *j = u->w->job;
-	struct ddb_read r;
-	struct expr e;
-
-	expr_init(&e);
-	if (j->sel)
-		selection_scan_expr(j->sel, &e);
-	read_params(u, &r, &e);
-	ddb_scan_body(&r, b);
-	expr_release(&e);
-}
-
-/* The Query of the unit's --pk value: its selection says what is asked. */
-static void query_body(const struct unit *u, struct buf *b)
-{
-	const struct job *j = u->w->job;
-	struct ddb_read r;
-	struct expr e;
-
-	expr_init(&e);
-	selection_query_expr(j->sel, u->index, &e);
-	read_params(u, &r, &e);
-	r.index = j->index;
-	/* A global index is read eventually consistent, whatever was asked. */
-	if (j->index && table_index(j->src_desc, j->index)->global)
-		r.consistent = 0;
-	ddb_query_body(&r, b);
-	expr_release(&e);
-}
-
-/* ---- matching the key condition of a query ---- */
-
-int source_item_matches(const struct job *j, struct slice item)
-{
-	return selection_key_matches(j->sel, item);
-}
-
 /* ---- responses ---- */
 
 /* " (segment 3 of 10)" or " (--pk 'X')": which unit, for messages. */
@@ -158,10 +125,8 @@ static void unit_where(const struct unit *u, char *out, size_t n)
 	const struct job *j = u->w->job;
 
 	out[0] = '\0';
-	if (j->source == SOURCE_SCAN && j->segments > 1)
-		snprintf(out, n, " (segment %d of %d)", u->index, j->segments);
-	else if (j->source == SOURCE_QUERY)
-		snprintf(out, n, " (--pk '%.200s')", j->pk_values[u->index]);
+	if (j->source->where)
+		j->source->where(u, out, n);
 }
 
 static void unit_failed(struct unit *u)
@@ -235,7 +200,7 @@ static void pagination_failed(struct unit *u, struct slice lek)
 		 http_call_name(&u->call), j->src_table, where,
 		 (int)(lek.n > 200 ? 200 : lek.n), lek.p,
 		 lek.n > 200 ? "..." : "",
-		 j->source == SOURCE_SCAN ? "scan" : "query", j->src->ep.url);
+		 j->source->name, j->src->ep.url);
 }
 
 #define ITEMS_KEEP_BYTES (64u << 10)
@@ -262,8 +227,7 @@ static void feed_items(struct unit *u, struct page *pg)
 		buf_reset(&u->items);
 }
 
-/* Every item of the page is with the sink. */
-static void page_end(struct unit *u, struct page *pg)
+void source_page_fed(struct unit *u, struct page *pg)
 {
 	const struct sink_ops *s = job_sink(u->w->job);
 
@@ -356,54 +320,31 @@ static void on_page(struct http_call *c)
 		pg->last = 1;
 		job_add(&j->c.units_read, 1);
 	}
-	page_end(u, pg);
+	source_page_fed(u, pg);
 	page_buffer_give_back(u);
-}
-
-static void file_request(struct unit *u)
-{
-	struct job *j = u->w->job;
-	const struct sink_ops *s = job_sink(j);
-	struct page *pg = unit_new_page(u);
-	struct errbuf eb = ERRBUF_INIT;
-	struct slice item;
-	int n;
-
-	/* A chunk of items per turn, so writes start while the file is read. */
-	for (n = 0; n < 1000; n++) {
-		if (!j->file_next(j->file_ctx, &item, &eb)) {
-			if (eb.set)
-				job_fail(j, eb.exit, "%s", eb.msg);
-			u->exhausted = 1;
-			pg->last = 1;
-			break;
-		}
-		pg->pending++;
-		job_add(&j->c.read, 1);
-		if (s->item(u->w, item, pg) < 0)
-			break;
-	}
-	page_end(u, pg);
 }
 
 void source_request(struct unit *u)
 {
+	u->w->job->source->request(u);
+}
+
+void source_read_page(struct unit *u, void (*fill)(const struct unit *u, struct ddb_read *r),
+		      void (*body)(const struct ddb_read *r, struct buf *b), const char *target)
+{
 	struct job *j = u->w->job;
 	struct http_call *c = &u->call;
+	struct ddb_read r;
+	struct expr e;
 
-	if (j->source == SOURCE_FILE) {
-		file_request(u);
-		return;
-	}
 	http_call_rearm(c);
 	buf_reset(&c->body);
-	if (j->source == SOURCE_SCAN) {
-		scan_body(u, &c->body);
-		ddb_prepare(j->src, c, DDB_TARGET("Scan"));
-	} else {
-		query_body(u, &c->body);
-		ddb_prepare(j->src, c, DDB_TARGET("Query"));
-	}
+	expr_init(&e);
+	read_params(u, &r, &e);
+	fill(u, &r);
+	body(&r, &c->body);
+	expr_release(&e);
+	ddb_prepare(j->src, c, target);
 	c->check = check_page;
 	c->done = on_page;
 	c->owner = u;

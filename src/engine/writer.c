@@ -89,21 +89,32 @@ static struct writer *writer_of(struct worker *w)
 	return w->writer;
 }
 
-static int writer_init(struct worker *w)
+static int writer_start(struct worker *w, int deleting)
 {
 	struct job *j = w->job;
 	struct writer *wr = xcalloc(1, sizeof(*wr));
 
 	ddb_batch_write_begin(&wr->prefix, j->dst_table);
-	wr->deleting = j->sink == SINK_DELETE || j->deletes;
+	wr->deleting = deleting;
 	mix_init(&wr->mix);
 	/* Scans and queries never return a key twice; a file may (see order.h). */
-	wr->ordered = j->source == SOURCE_FILE && j->dst_desc;
+	wr->ordered = j->source->repeats_keys && j->dst_desc;
 	if (wr->ordered)
 		order_init(&wr->order, j->dst_desc);
 	wr->max_sending = w->max_in_flight > 0 ? w->max_in_flight : 1;
 	w->writer = wr;
 	return 0;
+}
+
+static int writer_init(struct worker *w)
+{
+	return writer_start(w, w->job->deletes);
+}
+
+/* The batch delete sink: the job's items, or their keys, deleted. */
+static int deleter_init(struct worker *w)
+{
+	return writer_start(w, 1);
 }
 
 static void batch_free(struct batch *b)
@@ -548,5 +559,10 @@ static void on_batch_done(struct http_call *c)
 
 const struct sink_ops batch_writer_ops = {
 	writer_item, writer_flush, writer_backlog, writer_release, writer_init,
+	writer_page_end, batch_writer_tick, batch_writer_busy
+};
+
+const struct sink_ops batch_delete_ops = {
+	writer_item, writer_flush, writer_backlog, writer_release, deleter_init,
 	writer_page_end, batch_writer_tick, batch_writer_busy
 };

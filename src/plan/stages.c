@@ -6,6 +6,7 @@
 #include "dynamo/exitcode.h"
 #include "dynamo/keyset.h"
 #include "dynamo/plan_slice.h"
+#include "dynamo/source.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,9 +177,7 @@ static void describe_failure(struct plan *p, struct stage *s, struct job *j)
 	uint64_t handled = j->c.written + j->c.deleted + j->c.saved;
 	uint64_t left = j->c.read > handled ? j->c.read - handled : 0;
 	/* Every segment or key was read to its end: nothing is "not read yet". */
-	int all_read = j->source == SOURCE_FILE ||
-		       (j->source == SOURCE_SCAN && j->c.units_read >= (uint64_t)j->seg_count) ||
-		       (j->source == SOURCE_QUERY && j->c.units_read >= (uint64_t)j->npk);
+	int all_read = source_all_read(j);
 	int pruning = s->kind == STAGE_PRUNE || s->kind == STAGE_QUERY_PRUNE ||
 		      s->kind == STAGE_PRUNE_KEYS;
 	int exit = j->eb.exit ? j->eb.exit : EXIT_FAILURE_RUNTIME;
@@ -234,7 +233,7 @@ static void describe_failure(struct plan *p, struct stage *s, struct job *j)
 #define WRITE_PAGE_BYTES (128u << 10)
 
 static int run_job(struct plan *p, struct stage *s, int ck_stage,
-		   enum source_kind source, enum sink_kind sink, int keys_only)
+		   const struct source_ops *source, const struct sink_ops *sink, int keys_only)
 {
 	const struct options *o = &p->ctx->o;
 	struct job j;
@@ -245,9 +244,9 @@ static int run_job(struct plan *p, struct stage *s, int ck_stage,
 	j.sink = sink;
 	j.keys_only = keys_only;
 	/* Pages bounded for writers; a count's pages carry no items (Select COUNT). */
-	if (source == SOURCE_SCAN && s->kind != STAGE_EXPORT && s->kind != STAGE_COUNT)
+	if (source == &scan_source && s->kind != STAGE_EXPORT && s->kind != STAGE_COUNT)
 		j.page_bytes = WRITE_PAGE_BYTES;
-	if (source == SOURCE_QUERY) {
+	if (source == &query_source) {
 		/* A query is what its selection says: one unit per --pk value. */
 		if (!j.sel || !selection_by_query(j.sel)) {
 			job_release(&j);
@@ -294,8 +293,6 @@ static int run_job(struct plan *p, struct stage *s, int ck_stage,
 			j.seg_count = s->sample_count;
 		}
 	}
-	if (sink == SINK_CUSTOM)
-		j.custom_sink = s->sink;
 	j.sink_ctx = s->job_ctx;
 	j.file_next = s->file_next;
 	j.file_ctx = s->job_ctx;
@@ -307,6 +304,12 @@ static int run_job(struct plan *p, struct stage *s, int ck_stage,
 	return r;
 }
 
+/* Whether the stage's selection is read with Queries (its --pk values), else a Scan. */
+static int by_query(const struct stage *s)
+{
+	return s->sel && selection_by_query(s->sel);
+}
+
 int stage_run(struct plan *p, struct stage *s, int ck_stage)
 {
 	switch (s->kind) {
@@ -315,35 +318,35 @@ int stage_run(struct plan *p, struct stage *s, int ck_stage)
 	case STAGE_BACKUP:
 		return create_backup(p, s);
 	case STAGE_TRUNCATE:
-		return run_job(p, s, ck_stage, SOURCE_SCAN, SINK_DELETE, 1);
+		return run_job(p, s, ck_stage, &scan_source, &batch_delete_ops, 1);
 	case STAGE_COPY:
-		return run_job(p, s, ck_stage, SOURCE_SCAN, SINK_PUT, 0);
+		return run_job(p, s, ck_stage, &scan_source, &batch_writer_ops, 0);
 	case STAGE_QUERY_DELETE:
-		return run_job(p, s, -1, SOURCE_QUERY, SINK_DELETE, 1);
+		return run_job(p, s, -1, &query_source, &batch_delete_ops, 1);
 	case STAGE_QUERY_COPY:
-		return run_job(p, s, -1, SOURCE_QUERY, s->sink ? SINK_CUSTOM : SINK_PUT, 0);
+		return run_job(p, s, -1, &query_source, s->sink ? s->sink : &batch_writer_ops, 0);
 	case STAGE_RESTORE_BACKUP:
 		return restore_backup(p, s);
 	case STAGE_DELETE_TABLE:
 		return delete_table(p, s);
 	case STAGE_EXPORT:
-		return run_job(p, s, ck_stage, SOURCE_SCAN, SINK_CUSTOM, 0);
+		return run_job(p, s, ck_stage, &scan_source, s->sink, 0);
 	case STAGE_IMPORT:
-		return run_job(p, s, -1, SOURCE_FILE, SINK_PUT, 0);
+		return run_job(p, s, -1, &file_source, &batch_writer_ops, 0);
 	case STAGE_QUERY:
-		return run_job(p, s, -1, SOURCE_QUERY, SINK_CUSTOM, 0);
+		return run_job(p, s, -1, &query_source, s->sink, 0);
 	case STAGE_PRUNE:
 		s->sink = &prune_ops;
-		return run_job(p, s, ck_stage, SOURCE_SCAN, SINK_CUSTOM, 1);
+		return run_job(p, s, ck_stage, &scan_source, s->sink, 1);
 	case STAGE_QUERY_PRUNE:
 		s->sink = &prune_ops;
-		return run_job(p, s, -1, SOURCE_QUERY, SINK_CUSTOM, 1);
+		return run_job(p, s, -1, &query_source, s->sink, 1);
 	case STAGE_COUNT:
-		return run_job(p, s, -1, s->sel && selection_by_query(s->sel) ? SOURCE_QUERY : SOURCE_SCAN,
-			       SINK_CUSTOM, 0);
+		return run_job(p, s, -1, by_query(s) ? &query_source : &scan_source,
+			       s->sink, 0);
 	case STAGE_PRUNE_KEYS:
 		s->sink = &keyset_prune_ops;
-		return run_job(p, s, ck_stage, SOURCE_SCAN, SINK_CUSTOM, 1);
+		return run_job(p, s, ck_stage, &scan_source, s->sink, 1);
 	case STAGE_CUSTOM:
 		return s->run(p, s, ck_stage);
 	case STAGE_ENABLE_STREAM:
@@ -352,12 +355,12 @@ int stage_run(struct plan *p, struct stage *s, int ck_stage)
 		return stage_follow(p, s, ck_stage);
 	case STAGE_DIFF:
 		s->sink = &diff_ops;
-		return run_job(p, s, ck_stage, s->sel && selection_by_query(s->sel) ? SOURCE_QUERY :
-			       SOURCE_SCAN, SINK_CUSTOM, 0);
+		return run_job(p, s, ck_stage, by_query(s) ? &query_source :
+			       &scan_source, s->sink, 0);
 	case STAGE_DIFF_EXTRAS:
 		s->sink = &diff_extras_ops;
-		return run_job(p, s, ck_stage, s->sel && selection_by_query(s->sel) ? SOURCE_QUERY :
-			       SOURCE_SCAN, SINK_CUSTOM, 1);
+		return run_job(p, s, ck_stage, by_query(s) ? &query_source :
+			       &scan_source, s->sink, 1);
 	}
 	return errf(&p->ctx->eb, EXIT_FAILURE_RUNTIME, "internal error: unknown stage");
 }
