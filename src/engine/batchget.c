@@ -129,7 +129,7 @@ static void req_put(struct get_req *r)
 
 static struct rate_limiter *batchget_limiter(const struct batchget *g)
 {
-	return g->limiter ? g->limiter : g->w->job->read_rate;
+	return g->limiter ? g->limiter : g->w->job->run.read_rate;
 }
 
 void batchget_set_limiter(struct batchget *g, struct rate_limiter *limiter)
@@ -370,7 +370,7 @@ static void req_failed(struct get_req *r, int exit_code, const char *why)
 {
 	struct job *j = r->g->w->job;
 
-	job_add(&j->c.failed, (uint64_t)count_waiting(r));
+	job_add(&j->st.c.failed, (uint64_t)count_waiting(r));
 	if (why)
 		job_fail(j, exit_code, "%s", why);
 	req_put(r);

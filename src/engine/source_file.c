@@ -18,7 +18,7 @@ static void file_request(struct unit *u)
 
 	/* A chunk of items per turn, so writes start while the file is read. */
 	for (n = 0; n < 1000; n++) {
-		if (!j->file_next(j->file_ctx, &item, &eb)) {
+		if (!j->in.file_next(j->in.file_ctx, &item, &eb)) {
 			if (eb.set)
 				job_fail(j, eb.exit, "%s", eb.msg);
 			u->exhausted = 1;
@@ -26,7 +26,7 @@ static void file_request(struct unit *u)
 			break;
 		}
 		pg->pending++;
-		job_add(&j->c.read, 1);
+		job_add(&j->st.c.read, 1);
 		if (s->item(u->w, item, pg) < 0)
 			break;
 	}

@@ -6,7 +6,7 @@
 
 static int query_unit_count(const struct job *j)
 {
-	return j->npk;
+	return j->in.npk;
 }
 
 /* The Query of the unit's --pk value, through the index if any. */
@@ -14,10 +14,10 @@ static void query_fill(const struct unit *u, struct ddb_read *r)
 {
 	const struct job *j = u->w->job;
 
-	selection_query_expr(j->sel, u->index, r->expr);
-	r->index = j->index;
+	selection_query_expr(j->in.sel, u->index, r->expr);
+	r->index = j->in.index;
 	/* A global index is read eventually consistent, whatever was asked. */
-	if (j->index && table_index(j->src_desc, j->index)->global)
+	if (j->in.index && table_index(j->in.desc, j->in.index)->global)
 		r->consistent = 0;
 }
 
@@ -29,12 +29,12 @@ static void query_request(struct unit *u)
 /* The key part of the selection (the --pk values, the sort-key condition). */
 static int query_matches(const struct job *j, struct slice item)
 {
-	return selection_key_matches(j->sel, item);
+	return selection_key_matches(j->in.sel, item);
 }
 
 static void query_where(const struct unit *u, char *out, size_t n)
 {
-	snprintf(out, n, " (--pk '%.200s')", u->w->job->pk_values[u->index]);
+	snprintf(out, n, " (--pk '%.200s')", u->w->job->in.pk_values[u->index]);
 }
 
 const struct source_ops query_source = {

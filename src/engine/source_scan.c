@@ -6,12 +6,12 @@
 
 static int scan_unit_count(const struct job *j)
 {
-	return j->seg_count;
+	return j->in.seg_count;
 }
 
 static int scan_unit_index(const struct job *j, int k)
 {
-	return j->seg_first + k;
+	return j->in.seg_first + k;
 }
 
 /* The selection's filter, if any, on a Scan page. */
@@ -19,8 +19,8 @@ static void scan_fill(const struct unit *u, struct ddb_read *r)
 {
 	const struct job *j = u->w->job;
 
-	if (j->sel)
-		selection_scan_expr(j->sel, r->expr);
+	if (j->in.sel)
+		selection_scan_expr(j->in.sel, r->expr);
 }
 
 static void scan_request(struct unit *u)
@@ -32,8 +32,8 @@ static void scan_where(const struct unit *u, char *out, size_t n)
 {
 	const struct job *j = u->w->job;
 
-	if (j->segments > 1)
-		snprintf(out, n, " (segment %d of %d)", u->index, j->segments);
+	if (j->in.segments > 1)
+		snprintf(out, n, " (segment %d of %d)", u->index, j->in.segments);
 }
 
 const struct source_ops scan_source = {
