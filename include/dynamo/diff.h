@@ -8,16 +8,16 @@
  * as two jobs on the shared engine (see src/engine/diff.c for why this way):
  *
  *   diff_ops         the job scans (or queries) the source's whole items and
- *                    looks each key up in j->lookup, the target, with
+ *                    looks each key up in j->out.lookup, the target, with
  *                    BatchGetItem: '+' when the target lacks it, '~' when
  *                    its item is not equal (compare.h).
  *   diff_extras_ops  the job scans the target's keys and looks them up in
- *                    j->lookup, the source (keys only): '-' when the
+ *                    j->out.lookup, the source (keys only): '-' when the
  *                    source lacks it (or, for a query, when the source's
  *                    item is outside the selection).
  *
- * j->sink_ctx is a struct diff_hooks. With write set, the differences are
- * also mended through the batch writer into j->dst: diff_ops puts the
+ * j->out.ctx is a struct diff_hooks. With write set, the differences are
+ * also mended through the batch writer into j->out.ddb: diff_ops puts the
  * source's item for '+' and '~', diff_extras_ops deletes the key for '-'
  * (its job has deletes set). Memory: each worker holds the source items
  * whose lookups are out, counted in its backlog, so backpressure bounds it.

@@ -48,7 +48,7 @@ int item_writer_open(struct item_writer **out, const char *path,
 int item_writer_close(struct item_writer *w, struct errbuf *eb);
 /* Gives up an export that failed: the temporary goes, the previous file stays. */
 void item_writer_abort(struct item_writer *w);
-/* The export sink: job->sink_ctx is the item_writer. */
+/* The export sink: job->out.ctx is the item_writer. */
 extern const struct sink_ops item_file_sink_ops;
 
 #endif

@@ -64,7 +64,29 @@ struct page {
 /* Tells the page's unit that n of its items are handled (written, deleted, saved). */
 void page_done(struct page *pg, size_t n);
 
-enum source_kind { SOURCE_SCAN, SOURCE_QUERY, SOURCE_FILE };
+/*
+ * What a job reads: a kind of source, as an ops table (source.h). A unit is
+ * the source's stream of pages: a scan segment, the query of one key, a
+ * file, (later) a stream shard.
+ */
+struct source_ops {
+	const char *name;		/* "scan", "query": for messages */
+	int request_pages;		/* its units ask for pages (calls): checkpointed, resumable */
+	int units_at_once;		/* every unit is read at the same time (a query's merge needs them all) */
+	int repeats_keys;		/* an item's key may come twice (a file): writes keep its versions in order */
+	/* How many units the job has. */
+	int (*unit_count)(const struct job *j);
+	/* Optional: the unit number (checkpoint, key range) of the job's k-th unit (default k). */
+	int (*unit_index)(const struct job *j, int k);
+	/* Asks for the unit's next page; the answer feeds job_sink. */
+	void (*request)(struct unit *u);
+	/* Optional: whether an item is one the source selects (default: all). */
+	int (*matches)(const struct job *j, struct slice item);
+	/* Optional: " (segment 3 of 10)", which unit, for messages. */
+	void (*where)(const struct unit *u, char *out, size_t n);
+};
+
+extern const struct source_ops scan_source, query_source, file_source;
 
 /* The largest Limit a page asks for (DynamoDB's 1 MB a page stops it first). */
 #define PAGE_LIMIT_MAX 100000
@@ -116,8 +138,6 @@ struct sink_ops {
 	int (*busy)(struct worker *w);
 };
 
-enum sink_kind { SINK_PUT, SINK_DELETE, SINK_CUSTOM };
-
 struct job_counters {
 	uint64_t read;		/* items received from the source */
 	uint64_t written;	/* items put */
@@ -132,13 +152,12 @@ struct job_counters {
 	uint64_t compared;	/* diff: items looked up on the other side and compared */
 };
 
-struct job {
-	/* --- what to do: set by the planner --- */
-	const char *name;		/* "copy", "truncate", ... for messages */
-	enum source_kind source;
-	const struct ddb *src;		/* where items are read */
-	const char *src_table;
-	const struct table_desc *src_desc;
+/* What a job reads: the source and what it asks the server for. */
+struct job_source {
+	const struct source_ops *ops;	/* scan_source, query_source, file_source */
+	const struct ddb *ddb;		/* where items are read */
+	const char *table;
+	const struct table_desc *desc;
 	const char *index;		/* query: index name or NULL */
 	int segments;			/* scan: TotalSegments */
 	int seg_first, seg_count;	/* scan: this run's slice of segments */
@@ -146,7 +165,7 @@ struct job {
 	int page_limit;			/* scan/query: Limit per page, 0 = DynamoDB's 1 MB pages */
 	double page_units;		/* under --max-rcu: what a page should cost; each unit's Limit adapts to it */
 	size_t page_bytes;		/* scan: bytes of JSON a page should hold, 0 = DynamoDB's 1 MB; each unit's Limit adapts to it */
-	int select_count;		/* query: Select COUNT (counts land in c.read) */
+	int select_count;		/* query: Select COUNT (counts land in st.c.read) */
 	int consistent;			/* scan/query: ConsistentRead */
 	const char *const *pk_values;	/* query: one unit per value (the selection's --pk, for messages) */
 	int npk;
@@ -157,35 +176,42 @@ struct job {
 	 * the filter; required for query jobs).
 	 */
 	const struct selection *sel;
+	int scan_forward;		/* query order */
+	const char *(*file_next)(void *ctx, struct slice *item, struct errbuf *eb);	/* file source */
+	void *file_ctx;
+};
+
+/* Where a job's items go: the sink, and what it writes to or looks up in. */
+struct job_sink {
+	const struct sink_ops *ops;	/* default batch_writer_ops */
+	void *ctx;			/* for the planner's sinks */
 	/*
 	 * Transforms applied to every item on its way to the sink (see
 	 * xform.c), or NULL; mask_key when they mask.
 	 */
 	const struct transform *transform;
 	const struct mask_key *mask_key;
-	int scan_forward;		/* query order */
-	const char *(*file_next)(void *ctx, struct slice *item, struct errbuf *eb);	/* file source */
-	void *file_ctx;
-
-	enum sink_kind sink;
-	const struct sink_ops *custom_sink;
-	void *sink_ctx;			/* for custom sinks */
 	const struct ddb *lookup;	/* prune: where keys are looked up (the source) */
 	const char *lookup_table;
 	const struct table_desc *lookup_desc;
 	int deletes;			/* the batch writer deletes (truncate, prune) */
-	const struct ddb *dst;		/* where items are written */
-	const char *dst_table;
-	const struct table_desc *dst_desc;	/* delete: the key schema */
+	const struct ddb *ddb;		/* where items are written */
+	const char *table;
+	const struct table_desc *desc;	/* delete: the key schema */
+};
 
+/* How a job runs: its share of the machine and of the tables' capacity, and the planner's hooks. */
+struct job_params {
 	int concurrency;		/* requests in flight, all workers */
 	int workers;			/* threads; 0 = from the CPU count */
 	struct rate_limiter *read_rate;	/* NULL: unlimited */
 	struct rate_limiter *write_rate;
 	struct job_hooks hooks;		/* the planner's (its checkpoint); zeroed: none */
 	uint64_t estimate;		/* items expected, for progress (0 = unknown) */
+};
 
-	/* --- state --- */
+/* A running job's state, shared by its workers and the monitor. */
+struct job_state {
 	struct job_counters c;		/* atomics */
 	pthread_mutex_t lock;
 	int failed;			/* a fatal error: stop asking for pages */
@@ -194,6 +220,14 @@ struct job {
 	uint64_t started_us, ended_us;
 	struct worker *workers_arr;
 	int nworkers;
+};
+
+struct job {
+	const char *name;		/* "copy", "truncate", ... for messages */
+	struct job_source in;		/* set by the planner */
+	struct job_sink out;		/* set by the planner */
+	struct job_params run;		/* set by the planner */
+	struct job_state st;
 };
 
 struct worker {
@@ -221,7 +255,7 @@ void job_release(struct job *j);
 /*
  * Runs the job to the end on its worker threads; the calling thread draws
  * progress and saves the checkpoint meanwhile. Returns 0 when every item was
- * handled, -1 otherwise (j->eb says why; j->c.failed counts what is left).
+ * handled, -1 otherwise (j->st.eb says why; j->st.c.failed counts what is left).
  */
 int job_run(struct job *j);
 /* The sink needs no more items: stop asking for pages, and succeed. */
@@ -234,11 +268,11 @@ uint64_t job_get(const uint64_t *counter);
 
 /* Where items go first: the transforms' sink when there are any, else job_own_sink. */
 const struct sink_ops *job_sink(const struct job *j);
-/* The job's own sink: the batch writer, or its custom sink. */
+/* The job's own sink (j->out.ops). */
 const struct sink_ops *job_own_sink(const struct job *j);
 
-/* The built-in sinks. */
-extern const struct sink_ops batch_writer_ops;
+/* The built-in sinks: batch puts, and batch deletes (of the items' keys). */
+extern const struct sink_ops batch_writer_ops, batch_delete_ops;
 /* Its tick and busy, for sinks that feed it (prune, fetch_then_write). */
 int batch_writer_tick(struct worker *w);
 int batch_writer_busy(struct worker *w);
@@ -248,7 +282,7 @@ int batch_writer_busy(struct worker *w);
  * UnprocessedKeys retried), then hands them to the batch writer.
  */
 extern const struct sink_ops fetch_then_write_ops;
-/* Applies job->transform, then hands each item to job_own_sink (see xform.c). */
+/* Applies job->out.transform, then hands each item to job_own_sink (see xform.c). */
 extern const struct sink_ops transform_sink_ops;
 /* Deletes the target's items whose keys the source no longer has (see prune.c). */
 extern const struct sink_ops prune_ops;

@@ -33,7 +33,7 @@ void keyset_reset(struct keyset *s);
 /*
  * A prune against a key set: the job's items are the table's keys (a
  * keys-only scan); those the set lacks are deleted by the batch writer.
- * job->sink_ctx is the sealed keyset.
+ * job->out.ctx is the sealed keyset.
  */
 extern const struct sink_ops keyset_prune_ops;
 

@@ -5,7 +5,7 @@
 #include "dynamo/itemfile.h"
 #include "dynamo/plan.h"
 #include "dynamo/redact.h"
-#include "dynamo/source.h"
+#include "dynamo/request.h"
 #include "dynamo/streams.h"
 
 #include <stdio.h>
@@ -150,7 +150,7 @@ int query_keys_check(struct ctx *ctx, const struct table_desc *t)
 			    o->pk_type, h->name, h->type);
 	for (i = 0; i < o->npk; i++) {
 		buf_reset(&tmp);
-		if (source_key_value(&tmp, h->type, o->pk[i]) < 0) {
+		if (ddb_key_value(&tmp, h->type, o->pk[i]) < 0) {
 			buf_release(&tmp);
 			return errf(&ctx->eb, EXIT_USAGE,
 				    "--pk '%s' is not a valid %s for key '%s'", o->pk[i],
@@ -162,7 +162,7 @@ int query_keys_check(struct ctx *ctx, const struct table_desc *t)
 		return errf(&ctx->eb, EXIT_USAGE,
 			    "--sk was given but %s '%s' has no sort key",
 			    ix ? "index" : "table", ix ? ix->name : t->name);
-	if (o->sk && r->type != 'S' && source_key_value(&tmp, r->type, o->sk) < 0) {
+	if (o->sk && r->type != 'S' && ddb_key_value(&tmp, r->type, o->sk) < 0) {
 		buf_release(&tmp);
 		return errf(&ctx->eb, EXIT_USAGE, "--sk '%s' is not a valid %s for key '%s'",
 			    o->sk, r->type == 'N' ? "number" : "base64 value", r->name);

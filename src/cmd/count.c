@@ -31,7 +31,7 @@ static size_t no_backlog(struct worker *w)
 /* The page's count, as "saved": what progress and the summary show as done. */
 static void counted(struct worker *w, struct page *pg)
 {
-	job_add(&w->job->c.saved, pg->unit->answer.count);
+	job_add(&w->job->st.c.saved, pg->unit->answer.count);
 }
 
 static const struct sink_ops count_sink_ops = {

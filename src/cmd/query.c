@@ -264,7 +264,7 @@ static void queue_pop(struct queue *q)
 /* Emits while every key that may still produce items has one waiting. */
 static void merge(struct worker *w)
 {
-	struct printer *pr = w->job->sink_ctx;
+	struct printer *pr = w->job->out.ctx;
 	const struct options *o = &pr->ctx->o;
 
 	for (;;) {
@@ -306,7 +306,7 @@ static void merge(struct worker *w)
 
 static int printer_item(struct worker *w, struct slice item, struct page *pg)
 {
-	struct printer *pr = w->job->sink_ctx;
+	struct printer *pr = w->job->out.ctx;
 	struct queue *q = &pr->q[pg->unit->index];
 	struct entry *e;
 	struct slice sk;
@@ -341,11 +341,11 @@ static int printer_item(struct worker *w, struct slice item, struct page *pg)
 
 static void printer_page_end(struct worker *w, struct page *pg)
 {
-	const struct options *o = &((struct printer *)w->job->sink_ctx)->ctx->o;
+	const struct options *o = &((struct printer *)w->job->out.ctx)->ctx->o;
 
 	(void)pg;
 	/* --count --limit N: the counts of the pages so far reach N. */
-	if (o->count && o->limit && job_get(&w->job->c.read) >= o->limit)
+	if (o->count && o->limit && job_get(&w->job->st.c.read) >= o->limit)
 		job_satisfied(w->job);
 	merge(w);
 }
@@ -353,7 +353,7 @@ static void printer_page_end(struct worker *w, struct page *pg)
 static void printer_flush(struct worker *w)
 {
 	merge(w);
-	out_flush(w->job->sink_ctx);
+	out_flush(w->job->out.ctx);
 }
 
 static size_t printer_backlog(struct worker *w)
@@ -364,10 +364,10 @@ static size_t printer_backlog(struct worker *w)
 
 static int printer_init(struct worker *w)
 {
-	struct printer *pr = w->job->sink_ctx;
+	struct printer *pr = w->job->out.ctx;
 
 	pr->job = w->job;
-	pr->printed = &w->job->c.saved;
+	pr->printed = &w->job->st.c.saved;
 	return 0;
 }
 

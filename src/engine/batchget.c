@@ -2,6 +2,7 @@
 #include "dynamo/exitcode.h"
 #include "dynamo/item.h"
 #include "dynamo/json_scan.h"
+#include "dynamo/request.h"
 #include "dynamo/response.h"
 
 #include <stdio.h>
@@ -9,7 +10,6 @@
 #include <string.h>
 
 #define GET_MAX_KEYS 100
-#define SUFFIX "]}},\"ReturnConsumedCapacity\":\"TOTAL\"}"
 
 /* A key waiting for its answer. */
 struct lookup {
@@ -57,21 +57,6 @@ struct batchget {
 	size_t backlog;
 };
 
-static void add_projection(struct buf *b, const char *const *proj)
-{
-	int i;
-
-	buf_puts(b, ",\"ProjectionExpression\":\"");
-	for (i = 0; proj[i]; i++)
-		buf_printf(b, "%s#p%d", i ? "," : "", i);
-	buf_puts(b, "\",\"ExpressionAttributeNames\":{");
-	for (i = 0; proj[i]; i++) {
-		buf_printf(b, "%s\"#p%d\":", i ? "," : "", i);
-		buf_json_str(b, proj[i], strlen(proj[i]));
-	}
-	buf_putc(b, '}');
-}
-
 struct batchget *batchget_new(struct worker *w, const struct ddb *d,
 			      const char *table, const struct table_desc *desc,
 			      const char *const *proj, batchget_result_fn result)
@@ -83,12 +68,7 @@ struct batchget *batchget_new(struct worker *w, const struct ddb *d,
 	g->table = xstrdup(table);
 	g->desc = desc;
 	g->result = result;
-	buf_puts(&g->prefix, "{\"RequestItems\":{");
-	buf_json_str(&g->prefix, table, strlen(table));
-	buf_puts(&g->prefix, ":{\"ConsistentRead\":true");
-	if (proj)
-		add_projection(&g->prefix, proj);
-	buf_puts(&g->prefix, ",\"Keys\":[");
+	ddb_batch_get_begin(&g->prefix, table, 1, proj);
 	return g;
 }
 
@@ -149,7 +129,7 @@ static void req_put(struct get_req *r)
 
 static struct rate_limiter *batchget_limiter(const struct batchget *g)
 {
-	return g->limiter ? g->limiter : g->w->job->read_rate;
+	return g->limiter ? g->limiter : g->w->job->run.read_rate;
 }
 
 void batchget_set_limiter(struct batchget *g, struct rate_limiter *limiter)
@@ -174,13 +154,11 @@ static void req_send(struct get_req *r, uint64_t delay_ms)
 		if (l->state == DONE)
 			continue;
 		l->state = WAITING;
-		if (!first)
-			buf_putc(&r->call.body, ',');
+		ddb_batch_get_add(&r->call.body, first, (struct slice){ r->keys.data + l->off, l->len });
 		first = 0;
-		buf_append(&r->call.body, r->keys.data + l->off, l->len);
 		waiting++;
 	}
-	buf_puts(&r->call.body, SUFFIX);
+	ddb_batch_get_end(&r->call.body);
 	http_call_rearm(&r->call);
 	ddb_prepare(g->d, &r->call, DDB_TARGET("BatchGetItem"));
 	r->call.check = check_get;
@@ -392,7 +370,7 @@ static void req_failed(struct get_req *r, int exit_code, const char *why)
 {
 	struct job *j = r->g->w->job;
 
-	job_add(&j->c.failed, (uint64_t)count_waiting(r));
+	job_add(&j->st.c.failed, (uint64_t)count_waiting(r));
 	if (why)
 		job_fail(j, exit_code, "%s", why);
 	req_put(r);

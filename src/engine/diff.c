@@ -42,7 +42,7 @@ struct differ {
 
 static struct diff_hooks *hooks(const struct worker *w)
 {
-	return w->job->sink_ctx;
+	return w->job->out.ctx;
 }
 
 static void held_drop(struct differ *d, struct held *h)
@@ -78,11 +78,11 @@ static void compared(struct worker *w, struct page *pg, struct slice key,
 	struct diff_hooks *hk = hooks(w);
 	int eq = target.n ? item_equal(src, target) : 0;
 
-	job_add(&w->job->c.compared, 1);
+	job_add(&w->job->st.c.compared, 1);
 	if (eq < 0) {
 		job_fail(w->job, EXIT_FAILURE_RUNTIME,
 			 "an item of '%s' or '%s' is not valid DynamoDB JSON, so they cannot be compared",
-			 w->job->src_table, w->job->lookup_table);
+			 w->job->in.table, w->job->out.lookup_table);
 		page_done(pg, 1);
 	} else if (eq) {
 		job_add(&hk->equal, 1);
@@ -111,7 +111,7 @@ static int differ_init(struct worker *w, int extras)
 	if (extras)
 		prune_projection(j, names);
 	w->sink_state = d;
-	d->get = batchget_new(w, j->lookup, j->lookup_table, j->lookup_desc,
+	d->get = batchget_new(w, j->out.lookup, j->out.lookup_table, j->out.lookup_desc,
 			      extras ? names : NULL, extras ? looked_up : compared);
 	if (hooks(w)->lookup_rate)
 		batchget_set_limiter(d->get, hooks(w)->lookup_rate);
@@ -137,13 +137,13 @@ static void differ_release(struct worker *w)
 static int differ_key(struct worker *w, struct slice item)
 {
 	struct differ *d = w->sink_state;
-	const struct table_desc *t = w->job->src_desc;
+	const struct table_desc *t = w->job->in.desc;
 
 	buf_reset(&d->key);
 	if (item_key(item, &t->hash, &t->range, &d->key) == 0)
 		return 0;
 	job_fail(w->job, EXIT_FAILURE_RUNTIME, "an item of '%s' lacks the table's key attributes",
-		 w->job->src_table);
+		 w->job->in.table);
 	return -1;
 }
 
@@ -173,10 +173,10 @@ static void looked_up(struct worker *w, struct page *pg, struct slice key,
 {
 	const struct job *j = w->job;
 	struct diff_hooks *hk = hooks(w);
-	int there = src.n && (j->source != SOURCE_QUERY || source_item_matches(j, src));
+	int there = src.n && source_item_matches(j, src);
 
 	(void)tag;
-	job_add(&w->job->c.compared, 1);
+	job_add(&w->job->st.c.compared, 1);
 	if (there) {
 		page_done(pg, 1);
 		return;

@@ -31,7 +31,7 @@ static int fetch_init(struct worker *w)
 	struct job *j = w->job;
 	struct fetcher *f = xcalloc(1, sizeof(*f));
 
-	f->get = batchget_new(w, j->src, j->src_table, j->src_desc, NULL, fetched);
+	f->get = batchget_new(w, j->in.ddb, j->in.table, j->in.desc, NULL, fetched);
 	w->sink_state = f;
 	return batch_writer_ops.init(w);
 }
@@ -55,10 +55,10 @@ static int fetch_item(struct worker *w, struct slice item, struct page *pg)
 	struct job *j = w->job;
 
 	buf_reset(&f->key);
-	if (item_key(item, &j->src_desc->hash, &j->src_desc->range, &f->key) < 0) {
+	if (item_key(item, &j->in.desc->hash, &j->in.desc->range, &f->key) < 0) {
 		job_fail(j, EXIT_FAILURE_RUNTIME,
 			 "an item found through index '%s' lacks the table's key attributes",
-			 j->index ? j->index : "?");
+			 j->in.index ? j->in.index : "?");
 		return -1;
 	}
 	batchget_key(f->get, (struct slice){ f->key.data, f->key.len }, pg);

@@ -580,7 +580,7 @@ static const char *next_change(void *ctx, struct slice *item, struct errbuf *eb)
 	return NULL;
 }
 
-/* Puts or deletes the live changes through the batch writer. 0, or -1 with eb (j.eb) set. */
+/* Puts or deletes the live changes through the batch writer. 0, or -1 with eb (j.st.eb) set. */
 static int apply_kind(struct follower *f, struct changes *cs, int deletes, struct errbuf *eb)
 {
 	struct job j;
@@ -589,33 +589,33 @@ static int apply_kind(struct follower *f, struct changes *cs, int deletes, struc
 	cs->next = 0;
 	cs->deletes = deletes;
 	job_init(&j, "follow");
-	j.source = SOURCE_FILE;
-	j.file_next = next_change;
-	j.file_ctx = cs;
-	j.src_table = f->cfg.src_table;
-	j.sink = deletes ? SINK_DELETE : SINK_PUT;
-	j.transform = f->cfg.transform;
-	j.mask_key = f->cfg.mask_key;
+	j.in.ops = &file_source;
+	j.in.file_next = next_change;
+	j.in.file_ctx = cs;
+	j.in.table = f->cfg.src_table;
+	j.out.ops = deletes ? &batch_delete_ops : &batch_writer_ops;
+	j.out.transform = f->cfg.transform;
+	j.out.mask_key = f->cfg.mask_key;
 	/* A transformed key object may gain attributes (--set): the writer keeps the keys. */
-	j.keys_only = deletes && !f->cfg.transform;
-	j.dst = f->cfg.dst;
-	j.dst_table = f->cfg.dst_table;
-	j.dst_desc = f->cfg.dst_desc;
-	j.concurrency = f->cfg.concurrency;
-	j.workers = 1;
-	j.write_rate = f->cfg.write_rate;
+	j.in.keys_only = deletes && !f->cfg.transform;
+	j.out.ddb = f->cfg.dst;
+	j.out.table = f->cfg.dst_table;
+	j.out.desc = f->cfg.dst_desc;
+	j.run.concurrency = f->cfg.concurrency;
+	j.run.workers = 1;
+	j.run.write_rate = f->cfg.write_rate;
 	/* The follower draws its own line. */
 	progress_enabled = 0;
 	r = job_run(&j);
 	progress_enabled = saved;
-	f->st.requests += j.c.requests;
-	f->st.retries += j.c.retries;
-	f->st.throttles += j.c.throttles;
+	f->st.requests += j.st.c.requests;
+	f->st.retries += j.st.c.retries;
+	f->st.throttles += j.st.c.throttles;
 	if (r == 0) {
-		f->st.puts += j.c.written;
-		f->st.deletes += j.c.deleted;
+		f->st.puts += j.st.c.written;
+		f->st.deletes += j.st.c.deleted;
 	} else {
-		*eb = j.eb;
+		*eb = j.st.eb;
 	}
 	job_release(&j);
 	return r;

@@ -499,7 +499,7 @@ static int export_init(struct worker *wk)
 static void export_flush(struct worker *wk)
 {
 	struct export_state *s = wk->sink_state;
-	struct item_writer *w = wk->job->sink_ctx;
+	struct item_writer *w = wk->job->out.ctx;
 	int r;
 
 	if (!s->n)
@@ -515,7 +515,7 @@ static void export_flush(struct worker *wk)
 		job_fail(wk->job, EXIT_IO, "cannot write '%s': %s", w->path,
 			 w->err ? strerror(w->err) : "write error");
 	} else {
-		job_add(&wk->job->c.saved, s->n);
+		job_add(&wk->job->st.c.saved, s->n);
 		page_done(s->pg, s->n);
 	}
 	buf_reset(&s->lines);

@@ -53,41 +53,43 @@ void job_init(struct job *j, const char *name)
 {
 	memset(j, 0, sizeof(*j));
 	j->name = name;
-	j->scan_forward = 1;
-	j->consistent = 1;
-	pthread_mutex_init(&j->lock, NULL);
+	j->in.ops = &scan_source;
+	j->out.ops = &batch_writer_ops;
+	j->in.scan_forward = 1;
+	j->in.consistent = 1;
+	pthread_mutex_init(&j->st.lock, NULL);
 }
 
 void job_release(struct job *j)
 {
-	pthread_mutex_destroy(&j->lock);
+	pthread_mutex_destroy(&j->st.lock);
 }
 
 void job_fail(struct job *j, int exit_code, const char *fmt, ...)
 {
-	char msg[sizeof(j->eb.msg)];
+	char msg[sizeof(j->st.eb.msg)];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	pthread_mutex_lock(&j->lock);
-	if (!j->failed) {
-		errf(&j->eb, exit_code, "%s", msg);
-		__atomic_store_n(&j->failed, 1, __ATOMIC_RELEASE);
+	pthread_mutex_lock(&j->st.lock);
+	if (!j->st.failed) {
+		errf(&j->st.eb, exit_code, "%s", msg);
+		__atomic_store_n(&j->st.failed, 1, __ATOMIC_RELEASE);
 	}
-	pthread_mutex_unlock(&j->lock);
+	pthread_mutex_unlock(&j->st.lock);
 }
 
 void job_satisfied(struct job *j)
 {
-	__atomic_store_n(&j->satisfied, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&j->st.satisfied, 1, __ATOMIC_RELEASE);
 }
 
 static int job_stopping(const struct job *j)
 {
-	return __atomic_load_n(&j->failed, __ATOMIC_ACQUIRE) ||
-	       __atomic_load_n(&j->satisfied, __ATOMIC_ACQUIRE) || engine_stop;
+	return __atomic_load_n(&j->st.failed, __ATOMIC_ACQUIRE) ||
+	       __atomic_load_n(&j->st.satisfied, __ATOMIC_ACQUIRE) || engine_stop;
 }
 
 /* ---- pages ---- */
@@ -105,8 +107,8 @@ static void unit_settle(struct unit *u)
 		u->npages--;
 		if (pg->last)
 			u->complete = 1;
-		if (j->hooks.unit_progress)
-			j->hooks.unit_progress(j->hooks.arg, j->hooks.stage, u->index,
+		if (j->run.hooks.unit_progress)
+			j->run.hooks.unit_progress(j->run.hooks.arg, j->run.hooks.stage, u->index,
 					       pg->last ? NULL : &pg->next_key);
 		buf_release(&pg->next_key);
 		free(pg);
@@ -138,7 +140,7 @@ struct page *unit_new_page(struct unit *u)
 void unit_page_fed(struct unit *u, struct page *pg)
 {
 	pg->fed = 1;
-	job_add(&u->w->job->c.pages, 1);
+	job_add(&u->w->job->st.c.pages, 1);
 	unit_settle(u);
 }
 
@@ -146,12 +148,12 @@ void unit_page_fed(struct unit *u, struct page *pg)
 
 const struct sink_ops *job_sink(const struct job *j)
 {
-	return j->transform ? &transform_sink_ops : job_own_sink(j);
+	return j->out.transform ? &transform_sink_ops : job_own_sink(j);
 }
 
 const struct sink_ops *job_own_sink(const struct job *j)
 {
-	return j->sink == SINK_CUSTOM ? j->custom_sink : &batch_writer_ops;
+	return j->out.ops;
 }
 
 static size_t backlog_limit(void)
@@ -167,10 +169,12 @@ static size_t backlog_limit(void)
  */
 static int max_pages_in_flight(const struct job *j)
 {
-	if (j->source == SOURCE_QUERY && j->npk > MAX_PAGES_IN_FLIGHT)
-		return j->npk < 64 ? j->npk : 64;
-	if (j->page_bytes && j->page_bytes < (1u << 20)) {
-		size_t n = MAX_PAGES_IN_FLIGHT * (1u << 20) / j->page_bytes;
+	int nunits = source_unit_count(j);
+
+	if (j->in.ops->units_at_once && nunits > MAX_PAGES_IN_FLIGHT)
+		return nunits < 64 ? nunits : 64;
+	if (j->in.page_bytes && j->in.page_bytes < (1u << 20)) {
+		size_t n = MAX_PAGES_IN_FLIGHT * (1u << 20) / j->in.page_bytes;
 
 		return n > 32 ? 32 : (int)n;
 	}
@@ -179,8 +183,8 @@ static int max_pages_in_flight(const struct job *j)
 
 static int max_pages_per_unit(const struct job *j)
 {
-	if (j->page_bytes && j->page_bytes < (1u << 20))
-		return (int)(MAX_PAGES_PER_UNIT * (1u << 20) / j->page_bytes);
+	if (j->in.page_bytes && j->in.page_bytes < (1u << 20))
+		return (int)(MAX_PAGES_PER_UNIT * (1u << 20) / j->in.page_bytes);
 	return MAX_PAGES_PER_UNIT;
 }
 
@@ -204,7 +208,7 @@ static void unit_refill(struct worker *w, struct unit *u)
 	while (unit_finished(u) && w->next_k < w->total_units) {
 		source_unit_release(u);
 		source_unit_init(u, w, w->next_k);
-		w->next_k += w->job->nworkers;
+		w->next_k += w->job->st.nworkers;
 	}
 }
 
@@ -230,7 +234,7 @@ static void worker_loop(struct worker *w)
 			active = 1;
 		/* A failed job sends nothing more: what waits for capacity or
 		 * a retry would only delay the exit (calls in flight finish). */
-		if (__atomic_load_n(&j->failed, __ATOMIC_ACQUIRE))
+		if (__atomic_load_n(&j->st.failed, __ATOMIC_ACQUIRE))
 			engine_cancel(w->eng);
 		if (w->nunits)
 			w->next_unit = (w->next_unit + 1) % w->nunits;
@@ -272,13 +276,13 @@ static int default_workers(const struct job *j, int nunits)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	const char *env = getenv("DYNAMO_WORKERS");	/* for experiments */
-	int n = j->workers ? j->workers : env ? atoi(env) :
+	int n = j->run.workers ? j->run.workers : env ? atoi(env) :
 		(int)(cpus > 0 ? cpus : 1);
 
 	if (n > nunits)
 		n = nunits;
-	if (n > j->concurrency)
-		n = j->concurrency;
+	if (n > j->run.concurrency)
+		n = j->run.concurrency;
 	if (n > 64)
 		n = 64;
 	return n < 1 ? 1 : n;
@@ -289,11 +293,11 @@ static void setup_workers(struct job *j, int nunits)
 	struct engine_config cfg = engine_global_config;
 	int n = default_workers(j, nunits), i, k;
 
-	j->nworkers = n;
-	j->workers_arr = xcalloc((size_t)n, sizeof(*j->workers_arr));
-	cfg.max_in_flight = (j->concurrency + n - 1) / n;
+	j->st.nworkers = n;
+	j->st.workers_arr = xcalloc((size_t)n, sizeof(*j->st.workers_arr));
+	cfg.max_in_flight = (j->run.concurrency + n - 1) / n;
 	for (i = 0; i < n; i++) {
-		struct worker *w = &j->workers_arr[i];
+		struct worker *w = &j->st.workers_arr[i];
 		int share = (nunits - i + n - 1) / n;
 
 		w->job = j;
@@ -317,8 +321,8 @@ static void free_workers(struct job *j)
 	const struct sink_ops *s = job_sink(j);
 	int i, k;
 
-	for (i = 0; i < j->nworkers; i++) {
-		struct worker *w = &j->workers_arr[i];
+	for (i = 0; i < j->st.nworkers; i++) {
+		struct worker *w = &j->st.workers_arr[i];
 
 		for (k = 0; k < w->nunits; k++)
 			source_unit_release(&w->units[k]);
@@ -330,24 +334,24 @@ static void free_workers(struct job *j)
 		free(w->units);
 		engine_free(w->eng);
 	}
-	free(j->workers_arr);
-	j->workers_arr = NULL;
-	j->nworkers = 0;
+	free(j->st.workers_arr);
+	j->st.workers_arr = NULL;
+	j->st.nworkers = 0;
 }
 
 static void sum_engine_stats(struct job *j)
 {
 	int i;
 
-	j->c.requests = j->c.retries = j->c.throttles = j->c.peak_in_flight = 0;
-	for (i = 0; i < j->nworkers; i++) {
+	j->st.c.requests = j->st.c.retries = j->st.c.throttles = j->st.c.peak_in_flight = 0;
+	for (i = 0; i < j->st.nworkers; i++) {
 		struct engine_stats st;
 
-		engine_stats_snapshot(j->workers_arr[i].eng, &st);
-		j->c.requests += st.requests;
-		j->c.retries += st.retries;
-		j->c.throttles += st.throttles;
-		j->c.peak_in_flight += (uint64_t)st.peak_in_flight;
+		engine_stats_snapshot(j->st.workers_arr[i].eng, &st);
+		j->st.c.requests += st.requests;
+		j->st.c.retries += st.retries;
+		j->st.c.throttles += st.throttles;
+		j->st.c.peak_in_flight += (uint64_t)st.peak_in_flight;
 	}
 }
 
@@ -361,8 +365,8 @@ static void monitor(struct job *j)
 
 		nanosleep(&ts, NULL);
 		running = 0;
-		for (i = 0; i < j->nworkers; i++) {
-			struct worker *w = &j->workers_arr[i];
+		for (i = 0; i < j->st.nworkers; i++) {
+			struct worker *w = &j->st.workers_arr[i];
 
 			if (w->joined)
 				continue;
@@ -373,8 +377,8 @@ static void monitor(struct job *j)
 		}
 		sum_engine_stats(j);
 		progress_update(j);
-		if (j->hooks.tick)
-			j->hooks.tick(j->hooks.arg, 0);
+		if (j->run.hooks.tick)
+			j->run.hooks.tick(j->run.hooks.arg, 0);
 	}
 }
 
@@ -389,7 +393,7 @@ static void monitor(struct job *j)
  */
 static void refresh_credentials(const struct job *j, int start)
 {
-	const struct ddb *sides[3] = { j->src, j->dst, j->lookup };
+	const struct ddb *sides[3] = { j->in.ddb, j->out.ddb, j->out.lookup };
 	int i;
 
 	for (i = 0; i < 3; i++) {
@@ -407,15 +411,15 @@ int job_run(struct job *j)
 	const struct sink_ops *s = job_sink(j);
 	int nunits = source_unit_count(j), i, started = 0;
 
-	j->started_us = clock_mono_us();
+	j->st.started_us = clock_mono_us();
 	if (nunits == 0) {
-		j->ended_us = j->started_us;
+		j->st.ended_us = j->st.started_us;
 		return 0;
 	}
 	setup_workers(j, nunits);
 	refresh_credentials(j, 1);
-	for (i = 0; i < j->nworkers; i++) {
-		struct worker *w = &j->workers_arr[i];
+	for (i = 0; i < j->st.nworkers; i++) {
+		struct worker *w = &j->st.workers_arr[i];
 
 		if (s->init && s->init(w) < 0)
 			break;
@@ -425,9 +429,9 @@ int job_run(struct job *j)
 		}
 		started++;
 	}
-	if (started < j->nworkers) {
+	if (started < j->st.nworkers) {
 		for (i = 0; i < started; i++)
-			pthread_join(j->workers_arr[i].thread, NULL);
+			pthread_join(j->st.workers_arr[i].thread, NULL);
 	} else {
 		progress_start(j);
 		monitor(j);
@@ -435,13 +439,13 @@ int job_run(struct job *j)
 	}
 	refresh_credentials(j, 0);
 	sum_engine_stats(j);
-	j->ended_us = clock_mono_us();
+	j->st.ended_us = clock_mono_us();
 	free_workers(j);
-	if (j->hooks.tick)
-		j->hooks.tick(j->hooks.arg, 1);
-	if (!j->failed && engine_stop)
-		errf(&j->eb, EXIT_INTERRUPTED, "interrupted");
-	return j->failed || engine_stop ? -1 : 0;
+	if (j->run.hooks.tick)
+		j->run.hooks.tick(j->run.hooks.arg, 1);
+	if (!j->st.failed && engine_stop)
+		errf(&j->st.eb, EXIT_INTERRUPTED, "interrupted");
+	return j->st.failed || engine_stop ? -1 : 0;
 }
 
 /* ---- capacity ---- */

@@ -374,7 +374,7 @@ int keyset_has(struct keyset *s, struct slice key)
 
 static int ks_item(struct worker *w, struct slice key, struct page *pg)
 {
-	if (keyset_has(w->job->sink_ctx, key)) {
+	if (keyset_has(w->job->out.ctx, key)) {
 		page_done(pg, 1);
 		return 0;
 	}

@@ -84,9 +84,9 @@ static void pace_part(struct buf *line, struct job *j, const struct sample *now,
 	double sent;
 	char p[32];
 
-	if (!j->write_rate)
+	if (!j->run.write_rate)
 		return;
-	rate_status(j->write_rate, &st);
+	rate_status(j->run.write_rate, &st);
 	sent = then ? now->sent - then->sent : 0;
 	if (sent > 0)
 		buf_printf(line, "  refused %.0f%% (throttled %.0f%%, unprocessed %.0f%%)",
@@ -110,14 +110,14 @@ static void pace_part(struct buf *line, struct job *j, const struct sample *now,
 static const struct sample *take_sample(struct job *j, struct sample *now)
 {
 	/* A diff's progress is what it compared (a sync writes only some of those). */
-	now->done = job_get(&j->c.compared) ? job_get(&j->c.compared) :
-		    job_get(&j->c.written) + job_get(&j->c.deleted) + job_get(&j->c.saved);
-	now->secs = (double)(clock_mono_us() - j->started_us) / 1e6;
+	now->done = job_get(&j->st.c.compared) ? job_get(&j->st.c.compared) :
+		    job_get(&j->st.c.written) + job_get(&j->st.c.deleted) + job_get(&j->st.c.saved);
+	now->secs = (double)(clock_mono_us() - j->st.started_us) / 1e6;
 	now->sent = now->throttled = now->unprocessed = 0;
-	if (j->write_rate) {
+	if (j->run.write_rate) {
 		struct rate_status st;
 
-		rate_status(j->write_rate, &st);
+		rate_status(j->run.write_rate, &st);
 		now->sent = st.sent_total;
 		now->throttled = st.throttled_total;
 		now->unprocessed = st.unprocessed_total;
@@ -142,16 +142,16 @@ static void draw(struct job *j, int final)
 	group(r, sizeof(r), (uint64_t)rate);
 	clock_text(el, sizeof(el), secs);
 	buf_printf(&line, "%s%-9s %s", progress_plain ? "" : "\r\033[K", j->name, d);
-	if (j->estimate) {
-		group(t, sizeof(t), j->estimate);
+	if (j->run.estimate) {
+		group(t, sizeof(t), j->run.estimate);
 		buf_printf(&line, "/~%s", t);
 	}
 	buf_printf(&line, " items  %s/s", r);
 	if (!final)
 		pace_part(&line, j, &now, then);
-	buf_printf(&line, "  retries %llu  %s", (unsigned long long)j->c.retries, el);
-	if (!final && j->estimate > done && rate > 0) {
-		clock_text(eta, sizeof(eta), (double)(j->estimate - done) / rate);
+	buf_printf(&line, "  retries %llu  %s", (unsigned long long)j->st.c.retries, el);
+	if (!final && j->run.estimate > done && rate > 0) {
+		clock_text(eta, sizeof(eta), (double)(j->run.estimate - done) / rate);
 		buf_printf(&line, "  ETA %s", eta);
 	}
 	if (final || progress_plain)

@@ -18,7 +18,7 @@ static void looked_up(struct worker *w, struct page *pg, struct slice key,
 		      struct slice item, void *tag)
 {
 	const struct job *j = w->job;
-	int keep = item.n && (j->source != SOURCE_QUERY || source_item_matches(j, item));
+	int keep = item.n && source_item_matches(j, item);
 
 	(void)tag;
 	if (keep)
@@ -30,8 +30,8 @@ static void looked_up(struct worker *w, struct page *pg, struct slice key,
 /* What the check needs of the source item: its keys, and the query's keys for an item copy. */
 void prune_projection(const struct job *j, const char *names[5])
 {
-	const struct table_desc *t = j->lookup_desc;
-	const struct index_desc *ix = j->index ? table_index(t, j->index) : NULL;
+	const struct table_desc *t = j->out.lookup_desc;
+	const struct index_desc *ix = j->in.index ? table_index(t, j->in.index) : NULL;
 	int n = 0;
 
 	names[n++] = t->hash.name;
@@ -51,7 +51,7 @@ static int prune_init(struct worker *w)
 	const char *names[5];
 
 	prune_projection(j, names);
-	w->sink_state = batchget_new(w, j->lookup, j->lookup_table, j->lookup_desc,
+	w->sink_state = batchget_new(w, j->out.lookup, j->out.lookup_table, j->out.lookup_desc,
 				     names, looked_up);
 	return batch_writer_ops.init(w);
 }

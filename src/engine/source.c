@@ -2,6 +2,7 @@
 #include "dynamo/exitcode.h"
 #include "dynamo/item.h"
 #include "dynamo/json_scan.h"
+#include "dynamo/request.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,12 +15,18 @@
 
 int source_unit_count(const struct job *j)
 {
-	switch (j->source) {
-	case SOURCE_SCAN: return j->seg_count;
-	case SOURCE_QUERY: return j->npk;
-	case SOURCE_FILE: return 1;
-	}
-	return 0;
+	return j->in.ops->unit_count(j);
+}
+
+int source_all_read(const struct job *j)
+{
+	return !j->in.ops->request_pages ||
+	       job_get(&j->st.c.units_read) >= (uint64_t)source_unit_count(j);
+}
+
+int source_item_matches(const struct job *j, struct slice item)
+{
+	return !j->in.ops->matches || j->in.ops->matches(j, item);
 }
 
 /* JSON bytes an item takes in a page, from the table's figures (they may lag: 1 KB without them). */
@@ -30,13 +37,13 @@ static double json_per_item(const struct table_desc *t)
 	return 1024;
 }
 
-/* Keeps the unit's Limit to about j->page_bytes of JSON (see job.h). */
+/* Keeps the unit's Limit to about j->in.page_bytes of JSON (see job.h). */
 static void bound_page_bytes(struct unit *u, double per_item)
 {
-	double lim = (double)u->w->job->page_bytes / (per_item > 1 ? per_item : 1);
+	double lim = (double)u->w->job->in.page_bytes / (per_item > 1 ? per_item : 1);
 	int n = lim < 1 ? 1 : lim > PAGE_LIMIT_MAX ? PAGE_LIMIT_MAX : (int)lim;
 
-	if (!u->limit || n < u->limit || u->w->job->page_units <= 0)
+	if (!u->limit || n < u->limit || u->w->job->in.page_units <= 0)
 		u->limit = n;
 }
 
@@ -46,26 +53,26 @@ void source_unit_init(struct unit *u, struct worker *w, int k)
 
 	memset(u, 0, sizeof(*u));
 	u->w = w;
-	u->index = j->source == SOURCE_SCAN ? j->seg_first + k : k;
+	u->index = j->in.ops->unit_index ? j->in.ops->unit_index(j, k) : k;
 	rate_ranges_add(&u->range, u->index);
 	http_call_init(&u->call);
 	buf_init(&u->start_key, 0);
 	buf_init(&u->seen_key, 0);
 	buf_init(&u->items, 0);
-	u->est_cost = j->consistent ? FULL_PAGE_RCU : FULL_PAGE_RCU / 2;
-	u->limit = j->page_limit;
-	if (j->page_units > 0)
-		u->est_cost = j->page_units;
-	else if (j->page_limit)
+	u->est_cost = j->in.consistent ? FULL_PAGE_RCU : FULL_PAGE_RCU / 2;
+	u->limit = j->in.page_limit;
+	if (j->in.page_units > 0)
+		u->est_cost = j->in.page_units;
+	else if (j->in.page_limit)
 		u->est_cost = 1;
-	if (j->page_bytes) {
-		bound_page_bytes(u, json_per_item(j->src_desc));
+	if (j->in.page_bytes) {
+		bound_page_bytes(u, json_per_item(j->in.desc));
 		/* About half the JSON is item bytes: 4 KB a unit, 8 KB eventually consistent. */
-		if (!j->page_units)
-			u->est_cost = (double)j->page_bytes / 2 / (j->consistent ? 4096 : 8192);
+		if (!j->in.page_units)
+			u->est_cost = (double)j->in.page_bytes / 2 / (j->in.consistent ? 4096 : 8192);
 	}
-	if (j->hooks.unit_start &&
-	    j->hooks.unit_start(j->hooks.arg, j->hooks.stage, u->index, &u->start_key)) {
+	if (j->run.hooks.unit_start &&
+	    j->run.hooks.unit_start(j->run.hooks.arg, j->run.hooks.stage, u->index, &u->start_key)) {
 		u->exhausted = u->complete = 1;
 	}
 }
@@ -85,149 +92,29 @@ void source_unit_release(struct unit *u)
 	buf_release(&u->items);
 }
 
-/* DynamoDB's number syntax: sign, digits (leading zeros allowed), fraction, exponent. */
-static int dynamodb_number(const char *s)
-{
-	int digits = 0;
-
-	if (*s == '-' || *s == '+')
-		s++;
-	for (; *s >= '0' && *s <= '9'; s++)
-		digits++;
-	if (*s == '.')
-		for (s++; *s >= '0' && *s <= '9'; s++)
-			digits++;
-	if (!digits)
-		return 0;
-	if (*s == 'e' || *s == 'E') {
-		s++;
-		if (*s == '-' || *s == '+')
-			s++;
-		if (*s < '0' || *s > '9')
-			return 0;
-		while (*s >= '0' && *s <= '9')
-			s++;
-	}
-	return *s == '\0';
-}
-
-int source_key_value(struct buf *out, char type, const char *value)
-{
-	struct buf tmp = BUF_INIT;
-	int ok = 1;
-
-	if (type == 'N') {
-		ok = strlen(value) < 64 && dynamodb_number(value);
-	} else if (type == 'B') {
-		ok = *value && base64_decode(value, strlen(value), &tmp) == 0 &&
-		     strlen(value) % 4 == 0;
-	}
-	buf_release(&tmp);
-	if (!ok)
-		return -1;
-	buf_printf(out, "{\"%c\":", type);
-	buf_json_str(out, value, strlen(value));
-	return buf_putc(out, '}');
-}
-
 /* ---- requests ---- */
 
-/*
- * The selection's fragments and, for keys-only reads, the projection, as
- * one expression: the placeholders all start with EXPR_RESERVED, so they
- * never meet the user's --names.
- */
-static void add_expr(const struct job *j, struct expr *e, struct buf *b)
+/* What a Scan or Query page of the unit asks for, e its expression (see request.h). */
+static void read_params(const struct unit *u, struct ddb_read *r, struct expr *e)
 {
-	const struct table_desc *t = j->src_desc;
+	const struct job *j = u->w->job;
+	const struct table_desc *t = j->in.desc;
 
-	if (j->keys_only) {
+	memset(r, 0, sizeof(*r));
+	r->table = j->in.table;
+	r->segment = u->index;
+	r->total_segments = j->in.segments;
+	r->limit = u->limit;
+	r->consistent = j->in.consistent;
+	r->select_count = j->in.select_count;
+	r->scan_forward = j->in.scan_forward;
+	if (j->in.keys_only) {
 		/* The base table's keys, also when querying an index. */
-		expr_add_name(e, "#" EXPR_RESERVED "k0", t->hash.name, strlen(t->hash.name));
-		if (t->range.name)
-			expr_add_name(e, "#" EXPR_RESERVED "k1", t->range.name,
-				      strlen(t->range.name));
-		buf_printf(b, ",\"ProjectionExpression\":\"#%sk0%s%s\"", EXPR_RESERVED,
-			   t->range.name ? ",#" EXPR_RESERVED : "", t->range.name ? "k1" : "");
+		r->key_names[0] = t->hash.name;
+		r->key_names[1] = t->range.name;
 	}
-	expr_append(e, b);
-}
-
-static void scan_body(const struct unit *u, struct buf *b)
-{
-	const struct job *j = u->w->job;
-	struct expr e;
-
-	buf_puts(b, "{\"TableName\":");
-	buf_json_str(b, j->src_table, strlen(j->src_table));
-	/* One segment is a plain Scan (moto fails segmented scans of binary keys). */
-	if (j->segments > 1)
-		buf_printf(b, ",\"Segment\":%d,\"TotalSegments\":%d", u->index,
-			   j->segments);
-	buf_puts(b, ",\"ReturnConsumedCapacity\":\"TOTAL\"");
-	if (j->consistent)
-		buf_puts(b, ",\"ConsistentRead\":true");
-	if (u->limit)
-		buf_printf(b, ",\"Limit\":%d", u->limit);
-	if (j->select_count)
-		buf_puts(b, ",\"Select\":\"COUNT\"");
-	expr_init(&e);
-	if (j->sel)
-		selection_scan_expr(j->sel, &e);
-	add_expr(j, &e, b);
-	expr_release(&e);
-	if (u->start_key.len) {
-		buf_puts(b, ",\"ExclusiveStartKey\":");
-		buf_append(b, u->start_key.data, u->start_key.len);
-	}
-	buf_putc(b, '}');
-}
-
-/* The rest of a Query after its expression: order, reads, limits, where from. */
-static void query_tail(const struct unit *u, struct buf *b)
-{
-	const struct job *j = u->w->job;
-
-	if (!j->scan_forward)
-		buf_puts(b, ",\"ScanIndexForward\":false");
-	if (j->consistent && !(j->index && table_index(j->src_desc, j->index)->global))
-		buf_puts(b, ",\"ConsistentRead\":true");
-	if (u->limit)
-		buf_printf(b, ",\"Limit\":%d", u->limit);
-	if (j->select_count)
-		buf_puts(b, ",\"Select\":\"COUNT\"");
-	buf_puts(b, ",\"ReturnConsumedCapacity\":\"TOTAL\"");
-	if (u->start_key.len) {
-		buf_puts(b, ",\"ExclusiveStartKey\":");
-		buf_append(b, u->start_key.data, u->start_key.len);
-	}
-	buf_putc(b, '}');
-}
-
-/* The Query of the unit's --pk value: its selection says what is asked. */
-static void query_body(const struct unit *u, struct buf *b)
-{
-	const struct job *j = u->w->job;
-	struct expr e;
-
-	buf_puts(b, "{\"TableName\":");
-	buf_json_str(b, j->src_table, strlen(j->src_table));
-	if (j->index) {
-		buf_puts(b, ",\"IndexName\":");
-		buf_json_str(b, j->index, strlen(j->index));
-	}
-	expr_init(&e);
-	selection_query_expr(j->sel, u->index, &e);
-	add_expr(j, &e, b);
-	expr_release(&e);
-	query_tail(u, b);
-}
-
-/* ---- matching the key condition of a query ---- */
-
-int source_item_matches(const struct job *j, struct slice item)
-{
-	return selection_key_matches(j->sel, item);
+	r->expr = e;
+	r->start_key = (struct slice){ u->start_key.data, u->start_key.len };
 }
 
 /* ---- responses ---- */
@@ -238,10 +125,8 @@ static void unit_where(const struct unit *u, char *out, size_t n)
 	const struct job *j = u->w->job;
 
 	out[0] = '\0';
-	if (j->source == SOURCE_SCAN && j->segments > 1)
-		snprintf(out, n, " (segment %d of %d)", u->index, j->segments);
-	else if (j->source == SOURCE_QUERY)
-		snprintf(out, n, " (--pk '%.200s')", j->pk_values[u->index]);
+	if (j->in.ops->where)
+		j->in.ops->where(u, out, n);
 }
 
 static void unit_failed(struct unit *u)
@@ -256,11 +141,11 @@ static void unit_failed(struct unit *u)
 	if (http_call_malformed(&u->call))
 		errf(&eb, EXIT_FAILURE_RUNTIME,
 		     "%s of '%s'%s got %d malformed answers in a row (%s): is %s a DynamoDB endpoint?",
-		     http_call_name(&u->call), j->src_table, where, u->call.attempt,
-		     u->call.err.message, j->src->ep.url);
+		     http_call_name(&u->call), j->in.table, where, u->call.attempt,
+		     u->call.err.message, j->in.ddb->ep.url);
 	else if (u->call.outcome == HTTP_GAVE_UP)
 		errf(&eb, EXIT_INCOMPLETE, "%s of '%s'%s gave up after %d attempts: %s%s%s",
-		     http_call_name(&u->call), j->src_table, where,
+		     http_call_name(&u->call), j->in.table, where,
 		     u->call.attempt, u->call.err.type,
 		     u->call.err.message[0] ? ": " : "", u->call.err.message);
 	else {
@@ -278,7 +163,7 @@ static int check_page(struct http_call *c, char *why, size_t n)
 	struct unit *u = c->owner;
 	struct slice resp = { c->resp.data ? c->resp.data : "", c->resp.len };
 
-	return ddb_page_parse_items(resp, u->w->job->select_count, &u->answer, &u->items, why, n);
+	return ddb_page_parse_items(resp, u->w->job->in.select_count, &u->answer, &u->items, why, n);
 }
 
 /*
@@ -312,10 +197,10 @@ static void pagination_failed(struct unit *u, struct slice lek)
 	unit_where(u, where, sizeof(where));
 	job_fail(j, EXIT_FAILURE_RUNTIME,
 		 "%s of '%s'%s does not advance: the server answered with LastEvaluatedKey %.*s%s again, so the %s would never end (is %s a DynamoDB endpoint?)",
-		 http_call_name(&u->call), j->src_table, where,
+		 http_call_name(&u->call), j->in.table, where,
 		 (int)(lek.n > 200 ? 200 : lek.n), lek.p,
 		 lek.n > 200 ? "..." : "",
-		 j->source == SOURCE_SCAN ? "scan" : "query", j->src->ep.url);
+		 j->in.ops->name, j->in.ddb->ep.url);
 }
 
 #define ITEMS_KEEP_BYTES (64u << 10)
@@ -334,7 +219,7 @@ static void feed_items(struct unit *u, struct page *pg)
 		if (s->item(w, item[i], pg) < 0)
 			break;
 	}
-	job_add(&j->c.read, j->select_count ? u->answer.count : n);
+	job_add(&j->st.c.read, j->in.select_count ? u->answer.count : n);
 	/* A unit keeps the list of a page of a few thousand items, not of 1 MB of keys. */
 	if (u->items.cap > ITEMS_KEEP_BYTES)
 		buf_release(&u->items);
@@ -342,8 +227,7 @@ static void feed_items(struct unit *u, struct page *pg)
 		buf_reset(&u->items);
 }
 
-/* Every item of the page is with the sink. */
-static void page_end(struct unit *u, struct page *pg)
+void source_page_fed(struct unit *u, struct page *pg)
 {
 	const struct sink_ops *s = job_sink(u->w->job);
 
@@ -364,8 +248,8 @@ static void page_buffer_take(struct unit *u)
 		u->call.resp = w->page_pool[--w->npool];
 	} else {
 		buf_init(&u->call.resp, 0);
-		buf_reserve(&u->call.resp, w->job->page_bytes ? w->job->page_bytes * 3 / 2 :
-			    w->job->page_limit ? PAGE_BUFFER / 4 : PAGE_BUFFER);
+		buf_reserve(&u->call.resp, w->job->in.page_bytes ? w->job->in.page_bytes * 3 / 2 :
+			    w->job->in.page_limit ? PAGE_BUFFER / 4 : PAGE_BUFFER);
 	}
 	w->pages_in_flight++;
 }
@@ -388,7 +272,7 @@ static void page_buffer_give_back(struct unit *u)
 /* Under --max-rcu: the next page's Limit, so that it costs about page_units. */
 static void adapt_limit(struct unit *u, uint64_t count, double used)
 {
-	double lim = (double)count * u->w->job->page_units / used;
+	double lim = (double)count * u->w->job->in.page_units / used;
 
 	u->limit = lim < 1 ? 1 : lim > PAGE_LIMIT_MAX ? PAGE_LIMIT_MAX : (int)lim;
 }
@@ -417,15 +301,15 @@ static void on_page(struct http_call *c)
 	pg = unit_new_page(u);
 	feed_items(u, pg);
 	used = cc.n ? capacity_units(cc) : 0;
-	if (j->read_rate)
-		rate_settle(j->read_rate, c->reserved, used);
+	if (j->run.read_rate)
+		rate_settle(j->run.read_rate, c->reserved, used);
 	if (used > 0)
 		u->est_cost = used;
-	if (j->page_units > 0 && used > 0 && count > 0) {
+	if (j->in.page_units > 0 && used > 0 && count > 0) {
 		adapt_limit(u, count, used);
-		u->est_cost = j->page_units;
+		u->est_cost = j->in.page_units;
 	}
-	if (j->page_bytes && count > 0)
+	if (j->in.page_bytes && count > 0)
 		bound_page_bytes(u, (double)c->resp.len / (double)count);
 	if (lek.n) {
 		buf_reset(&u->start_key);
@@ -434,61 +318,38 @@ static void on_page(struct http_call *c)
 	} else {
 		u->exhausted = 1;
 		pg->last = 1;
-		job_add(&j->c.units_read, 1);
+		job_add(&j->st.c.units_read, 1);
 	}
-	page_end(u, pg);
+	source_page_fed(u, pg);
 	page_buffer_give_back(u);
-}
-
-static void file_request(struct unit *u)
-{
-	struct job *j = u->w->job;
-	const struct sink_ops *s = job_sink(j);
-	struct page *pg = unit_new_page(u);
-	struct errbuf eb = ERRBUF_INIT;
-	struct slice item;
-	int n;
-
-	/* A chunk of items per turn, so writes start while the file is read. */
-	for (n = 0; n < 1000; n++) {
-		if (!j->file_next(j->file_ctx, &item, &eb)) {
-			if (eb.set)
-				job_fail(j, eb.exit, "%s", eb.msg);
-			u->exhausted = 1;
-			pg->last = 1;
-			break;
-		}
-		pg->pending++;
-		job_add(&j->c.read, 1);
-		if (s->item(u->w, item, pg) < 0)
-			break;
-	}
-	page_end(u, pg);
 }
 
 void source_request(struct unit *u)
 {
+	u->w->job->in.ops->request(u);
+}
+
+void source_read_page(struct unit *u, void (*fill)(const struct unit *u, struct ddb_read *r),
+		      void (*body)(const struct ddb_read *r, struct buf *b), const char *target)
+{
 	struct job *j = u->w->job;
 	struct http_call *c = &u->call;
+	struct ddb_read r;
+	struct expr e;
 
-	if (j->source == SOURCE_FILE) {
-		file_request(u);
-		return;
-	}
 	http_call_rearm(c);
 	buf_reset(&c->body);
-	if (j->source == SOURCE_SCAN) {
-		scan_body(u, &c->body);
-		ddb_prepare(j->src, c, DDB_TARGET("Scan"));
-	} else {
-		query_body(u, &c->body);
-		ddb_prepare(j->src, c, DDB_TARGET("Query"));
-	}
+	expr_init(&e);
+	read_params(u, &r, &e);
+	fill(u, &r);
+	body(&r, &c->body);
+	expr_release(&e);
+	ddb_prepare(j->in.ddb, c, target);
 	c->check = check_page;
 	c->done = on_page;
 	c->owner = u;
 	c->pacer = &rate_pacer;
-	c->limiter = j->read_rate;
+	c->limiter = j->run.read_rate;
 	c->ranges = &u->range;
 	c->cost = u->est_cost;
 	u->in_flight = 1;

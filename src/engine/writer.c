@@ -35,6 +35,7 @@
 #include "dynamo/json_scan.h"
 #include "dynamo/mix.h"
 #include "dynamo/order.h"
+#include "dynamo/request.h"
 #include "dynamo/response.h"
 
 #include <math.h>
@@ -54,7 +55,6 @@
  * it idle (the tail of a copy is where the last items crowd a few).
  */
 #define HOLD_MAX 5
-#define SUFFIX "]},\"ReturnConsumedCapacity\":\"TOTAL\"}"
 
 struct batch {
 	struct http_call call;
@@ -89,23 +89,32 @@ static struct writer *writer_of(struct worker *w)
 	return w->writer;
 }
 
-static int writer_init(struct worker *w)
+static int writer_start(struct worker *w, int deleting)
 {
 	struct job *j = w->job;
 	struct writer *wr = xcalloc(1, sizeof(*wr));
 
-	buf_puts(&wr->prefix, "{\"RequestItems\":{");
-	buf_json_str(&wr->prefix, j->dst_table, strlen(j->dst_table));
-	buf_puts(&wr->prefix, ":[");
-	wr->deleting = j->sink == SINK_DELETE || j->deletes;
+	ddb_batch_write_begin(&wr->prefix, j->out.table);
+	wr->deleting = deleting;
 	mix_init(&wr->mix);
 	/* Scans and queries never return a key twice; a file may (see order.h). */
-	wr->ordered = j->source == SOURCE_FILE && j->dst_desc;
+	wr->ordered = j->in.ops->repeats_keys && j->out.desc;
 	if (wr->ordered)
-		order_init(&wr->order, j->dst_desc);
+		order_init(&wr->order, j->out.desc);
 	wr->max_sending = w->max_in_flight > 0 ? w->max_in_flight : 1;
 	w->writer = wr;
 	return 0;
+}
+
+static int writer_init(struct worker *w)
+{
+	return writer_start(w, w->job->out.deletes);
+}
+
+/* The batch delete sink: the job's items, or their keys, deleted. */
+static int deleter_init(struct worker *w)
+{
+	return writer_start(w, 1);
 }
 
 static void batch_free(struct batch *b)
@@ -194,8 +203,8 @@ static int check_batch(struct http_call *c, char *why, size_t n)
 	/* What was sent is known: the check does not walk the request again. */
 	for (i = 0; i < b->nitems; i++)
 		sent[i] = batch_item(b, i);
-	return ddb_batch_write_check(resp, j->dst_table, sent, b->nitems, writer_of(b->w)->deleting,
-				     j->dst_desc, &b->answer, why, n);
+	return ddb_batch_write_check(resp, j->out.table, sent, b->nitems, writer_of(b->w)->deleting,
+				     j->out.desc, &b->answer, why, n);
 }
 
 /* Appends one write request to the batch: a fresh item, or a retry. */
@@ -204,14 +213,8 @@ static void batch_add(struct batch *b, struct slice item, struct page *pg, int t
 {
 	struct writer *wr = writer_of(b->w);
 
-	if (b->nitems)
-		buf_putc(&b->call.body, ',');
-	buf_puts(&b->call.body, wr->deleting ? "{\"DeleteRequest\":{\"Key\":" :
-		 "{\"PutRequest\":{\"Item\":");
-	b->item_off[b->nitems] = b->call.body.len;
+	b->item_off[b->nitems] = ddb_batch_write_add(&b->call.body, !b->nitems, wr->deleting, item);
 	b->item_len[b->nitems] = item.n;
-	buf_append(&b->call.body, item.p, item.n);
-	buf_puts(&b->call.body, "}}");
 	b->call.cost += write_cost(item.n, wr->deleting);
 	b->pg[b->nitems] = pg;
 	b->tries[b->nitems] = tries;
@@ -233,22 +236,22 @@ static void batch_form(struct worker *w)
 	while (b->nitems < BATCH_MAX_ITEMS &&
 	       mix_peek(&wr->mix, &pg, &item, &tries, &idle)) {
 		/* No key twice in a batch (DynamoDB refuses it): the order guard keeps a file's apart. */
-		if (b->nitems && b->call.body.len + item.n + 32 + sizeof(SUFFIX) > BATCH_MAX_BYTES)
+		if (b->nitems && b->call.body.len + item.n + 32 + sizeof(DDB_BATCH_WRITE_END) > BATCH_MAX_BYTES)
 			break;
 		batch_add(b, item, pg, tries, idle);
 		mix_next(&wr->mix);
 	}
-	buf_puts(&b->call.body, SUFFIX);
+	ddb_batch_write_end(&b->call.body);
 	b->counted = b->call.body.len;
 	wr->batch_bytes += b->counted;
 	wr->sending++;
 	http_call_rearm(&b->call);
-	ddb_prepare(j->dst, &b->call, DDB_TARGET("BatchWriteItem"));
+	ddb_prepare(j->out.ddb, &b->call, DDB_TARGET("BatchWriteItem"));
 	b->call.check = check_batch;
 	b->call.done = on_batch_done;
 	b->call.owner = b;
 	b->call.pacer = &rate_pacer;
-	b->call.limiter = j->write_rate;
+	b->call.limiter = j->run.write_rate;
 	b->call.ranges = &b->ranges;
 	engine_submit(w->eng, &b->call);
 }
@@ -273,12 +276,12 @@ static int writer_item(struct worker *w, struct slice item, struct page *pg)
 	struct job *j = w->job;
 	struct slice payload = item;
 
-	if (wr->deleting && !j->keys_only) {
+	if (wr->deleting && !j->in.keys_only) {
 		buf_reset(&wr->key);
-		if (item_key(item, &j->dst_desc->hash, &j->dst_desc->range, &wr->key) < 0) {
+		if (item_key(item, &j->out.desc->hash, &j->out.desc->range, &wr->key) < 0) {
 			job_fail(j, EXIT_FAILURE_RUNTIME,
 				 "an item read from '%s' lacks the key attributes of '%s'",
-				 j->src_table, j->dst_table);
+				 j->in.table, j->out.table);
 			return -1;
 		}
 		payload.p = wr->key.data;
@@ -289,7 +292,7 @@ static int writer_item(struct worker *w, struct slice item, struct page *pg)
 
 		if (r < 0) {
 			job_fail(j, EXIT_FAILURE_RUNTIME, "an item read from '%s' lacks the key attributes of '%s'",
-				 j->src_table ? j->src_table : "the file", j->dst_table);
+				 j->in.table ? j->in.table : "the file", j->out.table);
 			return -1;
 		}
 		if (r == 0)
@@ -355,14 +358,14 @@ int batch_writer_tick(struct worker *w)
 	struct job *j = w->job;
 	int64_t next;
 
-	if (__atomic_load_n(&j->failed, __ATOMIC_ACQUIRE) || engine_stop) {
-		job_add(&j->c.failed, (uint64_t)(wr->mix.ready + wr->mix.held));
+	if (__atomic_load_n(&j->st.failed, __ATOMIC_ACQUIRE) || engine_stop) {
+		job_add(&j->st.c.failed, (uint64_t)(wr->mix.ready + wr->mix.held));
 		mix_release(&wr->mix);
 		mix_init(&wr->mix);
 		if (wr->ordered) {
-			job_add(&j->c.failed, (uint64_t)order_waiting(&wr->order));
+			job_add(&j->st.c.failed, (uint64_t)order_waiting(&wr->order));
 			order_release(&wr->order);
-			order_init(&wr->order, j->dst_desc);
+			order_init(&wr->order, j->out.desc);
 		}
 		return -1;
 	}
@@ -373,14 +376,14 @@ int batch_writer_tick(struct worker *w)
 
 static void count_handled(struct job *j, int deleting, int n)
 {
-	job_add(deleting ? &j->c.deleted : &j->c.written, (uint64_t)n);
+	job_add(deleting ? &j->st.c.deleted : &j->st.c.written, (uint64_t)n);
 }
 
 static void batch_failed(struct batch *b, const char *why)
 {
 	struct job *j = b->w->job;
 
-	job_add(&j->c.failed, (uint64_t)b->nitems);
+	job_add(&j->st.c.failed, (uint64_t)b->nitems);
 	if (why)
 		job_fail(j, b->call.outcome == HTTP_GAVE_UP && !http_call_malformed(&b->call) ?
 			 EXIT_INCOMPLETE : EXIT_FAILURE_RUNTIME, "%s", why);
@@ -396,15 +399,15 @@ static void batch_refused(struct batch *b)
 
 	if (http_call_malformed(c)) {
 		buf_printf(&why, "BatchWriteItem to '%s' got %d malformed answers in a row (%s): is %s a DynamoDB endpoint?",
-			   b->w->job->dst_table, c->attempt, c->err.message, c->ep->url);
+			   b->w->job->out.table, c->attempt, c->err.message, c->ep->url);
 	} else if (c->outcome == HTTP_GAVE_UP) {
 		buf_printf(&why, "BatchWriteItem to '%s' gave up after %d attempts (%s%s%s)",
-			   b->w->job->dst_table, c->attempt, c->err.type,
+			   b->w->job->out.table, c->attempt, c->err.type,
 			   c->err.message[0] ? ": " : "", c->err.message);
 	} else {
 		aws_error_report(c, &eb);
 		buf_printf(&why, "BatchWriteItem to '%s' was refused: %s",
-			   b->w->job->dst_table, eb.msg);
+			   b->w->job->out.table, eb.msg);
 	}
 	batch_failed(b, why.data);
 	buf_release(&why);
@@ -417,7 +420,7 @@ static void batch_refused(struct batch *b)
  */
 static double noise_for_chance(struct job *j)
 {
-	double noise = j->write_rate ? rate_noise(j->write_rate) : 0;
+	double noise = j->run.write_rate ? rate_noise(j->run.write_rate) : 0;
 
 	return noise < 0.5 ? noise : 0.5;
 }
@@ -510,8 +513,8 @@ static void on_batch_done(struct http_call *c)
 		batch_refused(b);
 		return;
 	}
-	if (j->write_rate)
-		rate_settle(j->write_rate, c->reserved, consumed_capacity(resp));
+	if (j->run.write_rate)
+		rate_settle(j->run.write_rate, c->reserved, consumed_capacity(resp));
 	/* Checked by check_batch: each unprocessed request is one that was sent. */
 	n = b->answer.n;
 	for (i = 0; i < n; i++)
@@ -520,13 +523,13 @@ static void on_batch_done(struct http_call *c)
 	if (n) {
 		struct rate_ranges refused_in;
 
-		job_add(&j->c.unprocessed, (uint64_t)n);
+		job_add(&j->st.c.unprocessed, (uint64_t)n);
 		memset(&refused_in, 0, sizeof(refused_in));
 		for (i = 0; i < b->nitems; i++)
 			if (refused[i])
 				rate_ranges_add(&refused_in, b->pg[i]->unit->index);
-		if (j->write_rate)
-			rate_observe(j->write_rate, 0, c->cost * n / b->nitems, NULL, &refused_in);
+		if (j->run.write_rate)
+			rate_observe(j->run.write_rate, 0, c->cost * n / b->nitems, NULL, &refused_in);
 		/* Nothing written, and not by chance: the table refuses. */
 		idle = n == b->nitems && pow(noise_for_chance(j), b->nitems) < BY_CHANCE;
 		for (i = 0; i < b->nitems; i++) {
@@ -542,7 +545,7 @@ static void on_batch_done(struct http_call *c)
 			/* Retries ran out, as for HTTP_GAVE_UP: resumable. */
 			job_fail(j, EXIT_INCOMPLETE,
 				 "items to '%s' stayed unprocessed through %d answers that wrote nothing, or %d in all (the table is throttling; lower --concurrency or set --max-wcu)",
-				 j->dst_table, engine_global_config.max_attempts,
+				 j->out.table, engine_global_config.max_attempts,
 				 TRIES_PER_RETRY * engine_global_config.max_attempts);
 	}
 	order_written(wr, b, refused);
@@ -556,5 +559,10 @@ static void on_batch_done(struct http_call *c)
 
 const struct sink_ops batch_writer_ops = {
 	writer_item, writer_flush, writer_backlog, writer_release, writer_init,
+	writer_page_end, batch_writer_tick, batch_writer_busy
+};
+
+const struct sink_ops batch_delete_ops = {
+	writer_item, writer_flush, writer_backlog, writer_release, deleter_init,
 	writer_page_end, batch_writer_tick, batch_writer_busy
 };

@@ -24,7 +24,7 @@ static int xform_init(struct worker *w)
 
 	w->xform_state = st;
 	buf_init(&st->out, 0);
-	if (transformer_init(&st->x, w->job->transform, w->job->mask_key, &eb) < 0) {
+	if (transformer_init(&st->x, w->job->out.transform, w->job->out.mask_key, &eb) < 0) {
 		job_fail(w->job, eb.exit ? eb.exit : EXIT_FAILURE_RUNTIME, "%s", eb.msg);
 		return -1;
 	}
@@ -58,7 +58,7 @@ static int xform_item(struct worker *w, struct slice item, struct page *pg)
 	r = transformer_apply(&st->x, item, &st->out);
 	if (r < 0) {
 		job_fail(w->job, EXIT_FAILURE_RUNTIME, "an item of '%s' cannot be transformed: %s",
-			 w->job->src_table ? w->job->src_table : "the file", st->x.why);
+			 w->job->in.table ? w->job->in.table : "the file", st->x.why);
 		page_done(pg, 1);
 		return -1;
 	}

@@ -6,6 +6,7 @@
 #include "dynamo/exitcode.h"
 #include "dynamo/keyset.h"
 #include "dynamo/plan_slice.h"
+#include "dynamo/source.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,15 +127,15 @@ static int restore_backup(struct plan *p, struct stage *s)
  */
 static void read_cap_pages(struct job *j, double max_rcu)
 {
-	const struct table_desc *t = j->src_desc;
+	const struct table_desc *t = j->in.desc;
 	double avg = 4096, lim;
 
-	j->page_units = max_rcu / 2 < 1 ? 1 : max_rcu / 2;
+	j->in.page_units = max_rcu / 2 < 1 ? 1 : max_rcu / 2;
 	if (t && t->item_count > 0 && t->size_bytes > 0)
 		avg = (double)t->size_bytes / (double)t->item_count + 1;
 	/* Eventually consistent reads cost half. */
-	lim = j->page_units * (j->consistent ? 4096 : 8192) / avg;
-	j->page_limit = lim < 1 ? 1 : lim > PAGE_LIMIT_MAX ? PAGE_LIMIT_MAX : (int)lim;
+	lim = j->in.page_units * (j->in.consistent ? 4096 : 8192) / avg;
+	j->in.page_limit = lim < 1 ? 1 : lim > PAGE_LIMIT_MAX ? PAGE_LIMIT_MAX : (int)lim;
 }
 
 static void setup_job(struct plan *p, struct stage *s, struct job *j,
@@ -143,24 +144,24 @@ static void setup_job(struct plan *p, struct stage *s, struct job *j,
 	const struct options *o = &p->ctx->o;
 
 	job_init(j, s->name);
-	j->src = s->src;
-	j->src_table = s->src_table;
-	j->src_desc = s->src_desc;
-	j->dst = s->dst;
-	j->dst_table = s->dst_table;
-	j->dst_desc = s->dst_desc;
-	j->segments = s->segments;
-	j->sel = s->sel && selection_restricts(s->sel) ? s->sel : NULL;
-	j->transform = s->xf && transform_any(s->xf) ? s->xf : NULL;
-	j->mask_key = s->mask_key;
-	plan_slice_segments(p, s->segments, &j->seg_first, &j->seg_count);
-	j->concurrency = p->concurrency;
-	j->read_rate = &p->read_rate;
-	j->write_rate = &p->write_rate;
-	j->estimate = s->estimate;
-	j->consistent = 1;
+	j->in.ddb = s->src;
+	j->in.table = s->src_table;
+	j->in.desc = s->src_desc;
+	j->out.ddb = s->dst;
+	j->out.table = s->dst_table;
+	j->out.desc = s->dst_desc;
+	j->in.segments = s->segments;
+	j->in.sel = s->sel && selection_restricts(s->sel) ? s->sel : NULL;
+	j->out.transform = s->xf && transform_any(s->xf) ? s->xf : NULL;
+	j->out.mask_key = s->mask_key;
+	plan_slice_segments(p, s->segments, &j->in.seg_first, &j->in.seg_count);
+	j->run.concurrency = p->concurrency;
+	j->run.read_rate = &p->read_rate;
+	j->run.write_rate = &p->write_rate;
+	j->run.estimate = s->estimate;
+	j->in.consistent = 1;
 	if (p->ck && ck_stage >= 0 && stage_units(p, s)) {
-		checkpoint_job_hooks(p->ck, ck_stage, &j->hooks);
+		checkpoint_job_hooks(p->ck, ck_stage, &j->run.hooks);
 	}
 	if (o->max_rcu > 0)
 		read_cap_pages(j, o->max_rcu);
@@ -173,15 +174,13 @@ static void setup_job(struct plan *p, struct stage *s, struct job *j,
  */
 static void describe_failure(struct plan *p, struct stage *s, struct job *j)
 {
-	uint64_t handled = j->c.written + j->c.deleted + j->c.saved;
-	uint64_t left = j->c.read > handled ? j->c.read - handled : 0;
+	uint64_t handled = j->st.c.written + j->st.c.deleted + j->st.c.saved;
+	uint64_t left = j->st.c.read > handled ? j->st.c.read - handled : 0;
 	/* Every segment or key was read to its end: nothing is "not read yet". */
-	int all_read = j->source == SOURCE_FILE ||
-		       (j->source == SOURCE_SCAN && j->c.units_read >= (uint64_t)j->seg_count) ||
-		       (j->source == SOURCE_QUERY && j->c.units_read >= (uint64_t)j->npk);
+	int all_read = source_all_read(j);
 	int pruning = s->kind == STAGE_PRUNE || s->kind == STAGE_QUERY_PRUNE ||
 		      s->kind == STAGE_PRUNE_KEYS;
-	int exit = j->eb.exit ? j->eb.exit : EXIT_FAILURE_RUNTIME;
+	int exit = j->st.eb.exit ? j->st.eb.exit : EXIT_FAILURE_RUNTIME;
 	int deleting = s->kind == STAGE_TRUNCATE || s->kind == STAGE_QUERY_DELETE ||
 		       s->kind == STAGE_PRUNE || s->kind == STAGE_QUERY_PRUNE ||
 		       s->kind == STAGE_PRUNE_KEYS;
@@ -221,7 +220,7 @@ static void describe_failure(struct plan *p, struct stage *s, struct job *j)
 	if (exit == EXIT_INTERRUPTED)
 		errf(&p->ctx->eb, EXIT_INTERRUPTED, "%s interrupted%s", s->name, more);
 	else
-		errf(&p->ctx->eb, exit, "%s%s", j->eb.msg, more);
+		errf(&p->ctx->eb, exit, "%s%s", j->st.eb.msg, more);
 }
 
 /*
@@ -234,77 +233,81 @@ static void describe_failure(struct plan *p, struct stage *s, struct job *j)
 #define WRITE_PAGE_BYTES (128u << 10)
 
 static int run_job(struct plan *p, struct stage *s, int ck_stage,
-		   enum source_kind source, enum sink_kind sink, int keys_only)
+		   const struct source_ops *source, const struct sink_ops *sink, int keys_only)
 {
 	const struct options *o = &p->ctx->o;
 	struct job j;
 	int r;
 
 	setup_job(p, s, &j, ck_stage);
-	j.source = source;
-	j.sink = sink;
-	j.keys_only = keys_only;
+	j.in.ops = source;
+	j.out.ops = sink;
+	j.in.keys_only = keys_only;
 	/* Pages bounded for writers; a count's pages carry no items (Select COUNT). */
-	if (source == SOURCE_SCAN && s->kind != STAGE_EXPORT && s->kind != STAGE_COUNT)
-		j.page_bytes = WRITE_PAGE_BYTES;
-	if (source == SOURCE_QUERY) {
+	if (source == &scan_source && s->kind != STAGE_EXPORT && s->kind != STAGE_COUNT)
+		j.in.page_bytes = WRITE_PAGE_BYTES;
+	if (source == &query_source) {
 		/* A query is what its selection says: one unit per --pk value. */
-		if (!j.sel || !selection_by_query(j.sel)) {
+		if (!j.in.sel || !selection_by_query(j.in.sel)) {
 			job_release(&j);
 			return errf(&p->ctx->eb, EXIT_FAILURE_RUNTIME,
 				    "internal error: stage '%s' queries without --pk values", s->name);
 		}
-		j.pk_values = (const char *const *)j.sel->pk;
-		j.npk = j.sel->npk;
-		j.index = o->index;
+		j.in.pk_values = (const char *const *)j.in.sel->pk;
+		j.in.npk = j.in.sel->npk;
+		j.in.index = o->index;
 	}
 	if (s->kind == STAGE_QUERY) {
 		/* One thread: the merge of several keys is ordered. */
-		j.workers = 1;
-		j.consistent = o->consistent;
-		j.scan_forward = !o->desc;
-		j.select_count = o->count;
+		j.run.workers = 1;
+		j.in.consistent = o->consistent;
+		j.in.scan_forward = !o->desc;
+		j.in.select_count = o->count;
 		/*
 		 * The merge of several keys holds up to two pages per key:
 		 * pages of 1000 items keep it near 1 MB a key (16 shards of
 		 * 1 MB pages measured 72 MB).
 		 */
 		if (o->npk > 1 && !o->count)
-			j.page_limit = 1000;
+			j.in.page_limit = 1000;
 		if (o->limit && o->limit < 1000)
-			j.page_limit = (int)o->limit;
+			j.in.page_limit = (int)o->limit;
 	}
 	if (s->kind == STAGE_COUNT)
-		j.select_count = 1;
+		j.in.select_count = 1;
 	if (s->kind == STAGE_PRUNE || s->kind == STAGE_QUERY_PRUNE) {
-		j.lookup = s->lookup;
-		j.lookup_table = s->lookup_table;
-		j.lookup_desc = s->lookup_desc;
-		j.deletes = 1;
+		j.out.lookup = s->lookup;
+		j.out.lookup_table = s->lookup_table;
+		j.out.lookup_desc = s->lookup_desc;
+		j.out.deletes = 1;
 	}
 	if (s->kind == STAGE_PRUNE_KEYS)
-		j.deletes = 1;
+		j.out.deletes = 1;
 	if (s->kind == STAGE_DIFF || s->kind == STAGE_DIFF_EXTRAS) {
-		j.lookup = s->lookup;
-		j.lookup_table = s->lookup_table;
-		j.lookup_desc = s->lookup_desc;
-		j.deletes = s->kind == STAGE_DIFF_EXTRAS;
+		j.out.lookup = s->lookup;
+		j.out.lookup_table = s->lookup_table;
+		j.out.lookup_desc = s->lookup_desc;
+		j.out.deletes = s->kind == STAGE_DIFF_EXTRAS;
 		if (s->sample_count) {
-			j.seg_first = s->sample_first;
-			j.seg_count = s->sample_count;
+			j.in.seg_first = s->sample_first;
+			j.in.seg_count = s->sample_count;
 		}
 	}
-	if (sink == SINK_CUSTOM)
-		j.custom_sink = s->sink;
-	j.sink_ctx = s->job_ctx;
-	j.file_next = s->file_next;
-	j.file_ctx = s->job_ctx;
+	j.out.ctx = s->job_ctx;
+	j.in.file_next = s->file_next;
+	j.in.file_ctx = s->job_ctx;
 	r = job_run(&j);
-	s->c = j.c;
+	s->c = j.st.c;
 	if (r < 0)
 		describe_failure(p, s, &j);
 	job_release(&j);
 	return r;
+}
+
+/* Whether the stage's selection is read with Queries (its --pk values), else a Scan. */
+static int by_query(const struct stage *s)
+{
+	return s->sel && selection_by_query(s->sel);
 }
 
 int stage_run(struct plan *p, struct stage *s, int ck_stage)
@@ -315,35 +318,35 @@ int stage_run(struct plan *p, struct stage *s, int ck_stage)
 	case STAGE_BACKUP:
 		return create_backup(p, s);
 	case STAGE_TRUNCATE:
-		return run_job(p, s, ck_stage, SOURCE_SCAN, SINK_DELETE, 1);
+		return run_job(p, s, ck_stage, &scan_source, &batch_delete_ops, 1);
 	case STAGE_COPY:
-		return run_job(p, s, ck_stage, SOURCE_SCAN, SINK_PUT, 0);
+		return run_job(p, s, ck_stage, &scan_source, &batch_writer_ops, 0);
 	case STAGE_QUERY_DELETE:
-		return run_job(p, s, -1, SOURCE_QUERY, SINK_DELETE, 1);
+		return run_job(p, s, -1, &query_source, &batch_delete_ops, 1);
 	case STAGE_QUERY_COPY:
-		return run_job(p, s, -1, SOURCE_QUERY, s->sink ? SINK_CUSTOM : SINK_PUT, 0);
+		return run_job(p, s, -1, &query_source, s->sink ? s->sink : &batch_writer_ops, 0);
 	case STAGE_RESTORE_BACKUP:
 		return restore_backup(p, s);
 	case STAGE_DELETE_TABLE:
 		return delete_table(p, s);
 	case STAGE_EXPORT:
-		return run_job(p, s, ck_stage, SOURCE_SCAN, SINK_CUSTOM, 0);
+		return run_job(p, s, ck_stage, &scan_source, s->sink, 0);
 	case STAGE_IMPORT:
-		return run_job(p, s, -1, SOURCE_FILE, SINK_PUT, 0);
+		return run_job(p, s, -1, &file_source, &batch_writer_ops, 0);
 	case STAGE_QUERY:
-		return run_job(p, s, -1, SOURCE_QUERY, SINK_CUSTOM, 0);
+		return run_job(p, s, -1, &query_source, s->sink, 0);
 	case STAGE_PRUNE:
 		s->sink = &prune_ops;
-		return run_job(p, s, ck_stage, SOURCE_SCAN, SINK_CUSTOM, 1);
+		return run_job(p, s, ck_stage, &scan_source, s->sink, 1);
 	case STAGE_QUERY_PRUNE:
 		s->sink = &prune_ops;
-		return run_job(p, s, -1, SOURCE_QUERY, SINK_CUSTOM, 1);
+		return run_job(p, s, -1, &query_source, s->sink, 1);
 	case STAGE_COUNT:
-		return run_job(p, s, -1, s->sel && selection_by_query(s->sel) ? SOURCE_QUERY : SOURCE_SCAN,
-			       SINK_CUSTOM, 0);
+		return run_job(p, s, -1, by_query(s) ? &query_source : &scan_source,
+			       s->sink, 0);
 	case STAGE_PRUNE_KEYS:
 		s->sink = &keyset_prune_ops;
-		return run_job(p, s, ck_stage, SOURCE_SCAN, SINK_CUSTOM, 1);
+		return run_job(p, s, ck_stage, &scan_source, s->sink, 1);
 	case STAGE_CUSTOM:
 		return s->run(p, s, ck_stage);
 	case STAGE_ENABLE_STREAM:
@@ -352,12 +355,12 @@ int stage_run(struct plan *p, struct stage *s, int ck_stage)
 		return stage_follow(p, s, ck_stage);
 	case STAGE_DIFF:
 		s->sink = &diff_ops;
-		return run_job(p, s, ck_stage, s->sel && selection_by_query(s->sel) ? SOURCE_QUERY :
-			       SOURCE_SCAN, SINK_CUSTOM, 0);
+		return run_job(p, s, ck_stage, by_query(s) ? &query_source :
+			       &scan_source, s->sink, 0);
 	case STAGE_DIFF_EXTRAS:
 		s->sink = &diff_extras_ops;
-		return run_job(p, s, ck_stage, s->sel && selection_by_query(s->sel) ? SOURCE_QUERY :
-			       SOURCE_SCAN, SINK_CUSTOM, 1);
+		return run_job(p, s, ck_stage, by_query(s) ? &query_source :
+			       &scan_source, s->sink, 1);
 	}
 	return errf(&p->ctx->eb, EXIT_FAILURE_RUNTIME, "internal error: unknown stage");
 }

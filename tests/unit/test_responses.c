@@ -7,7 +7,6 @@
 #include "dynamo/ddb.h"
 #include "dynamo/job.h"
 #include "dynamo/response.h"
-#include "dynamo/source.h"
 
 #include <cJSON.h>
 #include <math.h>
@@ -57,22 +56,6 @@ static void capacity_is_finite_and_not_negative(void **state)
 		assert_true(isfinite(cu) && cu >= 0);
 	}
 	assert_true(fabs(consumed_capacity((struct slice){ "{\"ConsumedCapacity\":{\"CapacityUnits\":2.5}}", 41 }) - 2.5) < 1e-9);
-}
-
-static void numeric_keys_take_dynamodb_number_syntax(void **state)
-{
-	struct buf b = BUF_INIT;
-
-	(void)state;
-	assert_int_equal(source_key_value(&b, 'N', "007"), 0);
-	assert_string_equal(b.data, "{\"N\":\"007\"}");
-	assert_int_equal(source_key_value(&b, 'N', "-1.5e+10"), 0);
-	assert_int_equal(source_key_value(&b, 'N', "1e"), -1);
-	assert_int_equal(source_key_value(&b, 'N', "x"), -1);
-	assert_int_equal(source_key_value(&b, 'N', ""), -1);
-	assert_int_equal(source_key_value(&b, 'B', "AAE="), 0);
-	assert_int_equal(source_key_value(&b, 'B', "A!"), -1);
-	buf_release(&b);
 }
 
 /* Which request sent each unprocessed one is: by key, numbers by value, each sent one once. */
@@ -205,7 +188,6 @@ int main(void)
 		cmocka_unit_test(unprocessed_requests_are_matched_to_the_items_sent),
 		cmocka_unit_test(absurd_expirations_are_refused),
 		cmocka_unit_test(capacity_is_finite_and_not_negative),
-		cmocka_unit_test(numeric_keys_take_dynamodb_number_syntax),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
