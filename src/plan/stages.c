@@ -33,7 +33,7 @@ int stage_units(const struct plan *p, const struct stage *s)
 
 static int create_backup(struct plan *p, struct stage *s)
 {
-	struct errbuf *eb = &p->ctx->eb;
+	struct errbuf *eb = p->params.eb;
 	struct errbuf why = ERRBUF_INIT;
 	cJSON *body = cJSON_CreateObject(), *resp = NULL;
 	const cJSON *arn;
@@ -94,7 +94,7 @@ static int delete_table(struct plan *p, struct stage *s)
 		msg_info("table '%s' is already deleted", s->src_table);
 		return 0;
 	}
-	p->ctx->eb = why;
+	*p->params.eb = why;
 	return -1;
 }
 
@@ -106,13 +106,13 @@ static int restore_backup(struct plan *p, struct stage *s)
 	cJSON_AddStringToObject(body, "TargetTableName", s->dst_table);
 	cJSON_AddStringToObject(body, "BackupArn", s->arg);
 	r = ddb_request_json(s->dst, DDB_TARGET("RestoreTableFromBackup"), body,
-			     &resp, &p->ctx->eb);
+			     &resp, p->params.eb);
 	cJSON_Delete(body);
 	cJSON_Delete(resp);
 	if (r < 0)
 		return -1;
 	msg_info("restoring '%s' from %s; waiting until it is ACTIVE", s->dst_table, s->arg);
-	return table_wait_active(s->dst, s->dst_table, 3600, &p->ctx->eb);
+	return table_wait_active(s->dst, s->dst_table, 3600, p->params.eb);
 }
 
 /* ---- data jobs ---- */
@@ -140,8 +140,6 @@ static void read_cap_pages(struct job *j, double max_rcu)
 static void setup_job(struct plan *p, struct stage *s, struct job *j,
 		      int ck_stage)
 {
-	const struct options *o = &p->ctx->o;
-
 	job_init(j, s->name);
 	j->src = s->src;
 	j->src_table = s->src_table;
@@ -162,8 +160,8 @@ static void setup_job(struct plan *p, struct stage *s, struct job *j,
 	if (p->ck && ck_stage >= 0 && stage_units(p, s)) {
 		checkpoint_job_hooks(p->ck, ck_stage, &j->hooks);
 	}
-	if (o->max_rcu > 0)
-		read_cap_pages(j, o->max_rcu);
+	if (p->params.max_rcu > 0)
+		read_cap_pages(j, p->params.max_rcu);
 }
 
 /*
@@ -219,9 +217,9 @@ static void describe_failure(struct plan *p, struct stage *s, struct job *j)
 	if (ck && (exit == EXIT_INCOMPLETE || exit == EXIT_INTERRUPTED))
 		snprintf(more + strlen(more), sizeof(more) - strlen(more), " '%s'", ck);
 	if (exit == EXIT_INTERRUPTED)
-		errf(&p->ctx->eb, EXIT_INTERRUPTED, "%s interrupted%s", s->name, more);
+		errf(p->params.eb, EXIT_INTERRUPTED, "%s interrupted%s", s->name, more);
 	else
-		errf(&p->ctx->eb, exit, "%s%s", j->eb.msg, more);
+		errf(p->params.eb, exit, "%s%s", j->eb.msg, more);
 }
 
 /*
@@ -236,7 +234,7 @@ static void describe_failure(struct plan *p, struct stage *s, struct job *j)
 static int run_job(struct plan *p, struct stage *s, int ck_stage,
 		   enum source_kind source, enum sink_kind sink, int keys_only)
 {
-	const struct options *o = &p->ctx->o;
+	const struct stage_query *q = &s->query;
 	struct job j;
 	int r;
 
@@ -251,28 +249,28 @@ static int run_job(struct plan *p, struct stage *s, int ck_stage,
 		/* A query is what its selection says: one unit per --pk value. */
 		if (!j.sel || !selection_by_query(j.sel)) {
 			job_release(&j);
-			return errf(&p->ctx->eb, EXIT_FAILURE_RUNTIME,
+			return errf(p->params.eb, EXIT_FAILURE_RUNTIME,
 				    "internal error: stage '%s' queries without --pk values", s->name);
 		}
 		j.pk_values = (const char *const *)j.sel->pk;
 		j.npk = j.sel->npk;
-		j.index = o->index;
+		j.index = p->params.index;
 	}
 	if (s->kind == STAGE_QUERY) {
 		/* One thread: the merge of several keys is ordered. */
 		j.workers = 1;
-		j.consistent = o->consistent;
-		j.scan_forward = !o->desc;
-		j.select_count = o->count;
+		j.consistent = q->consistent;
+		j.scan_forward = !q->descending;
+		j.select_count = q->count;
 		/*
 		 * The merge of several keys holds up to two pages per key:
 		 * pages of 1000 items keep it near 1 MB a key (16 shards of
 		 * 1 MB pages measured 72 MB).
 		 */
-		if (o->npk > 1 && !o->count)
+		if (j.npk > 1 && !q->count)
 			j.page_limit = 1000;
-		if (o->limit && o->limit < 1000)
-			j.page_limit = (int)o->limit;
+		if (q->limit && q->limit < 1000)
+			j.page_limit = (int)q->limit;
 	}
 	if (s->kind == STAGE_COUNT)
 		j.select_count = 1;
@@ -359,5 +357,5 @@ int stage_run(struct plan *p, struct stage *s, int ck_stage)
 		return run_job(p, s, ck_stage, s->sel && selection_by_query(s->sel) ? SOURCE_QUERY :
 			       SOURCE_SCAN, SINK_CUSTOM, 1);
 	}
-	return errf(&p->ctx->eb, EXIT_FAILURE_RUNTIME, "internal error: unknown stage");
+	return errf(p->params.eb, EXIT_FAILURE_RUNTIME, "internal error: unknown stage");
 }
