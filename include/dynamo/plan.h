@@ -53,7 +53,7 @@ struct plan_create {
  * What dynamo policy grants beyond the stages: calls the command itself
  * makes while planning (policy.c).
  */
-struct plan_policy {
+struct plan_grants {
 	const char *schema_table;	/* import --like: a table described on the target's side */
 	int lists_backups;		/* restore --backup-name: ListBackups finds the backup */
 };
@@ -78,10 +78,10 @@ struct plan_params {
 	const char *checkpoint;	/* --checkpoint FILE, or NULL */
 	const char *index;	/* -i: the index queried (query sources, policy) */
 	double sample;		/* diff --sample F (0: none); a slice refuses it */
-	struct plan_slice slice;
-	struct plan_create create;
-	struct plan_policy grants;
-	struct plan_intent intent;
+	struct plan_slice slice;	/* which part of the job this run does */
+	struct plan_create create;	/* the create and setup stages' */
+	struct plan_grants grants;	/* dynamo policy's, for the command's own calls */
+	struct plan_intent intent;	/* the job's identity in a checkpoint */
 };
 
 enum stage_kind {
