@@ -21,7 +21,8 @@
 
 static int run_restore(struct plan *p, struct stage *s, int ck_stage)
 {
-	const struct options *o = &((struct ctx *)s->job_ctx)->o;
+	const struct ctx *ctx = s->job_ctx;	/* cmd_restore_pitr's */
+	const struct options *o = &ctx->o;
 	struct native_restore_spec spec;
 	char at[32];
 
