@@ -1,6 +1,6 @@
 #!/bin/sh
 # The layers of src/ depend one way: util <- http <- aws <- ddb <- engine <-
-# plan <- cmd, with main.c and opts.c at the top. This fails, naming each
+# plan <- cmd, with main.c at the top. This fails, naming each
 # offending edge, when one runs upward:
 #
 #   symbols   file.o -> file.o (symbol): an object uses a symbol defined in a
@@ -26,7 +26,7 @@ LAYERS="util http aws ddb engine plan cmd"
 LAYERS_TYPES="exitcode.h=util"
 
 # rank(path): the layer of a path under src/ (or of an object under
-# OBJDIR): 0 for util upward, 98 for main.c and opts.c (the top), 99 for a
+# OBJDIR): 0 for util upward, 98 for main.c (the top), 99 for a
 # folder with no layer. name(rank): the layer's name.
 AWK_RANK='
 	BEGIN { n = split(layers, L, " "); for (i = 1; i <= n; i++) R[L[i]] = i - 1 }

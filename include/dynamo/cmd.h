@@ -5,6 +5,7 @@
 #include "dynamo/ddb.h"
 #include "dynamo/json_print.h"
 #include "dynamo/options.h"
+#include "dynamo/plan.h"
 #include "dynamo/profile.h"
 #include "dynamo/selection.h"
 #include "dynamo/transform.h"
@@ -89,6 +90,17 @@ int ctx_arn_region(struct ctx *ctx, const struct table_arn *arn, int has_arn,
  * under GitHub Actions the error on the step summary page.
  */
 void summary_failure(struct ctx *ctx, const char *command, int code);
+
+/*
+ * The planner's parameters from the flags and the context (plan_params.c):
+ * errors go to ctx->eb, and ctx->json_done / summary_done say what the
+ * plan printed. ctx_plan_init fills them and starts the plan.
+ */
+void ctx_plan_params(struct ctx *ctx, struct plan_params *pp);
+void ctx_plan_init(struct ctx *ctx, struct plan *p, const char *command);
+struct plan_diff;
+/* A comparison's flags: --format full, --output jsonl, --sample (before plan_add_diff). */
+void ctx_diff_flags(struct ctx *ctx, struct plan_diff *d);
 
 /* Checks --pk/--sk/--index/--pk-type against the table's key schema. */
 int query_keys_check(struct ctx *ctx, const struct table_desc *t);

@@ -57,6 +57,7 @@ struct native_load {
 	const struct table_desc *schema;	/* the new table's keys, indexes, billing */
 	struct export_load x;		/* the export, surveyed */
 	struct s3 *survey_s3;		/* copy --via: surveyed with it when the stage runs */
+	const char *bucket_owner;	/* --s3-bucket-owner: the account the bucket must belong to, or NULL */
 	uint64_t started_ms, last_note_ms;
 };
 

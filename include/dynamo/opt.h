@@ -5,9 +5,10 @@
 #include "dynamo/msg.h"
 
 /*
- * Command-line options. Every flag is declared once, in one table (opts.c);
- * each command lists the flags it takes. From that list come the getopt
- * array, --help, and the man page check (tests/lint-docs.sh).
+ * Command-line options. Every flag is declared once, in one table
+ * (src/cmd/options.c); each command lists the flags it takes. From that
+ * list come the getopt array, --help, and the man page check
+ * (tests/lint-docs.sh).
  *
  * dynamo-cmdline's single-dash long names (-pk, -src, -head) are accepted
  * alongside the GNU forms (--pk, --source, --head) through getopt_long_only.

@@ -4,7 +4,12 @@
 #include <stdint.h>
 #include "dynamo/opt.h"
 
-/* Every flag dynamo knows; commands pick theirs (see main.c). */
+/*
+ * Every flag dynamo knows; commands pick theirs (see main.c). The parsed
+ * command line is the commands' input, so it belongs to their layer
+ * (src/cmd/options.c): the planner below never sees it, and gets what it
+ * needs as struct plan_params (src/cmd/plan_params.c).
+ */
 enum opt_id {
 	OPT_PROFILE = 256, OPT_REGION, OPT_ENDPOINT_URL, OPT_DEBUG, OPT_QUIET,
 	OPT_JSON, OPT_YES, OPT_DRY_RUN, OPT_NO_VERIFY_SSL, OPT_CA_BUNDLE,

@@ -1,9 +1,12 @@
 #ifndef DYNAMO_PLAN_H
 #define DYNAMO_PLAN_H
 
-#include "dynamo/cmd.h"
 #include "dynamo/cost.h"
+#include "dynamo/ddb.h"
 #include "dynamo/job.h"
+#include "dynamo/json_print.h"
+#include "dynamo/selection.h"
+#include "dynamo/transform.h"
 
 /*
  * The planner turns a command into stages; the stages run in order, each a
@@ -16,6 +19,70 @@
  * filtered copies (a key prefix or filter expression on the scan), and runs
  * over a slice of the segments (seg_first/seg_count) on several machines.
  */
+
+/*
+ * What a checkpoint records of the job (its identity): what the user asked
+ * for, not the tables' state, so that a resumed run is recognised as the
+ * same job. Strings borrowed from the command.
+ */
+struct plan_intent {
+	const char *table, *target_table;	/* -t, --target-table */
+	const char *const *pk;			/* the --pk values (npk of them) */
+	int npk;
+	const char *sk, *index;			/* --sk, --index */
+	const char *from_table, *from_file;	/* restore's sources */
+	const char *backup_arn, *backup_name;
+	const char *file;			/* export -o / import -i */
+	int no_truncate, no_backup, create_target;
+	int follow;				/* copy --follow (recorded only when set) */
+};
+
+/* --slice I/K and --prepare-only (plan_slice.h): which part of a job this run does. */
+struct plan_slice {
+	int i, k;		/* slice I of K (1 <= I <= K); 0/0: the whole job */
+	int prepare_only;	/* only the one-time stages (create, backup), for slices to follow */
+};
+
+/* What the create and setup stages carry over from the source (create.c). */
+struct plan_create {
+	int strict;		/* a setting that cannot be read (TTL, tags) fails the run instead of a warning */
+	int billing;		/* the new table's billing: 0 the source's, BILLING_ON_DEMAND or BILLING_PROVISIONED */
+};
+
+/*
+ * What dynamo policy grants beyond the stages: calls the command itself
+ * makes while planning (policy.c).
+ */
+struct plan_grants {
+	const char *schema_table;	/* import --like: a table described on the target's side */
+	int lists_backups;		/* restore --backup-name: ListBackups finds the backup */
+};
+
+/*
+ * What the command tells the planner, filled from its flags by the command
+ * (ctx_plan_params in src/cmd/): the planner and its stages never read the
+ * command line. Copied by plan_init; pointers are borrowed and outlive the
+ * plan.
+ */
+struct plan_params {
+	struct errbuf *eb;	/* where a failure is reported: the command's */
+	int *json_done;		/* set to 1 once a --json result is on stdout (may be NULL) */
+	int *summary_done;	/* set to 1 once the GitHub step summary has the run (may be NULL) */
+	int dry_run;		/* print the stages instead of running them */
+	int policy;		/* print the IAM policy the stages need instead (dynamo policy) */
+	int yes;		/* destructive stages go ahead without asking */
+	int may_prompt;		/* stdin is a terminal: a destructive plan is confirmed there */
+	int json;		/* the dry run and the summary as one JSON object on stdout */
+	int segments;		/* --segments N as given; 0: each stage takes its default */
+	double max_rcu, max_wcu;	/* caps on read and write units per second; 0: none */
+	const char *checkpoint;	/* --checkpoint FILE, or NULL */
+	const char *index;	/* -i: the index queried (query sources, policy) */
+	double sample;		/* diff --sample F (0: none); a slice refuses it */
+	struct plan_slice slice;	/* which part of the job this run does */
+	struct plan_create create;	/* the create and setup stages' */
+	struct plan_grants grants;	/* dynamo policy's, for the command's own calls */
+	struct plan_intent intent;	/* the job's identity in a checkpoint */
+};
 
 enum stage_kind {
 	STAGE_CREATE_TABLE,	/* target from the source's description */
@@ -53,6 +120,14 @@ enum custom_kind {
 
 struct plan;
 
+/* How a STAGE_QUERY reads its keys (dynamo query's flags). */
+struct stage_query {
+	int consistent;		/* strongly consistent reads */
+	int descending;		/* each key's items from the highest sort key (ScanIndexForward false) */
+	int count;		/* Select COUNT: counts only, no items */
+	uint64_t limit;		/* at most this many items; 0: all */
+};
+
 struct stage {
 	enum stage_kind kind;
 	const char *name;		/* "copy", "truncate": progress, --dry-run, checkpoint */
@@ -81,7 +156,7 @@ struct stage {
 	const char *(*file_next)(void *ctx, struct slice *item, struct errbuf *eb);
 	/*
 	 * Called just before the stage runs (not when it is skipped), for what
-	 * it needs from the stages before it: 0, or -1 with p->ctx->eb set.
+	 * it needs from the stages before it: 0, or -1 with p->params.eb set.
 	 */
 	int (*prepare)(struct plan *p, struct stage *s);
 	void *prepare_arg;		/* for prepare */
@@ -92,6 +167,7 @@ struct stage {
 	 */
 	int (*run)(struct plan *p, struct stage *s, int ck_stage);
 	enum custom_kind custom;	/* STAGE_CUSTOM: what it calls (dynamo policy) */
+	struct stage_query query;	/* STAGE_QUERY */
 	/* Export and import stages: where in S3 (borrowed); NULL: arg's s3:// URL says. */
 	const char *s3_bucket;
 	const char *s3_prefix;		/* a key prefix, "" for the whole bucket */
@@ -110,7 +186,7 @@ struct stage {
 
 struct plan {
 	const char *command;
-	struct ctx *ctx;
+	struct plan_params params;	/* the command's, copied by plan_init */
 	struct stage st[PLAN_MAX_STAGES];
 	int n;
 	int concurrency;
@@ -145,7 +221,7 @@ struct plan {
 	int runtime_exit;
 };
 
-void plan_init(struct plan *p, struct ctx *ctx, const char *command);
+void plan_init(struct plan *p, const struct plan_params *params, const char *command);
 void plan_release(struct plan *p);
 struct stage *plan_add(struct plan *p, enum stage_kind kind, const char *name);
 /* The dry run of a whole-table copy also prints what it costs two ways (cost.h). */
@@ -183,7 +259,7 @@ int plan_run(struct plan *p);
 /*
  * Opens --checkpoint while the command plans (it needs p->source and
  * p->target set): a command whose plan depends on what an interrupted run
- * did asks plan_resumed_stage. 0, or -1 with the context's eb set (a
+ * did asks plan_resumed_stage. 0, or -1 with params.eb set (a
  * checkpoint of another job). Without --checkpoint, does nothing.
  */
 int plan_peek_checkpoint(struct plan *p);
@@ -195,6 +271,15 @@ int plan_resumed_stage(struct plan *p, const char *name);
  * the step summary.
  */
 void plan_warn(struct plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * A failure no run summary covered (a missing table, a bad profile): with
+ * json an {"ok":false,"error":msg,"exit_code":code} object on stdout, and
+ * with step_summary (the run wrote none) the error on the GitHub Actions
+ * step summary page when there is one.
+ */
+void plan_report_failure(const char *command, const char *msg, int code, int json,
+			 int step_summary);
 
 /*
  * Adds "selection": {pk_prefix, filter, ...} to a stage's JSON when it
@@ -220,11 +305,24 @@ int plan_probe_selection(const struct ddb *d, const char *table, const char *ind
  */
 struct follow_plan;
 struct streams;
-int follow_plan_check(struct ctx *ctx, const struct table_desc *src, const char *where);
-/* api: the source's stream API (the caller's, outliving the plan); src: its table. */
+/* How copy --follow follows (its flags). */
+struct follow_params {
+	uint64_t for_ms;	/* --follow-for: stop after this long; 0: no limit */
+	int until_caught_up;	/* stop once less than a second behind */
+	int enable_stream;	/* a source without a stream gets one (a stage before the others) */
+	int by_index;		/* the copy selects through an index: refused */
+	int some_keys;		/* the copy selects --pk values: only their changes are followed */
+};
+/* 0, or -1 with eb set. */
+int follow_plan_check(const struct follow_params *fo, const struct table_desc *src,
+		      const char *where, struct errbuf *eb);
+/*
+ * api: the source's stream API (the caller's, outliving the plan); src: its
+ * table; fo: copied.
+ */
 struct follow_plan *follow_plan_new(struct streams *api, struct ddb *src,
 				    const struct table_desc *sd, struct table_ref dst,
-				    const struct selection *sel);
+				    const struct selection *sel, const struct follow_params *fo);
 void follow_plan_free(struct follow_plan *fp);
 /* The --enable-stream stage, when the source has no stream: before any other stage. */
 void plan_add_enable_stream(struct plan *p, struct follow_plan *fp);

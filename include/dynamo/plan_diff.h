@@ -14,14 +14,16 @@
  */
 struct plan_diff {
 	pthread_mutex_t lock;
-	int full, jsonl;
+	/* set by the command after plan_diff_init (from its flags) */
+	int full;				/* --format full: the changed attributes too */
+	int jsonl;				/* --output jsonl: one JSON object a difference */
 	struct diff_hooks items, extras;	/* the two stages' */
 	uint64_t added, removed, changed;	/* under lock, with the counts of a resumed run */
 	struct plan *p;
 	int ck_items, ck_extras;		/* their stages in the checkpoint (-1: none) */
 	int loaded;				/* the resumed run's counts are added */
-	int sampled;				/* --sample: the share of segments read */
-	double sample;
+	int sampled;				/* a share of the segments was read (sample) */
+	double sample;				/* --sample F, set before plan_add_diff (0: every segment) */
 	int extras_skipped;			/* --sample: items only in the target not looked for */
 	int write, delete_extras;		/* sync */
 	uint64_t full_copy_writes;		/* the source's items compared: what a copy would write */

@@ -21,7 +21,7 @@ void plan_slice_segments(const struct plan *p, int total, int *first, int *count
 /*
  * Checks --slice / --prepare-only against the plan and marks the stages
  * this run leaves to another (skipped, with why in s->result): 0, or -1
- * with the context's eb set. A slice refuses a plan that still has to
+ * with params.eb set. A slice refuses a plan that still has to
  * create its target (run --prepare-only first), a stage that is not a scan
  * (an item copy), no --segments or more slices than segments, and
  * destructive stages without --yes (slices never prompt).

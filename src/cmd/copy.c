@@ -303,23 +303,36 @@ static int follow_flags_check(struct ctx *ctx)
 		    o->follow_for_ms ? "--follow-for" : o->until_caught_up ? "--until-caught-up" : "--enable-stream");
 }
 
+/* How to follow, from the flags. */
+static void follow_params(const struct options *o, struct follow_params *fo)
+{
+	memset(fo, 0, sizeof(*fo));
+	fo->for_ms = o->follow_for_ms;
+	fo->until_caught_up = o->until_caught_up;
+	fo->enable_stream = o->enable_stream;
+	fo->by_index = o->index != NULL;
+	fo->some_keys = o->npk > 0;
+}
+
 /* --follow: the source's stream must feed a follower, checked before anything is written. */
 static int setup_follow(struct copy *c)
 {
 	const struct options *o = &c->ctx->o;
+	struct follow_params fo;
 
 	if (!o->follow)
 		return 0;
+	follow_params(o, &fo);
 	/* A stream's changes carry the item, but DynamoDB evaluates a filter only in a Scan or Query. */
 	if (c->sel.filter)
 		return errf(&c->ctx->eb, EXIT_USAGE,
 			    "--follow cannot go with --filter: the changes a stream gives are not filtered by DynamoDB (select with --pk, --pk-prefix or a sort-key condition instead)");
-	if (follow_plan_check(c->ctx, &c->sd, c->src_where) < 0 ||
+	if (follow_plan_check(&fo, &c->sd, c->src_where, &c->ctx->eb) < 0 ||
 	    ctx_open_streams(c->ctx, &c->src, o->source_endpoint ? o->source_endpoint : o->endpoint_url,
 			     &c->api) < 0)
 		return -1;
 	c->api_open = 1;
-	c->follow = follow_plan_new(&c->api, &c->src, &c->sd, target_ref(c), &c->sel);
+	c->follow = follow_plan_new(&c->api, &c->src, &c->sd, target_ref(c), &c->sel, &fo);
 	return 0;
 }
 
@@ -352,7 +365,7 @@ static int verify_finish(struct plan *p, void *arg)
 	(void)p;
 	if (!n)
 		return 0;
-	return errf(&p->ctx->eb, EXIT_INCOMPLETE,
+	return errf(p->params.eb, EXIT_INCOMPLETE,
 		    "the target differs from the source after the copy: %llu items (listed on stdout); run the copy again, or 'dynamo sync' to write only those",
 		    (unsigned long long)n);
 }
@@ -362,6 +375,7 @@ static void add_verify(struct copy *c, struct plan *p, struct plan_diff *d, int 
 	if (!c->ctx->o.verify)
 		return;
 	plan_diff_init(d, p);
+	ctx_diff_flags(c->ctx, d);
 	d->verify = 1;
 	d->no_extras = c->ctx->o.no_truncate;
 	plan_add_diff(d, "verify", "verify-extras", source_ref(c), target_ref(c), &c->sel,
@@ -439,7 +453,7 @@ int cmd_copy(struct ctx *ctx)
 	if ((!o->npk && c.have_td && plan_table_empty(&c.dst, &c.td, &empty, &ctx->eb) < 0) ||
 	    check_transforms(&c, empty) < 0)
 		goto out;
-	plan_init(&p, ctx, "copy");
+	ctx_plan_init(ctx, &p, "copy");
 	p.source = &c.src;
 	p.target = &c.dst;
 	p.concurrency = o->concurrency ? o->concurrency : plan_default_concurrency(segments);

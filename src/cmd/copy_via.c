@@ -72,6 +72,7 @@ static void add_native_import(struct copy_via *cv, const struct copy_via_sides *
 	cv->load.x.url = cv->ex.folder;
 	cv->load.x.no_manifest = cv->ex.ctx->o.no_manifest;
 	cv->load.survey_s3 = &cv->s3;
+	cv->load.bucket_owner = cv->ex.ctx->o.s3_bucket_owner;
 	s = plan_add_native_import(p, &cv->load, v->target_table);
 	s->s3_bucket = cv->ex.url.bucket;	/* the export's folder is known once it ends */
 	s->s3_prefix = cv->user_prefix;

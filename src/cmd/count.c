@@ -42,7 +42,7 @@ static const struct sink_ops count_sink_ops = {
 static int print_count(struct plan *p, void *arg)
 {
 	(void)arg;
-	if (!p->ctx->o.json)
+	if (!p->params.json)
 		printf("%llu\n", (unsigned long long)p->st[p->n - 1].c.read);
 	return 0;
 }
@@ -58,7 +58,7 @@ int cmd_count(struct ctx *ctx)
 	if (ctx_need_table(ctx) < 0 || ctx_open_selected(ctx, &st) < 0)
 		return -1;
 	some = selection_restricts(&st.sel);
-	plan_init(&p, ctx, "count");
+	ctx_plan_init(ctx, &p, "count");
 	p.saved_word = "counted";
 	s = plan_add(&p, STAGE_COUNT, "count");
 	s->src = &st.d;

@@ -116,13 +116,14 @@ static int run(struct ctx *ctx, int sync)
 	s.ctx = ctx;
 	if (check_flags(ctx, sync) < 0 || open_tables(&s) < 0)
 		goto out;
-	plan_init(&p, ctx, sync ? "sync" : "diff");
+	ctx_plan_init(ctx, &p, sync ? "sync" : "diff");
 	p.source = &s.src;
 	p.target = &s.dst;
 	p.concurrency = o->concurrency ? o->concurrency : plan_default_concurrency(0);
 	if (!sync)
 		p.runtime_exit = EXIT_DIFF_FAILED;
 	plan_diff_init(&d, &p);
+	ctx_diff_flags(ctx, &d);
 	if (sync && !dry)
 		add_backup(&s, &p);
 	/* sync --dry-run reads both sides and prints what it would write: a diff that writes nothing. */
@@ -132,11 +133,10 @@ static int run(struct ctx *ctx, int sync)
 	plan_add_diff(&d, sync ? "sync" : "diff", sync ? "sync-extras" : "diff-extras",
 		      (struct table_ref){ &s.src, o->table, &s.sd },
 		      (struct table_ref){ &s.dst, s.target_table, &s.td }, &s.sel, o->segments);
+	/* It runs (reading both sides); its stages write nothing. */
 	if (dry)
-		ctx->o.dry_run = 0;
+		p.params.dry_run = 0;
 	r = plan_run(&p);
-	if (dry)
-		ctx->o.dry_run = 1;
 	if (r == 0 && !sync && !o->dry_run && !ctx->policy && plan_diff_count(&d))
 		ctx->exit_code = EXIT_DIFFERENT;
 	plan_diff_release(&d);

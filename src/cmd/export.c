@@ -17,7 +17,7 @@
 static int close_file(struct plan *p, void *arg)
 {
 	struct item_writer **w = arg;
-	int r = item_writer_close(*w, &p->ctx->eb), i;
+	int r = item_writer_close(*w, p->params.eb), i;
 
 	*w = NULL;
 	/* The file was not kept (the previous one stays): nothing was saved. */
@@ -60,7 +60,7 @@ int cmd_export(struct ctx *ctx)
 		goto out_xf;
 	ctx_describe_transform(&xf, xf_text, sizeof(xf_text));
 	to = strcmp(o->file, "-") ? o->file : "stdout";
-	plan_init(&p, ctx, "export");
+	ctx_plan_init(ctx, &p, "export");
 	s = plan_add(&p, STAGE_EXPORT, "export");
 	s->src = &st.d;
 	s->src_table = o->table;

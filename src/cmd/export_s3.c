@@ -41,7 +41,7 @@ static int enable_pitr(struct plan *p, struct stage *s, int ck_stage)
 	struct s3_export *x = s->job_ctx;
 
 	(void)ck_stage;
-	if (native_pitr_enable(x->d, x->t->name, 0, &x->pitr, &p->ctx->eb) < 0)
+	if (native_pitr_enable(x->d, x->t->name, 0, &x->pitr, p->params.eb) < 0)
 		return -1;
 	msg_info("point-in-time recovery of '%s' is on", x->t->name);
 	snprintf(s->result, sizeof(s->result), "ENABLED");
@@ -117,20 +117,20 @@ static void export_spec(const struct s3_export *x, const struct options *o,
 static int run_export(struct plan *p, struct stage *s, int ck_stage)
 {
 	struct s3_export *x = s->job_ctx;
-	const struct options *o = &p->ctx->o;
+	const struct options *o = &x->ctx->o;
 	struct native_export_spec spec;
 	struct native_export e;
 
 	(void)ck_stage;
 	export_spec(x, o, &spec);
-	if (native_export_start(x->d, &spec, &e, &p->ctx->eb) < 0)
+	if (native_export_start(x->d, &spec, &e, p->params.eb) < 0)
 		return -1;
 	x->started_ms = x->last_note_ms = clock_mono_ms();
 	msg_info("export of '%s' started (%s); waiting for it (it goes on in AWS if dynamo stops: aws dynamodb describe-export --export-arn %s)",
 		 x->t->name, e.arn, e.arn);
 	snprintf(s->result, sizeof(s->result), "%s", e.arn);
 	if (e.status != NATIVE_COMPLETED &&
-	    native_export_wait(x->d, e.arn, 15000, EXPORT_WAIT_S, on_progress, x, &e, &p->ctx->eb) < 0)
+	    native_export_wait(x->d, e.arn, 15000, EXPORT_WAIT_S, on_progress, x, &e, p->params.eb) < 0)
 		return -1;
 	export_folder(&e, x->folder, sizeof(x->folder));
 	if (!e.manifest[0])
@@ -328,7 +328,7 @@ int cmd_export_s3(struct ctx *ctx)
 	x.ctx = ctx;
 	x.d = &d;
 	x.t = &t;
-	plan_init(&p, ctx, "export");
+	ctx_plan_init(ctx, &p, "export");
 	p.saved_word = "exported";
 	if (export_s3_plan(ctx, &x, &p) == 0)
 		r = plan_run(&p);

@@ -74,7 +74,7 @@ int cmd_import(struct ctx *ctx)
 	    item_reader_open(&rd, o->file, &ctx->eb) < 0)
 		goto out_t;
 	ctx_describe_transform(&xf, xf_text, sizeof(xf_text));
-	plan_init(&p, ctx, "import");
+	ctx_plan_init(ctx, &p, "import");
 	s = plan_add(&p, STAGE_IMPORT, "import");
 	s->dst = &d;
 	s->dst_table = o->table;

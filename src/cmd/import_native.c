@@ -39,7 +39,6 @@ static int on_progress(void *arg, const struct native_import *im)
 static int run_import(struct plan *p, struct stage *s, int ck_stage)
 {
 	struct native_load *n = s->job_ctx;
-	const struct options *o = &p->ctx->o;
 	struct native_import_spec spec;
 	struct native_import im;
 
@@ -47,24 +46,24 @@ static int run_import(struct plan *p, struct stage *s, int ck_stage)
 	/* copy --via: the export was made by the stage before. */
 	if (n->survey_s3) {
 		n->x.s3 = n->survey_s3;
-		if (export_load_survey(&n->x, &p->ctx->eb) < 0)
+		if (export_load_survey(&n->x, p->params.eb) < 0)
 			return -1;
 		s->estimate = n->x.items;
 	}
 	memset(&spec, 0, sizeof(spec));
 	spec.bucket = n->x.bucket;
 	spec.prefix = n->x.data_prefix;
-	spec.bucket_owner = o->s3_bucket_owner;
+	spec.bucket_owner = n->bucket_owner;
 	spec.table = n->schema->raw;
 	spec.table_name = s->dst_table;
-	if (native_import_start(n->d, &spec, &im, &p->ctx->eb) < 0)
+	if (native_import_start(n->d, &spec, &im, p->params.eb) < 0)
 		return -1;
 	n->started_ms = n->last_note_ms = clock_mono_ms();
 	msg_info("import into new table '%s' started (%s); waiting for it (it goes on in AWS if dynamo stops: aws dynamodb describe-import --import-arn %s)",
 		 s->dst_table, im.arn, im.arn);
 	snprintf(s->result, sizeof(s->result), "%s", im.arn);
 	if (im.status != NATIVE_COMPLETED &&
-	    native_import_wait(n->d, im.arn, 15000, IMPORT_WAIT_S, on_progress, n, &im, &p->ctx->eb) < 0)
+	    native_import_wait(n->d, im.arn, 15000, IMPORT_WAIT_S, on_progress, n, &im, p->params.eb) < 0)
 		return -1;
 	s->c.read = im.processed_items > 0 ? (uint64_t)im.processed_items : 0;
 	s->c.written = im.imported_items > 0 ? (uint64_t)im.imported_items : 0;
@@ -242,7 +241,8 @@ int cmd_import_native(struct ctx *ctx)
 		return -1;
 	memset(&n, 0, sizeof(n));
 	n.d = &d;
-	plan_init(&p, ctx, "import");
+	n.bucket_owner = o->s3_bucket_owner;
+	ctx_plan_init(ctx, &p, "import");
 	if (plan_import(ctx, &n, &p) == 0)
 		r = plan_run(&p);
 	plan_release(&p);

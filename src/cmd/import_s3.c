@@ -36,7 +36,7 @@ int cmd_import_s3(struct ctx *ctx)
 	x.s3 = &s3;
 	x.url = o->file;
 	x.no_manifest = o->no_manifest;
-	plan_init(&p, ctx, "import");
+	ctx_plan_init(ctx, &p, "import");
 	if (plan_table_empty(&d, &t, &empty, &ctx->eb) < 0 ||
 	    !(s = plan_add_export_load(&p, (struct table_ref){ &d, o->table, &t }, &x, &ctx->eb)))
 		goto out_plan;

@@ -522,7 +522,7 @@ static int finish_query(struct plan *p, void *arg)
 
 	finish_output(pr, &p->st[p->n - 1]);
 	if (pr->out_failed && pr->out_failed != EPIPE)
-		return errf(&p->ctx->eb, EXIT_IO, "cannot write the output: %s",
+		return errf(p->params.eb, EXIT_IO, "cannot write the output: %s",
 			    strerror(pr->out_failed));
 	return 0;
 }
@@ -592,7 +592,7 @@ int cmd_query(struct ctx *ctx)
 		goto out_t;
 	}
 	printer_setup(&pr, ctx, &t);
-	plan_init(&p, ctx, "query");
+	ctx_plan_init(ctx, &p, "query");
 	p.saved_word = "printed";
 	p.concurrency = o->concurrency ? o->concurrency : 16;
 	s = plan_add(&p, STAGE_QUERY, "query");
@@ -602,6 +602,10 @@ int cmd_query(struct ctx *ctx)
 	s->sel = &sel;
 	s->sink = &printer_ops;
 	s->job_ctx = &pr;
+	s->query.consistent = o->consistent;
+	s->query.descending = o->desc;
+	s->query.count = o->count;
+	s->query.limit = o->limit;
 	snprintf(s->what, sizeof(s->what), "query '%s'%s%s in %s", o->table,
 		 o->index ? " index " : "", o->index ? o->index : "",
 		 ddb_where(&d, where, sizeof(where)));

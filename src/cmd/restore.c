@@ -284,7 +284,7 @@ static const char *next_item(void *ctx, struct slice *item, struct errbuf *eb)
 static int keys_ready(struct plan *p, struct stage *s)
 {
 	struct restore *r = s->prepare_arg;
-	struct errbuf *eb = &p->ctx->eb;
+	struct errbuf *eb = p->params.eb;
 	struct slice item;
 
 	if (!item_reader_complete(r->reader)) {
@@ -383,7 +383,7 @@ int cmd_restore(struct ctx *ctx)
 	if (ctx_open(ctx, &r.d, o->profile, o->region, o->endpoint_url) < 0)
 		return -1;
 	ddb_where(&r.d, r.where, sizeof(r.where));
-	plan_init(&p, ctx, "restore");
+	ctx_plan_init(ctx, &p, "restore");
 	/* The checkpoint's identity, known before the plan (it may be read while planning). */
 	p.source = p.target = &r.d;
 	if (describe_target(&r) < 0)

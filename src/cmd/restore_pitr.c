@@ -21,7 +21,8 @@
 
 static int run_restore(struct plan *p, struct stage *s, int ck_stage)
 {
-	const struct options *o = &p->ctx->o;
+	const struct ctx *ctx = s->job_ctx;	/* cmd_restore_pitr's */
+	const struct options *o = &ctx->o;
 	struct native_restore_spec spec;
 	char at[32];
 
@@ -30,12 +31,12 @@ static int run_restore(struct plan *p, struct stage *s, int ck_stage)
 	spec.source = s->src_table;
 	spec.target = s->dst_table;
 	spec.restore_time = o->point_in_time;
-	if (native_restore_start(s->dst, &spec, &p->ctx->eb) < 0)
+	if (native_restore_start(s->dst, &spec, p->params.eb) < 0)
 		return -1;
 	msg_info("restoring '%s' as of %s into '%s'; waiting until it is ACTIVE", s->src_table,
 		 o->point_in_time ? clock_format_iso(o->point_in_time, at, sizeof(at)) : "the latest restorable time",
 		 s->dst_table);
-	if (table_wait_active(s->dst, s->dst_table, RESTORE_WAIT_S, &p->ctx->eb) < 0)
+	if (table_wait_active(s->dst, s->dst_table, RESTORE_WAIT_S, p->params.eb) < 0)
 		return -1;
 	snprintf(s->result, sizeof(s->result), "%s", s->dst_table);
 	msg_info("restored '%s' into '%s'", s->src_table, s->dst_table);
@@ -117,12 +118,13 @@ int cmd_restore_pitr(struct ctx *ctx)
 	if (ctx_open_table(ctx, &d, &t) < 0)
 		return -1;
 	ddb_where(&d, where, sizeof(where));
-	plan_init(&p, ctx, "restore");
+	ctx_plan_init(ctx, &p, "restore");
 	if (check_target(ctx, &d, where) < 0 || check_window(ctx, &d, where) < 0)
 		goto out;
 	s = plan_add(&p, STAGE_CUSTOM, "restore");
 	s->custom = CUSTOM_RESTORE_PITR;
 	s->run = run_restore;
+	s->job_ctx = ctx;
 	s->src = s->dst = &d;
 	s->src_table = o->table;
 	s->src_desc = &t;

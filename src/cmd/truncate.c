@@ -17,7 +17,7 @@ int cmd_truncate(struct ctx *ctx)
 
 	if (ctx_need_table(ctx) < 0 || ctx_open_selected(ctx, &st) < 0)
 		return -1;
-	plan_init(&p, ctx, "truncate");
+	ctx_plan_init(ctx, &p, "truncate");
 	s = plan_add_truncate(&p, (struct table_ref){ &st.d, o->table, &st.t }, o->segments);
 	s->sel = &st.sel;
 	if (selection_restricts(&st.sel)) {

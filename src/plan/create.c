@@ -57,7 +57,7 @@ cJSON *create_table_request(const cJSON *desc, const char *name, int billing,
  */
 static int read_ttl(struct plan *p, struct stage *s, char *attr, size_t n)
 {
-	struct errbuf *eb = &p->ctx->eb, why = ERRBUF_INIT;
+	struct errbuf *eb = p->params.eb, why = ERRBUF_INIT;
 	cJSON *body = cJSON_CreateObject(), *resp = NULL;
 	const cJSON *desc, *st, *name;
 	char where[512];
@@ -70,7 +70,7 @@ static int read_ttl(struct plan *p, struct stage *s, char *attr, size_t n)
 	ddb_where(s->src, where, sizeof(where));
 	if (r < 0 && ddb_unsupported(&why))
 		return 0;
-	if (r < 0 && p->ctx->o.strict)
+	if (r < 0 && p->params.create.strict)
 		return errf(eb, why.exit ? why.exit : EXIT_FAILURE_RUNTIME,
 			    "cannot read the TTL of '%s' in %s (%s): with --strict nothing is created (without --strict, '%s' is created without TTL and a warning says so)",
 			    s->src_table, where, why.msg, s->dst_table);
@@ -124,8 +124,8 @@ static int read_source(struct plan *p, struct stage *s, const char *target, cJSO
 	if (ddb_unsupported(&why))
 		return 0;
 	ddb_where(s->src, where, sizeof(where));
-	if (p->ctx->o.strict)
-		return errf(&p->ctx->eb, why.exit ? why.exit : EXIT_FAILURE_RUNTIME,
+	if (p->params.create.strict)
+		return errf(p->params.eb, why.exit ? why.exit : EXIT_FAILURE_RUNTIME,
 			    "cannot read the %s of '%s' in %s (%s): with --strict nothing is created",
 			    what, s->src_table, where, why.msg);
 	plan_warn(p, "the %s of '%s' in %s could not be read (%s): '%s' is created without them (or pass --strict to stop instead)",
@@ -211,7 +211,7 @@ static void warn_kms_key(struct plan *p, struct stage *s)
  */
 static int undo_create(struct plan *p, struct stage *s, const char *attr, const struct errbuf *why)
 {
-	struct errbuf *eb = &p->ctx->eb, del = ERRBUF_INIT;
+	struct errbuf *eb = p->params.eb, del = ERRBUF_INIT;
 	cJSON *body = cJSON_CreateObject(), *resp = NULL;
 	int r;
 
@@ -230,7 +230,7 @@ static int undo_create(struct plan *p, struct stage *s, const char *attr, const 
 
 int stage_create_table(struct plan *p, struct stage *s)
 {
-	struct errbuf *eb = &p->ctx->eb, why = ERRBUF_INIT;
+	struct errbuf *eb = p->params.eb, why = ERRBUF_INIT;
 	cJSON *req, *resp = NULL, *tags = NULL;
 	char where[512], attr[256];
 	int r, pitr = 0;
@@ -247,7 +247,7 @@ int stage_create_table(struct plan *p, struct stage *s)
 			return -1;
 		}
 		warn_kms_key(p, s);
-		req = create_table_request(s->src_desc->raw, s->dst_table, p->ctx->o.billing, tags);
+		req = create_table_request(s->src_desc->raw, s->dst_table, p->params.create.billing, tags);
 		cJSON_Delete(tags);
 		r = ddb_request_json(s->dst, DDB_TARGET("CreateTable"), req, &resp, eb);
 		cJSON_Delete(req);
@@ -329,7 +329,7 @@ static int stage_setup_imported(struct plan *p, struct stage *s, int ck_stage)
 	}
 	body = cJSON_CreateObject();
 	cJSON_AddStringToObject(body, "TableName", s->dst_table);
-	if (ddb_request_json(s->dst, DDB_TARGET("DescribeTable"), body, &desc, &p->ctx->eb) < 0) {
+	if (ddb_request_json(s->dst, DDB_TARGET("DescribeTable"), body, &desc, p->params.eb) < 0) {
 		cJSON_Delete(body);
 		cJSON_Delete(tags);
 		return -1;

@@ -235,13 +235,9 @@ static void summary_extra(const struct plan *p, struct buf *line, cJSON *json, v
 
 void plan_diff_init(struct plan_diff *d, struct plan *p)
 {
-	const struct options *o = &p->ctx->o;
-
 	memset(d, 0, sizeof(*d));
 	pthread_mutex_init(&d->lock, NULL);
 	d->p = p;
-	d->full = o->format_full;
-	d->jsonl = o->output_set && o->output == OUTPUT_JSONL;
 	d->ck_items = d->ck_extras = -1;
 	d->items.found = d->extras.found = found;
 	d->items.arg = d->extras.arg = d;
@@ -284,13 +280,11 @@ void plan_add_diff(struct plan_diff *d, const char *name, const char *extras_nam
 		   int segments)
 {
 	struct plan *p = d->p;
-	const struct options *o = &p->ctx->o;
 	int query = sel && selection_by_query(sel);
 	struct stage *s;
 
 	d->items_stage_name = name;
-	d->sample = o->sample;
-	rate_init(&d->lookup_rate, o->max_rcu, "read");
+	rate_init(&d->lookup_rate, p->params.max_rcu, "read");
 	d->items.lookup_rate = &d->lookup_rate;
 	d->extras.lookup_rate = &d->lookup_rate;
 	d->items.write = d->write;
@@ -306,7 +300,7 @@ void plan_add_diff(struct plan_diff *d, const char *name, const char *extras_nam
 	s->prepare = load_counts;
 	s->prepare_arg = d;
 	s->destructive = d->write;
-	if (o->sample > 0 && !query)
+	if (d->sample > 0 && !query)
 		pick_sample(d, s);
 	snprintf(s->what, sizeof(s->what), "%s the items of '%s' with those of '%s' (%s)",
 		 d->write ? "write into the target the items that differ, comparing" : "compare",

@@ -105,7 +105,7 @@ static int load_file(struct plan *p, struct stage *s, struct export_reader *r, l
 static int load_files(struct plan *p, struct stage *s, int ck_stage)
 {
 	struct export_load *x = s->prepare_arg;
-	struct errbuf *eb = &p->ctx->eb;
+	struct errbuf *eb = p->params.eb;
 	struct export_reader *r;
 	const char *key;
 	long long n;
@@ -170,7 +170,7 @@ static int survey_now(struct plan *p, struct stage *s)
 {
 	struct export_load *x = s->prepare_arg;
 
-	if (export_load_survey(x, &p->ctx->eb) < 0)
+	if (export_load_survey(x, p->params.eb) < 0)
 		return -1;
 	s->estimate = x->items;
 	return 0;

@@ -28,6 +28,7 @@ struct follow_plan {
 	const struct selection *sel;	/* the copy's selection (borrowed): changes outside it are not followed */
 	const struct transform *xf;	/* the copy's transforms (borrowed), or NULL */
 	const struct mask_key *key;
+	struct follow_params fo;	/* how to follow (the command's flags) */
 	char *arn;			/* owned: the stream followed */
 	struct follower f;
 	int ready;			/* f is initialised */
@@ -46,35 +47,35 @@ static int view_has_images(const char *view)
 	return view && (!strcmp(view, "NEW_IMAGE") || !strcmp(view, "NEW_AND_OLD_IMAGES"));
 }
 
-int follow_plan_check(struct ctx *ctx, const struct table_desc *t, const char *where)
+int follow_plan_check(const struct follow_params *fo, const struct table_desc *t,
+		      const char *where, struct errbuf *eb)
 {
-	const struct options *o = &ctx->o;
-
 	/* A removed item's index keys are in no record of a NEW_IMAGE stream: nothing tells if it was selected. */
-	if (o->index)
-		return errf(&ctx->eb, EXIT_USAGE,
+	if (fo->by_index)
+		return errf(eb, EXIT_USAGE,
 			    "--follow with --index is not supported: a stream's REMOVE records carry only the table's keys, not the index's (select with the table's --pk/--sk, or drop --follow)");
 	if (t->stream_enabled && t->stream_arn && view_has_images(t->stream_view_type))
 		return 0;
 	if (!t->stream_enabled) {
-		if (o->enable_stream)
+		if (fo->enable_stream)
 			return 0;
-		return errf(&ctx->eb, EXIT_USAGE,
+		return errf(eb, EXIT_USAGE,
 			    "table '%s' in %s has no stream to follow; nothing was written: pass --enable-stream to enable one (NEW_IMAGE) first, or enable it yourself (aws dynamodb update-table --table-name %s --stream-specification StreamEnabled=true,StreamViewType=NEW_IMAGE)",
 			    t->name, where, t->name);
 	}
 	/* Replacing a stream would cut off whoever reads it now (a Lambda, a replica): not dynamo's call. */
-	return errf(&ctx->eb, EXIT_USAGE,
+	return errf(eb, EXIT_USAGE,
 		    "the stream of table '%s' in %s is %s, without the new images a follower writes; nothing was written: a table has one stream, so disable it and enable it again with NEW_IMAGE or NEW_AND_OLD_IMAGES yourself, once its other readers can lose it",
 		    t->name, where, t->stream_view_type ? t->stream_view_type : "of an unknown view type");
 }
 
 struct follow_plan *follow_plan_new(struct streams *api, struct ddb *src,
 				    const struct table_desc *sd, struct table_ref dst,
-				    const struct selection *sel)
+				    const struct selection *sel, const struct follow_params *fo)
 {
 	struct follow_plan *fp = xcalloc(1, sizeof(*fp));
 
+	fp->fo = *fo;
 	fp->sel = sel;
 	fp->api = api;
 	fp->src = src;
@@ -121,7 +122,7 @@ void plan_add_enable_stream(struct plan *p, struct follow_plan *fp)
 int stage_enable_stream(struct plan *p, struct stage *s)
 {
 	struct follow_plan *fp = s->job_ctx;
-	struct errbuf *eb = &p->ctx->eb;
+	struct errbuf *eb = p->params.eb;
 	cJSON *body = cJSON_CreateObject(), *spec = cJSON_CreateObject(), *resp = NULL;
 	struct table_desc t;
 	int r;
@@ -190,7 +191,6 @@ static int selected(void *arg, struct slice keys)
 
 static void ready(struct plan *p, struct follow_plan *fp)
 {
-	const struct options *o = &p->ctx->o;
 	struct follow_config cfg;
 
 	if (fp->ready)
@@ -204,8 +204,8 @@ static void ready(struct plan *p, struct follow_plan *fp)
 	cfg.dst_desc = fp->dst.desc;
 	cfg.concurrency = p->concurrency;
 	cfg.write_rate = &p->write_rate;
-	cfg.for_ms = o->follow_for_ms;
-	cfg.until_caught_up = o->until_caught_up;
+	cfg.for_ms = fp->fo.for_ms;
+	cfg.until_caught_up = fp->fo.until_caught_up;
 	cfg.save = save_positions;
 	cfg.progress = draw;
 	cfg.arg = fp;
@@ -290,13 +290,13 @@ static int mark_before_copy(struct plan *p, struct stage *s)
 	struct follow_plan *fp = s->prepare_arg;
 
 	if (!fp->arn)
-		return errf(&p->ctx->eb, EXIT_FAILURE_RUNTIME, "internal error: no stream to follow");
+		return errf(p->params.eb, EXIT_FAILURE_RUNTIME, "internal error: no stream to follow");
 	ready(p, fp);
 	if (plan_resumed_stage(p, s->name) == 0) {
 		msg_info("the snapshot resumes an interrupted run: the stream will be read from each shard's oldest change");
 		return 0;
 	}
-	if (follow_mark(&fp->f, &p->ctx->eb) < 0)
+	if (follow_mark(&fp->f, p->params.eb) < 0)
 		return -1;
 	fp->marked = 1;
 	keeper_start(fp);
@@ -305,7 +305,7 @@ static int mark_before_copy(struct plan *p, struct stage *s)
 
 void plan_add_follow(struct plan *p, struct follow_plan *fp, struct stage *copy)
 {
-	const struct options *o = &p->ctx->o;
+	const struct follow_params *fo = &fp->fo;
 	char sw[512], dw[512], until[96] = "Ctrl-C";
 	struct stage *s;
 
@@ -316,11 +316,11 @@ void plan_add_follow(struct plan *p, struct follow_plan *fp, struct stage *copy)
 		fp->xf = copy->xf;
 		fp->key = copy->mask_key;
 	}
-	if (o->until_caught_up)
+	if (fo->until_caught_up)
 		snprintf(until, sizeof(until), "it is less than a second behind");
-	else if (o->follow_for_ms)
+	else if (fo->for_ms)
 		snprintf(until, sizeof(until), "%llu s have passed, or Ctrl-C",
-			 (unsigned long long)(o->follow_for_ms / 1000));
+			 (unsigned long long)(fo->for_ms / 1000));
 	s = plan_add_copy(p, STAGE_FOLLOW, "follow", (struct table_ref){ fp->src, fp->src_table, NULL },
 			  fp->dst);
 	s->estimate = 0;
@@ -329,14 +329,14 @@ void plan_add_follow(struct plan *p, struct follow_plan *fp, struct stage *copy)
 		 "follow the stream of '%s' in %s: put each new image into '%s' in %s and delete each removed key%s%s, until %s",
 		 fp->src_table, ddb_where(fp->src, sw, sizeof(sw)), fp->dst.name,
 		 ddb_where(fp->dst.d, dw, sizeof(dw)),
-		 o->npk ? " (only the selected keys' changes)" : "",
+		 fo->some_keys ? " (only the selected keys' changes)" : "",
 		 fp->xf ? ", transformed as the copied items are" : "", until);
 }
 
 int stage_follow(struct plan *p, struct stage *s, int ck_stage)
 {
 	struct follow_plan *fp = s->job_ctx;
-	struct errbuf *eb = &p->ctx->eb;
+	struct errbuf *eb = p->params.eb;
 	struct buf text = BUF_INIT;
 	int r;
 
@@ -357,7 +357,7 @@ int stage_follow(struct plan *p, struct stage *s, int ck_stage)
 			return -1;
 	}
 	msg_info("following the stream of '%s' into '%s'%s", fp->src_table, fp->dst.name,
-		 p->ctx->o.until_caught_up ? " until caught up" : " (stop with Ctrl-C)");
+		 fp->fo.until_caught_up ? " until caught up" : " (stop with Ctrl-C)");
 	r = follow_run(&fp->f, eb);
 	if (progress_enabled && fp->drawn_ms)
 		progress_text("", 1);
@@ -370,7 +370,7 @@ int stage_follow(struct plan *p, struct stage *s, int ck_stage)
 	s->has_lag = 1;
 	s->lag_s = (double)fp->f.st.lag_ms / 1000;
 	snprintf(s->result, sizeof(s->result), "%s, %.1f s behind",
-		 r < 0 ? "stopped" : p->ctx->o.until_caught_up && fp->f.st.caught_up ? "caught up" :
+		 r < 0 ? "stopped" : fp->fo.until_caught_up && fp->f.st.caught_up ? "caught up" :
 		 "--follow-for ran out", s->lag_s);
 	if (p->ck) {
 		follow_positions(&fp->f, &text);

@@ -15,13 +15,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-void plan_init(struct plan *p, struct ctx *ctx, const char *command)
+void plan_init(struct plan *p, const struct plan_params *params, const char *command)
 {
 	memset(p, 0, sizeof(*p));
 	p->command = command;
-	p->ctx = ctx;
-	rate_init(&p->read_rate, ctx->o.max_rcu, "read");
-	rate_init(&p->write_rate, ctx->o.max_wcu, "write");
+	p->params = *params;
+	rate_init(&p->read_rate, params->max_rcu, "read");
+	rate_init(&p->write_rate, params->max_wcu, "write");
+}
+
+/* Tells the command that a JSON result, or the step summary, is out. */
+void plan_mark_done(int *flag)
+{
+	if (flag)
+		*flag = 1;
 }
 
 void plan_release(struct plan *p)
@@ -239,10 +246,10 @@ static int check_permissions(struct plan *p)
 		if ((s->kind != STAGE_PRUNE && s->kind != STAGE_QUERY_PRUNE) || s->skipped)
 			continue;
 		if (s->lookup && s->lookup_desc && s->lookup_desc->name &&
-		    probe_batch_get(s->lookup, s->lookup_desc, &p->ctx->eb) < 0)
+		    probe_batch_get(s->lookup, s->lookup_desc, p->params.eb) < 0)
 			return -1;
 		if (s->kind == STAGE_PRUNE && s->dst && s->dst_desc && s->dst_desc->name &&
-		    plan_table_empty(s->dst, s->dst_desc, &empty, &p->ctx->eb) < 0)
+		    plan_table_empty(s->dst, s->dst_desc, &empty, p->params.eb) < 0)
 			return -1;
 	}
 	return 0;
@@ -331,9 +338,9 @@ static void print_plan(const struct plan *p)
 	char label[64];
 	int i;
 
-	if (p->ctx->o.json) {
+	if (p->params.json) {
 		print_plan_json(p);
-		p->ctx->json_done = 1;
+		plan_mark_done(p->params.json_done);
 		return;
 	}
 
@@ -343,12 +350,12 @@ static void print_plan(const struct plan *p)
 		printf("  %d. %-9s %s%s%s%s\n", i + 1, p->st[i].name, p->st[i].what,
 		       p->st[i].skipped ? " [not in this run: " : "", p->st[i].result,
 		       p->st[i].skipped ? "]" : "");
-	if (p->ctx->o.slice_k) {
+	if (p->params.slice.k) {
 		int first, count;
 
-		plan_slice_segments(p, p->ctx->o.segments, &first, &count);
-		printf("slice %d/%d: segments %d to %d of %d\n", p->ctx->o.slice_i, p->ctx->o.slice_k,
-		       first, first + count - 1, p->ctx->o.segments);
+		plan_slice_segments(p, p->params.segments, &first, &count);
+		printf("slice %d/%d: segments %d to %d of %d\n", p->params.slice.i, p->params.slice.k,
+		       first, first + count - 1, p->params.segments);
 	}
 	if (p->has_cost) {
 		char line[1024];
@@ -360,10 +367,10 @@ static void print_plan(const struct plan *p)
 	if (!p->concurrency)
 		return;
 	printf("concurrency %d", p->concurrency);
-	if (p->ctx->o.max_rcu > 0)
-		printf(", at most %.0f RCU/s", p->ctx->o.max_rcu);
-	if (p->ctx->o.max_wcu > 0)
-		printf(", at most %.0f WCU/s", p->ctx->o.max_wcu);
+	if (p->params.max_rcu > 0)
+		printf(", at most %.0f RCU/s", p->params.max_rcu);
+	if (p->params.max_wcu > 0)
+		printf(", at most %.0f WCU/s", p->params.max_wcu);
 	printf("\n");
 }
 
@@ -372,20 +379,20 @@ static void print_plan(const struct plan *p)
  * thing to be destroyed) and wants "y"; elsewhere refuses unless --yes.
  * Returns 0 to go ahead, -1 (eb set, EXIT_REFUSED) otherwise.
  */
-static int ask(struct ctx *ctx, const char *what)
+static int ask(const struct plan_params *pp, const char *what)
 {
 	char answer[16];
 	FILE *tty;
 
-	if (ctx->o.yes || ctx->o.dry_run)
+	if (pp->yes || pp->dry_run)
 		return 0;
-	if (!ctx->stdin_tty)
-		return errf(&ctx->eb, EXIT_REFUSED,
+	if (!pp->may_prompt)
+		return errf(pp->eb, EXIT_REFUSED,
 			    "refusing to %s without confirmation: pass --yes (this is not a terminal)",
 			    what);
 	tty = fopen("/dev/tty", "r+");
 	if (!tty)
-		return errf(&ctx->eb, EXIT_REFUSED,
+		return errf(pp->eb, EXIT_REFUSED,
 			    "refusing to %s: cannot open /dev/tty to ask (pass --yes)",
 			    what);
 	fprintf(tty, "dynamo: about to %s. Continue? [y/N] ", what);
@@ -393,7 +400,7 @@ static int ask(struct ctx *ctx, const char *what)
 	if (!fgets(answer, sizeof(answer), tty) ||
 	    (answer[0] != 'y' && answer[0] != 'Y')) {
 		fclose(tty);
-		return errf(&ctx->eb, EXIT_REFUSED, "stopped: nothing was changed");
+		return errf(pp->eb, EXIT_REFUSED, "stopped: nothing was changed");
 	}
 	fclose(tty);
 	return 0;
@@ -411,7 +418,7 @@ static int confirm(struct plan *p)
 	}
 	if (!n)
 		return 0;
-	r = ask(p->ctx, what.data);
+	r = ask(&p->params, what.data);
 	buf_release(&what);
 	return r;
 }
@@ -439,7 +446,7 @@ static void add_str(cJSON *j, const char *key, const char *v)
  */
 static cJSON *job_intent(const struct plan *p)
 {
-	const struct options *o = &p->ctx->o;
+	const struct plan_intent *o = &p->params.intent;
 	const struct ddb *src = p->source, *dst = p->target;
 	cJSON *j = cJSON_CreateObject();
 	int i;
@@ -455,7 +462,7 @@ static cJSON *job_intent(const struct plan *p)
 	add_str(j, "target_table", o->target_table);
 	add_where(j, "source", src);
 	add_where(j, "target", dst);
-	cJSON_AddNumberToObject(j, "segments", o->segments);
+	cJSON_AddNumberToObject(j, "segments", p->params.segments);
 	if (o->npk) {
 		cJSON *pks = cJSON_CreateArray();
 
@@ -470,10 +477,10 @@ static cJSON *job_intent(const struct plan *p)
 	add_str(j, "backup_arn", o->backup_arn);
 	add_str(j, "backup_name", o->backup_name);
 	add_str(j, "file", o->file);
-	if (o->slice_k) {
+	if (p->params.slice.k) {
 		char slice[32];
 
-		snprintf(slice, sizeof(slice), "%d/%d", o->slice_i, o->slice_k);
+		snprintf(slice, sizeof(slice), "%d/%d", p->params.slice.i, p->params.slice.k);
 		cJSON_AddStringToObject(j, "slice", slice);
 	}
 	cJSON_AddBoolToObject(j, "no_truncate", o->no_truncate);
@@ -518,11 +525,11 @@ static int known_stage(const char *name)
 static int check_resumed(struct plan *p)
 {
 	const char *path = checkpoint_path(p->ck);
-	int i, segments = p->ctx->o.segments;
+	int i, segments = p->params.segments;
 
 	for (i = 0; i < checkpoint_nstages(p->ck); i++)
 		if (!known_stage(checkpoint_stage_name(p->ck, i)))
-			return errf(&p->ctx->eb, EXIT_USAGE,
+			return errf(p->params.eb, EXIT_USAGE,
 				    "checkpoint '%s' is damaged: it names a stage '%.100s' that no dynamo job has (remove it to start over)",
 				    path, checkpoint_stage_name(p->ck, i));
 	for (i = 0; i < p->n; i++) {
@@ -530,14 +537,14 @@ static int check_resumed(struct plan *p)
 		int k = checkpoint_find_stage(p->ck, s->name), n;
 
 		if (k < 0 && !s->optional)
-			return errf(&p->ctx->eb, EXIT_USAGE,
+			return errf(p->params.eb, EXIT_USAGE,
 				    "checkpoint '%s' does not match this job: it has no '%s' stage, which this job always runs (remove it to start over)",
 				    path, s->name);
 		if (k < 0 || !stage_units(p, s))
 			continue;
 		n = checkpoint_stage_units(p->ck, k);
 		if (n < 1 || (segments && n != segments))
-			return errf(&p->ctx->eb, EXIT_USAGE,
+			return errf(p->params.eb, EXIT_USAGE,
 				    "checkpoint '%s' does not match this job: its '%s' stage has %d segments%s (remove it to start over)",
 				    path, s->name, n, segments ? ", not the --segments given" : "");
 	}
@@ -578,11 +585,9 @@ static int align_with_checkpoint(struct plan *p)
 
 int plan_peek_checkpoint(struct plan *p)
 {
-	struct ctx *ctx = p->ctx;
-
-	if (!ctx->o.checkpoint || p->ck)
+	if (!p->params.checkpoint || p->ck)
 		return 0;
-	return checkpoint_open(&p->ck, ctx->o.checkpoint, job_intent(p), &ctx->eb);
+	return checkpoint_open(&p->ck, p->params.checkpoint, job_intent(p), p->params.eb);
 }
 
 int plan_resumed_stage(struct plan *p, const char *name)
@@ -596,17 +601,15 @@ int plan_resumed_stage(struct plan *p, const char *name)
 
 static int open_checkpoint(struct plan *p)
 {
-	struct ctx *ctx = p->ctx;
-
-	if (!ctx->o.checkpoint)
+	if (!p->params.checkpoint)
 		return 0;
 	if (plan_peek_checkpoint(p) < 0)
 		return -1;
 	if (align_with_checkpoint(p) < 0)
 		return -1;
 	if (checkpoint_resuming(p->ck))
-		msg_info("resuming from checkpoint '%s'", ctx->o.checkpoint);
-	return checkpoint_save(p->ck, 1, &ctx->eb);
+		msg_info("resuming from checkpoint '%s'", p->params.checkpoint);
+	return checkpoint_save(p->ck, 1, p->params.eb);
 }
 
 /* ---- running ---- */
@@ -632,7 +635,7 @@ static int run_stage(struct plan *p, struct stage *s, int index)
 		r = stage_run(p, s, ck_stage);
 	s->seconds = (double)(clock_mono_us() - t0) / 1e6;
 	if (r == 0 && p->ck &&
-	    checkpoint_finish_stage(p->ck, ck_stage, &p->ctx->eb) < 0)
+	    checkpoint_finish_stage(p->ck, ck_stage, p->params.eb) < 0)
 		return -1;
 	(void)index;
 	return r;
@@ -640,22 +643,22 @@ static int run_stage(struct plan *p, struct stage *s, int index)
 
 int plan_run(struct plan *p)
 {
-	struct ctx *ctx = p->ctx;
+	struct errbuf *eb = p->params.eb;
 	int i, r = 0;
 
 	if (plan_apply_slice(p) < 0)
 		return -1;
-	if (ctx->policy) {
+	if (p->params.policy) {
 		/* Its statements know what each stage calls; a step of unknown calls is refused. */
 		for (i = 0; i < p->n; i++)
 			if (p->st[i].kind == STAGE_CUSTOM && p->st[i].custom == CUSTOM_OTHER)
-				return errf(&ctx->eb, EXIT_USAGE,
+				return errf(eb, EXIT_USAGE,
 					    "dynamo policy does not know what stage '%s' calls: grant its actions by hand",
 					    p->st[i].name);
 		plan_print_policy(p);
 		return 0;
 	}
-	if (ctx->o.dry_run) {
+	if (p->params.dry_run) {
 		print_plan(p);
 		return 0;
 	}
@@ -666,8 +669,8 @@ int plan_run(struct plan *p)
 		r = run_stage(p, &p->st[i], i);
 	if (r == 0 && p->finish)
 		r = p->finish(p, p->finish_arg);
-	if (r < 0 && p->runtime_exit && ctx->eb.exit == EXIT_FAILURE_RUNTIME)
-		ctx->eb.exit = p->runtime_exit;
+	if (r < 0 && p->runtime_exit && eb->exit == EXIT_FAILURE_RUNTIME)
+		eb->exit = p->runtime_exit;
 	plan_summary(p, r == 0);
 	if (r == 0 && p->ck)
 		checkpoint_remove(p->ck);

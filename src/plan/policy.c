@@ -11,7 +11,7 @@
  * that has only this policy, and with each action removed in turn.
  */
 #include "dynamo/plan.h"
-#include "dynamo/cmd.h"
+#include "dynamo/arn.h"
 #include "dynamo/json_print.h"
 #include "dynamo/s3.h"
 
@@ -187,7 +187,7 @@ static void grant_s3(struct policy *pol, const struct stage *st, const struct dd
 }
 
 /* DynamoDB's own jobs (STAGE_CUSTOM): what each calls, and where. */
-static void grant_custom(struct policy *pol, const struct stage *st, const struct ctx *ctx)
+static void grant_custom(struct policy *pol, const struct stage *st, const struct plan_params *pp)
 {
 	struct side *s;
 
@@ -207,8 +207,8 @@ static void grant_custom(struct policy *pol, const struct stage *st, const struc
 		grant(pol, st->dst, "Target", st->dst_table, BIT(A_IMPORT) | BIT(A_DESCRIBE_IMPORT), 0);
 		if (st->dst && (s = side_of(pol, st->dst, "Target")))
 			add_extra(s, table_arn(st->dst, st->dst_table, "/import/*"));
-		if (ctx->o.like)	/* the schema's table, read on the same side */
-			grant(pol, st->dst, "Target", ctx->o.like, 0, 0);
+		if (pp->grants.schema_table)	/* the schema's table, read on the same side */
+			grant(pol, st->dst, "Target", pp->grants.schema_table, 0, 0);
 		grant_s3(pol, st, st->dst, "Target", S3_LIST | S3_GET | IMPORT_LOGS);
 		break;
 	case CUSTOM_LOAD_S3:
@@ -232,7 +232,7 @@ static void grant_custom(struct policy *pol, const struct stage *st, const struc
 }
 
 /* What each kind of stage calls, on which side. */
-static void grant_stage(struct policy *pol, const struct stage *st, const struct ctx *ctx)
+static void grant_stage(struct policy *pol, const struct stage *st, const struct plan_params *pp)
 {
 	const struct ddb *target = st->dst ? st->dst : st->src;
 	const char *ttable = st->dst ? st->dst_table : st->src_table;
@@ -276,14 +276,14 @@ static void grant_stage(struct policy *pol, const struct stage *st, const struct
 	case STAGE_QUERY_COPY:
 		/* An index that projects part of each item: the items are read whole. */
 		grant(pol, st->src, "Source", st->src_table,
-		      BIT(A_QUERY) | (ctx->o.index ? BIT(A_BATCH_GET) : 0), 1);
+		      BIT(A_QUERY) | (pp->index ? BIT(A_BATCH_GET) : 0), 1);
 		grant(pol, st->dst, "Target", st->dst_table, BIT(A_BATCH_WRITE), 0);
 		break;
 	case STAGE_RESTORE_BACKUP:
 		grant(pol, st->dst, "Target", st->dst_table, BIT(A_RESTORE_BACKUP) | RESTORE_WRITES, 0);
 		if (st->dst && st->arg && side_of(pol, st->dst, "Target"))
 			add_extra(side_of(pol, st->dst, "Target"), xstrdup(st->arg));
-		if (st->dst && ctx->o.backup_name && side_of(pol, st->dst, "Target"))
+		if (st->dst && pp->grants.lists_backups && side_of(pol, st->dst, "Target"))
 			side_of(pol, st->dst, "Target")->actions |= BIT(A_LIST_BACKUPS);
 		break;
 	case STAGE_DELETE_TABLE:
@@ -300,7 +300,7 @@ static void grant_stage(struct policy *pol, const struct stage *st, const struct
 		grant(pol, st->src, "Source", st->src_table, BIT(A_QUERY), 1);
 		break;
 	case STAGE_CUSTOM:
-		grant_custom(pol, st, ctx);
+		grant_custom(pol, st, pp);
 		break;
 	case STAGE_COUNT:
 		if (st->sel && selection_by_query(st->sel))
@@ -473,9 +473,9 @@ void plan_print_policy(const struct plan *p)
 	int i;
 
 	memset(&pol, 0, sizeof(pol));
-	pol.index = p->ctx->o.index;
+	pol.index = p->params.index;
 	for (i = 0; i < p->n; i++)
-		grant_stage(&pol, &p->st[i], p->ctx);
+		grant_stage(&pol, &p->st[i], &p->params);
 	print_policy(&pol);
 	release(&pol);
 }

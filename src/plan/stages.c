@@ -34,7 +34,7 @@ int stage_units(const struct plan *p, const struct stage *s)
 
 static int create_backup(struct plan *p, struct stage *s)
 {
-	struct errbuf *eb = &p->ctx->eb;
+	struct errbuf *eb = p->params.eb;
 	struct errbuf why = ERRBUF_INIT;
 	cJSON *body = cJSON_CreateObject(), *resp = NULL;
 	const cJSON *arn;
@@ -95,7 +95,7 @@ static int delete_table(struct plan *p, struct stage *s)
 		msg_info("table '%s' is already deleted", s->src_table);
 		return 0;
 	}
-	p->ctx->eb = why;
+	*p->params.eb = why;
 	return -1;
 }
 
@@ -107,13 +107,13 @@ static int restore_backup(struct plan *p, struct stage *s)
 	cJSON_AddStringToObject(body, "TargetTableName", s->dst_table);
 	cJSON_AddStringToObject(body, "BackupArn", s->arg);
 	r = ddb_request_json(s->dst, DDB_TARGET("RestoreTableFromBackup"), body,
-			     &resp, &p->ctx->eb);
+			     &resp, p->params.eb);
 	cJSON_Delete(body);
 	cJSON_Delete(resp);
 	if (r < 0)
 		return -1;
 	msg_info("restoring '%s' from %s; waiting until it is ACTIVE", s->dst_table, s->arg);
-	return table_wait_active(s->dst, s->dst_table, 3600, &p->ctx->eb);
+	return table_wait_active(s->dst, s->dst_table, 3600, p->params.eb);
 }
 
 /* ---- data jobs ---- */
@@ -141,8 +141,6 @@ static void read_cap_pages(struct job *j, double max_rcu)
 static void setup_job(struct plan *p, struct stage *s, struct job *j,
 		      int ck_stage)
 {
-	const struct options *o = &p->ctx->o;
-
 	job_init(j, s->name);
 	j->in.ddb = s->src;
 	j->in.table = s->src_table;
@@ -163,8 +161,8 @@ static void setup_job(struct plan *p, struct stage *s, struct job *j,
 	if (p->ck && ck_stage >= 0 && stage_units(p, s)) {
 		checkpoint_job_hooks(p->ck, ck_stage, &j->run.hooks);
 	}
-	if (o->max_rcu > 0)
-		read_cap_pages(j, o->max_rcu);
+	if (p->params.max_rcu > 0)
+		read_cap_pages(j, p->params.max_rcu);
 }
 
 /*
@@ -218,9 +216,9 @@ static void describe_failure(struct plan *p, struct stage *s, struct job *j)
 	if (ck && (exit == EXIT_INCOMPLETE || exit == EXIT_INTERRUPTED))
 		snprintf(more + strlen(more), sizeof(more) - strlen(more), " '%s'", ck);
 	if (exit == EXIT_INTERRUPTED)
-		errf(&p->ctx->eb, EXIT_INTERRUPTED, "%s interrupted%s", s->name, more);
+		errf(p->params.eb, EXIT_INTERRUPTED, "%s interrupted%s", s->name, more);
 	else
-		errf(&p->ctx->eb, exit, "%s%s", j->st.eb.msg, more);
+		errf(p->params.eb, exit, "%s%s", j->st.eb.msg, more);
 }
 
 /*
@@ -235,7 +233,7 @@ static void describe_failure(struct plan *p, struct stage *s, struct job *j)
 static int run_job(struct plan *p, struct stage *s, int ck_stage,
 		   const struct source_ops *source, const struct sink_ops *sink, int keys_only)
 {
-	const struct options *o = &p->ctx->o;
+	const struct stage_query *q = &s->query;
 	struct job j;
 	int r;
 
@@ -250,28 +248,28 @@ static int run_job(struct plan *p, struct stage *s, int ck_stage,
 		/* A query is what its selection says: one unit per --pk value. */
 		if (!j.in.sel || !selection_by_query(j.in.sel)) {
 			job_release(&j);
-			return errf(&p->ctx->eb, EXIT_FAILURE_RUNTIME,
+			return errf(p->params.eb, EXIT_FAILURE_RUNTIME,
 				    "internal error: stage '%s' queries without --pk values", s->name);
 		}
 		j.in.pk_values = (const char *const *)j.in.sel->pk;
 		j.in.npk = j.in.sel->npk;
-		j.in.index = o->index;
+		j.in.index = p->params.index;
 	}
 	if (s->kind == STAGE_QUERY) {
 		/* One thread: the merge of several keys is ordered. */
 		j.run.workers = 1;
-		j.in.consistent = o->consistent;
-		j.in.scan_forward = !o->desc;
-		j.in.select_count = o->count;
+		j.in.consistent = q->consistent;
+		j.in.scan_forward = !q->descending;
+		j.in.select_count = q->count;
 		/*
 		 * The merge of several keys holds up to two pages per key:
 		 * pages of 1000 items keep it near 1 MB a key (16 shards of
 		 * 1 MB pages measured 72 MB).
 		 */
-		if (o->npk > 1 && !o->count)
+		if (j.in.npk > 1 && !q->count)
 			j.in.page_limit = 1000;
-		if (o->limit && o->limit < 1000)
-			j.in.page_limit = (int)o->limit;
+		if (q->limit && q->limit < 1000)
+			j.in.page_limit = (int)q->limit;
 	}
 	if (s->kind == STAGE_COUNT)
 		j.in.select_count = 1;
@@ -362,5 +360,5 @@ int stage_run(struct plan *p, struct stage *s, int ck_stage)
 		return run_job(p, s, ck_stage, by_query(s) ? &query_source :
 			       &scan_source, s->sink, 1);
 	}
-	return errf(&p->ctx->eb, EXIT_FAILURE_RUNTIME, "internal error: unknown stage");
+	return errf(p->params.eb, EXIT_FAILURE_RUNTIME, "internal error: unknown stage");
 }

@@ -163,16 +163,16 @@ void plan_stage_fields_json(const struct stage *st, cJSON *x)
 
 static void print_json(const struct plan *p, const struct totals *t, int ok)
 {
-	const struct errbuf *eb = &p->ctx->eb;
+	const struct errbuf *eb = p->params.eb;
 	cJSON *o = result_object(p->command, ok, !ok && eb->set ? eb->msg : NULL,
 				 eb->exit ? eb->exit : 1);
 	cJSON *stages = cJSON_CreateArray();
 	int i;
 
-	if (p->ctx->o.slice_k) {
+	if (p->params.slice.k) {
 		char slice[32];
 
-		snprintf(slice, sizeof(slice), "%d/%d", p->ctx->o.slice_i, p->ctx->o.slice_k);
+		snprintf(slice, sizeof(slice), "%d/%d", p->params.slice.i, p->params.slice.k);
 		cJSON_AddStringToObject(o, "slice", slice);
 	}
 	cJSON_AddNumberToObject(o, "read", (double)t->read);
@@ -272,8 +272,8 @@ static void github_summary(const struct plan *p, const struct totals *t, int ok)
 		rate(p, t), (unsigned long long)t->retries, (unsigned long long)t->throttles);
 	for (i = 0; i < p->nwarnings && i < (int)(sizeof(p->warnings) / sizeof(p->warnings[0])); i++)
 		fprintf(f, "\n> **Warning:** %s\n", p->warnings[i]);
-	if (!ok && p->ctx->eb.set)
-		fprintf(f, "\n> **Error:** %s\n", p->ctx->eb.msg);
+	if (!ok && p->params.eb->set)
+		fprintf(f, "\n> **Error:** %s\n", p->params.eb->msg);
 	fputc('\n', f);
 	fclose(f);
 }
@@ -284,28 +284,29 @@ void plan_summary(struct plan *p, int ok)
 
 	add_up(p, &t);
 	print_line(p, &t, ok);
-	if (p->ctx->o.json) {
+	if (p->params.json) {
 		print_json(p, &t, ok);
-		p->ctx->json_done = 1;
+		plan_mark_done(p->params.json_done);
 	}
 	github_summary(p, &t, ok);
-	p->ctx->summary_done = 1;
+	plan_mark_done(p->params.summary_done);
 }
 
-void summary_failure(struct ctx *ctx, const char *command, int code)
+void plan_report_failure(const char *command, const char *msg, int code, int json,
+			 int step_summary)
 {
 	FILE *f;
 
-	if (ctx->o.json && !ctx->json_done) {
-		cJSON *o = result_object(command, 0, ctx->eb.msg, code);
+	if (json) {
+		cJSON *o = result_object(command, 0, msg, code);
 
 		print_json_line(o);
 		fflush(stdout);
 		cJSON_Delete(o);
 	}
-	if (ctx->summary_done || !(f = open_step_summary()))
+	if (!step_summary || !(f = open_step_summary()))
 		return;
 	fprintf(f, "### dynamo %s failed\n\n> **Error (exit %d):** %s\n\n",
-		command, code, ctx->eb.msg);
+		command, code, msg);
 	fclose(f);
 }

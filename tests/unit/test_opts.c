@@ -1,5 +1,5 @@
 /*
- * The command line (src/util/opt.c and src/opts.c), without a server: GNU
+ * The command line (src/util/opt.c and src/cmd/options.c), without a server: GNU
  * and dynamo-cmdline forms, "-t=app", a flag given as another flag's value,
  * strict values, --pk brace ranges written or expanded by the shell.
  */

@@ -1,7 +1,8 @@
 /*
- * --slice I/K and --prepare-only in the planner (plan_slice.h): the slices
- * share out the segments exactly (every segment in one slice, none twice,
- * each slice some), and a plan is cut as the flags say.
+ * --slice I/K and --prepare-only in the planner (plan_slice.h), given in
+ * plan_params as a command gives them: the slices share out the segments
+ * exactly (every segment in one slice, none twice, each slice some), and a
+ * plan is cut as the flags say.
  */
 #include "unit.h"
 #include "dynamo/exitcode.h"
@@ -12,25 +13,22 @@
 static void slices_share_out_every_segment_once(void **state)
 {
 	static const int totals[] = { 1, 2, 3, 4, 6, 7, 10, 64, 100, 999, 1000 };
-	struct ctx ctx;
 	struct plan p;
 	size_t t;
 
 	(void)state;
-	memset(&ctx, 0, sizeof(ctx));
 	memset(&p, 0, sizeof(p));
-	p.ctx = &ctx;
 	for (t = 0; t < sizeof(totals) / sizeof(totals[0]); t++) {
 		int n = totals[t], k;
 
 		for (k = 1; k <= n && k <= 40; k++) {
 			int i, next = 0;
 
-			ctx.o.slice_k = k;
+			p.params.slice.k = k;
 			for (i = 1; i <= k; i++) {
 				int first, count;
 
-				ctx.o.slice_i = i;
+				p.params.slice.i = i;
 				plan_slice_segments(&p, n, &first, &count);
 				assert_int_equal(first, next);		/* no gap, no overlap */
 				assert_true(count >= 1);		/* K <= N: each slice has some */
@@ -40,7 +38,7 @@ static void slices_share_out_every_segment_once(void **state)
 			assert_int_equal(next, n);			/* all of them */
 		}
 	}
-	ctx.o.slice_k = 0;
+	p.params.slice.k = 0;
 	{
 		int first, count;
 
@@ -61,13 +59,12 @@ static void add(struct plan *p, enum stage_kind kind, const char *name, int dest
 
 static void prepare_only_keeps_the_one_time_steps(void **state)
 {
-	struct ctx ctx;
+	struct errbuf eb = ERRBUF_INIT;
+	struct plan_params pp = { .eb = &eb, .slice = { .prepare_only = 1 } };
 	struct plan p;
 
 	(void)state;
-	memset(&ctx, 0, sizeof(ctx));
-	plan_init(&p, &ctx, "copy");
-	ctx.o.prepare_only = 1;
+	plan_init(&p, &pp, "copy");
 	add(&p, STAGE_CREATE_TABLE, "create", 0);
 	add(&p, STAGE_BACKUP, "backup", 0);
 	add(&p, STAGE_COPY, "copy", 1);
@@ -82,17 +79,13 @@ static void prepare_only_keeps_the_one_time_steps(void **state)
 
 static void a_slice_leaves_the_one_time_steps_and_refuses_the_rest(void **state)
 {
-	struct ctx ctx;
+	struct errbuf eb = ERRBUF_INIT;
+	struct plan_params pp = { .eb = &eb, .slice = { 2, 3, 0 }, .segments = 6, .yes = 1 };
 	struct plan p;
 
 	(void)state;
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.o.slice_i = 2;
-	ctx.o.slice_k = 3;
-	ctx.o.segments = 6;
-	ctx.o.yes = 1;
 
-	plan_init(&p, &ctx, "copy");
+	plan_init(&p, &pp, "copy");
 	add(&p, STAGE_BACKUP, "backup", 0);
 	add(&p, STAGE_COPY, "copy", 1);
 	add(&p, STAGE_PRUNE, "prune", 1);
@@ -102,36 +95,36 @@ static void a_slice_leaves_the_one_time_steps_and_refuses_the_rest(void **state)
 	assert_int_equal(p.st[1].estimate, 300);	/* a third of the items, for progress */
 	plan_release(&p);
 
-	plan_init(&p, &ctx, "copy");
+	plan_init(&p, &pp, "copy");
 	add(&p, STAGE_CREATE_TABLE, "create", 0);
 	add(&p, STAGE_COPY, "copy", 1);
 	assert_int_equal(plan_apply_slice(&p), -1);
-	assert_int_equal(ctx.eb.exit, EXIT_USAGE);
-	assert_non_null(strstr(ctx.eb.msg, "--prepare-only"));
+	assert_int_equal(eb.exit, EXIT_USAGE);
+	assert_non_null(strstr(eb.msg, "--prepare-only"));
 	plan_release(&p);
 
-	errbuf_clear(&ctx.eb);
-	plan_init(&p, &ctx, "copy");
+	errbuf_clear(&eb);
+	plan_init(&p, &pp, "copy");
 	add(&p, STAGE_QUERY_COPY, "copy", 1);
 	assert_int_equal(plan_apply_slice(&p), -1);
-	assert_non_null(strstr(ctx.eb.msg, "not a scan"));
+	assert_non_null(strstr(eb.msg, "not a scan"));
 	plan_release(&p);
 
-	errbuf_clear(&ctx.eb);
-	ctx.o.yes = 0;
-	plan_init(&p, &ctx, "truncate");
+	errbuf_clear(&eb);
+	pp.yes = 0;
+	plan_init(&p, &pp, "truncate");
 	add(&p, STAGE_TRUNCATE, "truncate", 1);
 	assert_int_equal(plan_apply_slice(&p), -1);
-	assert_int_equal(ctx.eb.exit, EXIT_REFUSED);
+	assert_int_equal(eb.exit, EXIT_REFUSED);
 	plan_release(&p);
 
-	errbuf_clear(&ctx.eb);
-	ctx.o.yes = 1;
-	ctx.o.segments = 2;
-	plan_init(&p, &ctx, "truncate");
+	errbuf_clear(&eb);
+	pp.yes = 1;
+	pp.segments = 2;
+	plan_init(&p, &pp, "truncate");
 	add(&p, STAGE_TRUNCATE, "truncate", 1);
 	assert_int_equal(plan_apply_slice(&p), -1);
-	assert_non_null(strstr(ctx.eb.msg, "at most 2 slices"));
+	assert_non_null(strstr(eb.msg, "at most 2 slices"));
 	plan_release(&p);
 }
 
