@@ -128,18 +128,22 @@ unit: $(UNIT_BIN)
 e2e: $(BIN) $(DRIVER) $(STREAMS_READ)
 	DYNAMO_BIN=$(abspath $(BIN)) DYNAMO_DRIVER=$(abspath $(DRIVER)) $(PYTHON) tests/e2e/run.py $(if $(E2E_JOBS),-j $(E2E_JOBS)) $(E2E_ARGS)
 
-# What the tests run, built in parallel with -jN; the suites then run one at
-# a time (the end-to-end suite shards itself over the cores). '+' marks the
-# lines that run make through a variable, so that they share the job slots.
+# What the tests run, built in parallel with -jN; then the unit tests and
+# the lints, also in parallel with -jN (single-threaded scripts that fork a
+# lot: one at a time they left a core idle for a minute), each one's output
+# printed whole when it ends; then the end-to-end suite, alone (it shards
+# itself over the cores). '+' marks the lines that run make through a
+# variable, so that they share the job slots.
 test-build: $(BIN) $(UNIT_BIN) $(DRIVER) $(STREAMS_READ)
 one_by_one = for goal in $(2); do $(1) $$goal || exit 1; done
+CHECKS = unit lint-layers lint-docs lint-workflows lint-build lint-deb
 
 # SANITIZE=1 (CI): the end-to-end suite runs once, with the ASan+UBSan
 # binary, instead of once plain and once more under 'make asan'.
 check: test-env
 	@$(MAKE) --no-print-directory test-build
-	+@$(call one_by_one,$(MAKE) --no-print-directory,unit lint-layers lint-docs lint-workflows lint-build lint-deb \
-		$(if $(SANITIZE),asan,e2e))
+	+@$(MAKE) --no-print-directory --output-sync=target $(CHECKS)
+	+@$(MAKE) --no-print-directory $(if $(SANITIZE),asan,e2e)
 
 lint-docs: $(BIN)
 	@sh tests/lint-docs.sh $(BIN)

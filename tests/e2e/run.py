@@ -57,8 +57,11 @@ def discover():
                 # A module that does not import: load it again in a shard, which reports the error.
                 classes.setdefault(t._testMethodName, []).append(t._testMethodName)
             else:
+                # A class imported into another test module is found there too: run it once.
                 cls = type(t)
-                classes.setdefault("%s.%s" % (cls.__module__, cls.__qualname__), []).append(t.id())
+                tests = classes.setdefault("%s.%s" % (cls.__module__, cls.__qualname__), [])
+                if t.id() not in tests:
+                    tests.append(t.id())
 
     walk(unittest.TestLoader().discover(HERE, pattern="test_*.py", top_level_dir=HERE))
     return classes

@@ -22,8 +22,10 @@ import data
 import harness
 from harness import create_table, put_items, unique_name
 from test_faults import FaultBase
-from test_native_s3 import BUCKET, ExportReader, NativeBase
-from test_rate_limits import RateCaps, padded_items, spent
+import test_native_s3
+import test_rate_limits
+from test_native_s3 import BUCKET, NativeBase
+from test_rate_limits import padded_items, spent
 
 
 class NativeCommandBase(NativeBase):
@@ -168,7 +170,7 @@ class ImportFromS3(NativeCommandBase):
     """An export laid out as DynamoDB writes it, loaded into an existing table through the write path."""
 
     def layout(self, folder, items, nfiles=4, **kw):
-        return ExportReader.layout(self, folder, items, nfiles=nfiles, **kw)
+        return test_native_s3.ExportReader.layout(self, folder, items, nfiles=nfiles, **kw)
 
     def url(self, folder):
         return "s3://%s/%s" % (BUCKET, folder)
@@ -307,7 +309,7 @@ class ImportTableFromS3(NativeCommandBase):
         items = self.plain_items(70)
         folder = "imt/AWSDynamoDB/01767225600000-bbbb0001/"
         # moto's ImportTable fails on an empty data file (real exports have them): none here.
-        ExportReader.layout(self, folder, items, nfiles=3, empty_file=False)
+        test_native_s3.ExportReader.layout(self, folder, items, nfiles=3, empty_file=False)
         url = "s3://%s/%s" % (BUCKET, folder)
 
         new = unique_name("imt-new")
@@ -344,7 +346,7 @@ class ImportTableFromS3(NativeCommandBase):
         lsi = unique_name("imt-lsi")
         create_table(self.src, lsi, lsis=[("LSI1", None, ("other", "S"), "ALL")])
         folder = "imtbad/AWSDynamoDB/01767225600000-bbbb0002/"
-        ExportReader.layout(self, folder, self.plain_items(5), nfiles=1)
+        test_native_s3.ExportReader.layout(self, folder, self.plain_items(5), nfiles=1)
         url = "s3://%s/%s" % (BUCKET, folder)
         new = unique_name("imt-never")
         bad_schema = self.env.write("bad-schema.json", '{"TableName": "x"}')
@@ -426,7 +428,7 @@ class ImportFromS3Paced(NativeCommandBase, FaultBase):
         create_table(self.src, name)
         items = padded_items(300)                        # 2 write units each
         folder = "paced/AWSDynamoDB/01767225600000-cccc0001/"
-        ExportReader.layout(self, folder, items, nfiles=3)
+        test_native_s3.ExportReader.layout(self, folder, items, nfiles=3)
         proxy = self.proxy("--capacity")
         p = self.via(proxy, "import", "-t", name, "-e", "src", "-i", "s3://%s/%s" % (BUCKET, folder),
                      "--max-wcu", "150", timeout=120)
@@ -434,7 +436,7 @@ class ImportFromS3Paced(NativeCommandBase, FaultBase):
         self.assertEqual(harness.table_contents(self.src, name), sorted(harness.canonical(i) for i in items))
         writes = spent(proxy.stats()["capacity"], "write")
         self.assertEqual(sum(u for _, u in writes), 600)   # every item once
-        RateCaps.assertHeld(self, writes, 150)
+        test_rate_limits.RateCaps.assertHeld(self, writes, 150)
 
 
 class ExportThenImport(NativeCommandBase):
