@@ -64,6 +64,7 @@ struct creds_provider {
 	int watchers;			/* runs that asked for it */
 	int refresher_on;		/* its thread runs */
 	int refresher_stop;		/* asked to end */
+	int refresher_ending;		/* a stop is joining it */
 	pthread_t refresher;
 };
 

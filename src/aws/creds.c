@@ -319,6 +319,9 @@ void creds_refresh_start(struct creds_provider *p)
 	if (!p || p->ops == &static_ops)
 		return;		/* they never expire */
 	pthread_mutex_lock(&p->lock);
+	/* A stop under way on another thread joins the old thread first. */
+	while (p->refresher_ending)
+		pthread_cond_wait(&p->changed, &p->lock);
 	if (p->watchers++ == 0) {
 		p->refresher_stop = 0;
 		if (pthread_create(&p->refresher, NULL, refresher_main, p) == 0)
@@ -330,33 +333,56 @@ void creds_refresh_start(struct creds_provider *p)
 	pthread_mutex_unlock(&p->lock);
 }
 
+/*
+ * Asks the thread to end; the caller holds the lock and, once it has let
+ * go of it, joins the thread with refresher_join (it may be fetching).
+ * refresher_ending, set in the same critical section as the last stop,
+ * keeps a start on another thread from making a new thread (and
+ * overwriting p->refresher) before this one is joined: the old one would
+ * never end and the new one would be joined twice.
+ */
+static int refresher_ask_end(struct creds_provider *p)
+{
+	p->refresher_stop = 1;
+	p->refresher_ending = 1;
+	pthread_cond_broadcast(&p->changed);
+	return p->refresher_on;
+}
+
+static void refresher_join(struct creds_provider *p, int on)
+{
+	if (on)
+		pthread_join(p->refresher, NULL);
+	pthread_mutex_lock(&p->lock);
+	p->refresher_on = 0;
+	p->refresher_ending = 0;
+	pthread_cond_broadcast(&p->changed);
+	pthread_mutex_unlock(&p->lock);
+}
+
 static void refresher_end(struct creds_provider *p)
 {
 	int on;
 
 	pthread_mutex_lock(&p->lock);
-	on = p->refresher_on;
-	p->refresher_stop = 1;
-	pthread_cond_broadcast(&p->changed);
+	on = refresher_ask_end(p);
 	pthread_mutex_unlock(&p->lock);
-	if (on)
-		pthread_join(p->refresher, NULL);
-	pthread_mutex_lock(&p->lock);
-	p->refresher_on = 0;
-	pthread_mutex_unlock(&p->lock);
+	refresher_join(p, on);
 }
 
 void creds_refresh_stop(struct creds_provider *p)
 {
-	int last;
+	int last, on = 0;
 
 	if (!p || p->ops == &static_ops)
 		return;
 	pthread_mutex_lock(&p->lock);
 	last = p->watchers > 0 && --p->watchers == 0;
+	if (last)
+		on = refresher_ask_end(p);
 	pthread_mutex_unlock(&p->lock);
 	if (last)
-		refresher_end(p);
+		refresher_join(p, on);
 }
 
 /* ---- static keys: environment or profile ---- */

@@ -712,6 +712,35 @@ static void test_refresher_starts_and_stops_nest(void **state)
 	creds_provider_free(&f->base);
 }
 
+/* Two runs sharing a provider start and stop its refresher from two threads at once. */
+static void *churn_main(void *arg)
+{
+	struct fake *f = arg;
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		creds_refresh_start(&f->base);
+		creds_refresh_stop(&f->base);
+	}
+	return NULL;
+}
+
+static void test_refresher_started_and_stopped_from_two_threads(void **state)
+{
+	struct fake *f = fake_new(3600);
+	pthread_t a, b;
+
+	(void)state;
+	expect_key(f, "ASIAFAKE0001");
+	assert_int_equal(pthread_create(&a, NULL, churn_main, f), 0);
+	assert_int_equal(pthread_create(&b, NULL, churn_main, f), 0);
+	pthread_join(a, NULL);
+	pthread_join(b, NULL);
+	assert_int_equal(f->base.watchers, 0);
+	assert_int_equal(f->base.refresher_on, 0);
+	creds_provider_free(&f->base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -733,6 +762,7 @@ int main(void)
 		cmocka_unit_test_setup(test_past_expiry_waits_for_the_background_fetch, setup),
 		cmocka_unit_test_setup(test_past_expiry_gets_the_background_fetch_error, setup),
 		cmocka_unit_test_setup(test_refresher_starts_and_stops_nest, setup),
+		cmocka_unit_test_setup(test_refresher_started_and_stopped_from_two_threads, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
