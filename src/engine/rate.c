@@ -85,7 +85,7 @@
 #define WINDOW_US 100000
 #define WINDOW_MAX_US 2000000
 #define WINDOW_ANSWERS 32
-#define IDLE_US 1000000		/* a window this long without answers starts afresh */
+#define IDLE_US 1000000		/* a window this long without answers starts afresh (see idle_gap_us) */
 #define MARGIN 0.05
 #define GROW_MIN 0.02
 #define GROW_MAX 0.25
@@ -513,6 +513,28 @@ static void close_window(struct rate_limiter *r, uint64_t now)
 	clean_window(r, &s);
 }
 
+/*
+ * The longest gap before an answer of `sent` units that does not mean the
+ * job was idle: IDLE_US, or twice what the slower bucket takes to let that
+ * many units go, whichever is longer. Requests queued behind a pace of 10
+ * units/s are answered every 2.5 s (25-unit batches): were each of those
+ * gaps taken for idleness, every window would start afresh at each answer
+ * and never close, and the pace that caused the gaps would never be judged
+ * or changed again (a copy crawled at one batch every two seconds).
+ */
+static uint64_t idle_gap_us(const struct rate_limiter *r, double sent)
+{
+	double rate = r->pace;
+	double paced_us;
+
+	if (r->cap > 0 && (rate <= 0 || r->cap < rate))
+		rate = r->cap;
+	if (rate <= 0 || sent <= 0)
+		return IDLE_US;
+	paced_us = 2e6 * sent / rate;
+	return paced_us > IDLE_US ? (uint64_t)paced_us : IDLE_US;
+}
+
 void rate_observe(struct rate_limiter *r, double sent, double refused,
 		  const struct rate_ranges *sent_in, const struct rate_ranges *refused_in)
 {
@@ -521,7 +543,8 @@ void rate_observe(struct rate_limiter *r, double sent, double refused,
 
 	pthread_mutex_lock(&r->lock);
 	now = r->now_us();
-	if (!r->win.start_us || (r->win.last_us && now - r->win.last_us > IDLE_US)) {
+	if (!r->win.start_us ||
+	    (r->win.last_us && now - r->win.last_us > idle_gap_us(r, sent))) {
 		/* Nothing in flight for a while (between stages): rates over the gap mean nothing. */
 		memset(&r->win, 0, sizeof(r->win));
 		r->win.start_us = now;

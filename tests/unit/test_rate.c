@@ -259,6 +259,29 @@ static void capacity_is_found_under_noise(void **state)
 	rate_release(&r);
 }
 
+/*
+ * A server that writes one item an answer, to a job slowed down (a loaded
+ * machine: 112 units/s sent): 96% refused whatever the pace. The cut goes
+ * to a tenth of what was sent, where 25-unit batches are answered every 2 s;
+ * the controller must still judge its cut (and find noise), not take each
+ * of those gaps for the end of a stage and start its window afresh forever.
+ */
+static void a_pace_slower_than_a_batch_a_second_is_still_judged(void **state)
+{
+	struct table_model t = { 0, 0, 0.96, 112 };
+	struct rate_limiter r;
+	struct run x;
+
+	(void)state;
+	fake_limiter(&r, 0);
+	x = simulate(&r, &t, 60, 30);
+	/* Slowed for a few windows at first; in the last 30 s, at the job's own speed (a crawl at the cut: 575 units). */
+	assert_true(x.sent >= 0.9 * 112 * 30);
+	/* Unpaced, or within a probe (80% for three windows), never back at the cut. */
+	assert_true(x.last_pace == 0 || x.last_pace >= 0.75 * 112);
+	rate_release(&r);
+}
+
 /* The cap holds whatever the controller does: no more than the cap is consumed. */
 static void a_cap_holds_under_the_controller(void **state)
 {
@@ -287,6 +310,7 @@ int main(void)
 		cmocka_unit_test(capacity_settles_the_job_near_it),
 		cmocka_unit_test(capacity_is_found_under_noise),
 		cmocka_unit_test(a_cap_holds_under_the_controller),
+		cmocka_unit_test(a_pace_slower_than_a_batch_a_second_is_still_judged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
