@@ -35,6 +35,12 @@ void checkpoint_free(struct checkpoint *ck);
 /* True when the file existed: this run resumes. */
 int checkpoint_resuming(const struct checkpoint *ck);
 
+/*
+ * The most units a stage may have in a checkpoint (a scan's most segments):
+ * a file with more is refused as damaged, so a plan with a larger stage
+ * must not be run with --checkpoint.
+ */
+#define CHECKPOINT_MAX_UNITS 1000000
 /* The index of a stage by name, created with nunits units if new. */
 int checkpoint_stage(struct checkpoint *ck, const char *name, int nunits);
 /* The index of a stage by name, or -1 when the checkpoint has none. */

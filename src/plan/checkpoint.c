@@ -26,7 +26,7 @@
  * few thousand in progress; a version 1 file may hold a key for each).
  */
 #define CK_MAX_BYTES (32u << 20)
-#define CK_MAX_UNITS 1000000
+#define CK_MAX_UNITS CHECKPOINT_MAX_UNITS
 #define CK_MAX_KEYS 65536
 #define CK_SAVE_EVERY_MS 1000
 /* A following stage's stream positions: about one per open shard (see follow.h). */

@@ -563,6 +563,11 @@ static int align_with_checkpoint(struct plan *p)
 {
 	int i;
 
+	for (i = 0; i < p->n; i++)
+		if (stage_units(p, &p->st[i]) > CHECKPOINT_MAX_UNITS)
+			return errf(p->params.eb, EXIT_USAGE,
+				    "--checkpoint keeps at most %d units a stage, and %s has %d: run it without --checkpoint",
+				    CHECKPOINT_MAX_UNITS, p->st[i].name, stage_units(p, &p->st[i]));
 	if (checkpoint_resuming(p->ck) && check_resumed(p) < 0)
 		return -1;
 	for (i = 0; i < p->n; i++) {
