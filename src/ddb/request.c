@@ -118,11 +118,12 @@ void ddb_batch_write_end(struct buf *b)
 
 /* ---- BatchGetItem ---- */
 
-static void add_projection(struct buf *b, const char *const *proj)
+/* after_member: something precedes it in the table's object (a comma first). */
+static void add_projection(struct buf *b, const char *const *proj, int after_member)
 {
 	int i;
 
-	buf_puts(b, ",\"ProjectionExpression\":\"");
+	buf_puts(b, after_member ? ",\"ProjectionExpression\":\"" : "\"ProjectionExpression\":\"");
 	for (i = 0; proj[i]; i++)
 		buf_printf(b, "%s#p%d", i ? "," : "", i);
 	buf_puts(b, "\",\"ExpressionAttributeNames\":{");
@@ -142,7 +143,7 @@ void ddb_batch_get_begin(struct buf *b, const char *table, int consistent,
 	if (consistent)
 		buf_puts(b, "\"ConsistentRead\":true");
 	if (proj)
-		add_projection(b, proj);
+		add_projection(b, proj, consistent);
 	buf_puts(b, consistent || proj ? ",\"Keys\":[" : "\"Keys\":[");
 }
 

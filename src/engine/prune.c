@@ -13,6 +13,7 @@
 #include "dynamo/source.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static void looked_up(struct worker *w, struct page *pg, struct slice key,
 		      struct slice item, void *tag)
@@ -27,22 +28,38 @@ static void looked_up(struct worker *w, struct page *pg, struct slice key,
 		batch_writer_ops.item(w, key, pg);	/* the writer deletes for this job */
 }
 
-/* What the check needs of the source item: its keys, and the query's keys for an item copy. */
+/* Adds name to the NULL-terminated list unless it is there: DynamoDB refuses overlapping paths. */
+static void add_name(const char *names[5], int *n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < *n; i++)
+		if (!strcmp(names[i], name))
+			return;
+	names[(*n)++] = name;
+	names[*n] = NULL;
+}
+
+/*
+ * What the check needs of the source item: its keys, and the query's keys
+ * for an item copy, each once (a local index shares the table's partition
+ * key, a global one may reuse its sort key).
+ */
 void prune_projection(const struct job *j, const char *names[5])
 {
 	const struct table_desc *t = j->out.lookup_desc;
 	const struct index_desc *ix = j->in.index ? table_index(t, j->in.index) : NULL;
 	int n = 0;
 
-	names[n++] = t->hash.name;
+	names[0] = NULL;
+	add_name(names, &n, t->hash.name);
 	if (t->range.name)
-		names[n++] = t->range.name;
+		add_name(names, &n, t->range.name);
 	if (ix) {
-		names[n++] = ix->hash.name;
+		add_name(names, &n, ix->hash.name);
 		if (ix->range.name)
-			names[n++] = ix->range.name;
+			add_name(names, &n, ix->range.name);
 	}
-	names[n] = NULL;
 }
 
 static int prune_init(struct worker *w)

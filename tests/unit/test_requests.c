@@ -7,6 +7,7 @@
  */
 #include "unit.h"
 
+#include "dynamo/job.h"
 #include "dynamo/request.h"
 #include "dynamo/selection.h"
 
@@ -319,6 +320,44 @@ static void test_key_values(void **state)
 	check_key_value('B', "A!", NULL);
 }
 
+/* Without ConsistentRead the projection opens the table's object: no comma first. */
+static void test_batch_get_projection_eventually_consistent(void **state)
+{
+	static const char *const proj[] = { "pk", NULL };
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	ddb_batch_get_begin(&b, "Str", 0, proj);
+	ddb_batch_get_add(&b, 1, S("{\"pk\":{\"S\":\"a\"}}"));
+	ddb_batch_get_end(&b);
+	buf_putc(&b, '\0');
+	assert_string_equal(b.data, "{\"RequestItems\":{\"Str\":{\"ProjectionExpression\":\"#p0\","
+			    "\"ExpressionAttributeNames\":{\"#p0\":\"pk\"},\"Keys\":[{\"pk\":{\"S\":\"a\"}}]}},"
+			    "\"ReturnConsumedCapacity\":\"TOTAL\"}");
+	buf_release(&b);
+}
+
+/* A prune through a local index: its partition key is the table's, named once (DynamoDB refuses overlapping paths). */
+static void test_prune_projection_names_each_attribute_once(void **state)
+{
+	static char n_lsi[] = "lsi", n_pk[] = "pk", n_sk[] = "sk", n_a[] = "a";
+	struct index_desc ix = { .name = n_lsi, .hash = { .name = n_pk }, .range = { .name = n_a } };
+	struct table_desc t = { .hash = { .name = n_pk }, .range = { .name = n_sk },
+				.indexes = &ix, .nindexes = 1 };
+	struct job j;
+	const char *names[5];
+
+	(void)state;
+	memset(&j, 0, sizeof(j));
+	j.out.lookup_desc = &t;
+	j.in.index = "lsi";
+	prune_projection(&j, names);
+	assert_string_equal(names[0], "pk");
+	assert_string_equal(names[1], "sk");
+	assert_string_equal(names[2], "a");
+	assert_null(names[3]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -334,6 +373,8 @@ int main(void)
 		cmocka_unit_test(test_batch_write_deletes),
 		cmocka_unit_test(test_batch_get_projection),
 		cmocka_unit_test(test_batch_get_whole_items),
+		cmocka_unit_test(test_batch_get_projection_eventually_consistent),
+		cmocka_unit_test(test_prune_projection_names_each_attribute_once),
 		cmocka_unit_test(test_key_values),
 	};
 
